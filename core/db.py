@@ -1,0 +1,95 @@
+"""Database configuration and lifecycle: the one place that knows how tortoise is set up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+
+from core.models import MODEL_MODULES
+
+APP_LABEL = "models"
+MIGRATIONS_MODULE = "core.migrations"
+
+
+class DatabaseError(Exception):
+    """The database cannot be reached or prepared; the message is one line for the admin."""
+
+
+def normalise_url(url: str) -> str:
+    """Tortoise's URL: ``postgresql://`` becomes ``postgres://``; SQLite waits on locks."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite://") and "busy_timeout" not in url:
+        url += ("&" if "?" in url else "?") + "busy_timeout=5000"
+    return url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The tortoise configuration for our single app, with its built-in migrations."""
+    return {
+        "connections": {"default": normalise_url(database_url)},
+        "apps": {
+            APP_LABEL: {
+                "models": list(MODEL_MODULES),
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def ensure_sqlite_directory(database_url: str) -> None:
+    """Refuse, with a clear line, a SQLite path whose directory is missing (we create only var/)."""
+    if not database_url.startswith("sqlite://"):
+        return
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if path in ("", ":memory:"):
+        return
+    directory = Path(path).parent
+    if directory == Path("var"):
+        directory.mkdir(parents=True, exist_ok=True)
+    if not directory.is_dir():
+        raise DatabaseError(f"the database directory {str(directory)!r} does not exist")
+
+
+async def init_db(database_url: str) -> None:
+    """Open the connections (no schema change: that is :func:`migrate`'s job)."""
+    ensure_sqlite_directory(database_url)
+    try:
+        await Tortoise.init(config=tortoise_config(database_url))
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except DatabaseError:
+        raise
+    except Exception as error:  # driver errors vary: asyncpg, sqlite3, OSError
+        raise DatabaseError(f"cannot open the database: {_one_line(error)}") from None
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str) -> list[str]:
+    """Apply the committed migrations; returns the names applied."""
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    ensure_sqlite_directory(database_url)
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    try:
+        await run_migrations(config=tortoise_config(database_url), progress=progress)
+    except Exception as error:
+        raise DatabaseError(f"cannot migrate the database: {_one_line(error)}") from None
+    return applied
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

@@ -1,0 +1,86 @@
+"""The domain model, split by aggregate. Import models from here."""
+
+from core.models.event import Event, EventSource
+from core.models.inbound import ChatLink, InboundMessage, InboundStatus, LinkCode
+from core.models.notice import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    DeliveryStatusChange,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+)
+from core.models.person import (
+    ContactKind,
+    ContactPoint,
+    GuardianLink,
+    Person,
+    ResponsibilityLevel,
+    Usability,
+)
+from core.models.reason import Action, ActionType, GenericReason, JustificationType, Reason
+from core.models.school import ClosedDay, Period, School, SchoolYear, TimetableSlot
+from core.models.structure import Division, DivisionSet, Mef, TeachingGroup
+from core.models.student import Enrolment, Student
+from core.models.template import LetterTemplate, MessageTemplate
+from core.models.user import ApiToken, AuditEntry, Membership, Role, User
+
+MODEL_MODULES = [
+    "core.models.school",
+    "core.models.structure",
+    "core.models.student",
+    "core.models.person",
+    "core.models.reason",
+    "core.models.event",
+    "core.models.notice",
+    "core.models.inbound",
+    "core.models.template",
+    "core.models.user",
+]
+
+__all__ = [
+    "MODEL_MODULES",
+    "Action",
+    "ActionType",
+    "ApiToken",
+    "AuditEntry",
+    "Channel",
+    "ChatLink",
+    "ClosedDay",
+    "ContactKind",
+    "ContactPoint",
+    "Delivery",
+    "DeliveryStatus",
+    "DeliveryStatusChange",
+    "Division",
+    "DivisionSet",
+    "Enrolment",
+    "Event",
+    "EventSource",
+    "GenericReason",
+    "GuardianLink",
+    "InboundMessage",
+    "InboundStatus",
+    "JustificationType",
+    "LetterTemplate",
+    "LinkCode",
+    "Mef",
+    "Membership",
+    "MessageTemplate",
+    "Notice",
+    "NoticeKind",
+    "NoticeStatus",
+    "Period",
+    "Person",
+    "Reason",
+    "ResponsibilityLevel",
+    "Role",
+    "School",
+    "SchoolYear",
+    "Student",
+    "TeachingGroup",
+    "TimetableSlot",
+    "Usability",
+    "User",
+]

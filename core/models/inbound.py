@@ -1,0 +1,87 @@
+"""Replies from families (SMS, chat, keypad) and chat links."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.models.person import Person
+from core.models.reason import Reason
+from core.models.school import School
+from core.models.student import Student
+
+
+class InboundStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    UNMATCHED = "unmatched"
+    OPT_OUT = "opt_out"
+
+
+class InboundMessage(Model):
+    """A message from a family — matched to a guardian, a student and their open absences."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyNullableRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="inbound", null=True, on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=10)  # sms, chat, call
+    provider = fields.CharField(max_length=20, default="")
+    provider_ref = fields.CharField(max_length=100, null=True)
+    sender = fields.CharField(max_length=254)
+    text = fields.TextField(default="")
+    received_at = fields.DatetimeField()
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="inbound", null=True, on_delete=fields.SET_NULL
+    )
+    student: fields.ForeignKeyNullableRelation[Student] = fields.ForeignKeyField(
+        "models.Student", related_name="inbound", null=True, on_delete=fields.SET_NULL
+    )
+    event_ids: fields.Field[list[int]] = fields.JSONField(default=list)
+    proposed_reason: fields.ForeignKeyNullableRelation[Reason] = fields.ForeignKeyField(
+        "models.Reason", related_name="inbound", null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharEnumField(InboundStatus, max_length=12, default=InboundStatus.PENDING)
+    handled_by_id = fields.IntField(null=True)
+    handled_at = fields.DatetimeField(null=True)
+    raw_data: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+
+    class Meta:
+        table = "inbound_message"
+        unique_together = (("provider", "provider_ref"),)
+        indexes = (("school_id", "status", "received_at"),)
+
+
+class ChatLink(Model):
+    """A guardian's chat (Telegram) linked with a one-time code."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="chat_links", on_delete=fields.CASCADE
+    )
+    platform = fields.CharField(max_length=20, default="telegram")
+    chat_id = fields.CharField(max_length=64)
+    linked_at = fields.DatetimeField(auto_now_add=True)
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "chat_link"
+        unique_together = (("platform", "chat_id", "person"),)
+
+
+class LinkCode(Model):
+    """A one-time code a guardian sends to the bot to link their chat — only its hash is kept."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="link_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "link_code"

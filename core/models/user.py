@@ -1,0 +1,94 @@
+"""Staff users, their roles per school, API tokens, and the audit log."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.models.school import School
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DIRECTION = "direction"
+    CPE = "cpe"
+    VIE_SCOLAIRE = "vie_scolaire"
+    TEACHER = "teacher"
+
+
+class User(Model):
+    """A staff account — the password is kept only as an argon2 hash."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    display_name = fields.CharField(max_length=120, default="")
+    password_hash = fields.CharField(max_length=200, default="")
+    language = fields.CharField(max_length=5, default="fr")
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    memberships: fields.ReverseRelation[Membership]
+
+    class Meta:
+        table = "staff_user"
+
+
+class Membership(Model):
+    """A user's role in one school — a user may belong to several schools."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="memberships", on_delete=fields.CASCADE
+    )
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="memberships", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(Role, max_length=20)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("user", "school"),)
+
+
+class ApiToken(Model):
+    """A bearer token for scripts, with the same rights as its user — only a hash is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=120, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=12)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"
+
+
+class AuditEntry(Model):
+    """Who changed what, when, with the state before and after."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyNullableRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="audit", null=True, on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="audit", null=True, on_delete=fields.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=120)  # "cpe@…", "import siecle", "system"
+    action = fields.CharField(max_length=60)
+    entity = fields.CharField(max_length=40)
+    entity_id = fields.CharField(max_length=40, null=True)
+    before: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    after: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("school_id", "at"), ("entity", "entity_id"))

@@ -1,0 +1,177 @@
+"""The school's week: lesson slots, the midday boundary, closed days, half-days.
+
+Pure values and functions (stdlib and zoneinfo only). Local wall times are turned into
+aware UTC datetimes with zoneinfo, so daylight-saving days and overseas zones are handled
+the same way as metropolitan France.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+Interval = tuple[datetime, datetime]
+
+
+class Half(StrEnum):
+    """One half of a school day."""
+
+    MORNING = "am"
+    AFTERNOON = "pm"
+
+
+class SlotAssignment(StrEnum):
+    """How a lesson slot that spans the midday boundary is shared between the halves.
+
+    SPLIT (default): the part before midday is in the morning, the rest in the afternoon.
+    BY_START: the whole slot belongs to the half in which it starts.
+    """
+
+    SPLIT = "split"
+    BY_START = "by_start"
+
+
+def require_aware(dt: datetime, name: str = "datetime") -> None:
+    """Raise ValueError if `dt` is naive (no usable UTC offset)."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {dt!r}")
+
+
+def _require_naive_time(t: time, name: str) -> None:
+    if t.tzinfo is not None:
+        raise ValueError(f"{name} must be a naive local wall time, got {t!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A weekly lesson slot in local wall time: weekday 0 = Monday … 6 = Sunday."""
+
+    weekday: int
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be in 0..6, got {self.weekday}")
+        _require_naive_time(self.start, "start")
+        _require_naive_time(self.end, "end")
+        if not self.start < self.end:
+            raise ValueError(f"slot start {self.start} must be before its end {self.end}")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class HalfDayKey:
+    """A half-day in the school's local calendar; sorts by day, then morning first."""
+
+    day: date
+    half: Half
+
+
+def merge_intervals(intervals: list[Interval]) -> list[Interval]:
+    """Sort intervals and merge those that overlap or touch; drop empty ones."""
+    merged: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    """A school's timetable, midday boundary, time zone and closures."""
+
+    tz: ZoneInfo
+    midday: time
+    slots: tuple[Slot, ...]
+    closed_days: frozenset[date] = frozenset()
+    closed_half_days: frozenset[HalfDayKey] = frozenset()
+    slot_assignment: SlotAssignment = SlotAssignment.SPLIT
+
+    def __post_init__(self) -> None:
+        _require_naive_time(self.midday, "midday")
+        if self.midday == time(0, 0):
+            raise ValueError("midday must be after 00:00")
+
+    def is_closed(self, key: HalfDayKey) -> bool:
+        """True if the day or this half of it is closed (holiday, closure, …)."""
+        return key.day in self.closed_days or key in self.closed_half_days
+
+    def _wall_pieces(self, key: HalfDayKey) -> list[tuple[time, time]]:
+        """The weekday's slots, clipped to the half, in local wall time."""
+        pieces: list[tuple[time, time]] = []
+        morning = key.half == Half.MORNING
+        for slot in self.slots:
+            if slot.weekday != key.day.weekday():
+                continue
+            if self.slot_assignment == SlotAssignment.BY_START:
+                if (slot.start < self.midday) == morning:
+                    pieces.append((slot.start, slot.end))
+            elif morning:
+                pieces.append((slot.start, min(slot.end, self.midday)))
+            else:
+                pieces.append((max(slot.start, self.midday), slot.end))
+        return [(start, end) for start, end in pieces if start < end]
+
+    def lesson_intervals(self, key: HalfDayKey) -> list[Interval]:
+        """Lesson time of a half-day as merged, sorted, aware UTC intervals.
+
+        Morning is [00:00, midday) and afternoon [midday, 24:00) in local wall time (unless
+        slot_assignment is BY_START). Empty when the day or half is closed or has no slot.
+        """
+        if self.is_closed(key):
+            return []
+        return merge_intervals(
+            [
+                (self.to_utc(key.day, start), self.to_utc(key.day, end))
+                for start, end in self._wall_pieces(key)
+            ]
+        )
+
+    def is_school_half_day(self, key: HalfDayKey) -> bool:
+        """True if the half-day has lesson time (a slot, not closed)."""
+        return bool(self.lesson_intervals(key))
+
+    def school_half_days(self, first: date, last: date) -> list[HalfDayKey]:
+        """School half-days (with lesson time) from `first` to `last` inclusive, sorted."""
+        keys: list[HalfDayKey] = []
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            keys.extend(
+                key
+                for key in (HalfDayKey(day, Half.MORNING), HalfDayKey(day, Half.AFTERNOON))
+                if self.is_school_half_day(key)
+            )
+        return keys
+
+    def to_utc(self, day: date, wall: time) -> datetime:
+        """Convert a local wall time on `day` to an aware UTC datetime."""
+        return datetime.combine(day, wall, tzinfo=self.tz).astimezone(UTC)
+
+
+def default_slots() -> tuple[Slot, ...]:
+    """Monday–Friday one-hour slots from 8:00 to 17:00; Wednesday only 8:00–12:00."""
+    slots: list[Slot] = []
+    for weekday in range(5):
+        last_hour = 12 if weekday == 2 else 17
+        slots.extend(Slot(weekday, time(hour), time(hour + 1)) for hour in range(8, last_hour))
+    return tuple(slots)
+
+
+def local_date(dt: datetime, tz: ZoneInfo) -> date:
+    """The calendar date of an aware moment in the zone `tz`."""
+    require_aware(dt)
+    return dt.astimezone(tz).date()
+
+
+def half_of(dt: datetime, tz: ZoneInfo, midday: time) -> HalfDayKey:
+    """The half-day an aware moment falls in: before midday local is the morning."""
+    require_aware(dt)
+    _require_naive_time(midday, "midday")
+    local = dt.astimezone(tz)
+    half = Half.MORNING if local.time() < midday else Half.AFTERNOON
+    return HalfDayKey(local.date(), half)

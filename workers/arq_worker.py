@@ -1,0 +1,131 @@
+"""arq worker settings for ``absences worker``: the Redis backend's side that runs the jobs.
+
+Each task is wrapped so that it keeps the backend-neutral contract of :mod:`workers.queue`:
+:class:`~workers.queue.RetryLater` becomes ``arq.Retry``, and a timeout inside the task becomes
+``arq.Retry`` with :func:`~workers.queue.retry_backoff` (arq itself does not retry a job that
+times out). The wrapper enforces ``job_timeout``; arq's own timeout is set a little later, only as
+a backstop for a task that ignores cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Retry, Worker, func
+
+from workers.queue import RetryLater, TaskFunc, retry_backoff
+
+logger = logging.getLogger("absences.queue")
+
+StartupShutdown = Callable[[dict[str, Any]], Awaitable[Any]]
+
+# arq's backstop timeout fires this long after ours; it only matters for a task that does not
+# stop when cancelled. A crashed worker's jobs rerun after the longest timeout + 10 s (arq).
+_BACKSTOP_S = 2.0
+
+
+def _adapt(name: str, task: TaskFunc, job_timeout: float, max_tries: int) -> WorkerCoroutine:
+    """Wrap ``task`` for arq: our timeout, and our retry requests translated to ``arq.Retry``."""
+
+    @functools.wraps(task)
+    async def run(ctx: dict[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        job_try = int(ctx.get("job_try", 1))
+        try:
+            async with asyncio.timeout(job_timeout):
+                return await task(ctx, *args, **kwargs)
+        except (RetryLater, TimeoutError) as exc:
+            if isinstance(exc, RetryLater):
+                defer, reason = exc.defer, str(exc)
+            else:
+                defer, reason = retry_backoff(job_try), f"timed out after {job_timeout:g}s"
+            if job_try >= max_tries:
+                # Fail now with the real reason rather than arq's later "max retries exceeded".
+                raise RuntimeError(f"{name} given up after {job_try} tries: {reason}") from exc
+            logger.info(
+                "job %s:%s will run again in %.2fs: %s", ctx.get("job_id"), name, defer, reason
+            )
+            raise Retry(defer=defer) from exc
+
+    run.__qualname__ = name
+    return run
+
+
+def worker_settings(
+    redis_url: str,
+    functions: Mapping[str, TaskFunc],
+    *,
+    on_startup: StartupShutdown | None = None,
+    on_shutdown: StartupShutdown | None = None,
+    job_timeout: float = 30,
+    max_tries: int = 5,
+    burst: bool = False,
+) -> dict[str, Any]:
+    """Keyword arguments for ``arq.worker.Worker`` running ``functions`` under their given names.
+
+    ``on_startup(ctx)`` builds the shared resources into ``ctx`` (arq puts its pool in
+    ``ctx["redis"]``), ``on_shutdown(ctx)`` releases them. Results are not kept, so that the
+    same job id can be enqueued again as soon as the job is over (the queue's contract).
+    ``burst=True`` stops the worker once the queue is empty (tests, one-off runs).
+    """
+    if not functions:
+        raise ValueError("a worker needs at least one task function")
+    registered: list[Function] = [
+        func(
+            _adapt(name, task, job_timeout, max_tries),
+            name=name,
+            timeout=job_timeout + _BACKSTOP_S,
+            max_tries=max_tries,
+        )
+        for name, task in functions.items()
+    ]
+    return {
+        "functions": registered,
+        "redis_settings": RedisSettings.from_dsn(redis_url),
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "job_timeout": job_timeout + _BACKSTOP_S,
+        "max_tries": max_tries,
+        "keep_result": 0,
+        "burst": burst,
+    }
+
+
+async def run_worker(
+    redis_url: str,
+    functions: Mapping[str, TaskFunc],
+    *,
+    on_startup: StartupShutdown | None = None,
+    on_shutdown: StartupShutdown | None = None,
+    job_timeout: float = 30,
+    max_tries: int = 5,
+    burst: bool = False,
+    handle_signals: bool = True,
+) -> None:
+    """Run an arq worker until SIGINT/SIGTERM (or, with ``burst``, until the queue is empty).
+
+    Jobs cut short by a signal are run again by arq. Used by the ``absences worker`` command.
+    """
+    settings = worker_settings(
+        redis_url,
+        functions,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        job_timeout=job_timeout,
+        max_tries=max_tries,
+        burst=burst,
+    )
+    worker = Worker(**settings, handle_signals=handle_signals)
+    try:
+        await worker.async_run()
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # we are being cancelled, not stopped by a signal
+    finally:
+        await worker.close()
