@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'school', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A collège or lycée, keyed on its UAI — its settings are columns so scripts can rely on them.'},
+            options={'table': 'school', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A collège or lycée, keyed on its UAI — settings are columns so scripts can rely on them.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('body', fields.TextField(unique=False)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'message_template', 'app': 'models', 'unique_together': (('school', 'kind', 'channel', 'language'),), 'pk_attr': 'id', 'table_description': "A school's template for one notice kind on one channel in one language (jinja2, sandboxed)."},
+            options={'table': 'message_template', 'app': 'models', 'unique_together': (('school', 'kind', 'channel', 'language'),), 'pk_attr': 'id', 'table_description': 'A template for one notice kind, channel and language (jinja2, sandboxed).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -360,11 +360,11 @@ class Migration(migrations.Migration):
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('school', fields.ForeignKeyField('models.School', source_field='school_id', db_constraint=True, to_field='id', related_name='slots', on_delete=OnDelete.CASCADE)),
                 ('weekday', fields.SmallIntField()),
-                ('starts_at', fields.TimeField(auto_now=False, auto_now_add=False)),
-                ('ends_at', fields.TimeField(auto_now=False, auto_now_add=False)),
+                ('start_minute', fields.SmallIntField()),
+                ('end_minute', fields.SmallIntField()),
                 ('label', fields.CharField(default='', max_length=20)),
             ],
-            options={'table': 'timetable_slot', 'app': 'models', 'unique_together': (('school', 'weekday', 'starts_at'),), 'pk_attr': 'id', 'table_description': 'One slot of the entry grid, in local wall time — its half follows the midday boundary.'},
+            options={'table': 'timetable_slot', 'app': 'models', 'unique_together': (('school', 'weekday', 'start_minute'),), 'pk_attr': 'id', 'table_description': 'One slot of the entry grid, in local wall time — its half follows the midday boundary.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -491,7 +491,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'notice', 'app': 'models', 'indexes': [Index(fields=['school_id', 'status', 'created_at']), Index(fields=['student_id', 'created_at'])], 'pk_attr': 'id', 'table_description': "A notice to a student's family — ``dedupe_key`` makes it one per (student, half-day, kind)."},
+            options={'table': 'notice', 'app': 'models', 'indexes': [Index(fields=['school_id', 'status', 'created_at']), Index(fields=['student_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A notice to a family — ``dedupe_key`` makes it one per (student, half-day, kind).'},
             bases=['Model'],
         ),
         ops.CreateModel(

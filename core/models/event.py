@@ -51,6 +51,7 @@ class Event(Model):
     student: fields.ForeignKeyRelation[Student] = fields.ForeignKeyField(
         "models.Student", related_name="events", on_delete=fields.CASCADE
     )
+    student_id: int
     kind = fields.CharEnumField(EventKind, max_length=20)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(null=True)  # None: open-ended, still absent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -131,11 +132,28 @@ class TimetableSlot(Model):
         "models.School", related_name="slots", on_delete=fields.CASCADE
     )
     weekday = fields.SmallIntField()  # 0 = Monday
-    starts_at = fields.TimeField()
-    ends_at = fields.TimeField()
+    # Minutes since local midnight: portable across databases (no TIME / TIMETZ quirks).
+    start_minute = fields.SmallIntField()
+    end_minute = fields.SmallIntField()
     label = fields.CharField(max_length=20, default="")
 
     class Meta:
         table = "timetable_slot"
-        unique_together = (("school", "weekday", "starts_at"),)
-        ordering = ["weekday", "starts_at"]
+        unique_together = (("school", "weekday", "start_minute"),)
+        ordering = ["weekday", "start_minute"]
+
+    @property
+    def starts_at(self) -> time:
+        return minutes_to_time(self.start_minute)
+
+    @property
+    def ends_at(self) -> time:
+        return minutes_to_time(self.end_minute)
+
+
+def minutes_to_time(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
+
+
+def time_to_minutes(value: time) -> int:
+    return value.hour * 60 + value.minute

@@ -1,0 +1,48 @@
+# Absences — the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+export ABSENCES_PORT ?= 8080
+
+.PHONY: run test bench lint format migrations install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the demo school at http://127.0.0.1:$(ABSENCES_PORT) (SQLite, in-process worker).
+run: $(STAMP)
+	$(BIN)/absences migrate
+	$(BIN)/absences demo --if-empty
+	$(BIN)/absences serve
+
+## The whole test suite (PostgreSQL and Redis used when reachable; see README).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks: each prints its baseline, measured in the same run, and the ratio.
+bench: $(STAMP)
+	$(BIN)/python bench/bench_demo.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core gateway workers web cli
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## After changing core/models: write the next migration, then commit it.
+migrations: $(STAMP)
+	$(BIN)/python -m tortoise --config-file tortoise.json makemigrations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

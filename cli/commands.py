@@ -1,0 +1,195 @@
+"""The implementations of the ``absences`` subcommands (thin: they call services)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import getpass
+import signal
+import sys
+from typing import Any
+
+from aiohttp import web
+
+from core.db import close_db, init_db
+from core.db import migrate as migrate_db
+from core.models import Membership, School
+from core.services.audit import Actor
+from core.services.schools import create_school, get_school
+from core.services.users import add_user, create_token, generate_password
+from core.settings import Settings, load_settings
+from web.app import create_app
+from workers.arq_worker import run_worker
+from workers.queue import QueueUnavailable, create_queue
+from workers.tasks import FUNCTIONS
+
+CLI_ACTOR = Actor.system("cli")
+
+
+class CommandError(Exception):
+    """A failure of a command that the admin can fix; printed as one line."""
+
+
+@contextlib.asynccontextmanager
+async def database(settings: Settings) -> Any:
+    await init_db(settings.database_url)
+    try:
+        yield
+    finally:
+        await close_db()
+
+
+async def _require_schema() -> None:
+    try:
+        await School.exists()
+    except Exception:  # the driver's "no such table" differs per backend
+        raise CommandError(
+            "the database is not initialised: run `absences migrate` first"
+        ) from None
+
+
+async def migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    applied = await migrate_db(settings.database_url)
+    await close_db()
+    print("applied: " + ", ".join(applied) if applied else "the database is up to date")
+    return 0
+
+
+async def _print_logins(uai: str, password: str) -> None:
+    memberships = await Membership.filter(school__uai=uai).prefetch_related("user")
+    print(f"Demo logins (password: {password}):")
+    for m in sorted(memberships, key=lambda m: m.user.email):
+        print(f"  {m.role:<13} {m.user.email}")
+
+
+async def demo(args: argparse.Namespace) -> int:
+    from core.services.demo import build_demo
+
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        if args.if_empty and await School.exists():
+            if await School.exists(uai=args.uai):
+                print(f"The demo school {args.uai} is already loaded.")
+                await _print_logins(args.uai, "absences-demo")
+            return 0
+        summary = await build_demo(
+            students=args.students, weeks=args.weeks, seed=args.seed, uai=args.uai
+        )
+        print(
+            f"Created {summary.school_name} ({summary.school_uai}): {summary.students} students "
+            f"in {summary.divisions} divisions, {summary.guardians} guardians, "
+            f"{summary.events} events."
+        )
+        await _print_logins(summary.school_uai, summary.logins[0].password)
+    return 0
+
+
+async def school_add(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        school = await create_school(args.uai, args.name, CLI_ACTOR, timezone=args.timezone)
+        print(f"created {school.uai} {school.name} ({school.timezone})")
+    return 0
+
+
+def _read_password() -> str | None:
+    if sys.stdin is None or sys.stdin.closed:
+        return None
+    if sys.stdin.isatty():
+        entered = getpass.getpass("Password (empty to generate one): ")
+        return entered or None
+    line = sys.stdin.readline().rstrip("\n")
+    return line or None
+
+
+async def user_add(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        school = await get_school(args.school)
+        given = _read_password()
+        password = given or generate_password()
+        user = await add_user(
+            args.email, password, school, args.role, CLI_ACTOR, display_name=args.name
+        )
+        print(f"{user.email} is {args.role} in {school.uai}")
+        if given is None:
+            print(f"generated password: {password}")
+    return 0
+
+
+async def token_create(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        print(await create_token(args.email, CLI_ACTOR, name=args.name))
+    return 0
+
+
+async def _wait_for_stop() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def serve(args: argparse.Namespace) -> int:
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = load_settings(**overrides)
+    async with database(settings):
+        await _require_schema()
+        queue = create_queue(settings.redis_url, FUNCTIONS, {"settings": settings})
+        try:
+            await queue.start()
+        except QueueUnavailable as error:
+            raise CommandError(f"the queue is unavailable: {error}") from None
+        runner = web.AppRunner(create_app(settings, queue), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        except OSError as error:
+            await runner.cleanup()
+            await queue.close()
+            reason = (
+                "the port is already in use (set ABSENCES_PORT or --port)"
+                if error.errno == errno.EADDRINUSE
+                else (error.strerror or str(error))
+            )
+            raise CommandError(
+                f"cannot listen on {settings.host}:{settings.port}: {reason}"
+            ) from None
+        print(
+            f"Absences serves http://{settings.host}:{settings.port} "
+            f"(queue: {queue.backend}); Ctrl+C stops it.",
+            flush=True,
+        )
+        try:
+            await _wait_for_stop()
+        finally:
+            await runner.cleanup()
+            await queue.close()
+    return 0
+
+
+async def worker(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not settings.redis_url:
+        raise CommandError("`absences worker` needs ABSENCES_REDIS_URL (redis://host:6379/0)")
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        await init_db(settings.database_url)
+        ctx["settings"] = settings
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await close_db()
+
+    await run_worker(
+        settings.redis_url, FUNCTIONS, on_startup=startup, on_shutdown=shutdown, burst=args.burst
+    )
+    return 0

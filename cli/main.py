@@ -1,0 +1,96 @@
+"""The ``absences`` command: the composition root, which may import every layer.
+
+Every failure the admin can fix (a bad setting, a missing directory, a port in use, an unknown
+school) ends the command with one line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from cli import commands
+from core.db import DatabaseError
+from core.errors import DomainError
+from core.settings import SettingsError
+
+log = logging.getLogger("absences")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="absences", description="Absences: pupils' attendance and family notices."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="panel, API and webhooks (+ in-process worker)")
+    serve.add_argument("--host", help="interface to listen on (ABSENCES_HOST)")
+    serve.add_argument("--port", type=int, help="port (ABSENCES_PORT)")
+    serve.set_defaults(run=commands.serve)
+
+    worker = sub.add_parser("worker", help="an arq worker process (needs ABSENCES_REDIS_URL)")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.set_defaults(run=commands.worker)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(run=commands.migrate)
+
+    demo = sub.add_parser("demo", help="create a realistic fictional school")
+    demo.add_argument("--students", type=int, default=600)
+    demo.add_argument("--weeks", type=int, default=4)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--uai", default="0999001X")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when a school already exists"
+    )
+    demo.set_defaults(run=commands.demo)
+
+    school = sub.add_parser("school", help="schools").add_subparsers(
+        dest="school_command", required=True, metavar="ACTION"
+    )
+    school_add = school.add_parser("add", help="create a school with the default configuration")
+    school_add.add_argument("uai")
+    school_add.add_argument("--name", required=True)
+    school_add.add_argument("--timezone", default="Europe/Paris")
+    school_add.set_defaults(run=commands.school_add)
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION"
+    )
+    add = user.add_parser("add", help="create a staff account with a role in a school")
+    add.add_argument("email")
+    add.add_argument("--school", required=True, metavar="UAI")
+    add.add_argument("--role", required=True)
+    add.add_argument("--name", default="")
+    add.set_defaults(run=commands.user_add)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True, metavar="ACTION"
+    )
+    create = token.add_parser("create", help="print a new API token for a user")
+    create.add_argument("email")
+    create.add_argument("--name", default="")
+    create.set_defaults(run=commands.token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]] = args.run
+    try:
+        return asyncio.run(run(args))
+    except (SettingsError, DatabaseError, DomainError, commands.CommandError) as error:
+        print(f"absences: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Domain errors: raised by services, translated to HTTP or CLI messages at the edge."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refusal with a stable code and a message fit for the user."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class Invalid(DomainError):
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    code = "conflict"

@@ -1,0 +1,42 @@
+"""What each staff role may do in its school (pure: no database)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    READ = "read"  # students, events, notices of the school
+    WRITE_EVENTS = "write_events"  # record, correct, delete as mistake
+    DECIDE = "decide"  # accept or reject justifications
+    SETTINGS = "settings"  # school settings, timetable, reasons
+    USERS = "users"
+    IMPORT = "import"
+    STATISTICS = "statistics"
+    ROLL_CALL = "roll_call"
+
+
+_ALL = frozenset(Permission)
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "admin": _ALL,
+    "direction": frozenset({Permission.READ, Permission.STATISTICS}),
+    "cpe": frozenset(
+        {
+            Permission.READ,
+            Permission.WRITE_EVENTS,
+            Permission.DECIDE,
+            Permission.STATISTICS,
+            Permission.ROLL_CALL,
+        }
+    ),
+    "vie_scolaire": frozenset(
+        {Permission.READ, Permission.WRITE_EVENTS, Permission.DECIDE, Permission.ROLL_CALL}
+    ),
+    "teacher": frozenset({Permission.READ, Permission.ROLL_CALL}),
+}
+
+
+def allows(role: str, permission: Permission) -> bool:
+    """Whether ``role`` grants ``permission`` (unknown roles grant nothing)."""
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,154 @@
+"""Staff accounts: passwords (argon2), roles per school, API tokens (only their hash is kept)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.transactions import in_transaction
+
+from core.errors import Conflict, Invalid, NotFound
+from core.models import ApiToken, Membership, Role, School, User
+from core.services import audit
+from core.services.audit import Actor
+from core.services.schools import now_utc
+
+TOKEN_PREFIX = "abs_"
+MIN_PASSWORD_LENGTH = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise Invalid(f"unknown role {role!r}: choose one of {allowed}") from None
+
+
+async def add_user(
+    email: str, password: str, school: School, role: str, actor: Actor, *, display_name: str = ""
+) -> User:
+    """Create a staff account with a role in ``school``, or give an existing one that role."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise Invalid(f"invalid email address {email!r}")
+    checked = _check_role(role)
+    async with in_transaction():
+        user = await User.get_or_none(email=email)
+        if user is None:
+            user = await User.create(
+                email=email,
+                display_name=display_name or email.split("@")[0],
+                password_hash=hash_password(password),
+            )
+            await audit.record(
+                actor, "user.create", user, school_id=school.id, after={"email": email}
+            )
+        if await Membership.exists(user=user, school=school):
+            raise Conflict(f"{email} already has a role in {school.uai}")
+        await Membership.create(user=user, school=school, role=checked)
+        await audit.record(
+            actor,
+            "user.role",
+            user,
+            school_id=school.id,
+            after={"school": school.uai, "role": checked.value},
+        )
+    return user
+
+
+async def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same cost whether the email exists)."""
+    user = await User.get_or_none(email=email.strip().lower(), active=True)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now_utc()
+    await user.save(update_fields=["password_hash", "last_login_at"])
+    return user
+
+
+async def change_password(user: User, current: str, new: str, actor: Actor) -> None:
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Invalid("the current password is wrong") from None
+    user.password_hash = hash_password(new)
+    async with in_transaction():
+        await user.save(update_fields=["password_hash"])
+        await audit.record(actor, "user.password", user, school_id=None)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(email: str, actor: Actor, *, name: str = "") -> str:
+    """A new API token for the user; it is shown once, only its SHA-256 is stored."""
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise NotFound(f"no user with email {email!r}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with in_transaction():
+        row = await ApiToken.create(
+            user=user, name=name, token_hash=_token_hash(token), prefix=token[:12]
+        )
+        await audit.record(actor, "token.create", row, school_id=None, after={"user": user.email})
+    return token
+
+
+async def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = await ApiToken.get_or_none(
+        token_hash=_token_hash(token), revoked_at=None
+    ).prefetch_related("user")
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = now_utc()
+    await row.save(update_fields=["last_used_at"])
+    return row.user
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a user may do in one school."""
+
+    user: User
+    school: School
+    role: Role
+
+
+async def access(user: User, school: School) -> Access | None:
+    """The user's role in ``school``, or None when they have none (another school's user)."""
+    membership = await Membership.get_or_none(user=user, school=school)
+    return None if membership is None else Access(user, school, Role(membership.role))
+
+
+async def schools_of(user: User) -> list[tuple[School, Role]]:
+    memberships = await Membership.filter(user=user).prefetch_related("school")
+    return [(m.school, Role(m.role)) for m in memberships]

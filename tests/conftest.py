@@ -1,0 +1,100 @@
+"""Shared fixtures: real databases (SQLite, PostgreSQL) and a real Redis, never mocks."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from tortoise.context import tortoise_test_context
+
+from core.db import normalise_url
+
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def unavailable(service: str, reason: str) -> None:
+    """Skip the test, or fail it when ``ABSENCES_REQUIRE_SERVICES=1`` (CI must not skip)."""
+    message = f"{service} unavailable: {reason}"
+    if os.environ.get("ABSENCES_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (ABSENCES_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """URL of an empty Redis database (``ABSENCES_TEST_REDIS_URL``, default db 15).
+
+    The database is flushed before and after the test: never point this at real data.
+    """
+    url = os.environ.get("ABSENCES_TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL)
+    client = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        await client.aclose()
+        unavailable("Redis", f"{url}: {exc}")
+    try:
+        await client.flushdb()
+        yield url
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
+MODEL_MODULES_FOR_TESTS = [
+    "core.models.school",
+    "core.models.structure",
+    "core.models.student",
+    "core.models.person",
+    "core.models.reason",
+    "core.models.event",
+    "core.models.notice",
+    "core.models.inbound",
+    "core.models.template",
+    "core.models.user",
+]
+
+
+def postgres_base_url() -> str:
+    return os.environ.get("ABSENCES_TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+
+
+async def _postgres_reachable(url: str) -> str | None:
+    """None when PostgreSQL answers at ``url``, else the reason."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    try:
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1), timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        return str(exc)
+    await conn.close()
+    return None
+
+
+def fresh_postgres_url() -> str:
+    """A URL naming a new, not yet created database on the test server."""
+    base = postgres_base_url().rsplit("/", 1)[0]
+    return f"{base}/absences_test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database with the schema, on SQLite and (when reachable) on PostgreSQL.
+
+    Yields the database URL. Every test that takes it runs once per backend.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path}/test.sqlite3"
+    else:
+        reason = await _postgres_reachable(postgres_base_url())
+        if reason is not None:
+            unavailable("PostgreSQL", f"{postgres_base_url()}: {reason}")
+        url = fresh_postgres_url()
+    async with tortoise_test_context(MODEL_MODULES_FOR_TESTS, db_url=normalise_url(url)):
+        yield url

@@ -1,0 +1,40 @@
+"""The committed migrations build exactly the schema the models describe, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from core.db import MODEL_MODULES, close_db, migrate, tortoise_config
+from tests.conftest import MODEL_MODULES_FOR_TESTS
+
+
+def test_the_tests_load_every_model_module() -> None:
+    assert list(MODEL_MODULES) == MODEL_MODULES_FOR_TESTS
+
+
+async def test_the_committed_migrations_match_the_models() -> None:
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config)
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    pending = [(w.name, [type(op).__name__ for op in w.operations]) for w in writers]
+    assert pending == [], "run `make migrations` and commit the new migration"
+
+
+async def test_migrations_apply_once_on_an_empty_database(db: str, tmp_path: Path) -> None:
+    if db.startswith("sqlite"):
+        url = f"sqlite://{tmp_path}/migrated.sqlite3"
+    else:
+        url = db + "_m"
+        await Tortoise.get_connection("default").execute_script(
+            f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"'
+        )
+    try:
+        assert await migrate(url) == ["models.0001_initial"]
+        assert await migrate(url) == []
+    finally:
+        await close_db()

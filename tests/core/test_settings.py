@@ -1,0 +1,90 @@
+"""Settings: environment and TOML, defaults, and one clear line for every bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ABSENCES_"):
+            monkeypatch.delenv(name)
+
+
+def test_the_defaults_are_the_embedded_install() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite://var/absences.sqlite3"
+    assert settings.queue_backend == "inline"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert settings.sms_provider == "outbox"
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ABSENCES_PORT", "9090")
+    monkeypatch.setenv("ABSENCES_REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("ABSENCES_DATABASE_URL", "postgres://u@db/absences")
+    settings = load_settings()
+    assert settings.port == 9090
+    assert settings.queue_backend == "redis"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ABSENCES_PORT", "eighty", "ABSENCES_PORT"),
+        ("ABSENCES_PORT", "70000", "ABSENCES_PORT"),
+        ("ABSENCES_DATABASE_URL", "mysql://x/y", "ABSENCES_DATABASE_URL"),
+        ("ABSENCES_REDIS_URL", "http://localhost", "ABSENCES_REDIS_URL"),
+        ("ABSENCES_SMS_PROVIDER", "carrier-pigeon", "ABSENCES_SMS_PROVIDER"),
+        ("ABSENCES_PUBLIC_URL", "not a url", "ABSENCES_PUBLIC_URL"),
+    ],
+)
+def test_a_bad_value_gives_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert expected in message and "\n" not in message
+
+
+def test_a_toml_file_is_read_and_the_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "absences.toml"
+    config.write_text('port = 8181\nhost = "0.0.0.0"\npublic_url = "https://abs.example.org/"\n')
+    monkeypatch.setenv("ABSENCES_CONFIG", str(config))
+    monkeypatch.setenv("ABSENCES_HOST", "127.0.0.2")
+    settings = load_settings()
+    assert settings.port == 8181
+    assert settings.host == "127.0.0.2"
+    assert settings.public_url == "https://abs.example.org"
+
+
+def test_a_missing_or_broken_toml_file_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ABSENCES_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(SettingsError, match="no such file"):
+        load_settings()
+    broken = tmp_path / "broken.toml"
+    broken.write_text("port = = 1\n")
+    monkeypatch.setenv("ABSENCES_CONFIG", str(broken))
+    with pytest.raises(SettingsError, match="ABSENCES_CONFIG"):
+        load_settings()
+
+
+def test_the_secret_key_is_generated_once_into_var(tmp_path: Path) -> None:
+    settings = load_settings(var_dir=tmp_path)
+    first = settings.resolved_secret_key()
+    assert len(first) >= 40
+    assert load_settings(var_dir=tmp_path).resolved_secret_key() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

@@ -1,0 +1,42 @@
+"""The aiohttp application factory: panel, JSON API, provider webhooks, health probe."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from tortoise import Tortoise
+
+from core.settings import Settings
+from web import api, panel
+from web.keys import QUEUE, SECRET, SETTINGS
+from workers.queue import Queue
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """``{"status": "ok", "database": "ok", "queue": "redis"|"inline"}``; 503 when degraded."""
+    queue = request.app[QUEUE]
+    database = "ok"
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception:  # any driver failure means the probe must say so, not crash
+        database = "unavailable"
+    queue_ok = await queue.ping()
+    status = "ok" if database == "ok" and queue_ok else "degraded"
+    body = {
+        "status": status,
+        "database": database,
+        "queue": queue.backend,
+        "queue_status": "ok" if queue_ok else "unavailable",
+    }
+    return web.json_response(body, status=200 if status == "ok" else 503)
+
+
+def create_app(settings: Settings, queue: Queue) -> web.Application:
+    """Build the application; the caller owns the database and the queue's lifecycle."""
+    app = web.Application(client_max_size=20 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[QUEUE] = queue
+    app[SECRET] = settings.resolved_secret_key()
+    app.router.add_get("/healthz", healthz)
+    api.setup(app)
+    panel.setup(app)
+    return app

@@ -1,0 +1,12 @@
+"""Typed keys for what the application holds (aiohttp ``AppKey``s)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core.settings import Settings
+from workers.queue import Queue
+
+SETTINGS = web.AppKey("settings", Settings)
+QUEUE = web.AppKey("queue", Queue)
+SECRET = web.AppKey("secret", str)

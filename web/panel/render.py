@@ -1,0 +1,37 @@
+"""Rendering panel pages with jinja2 (autoescaped), in the user's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from web.i18n import language, translator
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+STATIC = TEMPLATES / "static"
+ENVIRONMENT = web.AppKey("jinja_environment", jinja2.Environment)
+
+
+def make_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render(
+    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> web.Response:
+    lang = language(request)
+    page = request.app[ENVIRONMENT].get_template(template)
+    body = page.render(t=translator(lang), lang=lang, **context)
+    response = web.Response(text=body, content_type="text/html", status=status)
+    response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.query.get("lang") in ("fr", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", path="/")
+    return response

@@ -1,0 +1,92 @@
+"""Panel pages: login, logout, the dashboard. Thin: they read, or call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from core.models import User
+from core.rules.permissions import Permission, allows
+from core.services.schools import now_utc
+from core.services.users import authenticate, schools_of
+from web.i18n import language, translator
+from web.panel import session
+from web.panel.queries import dashboard
+from web.panel.render import render
+
+
+async def current_user(request: web.Request) -> User | None:
+    uid = session.load(request).get("uid")
+    if not isinstance(uid, int):
+        return None
+    return await User.get_or_none(id=uid, active=True)
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return await _login_page(request, error=None)
+
+
+async def _login_page(
+    request: web.Request, *, error: str | None, status: int = 200
+) -> web.Response:
+    data = session.load(request)
+    data.pop("uid", None)
+    token = session.csrf_token(data)
+    response = render(
+        request,
+        "login.html",
+        {"csrf": token, "error": error, "email": request.get("login_email", "")},
+        status=status,
+    )
+    session.store(request, response, data)
+    return response
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    data = session.load(request)
+    t = translator(language(request))
+    if not session.check_csrf(data, form.get("csrf")):
+        return await _login_page(request, error=t["login.csrf"], status=400)
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    request["login_email"] = email
+    user = await authenticate(email, password) if email and password else None
+    if user is None:
+        return await _login_page(request, error=t["login.failed"], status=401)
+    response = web.HTTPSeeOther("/")
+    # A new session at login: the old CSRF token and any fixation attempt are dropped.
+    session.store(request, response, {"uid": user.id, "csrf": None, "iat": None})
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    if not session.check_csrf(session.load(request), form.get("csrf")):
+        raise web.HTTPBadRequest(text="invalid form token")
+    response = web.HTTPSeeOther("/login")
+    session.clear(response)
+    return response
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    user = await current_user(request)
+    if user is None:
+        raise web.HTTPSeeOther("/login")
+    data = session.load(request)
+    token = session.csrf_token(data)
+    memberships = await schools_of(user)
+    context: dict[str, Any] = {"user": user, "csrf": token, "memberships": memberships}
+    wanted = request.query.get("school")
+    chosen = next(((s, r) for s, r in memberships if wanted in (None, s.uai)), None)
+    if wanted is not None and chosen is None:
+        raise web.HTTPForbidden(text=translator(language(request))["forbidden"])
+    if chosen is not None and allows(chosen[1], Permission.READ):
+        context.update(
+            school=chosen[0], role=chosen[1], board=await dashboard(chosen[0], now_utc())
+        )
+    response = render(
+        request, "home.html", {"school": None, "role": None, "board": None, **context}
+    )
+    session.store(request, response, data)
+    return response
