@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import tortoise_test_context
 
 from core.db import normalise_url
@@ -96,5 +97,9 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
         if reason is not None:
             unavailable("PostgreSQL", f"{postgres_base_url()}: {reason}")
         url = fresh_postgres_url()
+    # Tortoise caches each table's INSERT per connection *name*, not per backend: a test on
+    # PostgreSQL after one on SQLite would reuse SQL with SQLite's placeholders.
+    EXECUTOR_CACHE.clear()
     async with tortoise_test_context(MODEL_MODULES_FOR_TESTS, db_url=normalise_url(url)):
         yield url
+    EXECUTOR_CACHE.clear()

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid, NotFound
@@ -123,7 +124,7 @@ async def _check_overlap(
     if kind is EventKind.LATENESS:
         query = query.filter(starts_at=start)
     else:
-        query = query.exclude(ends_at__lte=start)
+        query = query.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
     clash = await query.first()
     if clash is not None:
         raise Conflict(f"it overlaps event {clash.id} of the same student")

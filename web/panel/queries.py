@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Q
+
 from core.models import Event, School, Student
 from core.rules.counting import EventKind
 
@@ -39,9 +41,10 @@ async def dashboard(school: School, now: datetime) -> Dashboard:
     tz = ZoneInfo(school.timezone)
     day = now.astimezone(tz).date()
     start, end = _day_bounds(day, tz)
+    still_open = Q(ends_at__isnull=True) & (Q(starts_at__gte=start) | Q(kind=EventKind.ABSENCE))
     today = (
         await Event.filter(school=school, deleted=False, starts_at__lt=end)
-        .exclude(ends_at__lte=start)
+        .filter(Q(ends_at__gt=start) | still_open)
         .prefetch_related("student__division", "reason")
         .order_by("starts_at")
     )

@@ -28,7 +28,7 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def _login_page(
-    request: web.Request, *, error: str | None, status: int = 200
+    request: web.Request, *, error: str | None, status: int = 200, email: str = ""
 ) -> web.Response:
     data = session.load(request)
     data.pop("uid", None)
@@ -36,7 +36,7 @@ async def _login_page(
     response = render(
         request,
         "login.html",
-        {"csrf": token, "error": error, "email": request.get("login_email", "")},
+        {"csrf": token, "error": error, "email": email},
         status=status,
     )
     session.store(request, response, data)
@@ -50,11 +50,10 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if not session.check_csrf(data, form.get("csrf")):
         return await _login_page(request, error=t["login.csrf"], status=400)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
-    request["login_email"] = email
     user = await authenticate(email, password) if email and password else None
     if user is None:
-        return await _login_page(request, error=t["login.failed"], status=401)
-    response = web.HTTPSeeOther("/")
+        return await _login_page(request, error=t["login.failed"], status=401, email=email)
+    response = web.Response(status=303, headers={"Location": "/"})
     # A new session at login: the old CSRF token and any fixation attempt are dropped.
     session.store(request, response, {"uid": user.id, "csrf": None, "iat": None})
     return response
@@ -64,7 +63,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     if not session.check_csrf(session.load(request), form.get("csrf")):
         raise web.HTTPBadRequest(text="invalid form token")
-    response = web.HTTPSeeOther("/login")
+    response = web.Response(status=303, headers={"Location": "/login"})
     session.clear(response)
     return response
 
