@@ -1,0 +1,42 @@
+"""Who calls, in which school, with which right: bearer token → user → role in the URL's school."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core.errors import Forbidden
+from core.rules.permissions import Permission, allows
+from core.services.schools import get_school
+from core.services.users import Access, access, user_for_token
+from web.api.errors import Unauthorized
+
+BEARER = "bearer"
+
+
+def bearer_token(request: web.Request) -> str:
+    """The token of ``Authorization: Bearer <token>``; missing or malformed is a 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if not header:
+        raise Unauthorized("send the header Authorization: Bearer <token>")
+    if scheme.lower() != BEARER or not token.strip():
+        raise Unauthorized("the Authorization header must be Bearer <token>")
+    return token.strip()
+
+
+async def authorise(request: web.Request, permission: Permission) -> Access:
+    """The caller's access to the school named by ``{uai}``, if their role grants ``permission``.
+
+    401: no or bad token. 404: no such school. 403: no role in that school, or a role without
+    that permission.
+    """
+    user = await user_for_token(bearer_token(request))
+    if user is None:
+        raise Unauthorized("unknown or revoked token")
+    school = await get_school(request.match_info["uai"])
+    granted = await access(user, school)
+    if granted is None:
+        raise Forbidden(f"you have no role in school {school.uai}")
+    if not allows(granted.role.value, permission):
+        raise Forbidden(f"the role {granted.role.value} does not allow {permission.value}")
+    return granted

@@ -1,0 +1,123 @@
+"""Events (absences, lateness…): record, list, correct, mark as entered by mistake."""
+
+from __future__ import annotations
+
+from core.models import EventSource
+from core.rules.counting import EventKind
+from core.rules.permissions import Permission
+from core.services.events import EventPatch, correct_event, delete_event, parse_patch, record_event
+from web.api import queries
+from web.api.registry import Call, Route
+from web.api.schemas import EventOut, EventPage, EventQuery, NewEvent
+
+EVENTS = "/schools/{uai}/events"
+EVENT = EVENTS + "/{id}"
+
+
+async def _shown(call: Call, event_id: int) -> EventOut:
+    event = await queries.event_detail(call.school, event_id)
+    return EventOut.of(event, queries.school_zone(call.school))
+
+
+async def list_events(call: Call) -> EventPage:
+    """A page of events overlapping the days asked, by start."""
+    events, total = await queries.event_page(call.school, call.query_as(EventQuery))
+    tz = queries.school_zone(call.school)
+    return EventPage(items=[EventOut.of(event, tz) for event in events], total=total)
+
+
+async def create_event(call: Call) -> EventOut:
+    """Record an absence or a lateness (source ``api``, from the caller's address)."""
+    new = call.body_as(NewEvent)
+    event = await record_event(
+        call.school,
+        call.actor,
+        student_id=new.student_id,
+        kind=EventKind(new.kind),
+        start=new.start,
+        end=new.end,
+        reason=new.reason,
+        comment=new.comment,
+        source=EventSource.API,
+        recorded_from=call.request.remote or "",
+    )
+    return await _shown(call, event.id)
+
+
+async def get_event(call: Call) -> EventOut:
+    """One event of the school."""
+    return await _shown(call, call.path_id())
+
+
+async def patch_event(call: Call) -> EventOut:
+    """Correct an event: times, reason, justification, states, comment."""
+    event = await correct_event(call.school, call.actor, call.path_id(), call.body_as(EventPatch))
+    return await _shown(call, event.id)
+
+
+async def remove_event(call: Call) -> EventOut:
+    """Mark an event as entered by mistake: kept in history, out of every count and notice."""
+    event = await delete_event(call.school, call.actor, call.path_id())
+    return await _shown(call, event.id)
+
+
+_WRITE = Permission.WRITE_EVENTS
+
+ROUTES = [
+    Route(
+        "GET",
+        EVENTS,
+        list_events,
+        summary="List events",
+        permission=Permission.READ,
+        response=EventPage,
+        query=EventQuery,
+        tag="events",
+        description="Events overlapping the days `from`–`to` (in the school's time zone); "
+        "those entered by mistake only with `deleted=true`.",
+    ),
+    Route(
+        "POST",
+        EVENTS,
+        create_event,
+        summary="Record an absence or a lateness",
+        permission=_WRITE,
+        response=EventOut,
+        status=201,
+        body=NewEvent,
+        tag="events",
+        description="Overlapping an event of the same kind for the student is a conflict (409).",
+    ),
+    Route(
+        "GET",
+        EVENT,
+        get_event,
+        summary="Get one event",
+        permission=Permission.READ,
+        response=EventOut,
+        tag="events",
+    ),
+    Route(
+        "PATCH",
+        EVENT,
+        patch_event,
+        summary="Correct an event",
+        permission=_WRITE,
+        response=EventOut,
+        body=EventPatch,
+        parse_body=parse_patch,
+        tag="events",
+        description="Only the fields given change; `reason` and `justification` are codes. "
+        "Give `version` to refuse the change if the event moved on meanwhile (409).",
+    ),
+    Route(
+        "DELETE",
+        EVENT,
+        remove_event,
+        summary="Mark an event as entered by mistake",
+        permission=_WRITE,
+        response=EventOut,
+        tag="events",
+        description="The event is kept in history with `deleted: true`.",
+    ),
+]

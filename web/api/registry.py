@@ -1,0 +1,175 @@
+"""The route registry: one descriptor per endpoint gives its aiohttp route AND its OpenAPI entry.
+
+A :class:`Route` names its method, path (relative to ``/api/v1``), handler, permission, query
+model, request body model and response model. :func:`bind` turns it into an aiohttp handler that
+authenticates, checks the permission, validates the query and the body with those very models,
+calls the handler and serialises what it returns with the response model — so the published
+description (:mod:`web.api.openapi`) cannot drift from what the code does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from core.errors import Invalid, NotFound
+from core.models import School, User
+from core.rules.permissions import Permission
+from core.services.audit import Actor
+from core.services.users import Access
+from web.api.auth import authorise
+from web.api.errors import BadRequest, first_problem
+
+M = TypeVar("M", bound=BaseModel)
+Result = BaseModel | web.StreamResponse
+Handler = Callable[["Call"], Awaitable[Result]]
+BodyParser = Callable[[object], BaseModel]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One endpoint of the API: how it is reached, who may call it, what it takes and gives."""
+
+    method: str
+    path: str  # relative to /api/v1, OpenAPI style: /schools/{uai}/events/{id}
+    handler: Handler
+    _: KW_ONLY
+    summary: str
+    permission: Permission | None  # None: public, no token needed
+    response: type[BaseModel] | None  # None: the handler builds its own response
+    status: int = 200
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    parse_body: BodyParser | None = None  # core's own parser of ``body``, if it has one
+    tag: str = ""
+    description: str = ""
+
+    @property
+    def operation_id(self) -> str:
+        """A stable name for the operation (the handler's)."""
+        return self.handler.__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a handler receives: the request, who calls in which school, the validated inputs."""
+
+    request: web.Request
+    access: Access | None
+    query: BaseModel | None
+    body: BaseModel | None
+
+    @property
+    def school(self) -> School:
+        """The school of the URL (the caller has a role there)."""
+        return self._access().school
+
+    @property
+    def user(self) -> User:
+        """The staff member who calls."""
+        return self._access().user
+
+    @property
+    def actor(self) -> Actor:
+        """The caller, for the audit log."""
+        return Actor.of(self._access().user)
+
+    def _access(self) -> Access:
+        if self.access is None:
+            raise RuntimeError("this route is public: there is no caller")
+        return self.access
+
+    def path_id(self, name: str = "id") -> int:
+        """An integer id of the path; one that cannot exist is simply not found."""
+        raw = self.request.match_info[name]
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+            raise NotFound(f"no {name} {raw!r}")
+        return int(raw)
+
+    def query_as(self, model: type[M]) -> M:
+        """The validated query, as the route's query model."""
+        return _as(self.query, model)
+
+    def body_as(self, model: type[M]) -> M:
+        """The validated body, as the route's body model."""
+        return _as(self.body, model)
+
+
+def _as(value: BaseModel | None, model: type[M]) -> M:
+    if not isinstance(value, model):
+        raise TypeError(f"expected {model.__name__}, the route declares {type(value).__name__}")
+    return value
+
+
+def parse_query(model: type[M], request: web.Request) -> M:
+    """Validate the query string; empty parameters count as absent; a problem is a 400."""
+    values = {key: value for key, value in request.query.items() if value != ""}
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise BadRequest(first_problem(error, "query")) from None
+
+
+async def read_json(request: web.Request) -> object:
+    """The request's JSON body; a missing or malformed one is a 400."""
+    text = await request.text()
+    if not text.strip():
+        raise BadRequest("a JSON body is required")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"malformed JSON: {error}") from None
+
+
+def validate_body(route: Route, data: object) -> BaseModel:
+    """Validate a well-formed body with the route's model; a problem is a 422."""
+    if route.parse_body is not None:
+        return route.parse_body(data)
+    if route.body is None:
+        raise RuntimeError(f"{route.method} {route.path} takes no body")
+    try:
+        return route.body.model_validate(data)
+    except ValidationError as error:
+        raise Invalid(first_problem(error)) from None
+
+
+def respond(route: Route, result: Result) -> web.StreamResponse:
+    """Serialise the handler's result with the route's response model."""
+    if isinstance(result, web.StreamResponse):
+        return result
+    if route.response is None or not isinstance(result, route.response):
+        raise TypeError(f"{route.operation_id} returned {type(result).__name__}")
+    return web.Response(
+        text=result.model_dump_json(by_alias=True),
+        status=route.status,
+        content_type="application/json",
+    )
+
+
+def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler of ``route``: authorise → validate → handle → serialise."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        access = None
+        if route.permission is not None:
+            access = await authorise(request, route.permission)
+        query = parse_query(route.query, request) if route.query is not None else None
+        body = None
+        if route.body is not None:
+            body = validate_body(route, await read_json(request))
+        return respond(route, await route.handler(Call(request, access, query, body)))
+
+    handle.__name__ = route.operation_id
+    handle.__doc__ = route.summary
+    return handle
+
+
+def register(app: web.Application, routes: list[Route]) -> None:
+    """Add every route of the registry to ``app`` (a sub-application mounted at /api/v1)."""
+    for route in routes:
+        app.router.add_route(route.method, route.path, bind(route), name=route.operation_id)

@@ -1,0 +1,11 @@
+"""The registry of the API: every endpoint, in the order the description lists them."""
+
+from __future__ import annotations
+
+from web.api import events, openapi, settings, students
+from web.api.registry import Route
+
+
+def all_routes() -> list[Route]:
+    """Every route of /api/v1 — what is registered with aiohttp and what OpenAPI describes."""
+    return [*students.ROUTES, *events.ROUTES, *settings.ROUTES, openapi.ROUTE]

@@ -1,0 +1,45 @@
+"""Students of a school, with their division, groups and guardians."""
+
+from __future__ import annotations
+
+from core.rules.permissions import Permission
+from web.api import queries
+from web.api.registry import Call, Route
+from web.api.schemas import StudentOut, StudentPage, StudentQuery
+
+STUDENTS = "/schools/{uai}/students"
+
+
+async def list_students(call: Call) -> StudentPage:
+    """A page of students, filtered by division, name prefix and whether they are active."""
+    rows, total = await queries.student_page(call.school, call.query_as(StudentQuery))
+    return StudentPage(items=[StudentOut.of(*row) for row in rows], total=total)
+
+
+async def get_student(call: Call) -> StudentOut:
+    """One student of the school."""
+    return StudentOut.of(*await queries.student_detail(call.school, call.path_id()))
+
+
+ROUTES = [
+    Route(
+        "GET",
+        STUDENTS,
+        list_students,
+        summary="List the school's students",
+        permission=Permission.READ,
+        response=StudentPage,
+        query=StudentQuery,
+        tag="students",
+        description="Ordered by name. Guardians come in the order they are contacted.",
+    ),
+    Route(
+        "GET",
+        STUDENTS + "/{id}",
+        get_student,
+        summary="Get one student",
+        permission=Permission.READ,
+        response=StudentOut,
+        tag="students",
+    ),
+]
