@@ -77,7 +77,11 @@ async def demo(args: argparse.Namespace) -> int:
                 await _print_logins(args.uai, "absences-demo")
             return 0
         summary = await build_demo(
-            students=args.students, weeks=args.weeks, seed=args.seed, uai=args.uai
+            students=args.students,
+            weeks=args.weeks,
+            seed=args.seed,
+            uai=args.uai,
+            today=args.today,
         )
         print(
             f"Created {summary.school_name} ({summary.school_uai}): {summary.students} students "

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import date
 from typing import Any
 
 from cli import commands
@@ -44,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--weeks", type=int, default=4)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--uai", default="0999001X")
+    demo.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="date the demo as if built that day (YYYY-MM-DD); events stay in its school year",
+    )
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing when a school already exists"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class DomainError(Exception):
     """A refusal with a stable code and a message fit for the user."""
@@ -29,3 +31,10 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
+
+
+def first_problem(error: ValidationError, default: str = "body") -> str:
+    """The first validation problem as one line ``field: message``."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or default
+    return f"{where}: {first['msg']}"

@@ -47,6 +47,18 @@ async def redis_url() -> AsyncIterator[str]:
         await client.aclose()
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same argon2id, at test cost (the production cost, ~0.1 s a hash, would dominate)."""
+    from argon2 import PasswordHasher
+
+    from core.services import users
+
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
 MODEL_MODULES_FOR_TESTS = [
     "core.models.school",

@@ -76,6 +76,8 @@ class GuardianLink(Model):
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="links", on_delete=fields.CASCADE
     )
+    student_id: int
+    person_id: int
     level = fields.IntEnumField(ResponsibilityLevel, default=ResponsibilityLevel.LEGAL)
     relationship = fields.CharField(max_length=4, default="90")  # SIECLE CODE_PARENTE
     pays_fees = fields.BooleanField(default=False)

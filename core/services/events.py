@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import Event, EventSource, JustificationType, Reason, School, Student
 from core.rules.counting import EventKind, coverage
 from core.services import audit
@@ -52,15 +52,15 @@ def parse_patch(data: object) -> EventPatch:
     try:
         return EventPatch.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise Invalid(f"{where}: {first['msg']}") from None
+        raise Invalid(first_problem(error, "body")) from None
 
 
 def _aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise Invalid(f"{name} must carry a time zone offset, e.g. 2026-03-02T08:00:00+01:00")
-    return value
+    # In UTC, as stored: SQLite compares datetimes as text, so a filter on a +01:00 value
+    # against stored +00:00 values would be wrong.
+    return value.astimezone(UTC)
 
 
 async def resolve_reason(school: School, code: str | None) -> Reason | None:
@@ -82,6 +82,16 @@ async def resolve_justification(school: School, code: str | None) -> Justificati
     if found is None:
         raise Invalid(f"unknown justification type {code!r} for school {school.uai}")
     return found
+
+
+def _check_reason_fits(reason: Reason | None, kind: EventKind) -> None:
+    """A lateness takes a lateness reason, an absence an absence reason (the school's flags)."""
+    if reason is None:
+        return
+    if kind is EventKind.LATENESS and not reason.for_lateness:
+        raise Invalid(f"the reason {reason.code!r} is not one for lateness")
+    if kind is not EventKind.LATENESS and not reason.for_absence:
+        raise Invalid(f"the reason {reason.code!r} is only for lateness")
 
 
 async def school_student(school: School, student_id: int) -> Student:
@@ -154,6 +164,7 @@ async def record_event(
     student = await school_student(school, student_id)
     await _check_interval(school, kind, start, end)
     found_reason = await resolve_reason(school, reason)
+    _check_reason_fits(found_reason, kind)
     async with in_transaction():
         await Student.select_for_update().get(id=student.id)
         await _check_overlap(student, kind, start, end, None)
@@ -190,6 +201,7 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
         event.ends_at = None if patch.end is None else _aware(patch.end, "end")
     if "reason" in given:
         event.reason = await resolve_reason(school, patch.reason)
+        _check_reason_fits(event.reason, EventKind(event.kind))
         event.reason_by_id, event.reason_at = actor.user_id, now
     if "justification" in given:
         event.justification = await resolve_justification(school, patch.justification)
@@ -222,6 +234,8 @@ async def correct_event(school: School, actor: Actor, event_id: int, patch: Even
             raise Conflict(f"event {event_id} was marked as entered by mistake")
         if patch.version is not None and patch.version != event.version:
             raise Conflict(f"event {event_id} changed meanwhile (version {event.version})")
+        if not patch.model_fields_set - {"version"}:
+            return event  # nothing to change: no new version, no audit row
         before = audit.snapshot(event, AUDITED)
         await _apply_patch(school, event, patch, actor)
         await _check_interval(school, EventKind(event.kind), event.starts_at, event.ends_at)
@@ -231,14 +245,14 @@ async def correct_event(school: School, actor: Actor, event_id: int, patch: Even
         )
         event.version += 1
         await event.save()
-        after = audit.snapshot(event, AUDITED)
+        after = audit.changed(before, audit.snapshot(event, AUDITED))
         await audit.record(
             actor,
             "event.correct",
             event,
             school_id=school.id,
-            before=before,
-            after=audit.changed(before, after),
+            before={k: before[k] for k in after},
+            after=after,
         )
     return event
 

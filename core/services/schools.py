@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import (
     ActionType,
     ClosedDay,
@@ -238,9 +238,7 @@ def parse_settings_patch(data: object) -> SchoolSettingsPatch:
     try:
         return SchoolSettingsPatch.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise Invalid(f"{where}: {first['msg']}") from None
+        raise Invalid(first_problem(error, "settings")) from None
 
 
 async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Actor) -> School:

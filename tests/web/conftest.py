@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from argon2 import PasswordHasher
 
 from core.models import (
     ContactKind,
@@ -33,7 +32,6 @@ from core.models import (
     Usability,
 )
 from core.rules.counting import EventKind
-from core.services import users
 from core.services.audit import Actor
 from core.services.events import record_event
 from core.services.schools import create_school
@@ -176,10 +174,8 @@ async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
 
 
 @pytest.fixture
-async def api(db: str, app_client: TestClient[Any, Any], monkeypatch: pytest.MonkeyPatch) -> Api:
+async def api(db: str, app_client: TestClient[Any, Any]) -> Api:
     """Both schools, the personas and the students, on each database."""
-    # A cheap argon2 for test accounts: the real cost (~0.1 s a hash) would dominate the suite.
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     schools, tokens = await _personas()
     api = Api(app_client, tokens, schools)
     await _students(api)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from pydantic import ValidationError
 
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -68,13 +67,6 @@ class Unauthorized(ApiError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="absences"'})
-
-
-def first_problem(error: ValidationError, default: str = "body") -> str:
-    """The first validation problem as one line ``field: message``."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or default
-    return f"{where}: {first['msg']}"
 
 
 def error_response(

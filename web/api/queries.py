@@ -49,7 +49,7 @@ async def _with_guardians(students: list[Student]) -> list[StudentRow]:
     )
     by_student: dict[int, list[GuardianLink]] = defaultdict(list)
     for link in links:  # tortoise sets ``student_id``; the model does not declare it (yet)
-        by_student[link.student_id].append(link)  # type: ignore[attr-defined]
+        by_student[link.student_id].append(link)
     return [(student, by_student[student.id]) for student in students]
 
 

@@ -17,13 +17,13 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from core.errors import Invalid, NotFound
+from core.errors import Invalid, NotFound, first_problem
 from core.models import School, User
 from core.rules.permissions import Permission
 from core.services.audit import Actor
 from core.services.users import Access
 from web.api.auth import authorise
-from web.api.errors import BadRequest, first_problem
+from web.api.errors import BadRequest
 
 M = TypeVar("M", bound=BaseModel)
 Result = BaseModel | web.StreamResponse
