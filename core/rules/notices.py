@@ -1,0 +1,165 @@
+"""Notice policies as pure rules: when a notice may leave, to whom, by which channels.
+
+No database here: the service hands in plain values and writes what these functions decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core.rules.calendar import HalfDayKey, require_aware
+
+INTRUSIVE = frozenset({"sms", "call"})  # what quiet hours hold back
+LEGAL = 1
+IN_CHARGE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """No SMS or call from ``start`` to ``end`` (local time, may span midnight), nor on Sundays."""
+
+    start: time
+    end: time
+    sundays: bool = True
+
+    @classmethod
+    def from_setting(cls, value: object) -> QuietHours | None:
+        """From the school's ``quiet_hours`` JSON (``None`` turns them off)."""
+        if not isinstance(value, dict):
+            return None
+        return cls(
+            _hhmm(str(value.get("start", "20:00"))),
+            _hhmm(str(value.get("end", "08:00"))),
+            bool(value.get("sundays", True)),
+        )
+
+
+def _hhmm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def in_quiet_hours(moment: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> bool:
+    """Whether ``moment`` falls in the quiet hours, read in the school's time zone."""
+    require_aware(moment, "moment")
+    if quiet is None:
+        return False
+    local = moment.astimezone(tz)
+    if quiet.sundays and local.weekday() == 6:
+        return True
+    now = local.time()
+    if quiet.start == quiet.end:
+        return False
+    if quiet.start < quiet.end:
+        return quiet.start <= now < quiet.end
+    return now >= quiet.start or now < quiet.end
+
+
+def next_allowed(moment: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> datetime:
+    """The first instant at or after ``moment`` outside the quiet hours."""
+    require_aware(moment, "moment")
+    if not in_quiet_hours(moment, tz, quiet) or quiet is None:
+        return moment
+    # Quiet time ends either at the end of the quiet hours or at a midnight (end of a Sunday).
+    first = moment.astimezone(tz).date()
+    candidates = sorted(
+        datetime.combine(first + timedelta(days=n), wall, tzinfo=tz)
+        for n in range(9)
+        for wall in (quiet.end, time(0))
+    )
+    for candidate in candidates:
+        if candidate >= moment and not in_quiet_hours(candidate, tz, quiet):
+            return candidate.astimezone(moment.tzinfo)
+    raise ValueError("the quiet hours leave no time to send")
+
+
+def not_before(
+    recorded_at: datetime,
+    *,
+    delay_minutes: int,
+    channel: str,
+    tz: ZoneInfo,
+    quiet: QuietHours | None,
+    urgent: bool = False,
+) -> datetime:
+    """When a delivery may leave: after the send-after delay, and for SMS and calls not in
+    the quiet hours (unless urgent). The delay lets a correction cancel the notice first."""
+    require_aware(recorded_at, "recorded_at")
+    due = recorded_at + timedelta(minutes=max(delay_minutes, 0))
+    if urgent or channel not in INTRUSIVE:
+        return due
+    return next_allowed(due, tz, quiet)
+
+
+def dedupe_key(kind: str, student_id: int, key: HalfDayKey) -> str:
+    """One notice per (student, half-day, kind), whatever the number of clicks."""
+    return f"{kind}:{student_id}:{key.day.isoformat()}:{key.half.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOption:
+    contact_id: int
+    kind: str  # mobile, landline, email, postal, chat
+    value: str
+    usable: bool  # consent given and not marked unusable
+
+
+@dataclass(frozen=True, slots=True)
+class GuardianOption:
+    person_id: int
+    level: int  # 1 legal representative, 2 in charge, 3 contact
+    priority: int
+    receives_notices: bool
+    preferred_channel: str | None
+    contacts: tuple[ContactOption, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    person_id: int
+    contact_id: int
+    channel: str
+    to: str
+
+
+CHANNEL_CONTACTS: dict[str, tuple[str, ...]] = {
+    "sms": ("mobile",),
+    "call": ("mobile", "landline"),
+    "email": ("email",),
+    "letter": ("postal",),
+    "chat": ("chat",),
+}
+
+
+def recipients(guardians: Iterable[GuardianOption]) -> list[GuardianOption]:
+    """Who is told: the legal representatives by priority; failing those, persons in charge.
+
+    Contacts (level 3) are never sent notices; a guardian may be switched off by staff.
+    """
+    willing = [g for g in guardians if g.receives_notices]
+    for level in (LEGAL, IN_CHARGE):
+        chosen = sorted((g for g in willing if g.level == level), key=lambda g: g.priority)
+        if chosen:
+            return chosen
+    return []
+
+
+def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list[PlannedDelivery]:
+    """The guardian's channels in fallback order (their preference first), usable ones only."""
+    order = list(channel_order)
+    if guardian.preferred_channel in order:
+        order.remove(guardian.preferred_channel)
+        order.insert(0, guardian.preferred_channel)
+    plan: list[PlannedDelivery] = []
+    for channel in order:
+        for kind in CHANNEL_CONTACTS.get(channel, ()):
+            found = next((c for c in guardian.contacts if c.kind == kind and c.usable), None)
+            if found is not None:
+                plan.append(
+                    PlannedDelivery(guardian.person_id, found.contact_id, channel, found.value)
+                )
+                break
+    return plan
