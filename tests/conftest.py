@@ -80,7 +80,7 @@ def postgres_base_url() -> str:
 
 async def _postgres_reachable(url: str) -> str | None:
     """None when PostgreSQL answers at ``url``, else the reason."""
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     try:
         conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1), timeout=3)
@@ -88,6 +88,18 @@ async def _postgres_reachable(url: str) -> str | None:
         return str(exc)
     await conn.close()
     return None
+
+
+async def drop_postgres_database(url: str) -> None:
+    """Drop a test database (tortoise's test context only closes its connections)."""
+    import asyncpg
+
+    base, name = url.rsplit("/", 1)
+    conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1) + "/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 def fresh_postgres_url() -> str:
@@ -112,6 +124,10 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
     # Tortoise caches each table's INSERT per connection *name*, not per backend: a test on
     # PostgreSQL after one on SQLite would reuse SQL with SQLite's placeholders.
     EXECUTOR_CACHE.clear()
-    async with tortoise_test_context(MODEL_MODULES_FOR_TESTS, db_url=normalise_url(url)):
-        yield url
-    EXECUTOR_CACHE.clear()
+    try:
+        async with tortoise_test_context(MODEL_MODULES_FOR_TESTS, db_url=normalise_url(url)):
+            yield url
+    finally:
+        EXECUTOR_CACHE.clear()
+        if request.param == "postgres":
+            await drop_postgres_database(url)

@@ -193,9 +193,13 @@ async def record_event(
 async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: Actor) -> None:
     given = patch.model_fields_set - {"version"}
     now = now_utc()
-    if "kind" in given and patch.kind is not None:
+    if "kind" in given:
+        if patch.kind is None:
+            raise Invalid("kind cannot be null")
         event.kind = patch.kind
-    if "start" in given and patch.start is not None:
+    if "start" in given:
+        if patch.start is None:
+            raise Invalid("start cannot be null")
         event.starts_at = _aware(patch.start, "start")
     if "end" in given:
         event.ends_at = None if patch.end is None else _aware(patch.end, "end")
@@ -299,7 +303,8 @@ async def reject_justification(
     school: School, actor: Actor, event_id: int, *, comment: str = ""
 ) -> Event:
     """The CPE refuses the reason given: the absence stays unjustified and counts."""
-    event = await school_event(school, event_id)
-    note = "\n".join(p for p in (event.comment, comment) if p)
-    changes: dict[str, Any] = {"accepted": False, "counts": True, "comment": note}
-    return await correct_event(school, actor, event_id, EventPatch(**changes))
+    async with in_transaction():  # read the comment under the same lock as the change
+        event = await school_event(school, event_id, for_update=True)
+        note = "\n".join(p for p in (event.comment, comment) if p)
+        changes: dict[str, Any] = {"accepted": False, "counts": True, "comment": note}
+        return await correct_event(school, actor, event_id, EventPatch(**changes))

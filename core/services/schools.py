@@ -244,14 +244,14 @@ def parse_settings_patch(data: object) -> SchoolSettingsPatch:
 async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Actor) -> School:
     """Change the given settings in one transaction with its audit record."""
     changes = patch.model_dump(exclude_unset=True, mode="json")
-    threshold = changes.get("absence_threshold_half_days", school.absence_threshold_half_days)
-    persistent = changes.get(
-        "persistent_threshold_half_days", school.persistent_threshold_half_days
-    )
-    if persistent < threshold:
-        raise Invalid("persistent_threshold_half_days must not be below the monthly threshold")
     async with in_transaction():
         fresh = await School.select_for_update().get(id=school.id)
+        threshold = changes.get("absence_threshold_half_days", fresh.absence_threshold_half_days)
+        persistent = changes.get(
+            "persistent_threshold_half_days", fresh.persistent_threshold_half_days
+        )
+        if persistent < threshold:
+            raise Invalid("persistent_threshold_half_days must not be below the monthly one")
         before = {k: audit.plain(getattr(fresh, k)) for k in changes}
         for key, value in changes.items():
             setattr(fresh, key, value)

@@ -22,8 +22,15 @@ TOKEN_PREFIX = "abs_"
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash verified against when the email is unknown, so a login costs the same."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not-a-real-password")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -80,7 +87,7 @@ async def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether the email exists)."""
     user = await User.get_or_none(email=email.strip().lower(), active=True)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
