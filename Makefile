@@ -12,6 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
+	bash scripts/system-deps
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     twilio_from: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
 
+    ovh_endpoint: str = "https://eu.api.ovh.com"
+    ovh_application_key: str | None = None
+    ovh_application_secret: str | None = None
+    ovh_consumer_key: str | None = None
+    ovh_service_name: str | None = None
+    ovh_sender: str | None = None
+
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str | None = None
@@ -96,7 +103,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://")
         return value
 
-    @field_validator("public_url", "twilio_api_url", "telegram_api_url")
+    @field_validator("public_url", "twilio_api_url", "telegram_api_url", "ovh_endpoint")
     @classmethod
     def _check_http_url(cls, value: str) -> str:
         parts = urlsplit(value)

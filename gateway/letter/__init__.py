@@ -1,0 +1,1 @@
+"""Letters: PDF rendering for window envelopes, batches for printing."""

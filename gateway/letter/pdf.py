@@ -1,0 +1,119 @@
+"""Letters as A4 PDFs (WeasyPrint), the address placed for a French window envelope.
+
+The base stylesheet sets the page and the ``.address`` block (right-hand window: 110 mm from
+the left edge, 45 mm from the top, 85 mm wide); a template's own styles come after it and win.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from html import escape
+
+import pypdf
+import weasyprint
+
+MAX_LINES = 6
+MAX_CHARS = 38
+LETTER_CSS = """
+@page { size: A4; margin: 15mm 20mm 20mm 20mm;
+        @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.35; }
+body { margin: 0; }
+.letterhead { width: 85mm; min-height: 30mm; }
+.letterhead img { max-width: 60mm; max-height: 25mm; }
+.address { position: absolute; left: 90mm; top: 30mm; width: 85mm; height: 40mm;
+           overflow: hidden; font-size: 10pt; line-height: 1.3; white-space: nowrap; }
+.letter-body { margin-top: 60mm; }
+.page-break { break-before: page; }
+table { border-collapse: collapse; }
+td, th { border: 0.3mm solid #999; padding: 1mm 2mm; }
+"""
+
+
+class AddressError(ValueError):
+    """A postal address that cannot be printed in the window (too many lines, none at all)."""
+
+
+def _fit(line: str) -> str:
+    if len(line) <= MAX_CHARS:
+        return line
+    cut = line.rfind(" ", 0, MAX_CHARS + 1)
+    return line[: cut if cut > MAX_CHARS // 2 else MAX_CHARS].rstrip()
+
+
+def _plain_capitals(line: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", line)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def format_address_block(lines: Sequence[str]) -> list[str]:
+    """The lines as La Poste wants them (NF Z10-011): at most 6, each at most 38 characters.
+
+    Blank lines are dropped and spaces collapsed; a longer line is cut at a word; the last
+    line (postcode and town, or the country abroad) is in capitals without accents.
+    Raises :class:`AddressError` for no line or more than 6.
+    """
+    cleaned = [re.sub(r"\s+", " ", line).strip() for line in lines]
+    kept = [_fit(line) for line in cleaned if line]
+    if not kept:
+        raise AddressError("empty postal address")
+    if len(kept) > MAX_LINES:
+        raise AddressError(f"{len(kept)} address lines, at most {MAX_LINES} fit the window")
+    kept[-1] = _fit(_plain_capitals(kept[-1]))
+    return kept
+
+
+def address_block_html(lines: Sequence[str]) -> str:
+    """``<div class="address">`` with the formatted, escaped lines."""
+    body = "<br>".join(escape(line) for line in format_address_block(lines))
+    return f'<div class="address">{body}</div>'
+
+
+def letter_html(content_html: str, address_lines: Sequence[str], letterhead_html: str = "") -> str:
+    """A whole letter: letterhead, the address in the window, then ``content_html``."""
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>'
+        f'<div class="letterhead">{letterhead_html}</div>{address_block_html(address_lines)}'
+        f'<div class="letter-body">{content_html}</div></body></html>'
+    )
+
+
+def _document(html: str, base_url: str | None) -> weasyprint.Document:
+    stylesheet = weasyprint.CSS(string=LETTER_CSS)
+    return weasyprint.HTML(string=html, base_url=base_url).render(stylesheets=[stylesheet])
+
+
+def render_letter_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """One letter as PDF bytes; ``base_url`` resolves relative images (the school's logo)."""
+    pdf: bytes = _document(html, base_url).write_pdf()
+    return pdf
+
+
+def render_letters_pdf(htmls: Sequence[str], *, base_url: str | None = None) -> bytes:
+    """Many letters rendered into one PDF, each starting on a new page."""
+    if not htmls:
+        raise ValueError("no letter to render")
+    documents = [_document(html, base_url) for html in htmls]
+    pages = [page for document in documents for page in document.pages]
+    pdf: bytes = documents[0].copy(pages).write_pdf()
+    return pdf
+
+
+def merge_pdfs(pdfs: Sequence[bytes]) -> bytes:
+    """Stored letters merged, in order, into one document for printing."""
+    if not pdfs:
+        raise ValueError("no PDF to merge")
+    writer = pypdf.PdfWriter()
+    for pdf in pdfs:
+        writer.append(pypdf.PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages ``pdf`` has."""
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)

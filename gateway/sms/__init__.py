@@ -1,0 +1,1 @@
+"""SMS adapters: Twilio, OVHcloud and the embedded outbox."""

@@ -1,0 +1,63 @@
+"""Twilio's REST API as both Twilio adapters use it: form POSTs, basic auth, error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+
+from gateway.base import TransportError
+from gateway.http import DEFAULT_TIMEOUT, HttpAnswer, HttpClient, retry_after
+
+DEFAULT_API_URL = "https://api.twilio.com"
+
+
+class TwilioRest:
+    """``POST {api_url}/2010-04-01/Accounts/{sid}/{resource}.json`` with sid:token basic auth."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.account_sid = account_sid
+        self._base = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}"
+        authorization = aiohttp.encode_basic_auth(account_sid, auth_token)
+        self._http = HttpClient(timeout=timeout, headers={"Authorization": authorization})
+
+    async def create(self, resource: str, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """Create a Message or a Call; the answer's JSON on 2xx, else :class:`TransportError`."""
+        answer = await self._http.request("POST", f"{self._base}/{resource}.json", data=list(form))
+        if 200 <= answer.status < 300 and answer.payload.get("sid"):
+            return answer.payload
+        raise error_from(answer)
+
+    async def close(self) -> None:
+        """Release the HTTP session."""
+        await self._http.close()
+
+
+def error_from(answer: HttpAnswer) -> TransportError:
+    """Twilio's failure as a :class:`TransportError`: 429 and 5xx transient, other 4xx permanent.
+
+    Bad credentials (401, 403 with code 20003) are ours to fix, not the recipient's: they are
+    reported as transient with code ``auth`` so that no family's number is marked unusable.
+    """
+    code = str(answer.payload.get("code") or "")
+    detail = str(answer.payload.get("message") or answer.text[:200] or "no detail")
+    message = f"twilio {answer.status}" + (f" [{code}]" if code else "") + f": {detail}"
+    if answer.status == 429:
+        wait = retry_after(answer.headers.get("Retry-After"))
+        return TransportError(message, permanent=False, code=code or "429", retry_after=wait)
+    if answer.status >= 500:
+        return TransportError(message, permanent=False, code=code or str(answer.status))
+    if answer.status in (401, 403) and code in ("", "20003"):
+        return TransportError(message, permanent=False, code="auth")
+    if 200 <= answer.status < 300:
+        return TransportError(f"twilio {answer.status}: answer without a sid", permanent=False)
+    # 21211 invalid To, 21610 STOP, 21614 not a mobile, 21408 region not enabled, and the rest.
+    return TransportError(message, permanent=True, code=code or str(answer.status))

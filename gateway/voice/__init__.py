@@ -1,0 +1,1 @@
+"""Automated calls: Twilio and its TwiML scripts."""

@@ -1,0 +1,68 @@
+"""The embedded outbox: one JSON file per message, listed newest first for the panel."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gateway.base import OutgoingMessage, TransportError
+from gateway.sms.outbox import OutboxTransport, list_outbox
+
+
+def message(uuid: str, body: str = "Zoé est absente.", **kwargs: object) -> OutgoingMessage:
+    return OutgoingMessage(delivery_uuid=uuid, to="+33612345678", body=body, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_each_message_becomes_a_json_file_named_after_its_delivery(tmp_path: Path) -> None:
+    result = await OutboxTransport(tmp_path).send(message("0b9e-41"))
+
+    path = tmp_path / "outbox" / "0b9e-41.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["channel"] == "sms"
+    assert data["to"] == "+33612345678"
+    assert data["body"] == "Zoé est absente."
+    assert (result.provider, result.provider_ref, result.delivered) == ("outbox", "0b9e-41", True)
+    assert [p.name for p in path.parent.iterdir()] == ["0b9e-41.json"]  # no temporary left
+
+
+async def test_emails_go_there_too_when_no_smtp_is_configured(tmp_path: Path) -> None:
+    email = message("e-1", subject="Absence", html="<p>Absence</p>", attachment=b"%PDF-1.7")
+    await OutboxTransport(tmp_path, channel="email").send(email)
+    data = json.loads((tmp_path / "outbox" / "e-1.json").read_text(encoding="utf-8"))
+    assert (data["channel"], data["subject"], data["html"]) == (
+        "email",
+        "Absence",
+        "<p>Absence</p>",
+    )
+    assert "attachment_pdf" in data
+
+
+async def test_the_same_delivery_twice_leaves_one_file(tmp_path: Path) -> None:
+    outbox = OutboxTransport(tmp_path)
+    await outbox.send(message("same", "first"))
+    await outbox.send(message("same", "second"))
+    [item] = list_outbox(tmp_path)
+    assert item.body == "second"
+
+
+async def test_a_delivery_id_cannot_escape_the_outbox(tmp_path: Path) -> None:
+    with pytest.raises(TransportError) as caught:
+        await OutboxTransport(tmp_path).send(message("../escape"))
+    assert caught.value.permanent is True
+    assert not (tmp_path / "escape.json").exists()
+
+
+async def test_the_panel_lists_the_newest_first_with_a_limit(tmp_path: Path) -> None:
+    outbox = OutboxTransport(tmp_path)
+    for number in range(5):
+        await outbox.send(message(f"m-{number}"))
+        os.utime(tmp_path / "outbox" / f"m-{number}.json", (1_000 + number, 1_000 + number))
+    await OutboxTransport(tmp_path, channel="email").send(message("e-9"))
+    (tmp_path / "outbox" / "broken.json").write_text("{not json")
+
+    assert [i.delivery_uuid for i in list_outbox(tmp_path, 3)] == ["e-9", "m-4", "m-3"]
+    assert [i.delivery_uuid for i in list_outbox(tmp_path, 2, channel="sms")] == ["m-4", "m-3"]
+    assert list_outbox(tmp_path / "nowhere") == []
