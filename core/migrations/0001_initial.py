@@ -203,6 +203,7 @@ class Migration(migrations.Migration):
                 ('usability_changed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('verified', fields.BooleanField(default=False)),
                 ('priority', fields.SmallIntField(default=1)),
+                ('siecle_field', fields.CharField(null=True, max_length=20)),
             ],
             options={'table': 'contact_point', 'app': 'models', 'unique_together': (('person', 'kind', 'value'),), 'indexes': [Index(fields=['kind', 'value'])], 'pk_attr': 'id', 'table_description': 'A way to reach a person, with consent and whether it is usable.'},
             bases=['Model'],

@@ -97,6 +97,7 @@ class ContactPoint(Model):
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="contacts", on_delete=fields.CASCADE
     )
+    person_id: int
     kind = fields.CharEnumField(ContactKind)
     value = fields.CharField(max_length=254)  # E.164, email, chat id, or the address's first line
     raw_value = fields.CharField(max_length=254, default="")
@@ -108,6 +109,9 @@ class ContactPoint(Model):
     usability_changed_at = fields.DatetimeField(null=True)
     verified = fields.BooleanField(default=False)
     priority = fields.SmallIntField(default=1)
+    # The SIECLE field it comes from (TEL_PORTABLE, MEL, ADRESSE…): the import keeps such
+    # points up to date; None for points entered by staff or linked chats, never touched.
+    siecle_field = fields.CharField(max_length=20, null=True)
 
     class Meta:
         table = "contact_point"

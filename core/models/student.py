@@ -62,6 +62,8 @@ class Enrolment(Model):
     division: fields.ForeignKeyRelation[Division] = fields.ForeignKeyField(
         "models.Division", related_name="enrolments", on_delete=fields.CASCADE
     )
+    student_id: int
+    division_id: int
     starts_on = fields.DateField()
     ends_on = fields.DateField(null=True)
 

@@ -6,21 +6,14 @@ from typing import Any
 
 from aiohttp import web
 
-from core.models import User
 from core.rules.permissions import Permission, allows
 from core.services.schools import now_utc
 from core.services.users import authenticate, schools_of
 from web.i18n import language, translator
 from web.panel import session
+from web.panel.guard import current_user
 from web.panel.queries import dashboard
 from web.panel.render import render
-
-
-async def current_user(request: web.Request) -> User | None:
-    uid = session.load(request).get("uid")
-    if not isinstance(uid, int):
-        return None
-    return await User.get_or_none(id=uid, active=True)
 
 
 async def login_form(request: web.Request) -> web.Response:

@@ -1,0 +1,98 @@
+"""Access to panel pages: who is logged in, in which school, with which rights.
+
+Every page of a school lives under ``/s/{uai}/…`` and starts with :func:`school_page`, which
+answers 303 to the login page for a stranger, 404 for an unknown school, 403 for a user
+without a role there or without the permission the page needs. Forms are checked with
+:func:`require_csrf`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import NotFound
+from core.models import School, User
+from core.rules.permissions import Permission, allows
+from core.services.audit import Actor
+from core.services.schools import get_school
+from core.services.users import access
+from web.i18n import language, translator
+from web.panel import session
+from web.panel.render import render
+
+
+async def current_user(request: web.Request) -> User | None:
+    uid = session.load(request).get("uid")
+    if not isinstance(uid, int):
+        return None
+    return await User.get_or_none(id=uid, active=True)
+
+
+@dataclass
+class Page:
+    """What a school page knows about its request."""
+
+    request: web.Request
+    user: User
+    school: School
+    role: str
+    session: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.user)
+
+    @property
+    def csrf(self) -> str:
+        return session.csrf_token(self.session)
+
+    def can(self, permission: Permission) -> bool:
+        return allows(self.role, permission)
+
+    def render(self, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
+        """Render with the page's common context and keep the session (and its CSRF token)."""
+        base = {"user": self.user, "school": self.school, "role": self.role, "csrf": self.csrf}
+        response = render(self.request, template, {**base, **context}, status=status)
+        session.store(self.request, response, self.session)
+        return response
+
+    def t(self, key: str) -> str:
+        return translator(language(self.request)).get(key, key)
+
+
+async def school_page(request: web.Request, permission: Permission = Permission.READ) -> Page:
+    """The page's context, or the HTTP answer that refuses it."""
+    user = await current_user(request)
+    if user is None:
+        raise web.HTTPSeeOther("/login")
+    try:
+        school = await get_school(request.match_info["uai"])
+    except NotFound:
+        raise web.HTTPNotFound(text="no such school") from None
+    granted = await access(user, school)
+    if granted is None or not allows(granted.role, permission):
+        raise web.HTTPForbidden(text=translator(language(request))["forbidden"])
+    return Page(request, user, school, granted.role, session.load(request))
+
+
+async def require_csrf(page: Page) -> dict[str, Any]:
+    """The submitted form (urlencoded, multipart or JSON), after checking its CSRF token.
+
+    JSON requests carry the token in the ``X-CSRF-Token`` header.
+    """
+    request = page.request
+    if request.content_type == "application/json":
+        data: Any = await request.json()
+        token = request.headers.get("X-CSRF-Token")
+        form = data if isinstance(data, dict) else {}
+    else:
+        posted = await request.post()
+        form = dict(posted)
+        submitted = posted.get("csrf")
+        token = submitted if isinstance(submitted, str) else None
+    if not session.check_csrf(page.session, token):
+        raise web.HTTPForbidden(text="invalid form token")
+    return form
