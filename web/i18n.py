@@ -35,6 +35,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role": "Rôle",
         "school": "Établissement",
         "forbidden": "Vous n'avez pas accès à cet établissement.",
+        "nav.dashboard": "Tableau de bord",
+        "nav.grid": "Saisie",
+        "nav.roll_call": "Appel",
+        "nav.follow_up": "Suivi",
+        "nav.deliveries": "Envois",
+        "nav.imports": "Imports SIECLE",
+        "nav.settings": "Paramètres",
+        "nav.account": "Mon compte",
     },
     "en": {
         "app": "Absences",
@@ -64,6 +72,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role": "Role",
         "school": "School",
         "forbidden": "You have no access to this school.",
+        "nav.dashboard": "Dashboard",
+        "nav.grid": "Entry grid",
+        "nav.roll_call": "Roll call",
+        "nav.follow_up": "Follow-up",
+        "nav.deliveries": "Deliveries",
+        "nav.imports": "SIECLE imports",
+        "nav.settings": "Settings",
+        "nav.account": "My account",
     },
 }
 
@@ -77,6 +93,16 @@ def language(request: web.Request) -> str:
     if accept.lower().startswith("en"):
         return "en"
     return "fr"
+
+
+def register(catalog: dict[str, dict[str, str]]) -> None:
+    """Add a panel module's words (called from its ``setup``; a key may not be redefined)."""
+    for lang, words in catalog.items():
+        target = MESSAGES.setdefault(lang, {})
+        clash = [k for k, v in words.items() if k in target and target[k] != v]
+        if clash:
+            raise ValueError(f"message keys defined twice: {', '.join(sorted(clash))}")
+        target.update(words)
 
 
 def translator(lang: str) -> dict[str, str]:
