@@ -31,6 +31,7 @@ test: $(STAMP)
 ## Benchmarks: each prints its baseline, measured in the same run, and the ratio.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo.py
+	$(BIN)/python bench/bench_siecle.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
