@@ -71,6 +71,9 @@ MODEL_MODULES_FOR_TESTS = [
     "core.models.inbound",
     "core.models.template",
     "core.models.user",
+    "core.models.lesson",
+    "core.models.security",
+    "core.models.follow_up",
 ]
 
 

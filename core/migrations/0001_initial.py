@@ -30,6 +30,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='LoginAttempt',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.CharField(max_length=254)),
+                ('ip', fields.CharField(max_length=64)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('success', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'login_attempt', 'app': 'models', 'indexes': [Index(fields=['email', 'at']), Index(fields=['ip', 'at']), Index(fields=['at'])], 'pk_attr': 'id', 'table_description': 'One try at the login form: for which email, from which address, when, and the outcome.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='School',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -43,6 +55,7 @@ class Migration(migrations.Migration):
                 ('counting_mode', fields.CharEnumField(default=CountingModeField.RAW, description='RAW: raw\nCOMPLETE: complete\nPROPORTIONAL: proportional', enum_type=CountingModeField, max_length=12)),
                 ('lateness_threshold_minutes', fields.IntField(default=30)),
                 ('notice_delay_minutes', fields.IntField(default=20)),
+                ('notify_lateness', fields.BooleanField(default=False)),
                 ('quiet_hours', fields.JSONField(null=True, default=default_quiet_hours, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('channel_order', fields.JSONField(default=default_channel_order, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('absence_threshold_half_days', fields.IntField(default=4)),
@@ -467,6 +480,22 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Lesson',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('school', fields.ForeignKeyField('models.School', source_field='school_id', db_constraint=True, to_field='id', related_name='lessons', on_delete=OnDelete.CASCADE)),
+                ('teacher', fields.ForeignKeyField('models.User', source_field='teacher_id', db_constraint=True, to_field='id', related_name='lessons', on_delete=OnDelete.CASCADE)),
+                ('division', fields.ForeignKeyField('models.Division', source_field='division_id', null=True, db_constraint=True, to_field='id', related_name='lessons', on_delete=OnDelete.CASCADE)),
+                ('group', fields.ForeignKeyField('models.TeachingGroup', source_field='group_id', null=True, db_constraint=True, to_field='id', related_name='lessons', on_delete=OnDelete.CASCADE)),
+                ('weekday', fields.SmallIntField()),
+                ('start_minute', fields.SmallIntField()),
+                ('end_minute', fields.SmallIntField()),
+                ('subject', fields.CharField(default='', max_length=120)),
+            ],
+            options={'table': 'lesson', 'app': 'models', 'indexes': [Index(fields=['school_id', 'weekday', 'start_minute']), Index(fields=['teacher_id', 'weekday'])], 'pk_attr': 'id', 'table_description': 'A weekly lesson of one teacher with a division or a teaching group, in local wall time.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Membership',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -533,6 +562,34 @@ class Migration(migrations.Migration):
                 ('raw_data', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
             options={'table': 'delivery_status_change', 'app': 'models', 'unique_together': (('delivery', 'event_ref'),), 'pk_attr': 'id', 'table_description': "Every transition of a delivery, with the provider's raw data."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RollCall',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('school', fields.ForeignKeyField('models.School', source_field='school_id', db_constraint=True, to_field='id', related_name='roll_calls', on_delete=OnDelete.CASCADE)),
+                ('lesson', fields.ForeignKeyField('models.Lesson', source_field='lesson_id', db_constraint=True, to_field='id', related_name='roll_calls', on_delete=OnDelete.CASCADE)),
+                ('day', fields.DateField()),
+                ('taken_by', fields.ForeignKeyField('models.User', source_field='taken_by_id', null=True, db_constraint=True, to_field='id', related_name='roll_calls', on_delete=OnDelete.SET_NULL)),
+                ('taken_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('validated', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'roll_call', 'app': 'models', 'unique_together': (('lesson', 'day'),), 'indexes': [Index(fields=['school_id', 'day'])], 'pk_attr': 'id', 'table_description': 'The roll call of one lesson on one day: who took it, when, and whether it was validated.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SavedSearch',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='saved_searches', on_delete=OnDelete.CASCADE)),
+                ('school', fields.ForeignKeyField('models.School', source_field='school_id', db_constraint=True, to_field='id', related_name='saved_searches', on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=120)),
+                ('criteria', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('columns', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'saved_search', 'app': 'models', 'unique_together': (('user', 'school', 'name'),), 'pk_attr': 'id', 'table_description': 'A search a user named to run again: its criteria (JSON) and the extra columns chosen.'},
             bases=['Model'],
         ),
     ]

@@ -1,7 +1,9 @@
 """The domain model, split by aggregate. Import models from here."""
 
 from core.models.event import Event, EventSource
+from core.models.follow_up import SavedSearch
 from core.models.inbound import ChatLink, InboundMessage, InboundStatus, LinkCode
+from core.models.lesson import Lesson, RollCall
 from core.models.notice import (
     Channel,
     Delivery,
@@ -21,6 +23,7 @@ from core.models.person import (
 )
 from core.models.reason import Action, ActionType, GenericReason, JustificationType, Reason
 from core.models.school import ClosedDay, Period, School, SchoolYear, TimetableSlot
+from core.models.security import LoginAttempt
 from core.models.structure import Division, DivisionSet, Mef, TeachingGroup
 from core.models.student import Enrolment, Student
 from core.models.template import LetterTemplate, MessageTemplate
@@ -37,6 +40,9 @@ MODEL_MODULES = [
     "core.models.inbound",
     "core.models.template",
     "core.models.user",
+    "core.models.lesson",
+    "core.models.security",
+    "core.models.follow_up",
 ]
 
 __all__ = [
@@ -63,8 +69,10 @@ __all__ = [
     "InboundMessage",
     "InboundStatus",
     "JustificationType",
+    "Lesson",
     "LetterTemplate",
     "LinkCode",
+    "LoginAttempt",
     "Mef",
     "Membership",
     "MessageTemplate",
@@ -76,6 +84,8 @@ __all__ = [
     "Reason",
     "ResponsibilityLevel",
     "Role",
+    "RollCall",
+    "SavedSearch",
     "School",
     "SchoolYear",
     "Student",

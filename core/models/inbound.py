@@ -28,6 +28,7 @@ class InboundMessage(Model):
     school: fields.ForeignKeyNullableRelation[School] = fields.ForeignKeyField(
         "models.School", related_name="inbound", null=True, on_delete=fields.CASCADE
     )
+    school_id: int | None
     channel = fields.CharField(max_length=10)  # sms, chat, call
     provider = fields.CharField(max_length=20, default="")
     provider_ref = fields.CharField(max_length=100, null=True)
@@ -37,9 +38,11 @@ class InboundMessage(Model):
     person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="inbound", null=True, on_delete=fields.SET_NULL
     )
+    person_id: int | None
     student: fields.ForeignKeyNullableRelation[Student] = fields.ForeignKeyField(
         "models.Student", related_name="inbound", null=True, on_delete=fields.SET_NULL
     )
+    student_id: int | None
     event_ids: fields.Field[list[int]] = fields.JSONField(default=list)
     proposed_reason: fields.ForeignKeyNullableRelation[Reason] = fields.ForeignKeyField(
         "models.Reason", related_name="inbound", null=True, on_delete=fields.SET_NULL
@@ -62,6 +65,7 @@ class ChatLink(Model):
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="chat_links", on_delete=fields.CASCADE
     )
+    person_id: int
     platform = fields.CharField(max_length=20, default="telegram")
     chat_id = fields.CharField(max_length=64)
     linked_at = fields.DatetimeField(auto_now_add=True)

@@ -64,6 +64,9 @@ class Notice(Model):
     event: fields.ForeignKeyNullableRelation[Event] = fields.ForeignKeyField(
         "models.Event", related_name="notices", null=True, on_delete=fields.SET_NULL
     )
+    school_id: int
+    student_id: int
+    event_id: int | None
     kind = fields.CharEnumField(NoticeKind, max_length=20)
     dedupe_key = fields.CharField(max_length=120, unique=True)
     status = fields.CharEnumField(NoticeStatus, max_length=12, default=NoticeStatus.PENDING)
@@ -91,6 +94,9 @@ class Delivery(Model):
     contact: fields.ForeignKeyNullableRelation[ContactPoint] = fields.ForeignKeyField(
         "models.ContactPoint", related_name="deliveries", null=True, on_delete=fields.SET_NULL
     )
+    notice_id: int
+    person_id: int | None
+    contact_id: int | None
     channel = fields.CharEnumField(Channel, max_length=10)
     to = fields.CharField(max_length=254)
     language = fields.CharField(max_length=5, default="fr")
@@ -118,6 +124,7 @@ class DeliveryStatusChange(Model):
     delivery: fields.ForeignKeyRelation[Delivery] = fields.ForeignKeyField(
         "models.Delivery", related_name="history", on_delete=fields.CASCADE
     )
+    delivery_id: int
     from_status = fields.CharField(max_length=12)
     to_status = fields.CharField(max_length=12)
     at = fields.DatetimeField(auto_now_add=True)

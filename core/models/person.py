@@ -45,6 +45,7 @@ class Person(Model):
     school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
         "models.School", related_name="persons", on_delete=fields.CASCADE
     )
+    school_id: int
     siecle_id = fields.CharField(max_length=20, null=True)
     civility = fields.CharField(max_length=10, default="")
     last_name = fields.CharField(max_length=100)

@@ -56,6 +56,7 @@ class School(Model):
     counting_mode = fields.CharEnumField(CountingModeField, default=CountingModeField.RAW)
     lateness_threshold_minutes = fields.IntField(default=30)
     notice_delay_minutes = fields.IntField(default=20)
+    notify_lateness = fields.BooleanField(default=False)  # lateness notices too, not only absences
     quiet_hours: fields.Field[dict[str, object] | None] = fields.JSONField(
         null=True, default=default_quiet_hours
     )
