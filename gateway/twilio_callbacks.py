@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
+from xml.sax.saxutils import escape
 
 from gateway.voice.twiml import render_gather_reply, render_twiml
 
@@ -25,6 +26,7 @@ __all__ = [
     "parse_inbound_sms",
     "parse_message_status",
     "render_gather_reply",
+    "render_message_reply",
     "render_twiml",
     "signature",
     "verify_signature",
@@ -200,3 +202,9 @@ def parse_inbound_sms(form: Params) -> InboundSms:
         text=raw.get("Body", ""),
         raw=raw,
     )
+
+
+def render_message_reply(text: str | None = None) -> str:
+    """The TwiML answer to an inbound SMS: ``text`` sent back as an SMS, or nothing."""
+    message = f"<Message>{escape(text)}</Message>" if text else ""
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{message}</Response>'

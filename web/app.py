@@ -6,7 +6,7 @@ from aiohttp import web
 from tortoise import Tortoise
 
 from core.settings import Settings
-from web import api, panel
+from web import api, hooks, panel
 from web.keys import QUEUE, SECRET, SETTINGS
 from workers.queue import Queue
 
@@ -38,5 +38,6 @@ def create_app(settings: Settings, queue: Queue) -> web.Application:
     app[SECRET] = settings.resolved_secret_key()
     app.router.add_get("/healthz", healthz)
     api.setup(app)
+    hooks.setup(app)
     panel.setup(app)
     return app

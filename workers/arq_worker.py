@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Retry, Worker, func
 
@@ -65,6 +66,7 @@ def worker_settings(
     job_timeout: float = 30,
     max_tries: int = 5,
     burst: bool = False,
+    every_minute: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Keyword arguments for ``arq.worker.Worker`` running ``functions`` under their given names.
 
@@ -72,6 +74,8 @@ def worker_settings(
     ``ctx["redis"]``), ``on_shutdown(ctx)`` releases them. Results are not kept, so that the
     same job id can be enqueued again as soon as the job is over (the queue's contract).
     ``burst=True`` stops the worker once the queue is empty (tests, one-off runs).
+    ``every_minute`` names functions also run at each minute and at start-up, once across all
+    the workers (arq's unique cron jobs).
     """
     if not functions:
         raise ValueError("a worker needs at least one task function")
@@ -84,8 +88,19 @@ def worker_settings(
         )
         for name, task in functions.items()
     ]
+    crons: list[CronJob] = [
+        cron(
+            _adapt(name, functions[name], job_timeout, 1),
+            name=f"cron:{name}",
+            second=0,
+            run_at_startup=True,
+            timeout=job_timeout + _BACKSTOP_S,
+        )
+        for name in every_minute
+    ]
     return {
         "functions": registered,
+        "cron_jobs": crons,
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
@@ -106,6 +121,7 @@ async def run_worker(
     max_tries: int = 5,
     burst: bool = False,
     handle_signals: bool = True,
+    every_minute: Sequence[str] = (),
 ) -> None:
     """Run an arq worker until SIGINT/SIGTERM (or, with ``burst``, until the queue is empty).
 
@@ -119,6 +135,7 @@ async def run_worker(
         job_timeout=job_timeout,
         max_tries=max_tries,
         burst=burst,
+        every_minute=every_minute,
     )
     worker = Worker(**settings, handle_signals=handle_signals)
     try:

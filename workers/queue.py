@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -327,3 +327,30 @@ def create_queue(
     if redis_url:
         return ArqQueue(redis_url)
     return InlineQueue(functions, ctx)
+
+
+DELIVER = "deliver"
+
+
+def deliver_job_id(delivery_id: int) -> str:
+    """The deterministic job id of a delivery: one job per delivery while it is queued."""
+    return f"{DELIVER}:{delivery_id}"
+
+
+async def enqueue_deliveries(queue: Queue, due: Iterable[tuple[int, datetime | None]]) -> int:
+    """Enqueue ``deliver:<id>`` for each ``(delivery id, not_before)`` once its row is committed.
+
+    The rows are the outbox: when the queue is unavailable this logs and stops, and the periodic
+    sweep enqueues them later. Returns how many jobs were enqueued (an id already queued is not).
+    """
+    count = 0
+    for delivery_id, not_before in due:
+        job_id = deliver_job_id(delivery_id)
+        try:
+            count += await queue.enqueue(
+                DELIVER, delivery_id, job_id=job_id, defer_until=not_before
+            )
+        except (QueueUnavailable, RuntimeError) as exc:
+            logger.warning("%s not enqueued, the sweep will: %s", job_id, exc)
+            break
+    return count

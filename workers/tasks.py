@@ -1,12 +1,67 @@
 """The tasks the queue runs, by name: thin wrappers that call one core service each.
 
-Both backends (the arq worker and the in-process runner) run exactly this table.
+Both backends (the arq worker and the in-process runner) run exactly this table. Their ``ctx``
+holds ``channels`` (:class:`workers.senders.Channels`, built once per process) and ``queue``
+(the :class:`~workers.queue.Queue` that fallbacks and the sweep enqueue into).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
-from workers.queue import TaskFunc
+from core.services import delivery
+from workers.queue import DELIVER, Queue, RetryLater, TaskFunc, enqueue_deliveries
+from workers.senders import Channels, render
 
-FUNCTIONS: Mapping[str, TaskFunc] = {}
+logger = logging.getLogger("absences.tasks")
+
+SWEEP = "sweep"
+SWEEP_LIMIT = 1000  # per run: a backlog drains over a few runs rather than in one burst
+INLINE_SWEEP_SECONDS = 30.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def deliver(ctx: dict[str, Any], delivery_id: int) -> str:
+    """Send one delivery (``core.services.delivery.deliver``); a transient failure runs the job
+    again at the row's new ``not_before``; fallback deliveries are enqueued at once."""
+    channels: Channels = ctx["channels"]
+    now = _now()
+    outcome = await delivery.deliver(delivery_id, channels.senders, now=now, render=render)
+    queue: Queue | None = ctx.get("queue")
+    if outcome.follow_ups and queue is not None:
+        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in outcome.follow_ups])
+    if outcome.status == "retry" and outcome.retry_at is not None:
+        raise RetryLater((outcome.retry_at - now).total_seconds(), outcome.error)
+    return outcome.status
+
+
+async def sweep(ctx: dict[str, Any]) -> int:
+    """Enqueue every delivery due and not in flight (stuck "sending" rows first go back to
+    scheduled): what makes a lost job, a crash or a Redis outage only a delay."""
+    ids = await delivery.due_deliveries(_now(), limit=SWEEP_LIMIT)
+    count = await enqueue_deliveries(ctx["queue"], [(i, None) for i in ids])
+    if ids:
+        logger.info("sweep: %d due, %d enqueued", len(ids), count)
+    return count
+
+
+async def sweep_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_SECONDS) -> None:
+    """The in-process backend's periodic sweep (arq workers run it as a cron job instead)."""
+    while True:
+        try:
+            await sweep(ctx)
+        except Exception:  # a database hiccup must not stop the loop: the next run retries
+            logger.exception("sweep failed")
+        await asyncio.sleep(interval)
+
+
+FUNCTIONS: Mapping[str, TaskFunc] = {DELIVER: deliver, SWEEP: sweep}
+CRON = (SWEEP,)
+"""Task names the arq worker runs every minute."""

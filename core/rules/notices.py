@@ -163,3 +163,87 @@ def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list
                 )
                 break
     return plan
+
+
+# --- which events call for a notice ------------------------------------------------------------
+
+TOLD_BY_FAMILY = frozenset({"family_notice", "family_reply"})
+
+
+def notice_kind_for(
+    event_kind: str,
+    *,
+    accepted: bool | None,
+    counts: bool,
+    deleted: bool,
+    source: str,
+    notify_lateness: bool,
+) -> str | None:
+    """The notice an event calls for: ``"absence"`` for an absence not justified (undecided
+    counts as unjustified) that counts, ``"lateness"`` likewise when the school asks for it;
+    None otherwise — and None when the family itself told the school."""
+    if deleted or accepted is True or not counts or source in TOLD_BY_FAMILY:
+        return None
+    if event_kind == "absence":
+        return "absence"
+    if event_kind == "lateness" and notify_lateness:
+        return "lateness"
+    return None
+
+
+# --- retries, status order, what a permanent error says of a contact point ---------------------
+
+RETRY_BACKOFF_SECONDS = (30, 120, 600, 3600)
+MAX_ATTEMPTS = len(RETRY_BACKOFF_SECONDS) + 1
+
+
+def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta | None:
+    """The wait after the ``attempts``-th try failed for a transient reason; None: give up.
+
+    A provider's ``Retry-After`` lengthens the wait (up to the longest step), never shortens it.
+    """
+    if not 1 <= attempts < MAX_ATTEMPTS:
+        return None
+    seconds = float(RETRY_BACKOFF_SECONDS[attempts - 1])
+    if retry_after is not None:
+        seconds = max(seconds, min(retry_after, float(RETRY_BACKOFF_SECONDS[-1])))
+    return timedelta(seconds=seconds)
+
+
+FINAL = frozenset({"delivered", "undelivered", "failed", "expired", "cancelled"})
+STATUS_RANK = {"scheduled": 0, "sending": 1, "sent": 2} | dict.fromkeys(FINAL, 3)
+
+
+def moves_forward(current: str, new: str) -> bool:
+    """Whether a provider's report may move a delivery from ``current`` to ``new``: only
+    forward (scheduled < sending < sent < a final status); a final status is never left."""
+    return STATUS_RANK[new] > STATUS_RANK[current]
+
+
+# Twilio codes: 21211 invalid number, 21614 / 30006 not a mobile, 30005 unknown number,
+# 21610 STOP, 30004 / 30007 blocked or filtered. 21408 (region not enabled) and 30003 / 30008
+# (unreachable, unknown) say nothing sure about the number: no mark, only the fallback.
+_PHONE_ERRORS = {
+    "21211": "invalid",
+    "21614": "invalid",
+    "30005": "invalid",
+    "30006": "invalid",
+    "21610": "opted_out",
+    "30004": "blocked",
+    "30007": "blocked",
+}
+
+
+def usability_after_error(channel: str, code: str) -> str | None:
+    """What a permanent error says of the contact point (a ``Usability`` value), or None when
+    it says nothing about it (our configuration, the template, an unknown code)."""
+    if channel in ("sms", "call"):
+        return _PHONE_ERRORS.get(code)
+    if channel == "chat":
+        return "blocked" if code == "blocked" else None
+    if channel == "email":
+        refused = code.isdigit() and code.startswith("5") and code != "552"  # 552: mailbox full
+        return "bounced" if refused else None
+    if channel == "letter":
+        return "invalid" if code == "address" else None
+    return None

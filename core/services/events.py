@@ -14,6 +14,7 @@ from core.models import Event, EventSource, JustificationType, Reason, School, S
 from core.rules.counting import EventKind, coverage
 from core.services import audit
 from core.services.audit import Actor
+from core.services.notices import plan_absence_notices, reconcile_notices
 from core.services.schools import load_calendar, now_utc
 
 AUDITED = (
@@ -152,13 +153,17 @@ async def record_event(
     comment: str = "",
     source: EventSource = EventSource.DESK,
     recorded_from: str = "",
+    now: datetime | None = None,
 ) -> Event:
     """Record an absence, a lateness… for a student of ``school``.
 
     The reason's flags give the starting classification: a legitimate reason is accepted, a
     reason that does not count (school activity) does not count. Overlapping an existing
-    event of the same kind is a conflict: correct that one instead.
+    event of the same kind is a conflict: correct that one instead. The notice the event calls
+    for is written in the same transaction (``notices.scheduled_deliveries`` then tells the
+    caller what to enqueue once it has committed); ``now`` is the recording time.
     """
+    now = _aware(now, "now") if now is not None else now_utc()
     start = _aware(start, "start")
     end = None if end is None else _aware(end, "end")
     student = await school_student(school, student_id)
@@ -187,6 +192,7 @@ async def record_event(
         await audit.record(
             actor, "event.record", event, school_id=school.id, after=audit.snapshot(event, AUDITED)
         )
+        await plan_absence_notices(event, school, now=now)
     return event
 
 
@@ -230,8 +236,15 @@ def _set_state(
         event.counts_by_id, event.counts_at = actor.user_id, now
 
 
-async def correct_event(school: School, actor: Actor, event_id: int, patch: EventPatch) -> Event:
-    """Change an event's times, reason, justification or states (who and when kept per state)."""
+async def correct_event(
+    school: School, actor: Actor, event_id: int, patch: EventPatch, *, now: datetime | None = None
+) -> Event:
+    """Change an event's times, reason, justification or states (who and when kept per state).
+
+    In the same transaction its notices follow: cancelled if it no longer calls for them,
+    planned if it now does (see ``notices.reconcile_notices``).
+    """
+    now = _aware(now, "now") if now is not None else now_utc()
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.deleted:
@@ -258,11 +271,16 @@ async def correct_event(school: School, actor: Actor, event_id: int, patch: Even
             before={k: before[k] for k in after},
             after=after,
         )
+        await reconcile_notices(event, school, now=now)
     return event
 
 
-async def delete_event(school: School, actor: Actor, event_id: int) -> Event:
-    """Mark an event "entered by mistake": kept in history, out of every count and notice."""
+async def delete_event(
+    school: School, actor: Actor, event_id: int, *, now: datetime | None = None
+) -> Event:
+    """Mark an event "entered by mistake": kept in history, out of every count and notice
+    (its notices not sent yet are cancelled in the same transaction)."""
+    now = _aware(now, "now") if now is not None else now_utc()
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.deleted:
@@ -279,6 +297,7 @@ async def delete_event(school: School, actor: Actor, event_id: int) -> Event:
             before=before,
             after=audit.changed(before, audit.snapshot(event, AUDITED)),
         )
+        await reconcile_notices(event, school, now=now)
     return event
 
 

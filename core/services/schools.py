@@ -64,6 +64,7 @@ class SchoolSettingsPatch(BaseModel):
     counting_mode: Literal["raw", "complete", "proportional"] | None = None
     lateness_threshold_minutes: int | None = Field(default=None, ge=1, le=240)
     notice_delay_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    notify_lateness: bool | None = None
     quiet_hours: QuietHours | None = None
     channel_order: list[Channel] | None = Field(default=None, min_length=1)
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
@@ -112,6 +113,7 @@ class SchoolSettings(BaseModel):
     counting_mode: str
     lateness_threshold_minutes: int
     notice_delay_minutes: int
+    notify_lateness: bool
     quiet_hours: QuietHours | None
     channel_order: list[str]
     absence_threshold_half_days: int

@@ -38,7 +38,7 @@ from core.services.schools import create_school
 from core.services.users import add_user, create_token
 from core.settings import load_settings
 from web.app import create_app
-from workers.queue import InlineQueue
+from workers.runtime import start_runtime
 
 UAI_A = "0751234X"
 UAI_B = "0759999Z"
@@ -163,14 +163,13 @@ async def _personas() -> tuple[dict[str, School], dict[str, str]]:
 @pytest.fixture
 async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
     """The whole application over real HTTP on loopback (no database needed by itself)."""
-    queue = InlineQueue({})
-    await queue.start()
-    app = create_app(load_settings(var_dir=tmp_path / "var"), queue)
+    runtime = await start_runtime(load_settings(var_dir=tmp_path / "var"), sweep=False)
+    app = create_app(runtime.ctx["settings"], runtime.queue)
     try:
         async with TestClient(TestServer(app)) as client:
             yield client
     finally:
-        await queue.close()
+        await runtime.close()
 
 
 @pytest.fixture

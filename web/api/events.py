@@ -6,9 +6,12 @@ from core.models import EventSource
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
 from core.services.events import EventPatch, correct_event, delete_event, parse_patch, record_event
+from core.services.notices import scheduled_deliveries
 from web.api import queries
 from web.api.registry import Call, Route
 from web.api.schemas import EventOut, EventPage, EventQuery, NewEvent
+from web.keys import QUEUE
+from workers.queue import enqueue_deliveries
 
 EVENTS = "/schools/{uai}/events"
 EVENT = EVENTS + "/{id}"
@@ -17,6 +20,15 @@ EVENT = EVENTS + "/{id}"
 async def _shown(call: Call, event_id: int) -> EventOut:
     event = await queries.event_detail(call.school, event_id)
     return EventOut.of(event, queries.school_zone(call.school))
+
+
+async def _enqueue_notices(call: Call, event_id: int) -> None:
+    """Once the event's transaction has committed: a job per scheduled delivery of its notices,
+    deferred to its ``not_before`` (Redis down: logged, the sweep sends them later)."""
+    due = await scheduled_deliveries(event_id)
+    if due:
+        jobs = [(d.delivery_id, d.not_before) for d in due]
+        await enqueue_deliveries(call.request.config_dict[QUEUE], jobs)
 
 
 async def list_events(call: Call) -> EventPage:
@@ -41,6 +53,7 @@ async def create_event(call: Call) -> EventOut:
         source=EventSource.API,
         recorded_from=call.request.remote or "",
     )
+    await _enqueue_notices(call, event.id)
     return await _shown(call, event.id)
 
 
@@ -52,6 +65,7 @@ async def get_event(call: Call) -> EventOut:
 async def patch_event(call: Call) -> EventOut:
     """Correct an event: times, reason, justification, states, comment."""
     event = await correct_event(call.school, call.actor, call.path_id(), call.body_as(EventPatch))
+    await _enqueue_notices(call, event.id)
     return await _shown(call, event.id)
 
 

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from core.models import Event, GuardianLink, School, Student
+from core.models import Delivery, Event, GuardianLink, Notice, School, Student
 from core.rules.counting import EventKind
 from core.services.events import school_event, school_student
 from web.api.schemas import EventQuery, StudentQuery
 
 StudentRow = tuple[Student, list[GuardianLink]]
+NoticeRow = tuple[Notice, list[Delivery]]
 
 
 def school_zone(school: School) -> ZoneInfo:
@@ -122,3 +123,21 @@ async def event_detail(school: School, event_id: int) -> Event:
     event = await school_event(school, event_id)
     await event.fetch_related(*EVENT_RELATIONS)
     return event
+
+
+async def notice_page(
+    school: School, *, student: int | None, status: str | None, limit: int, offset: int
+) -> tuple[list[NoticeRow], int]:
+    """A page of the school's notices (newest first) with their deliveries, and how many match."""
+    found = Notice.filter(school=school)
+    if student is not None:
+        found = found.filter(student_id=student)
+    if status is not None:
+        found = found.filter(status=status)
+    total = await found.count()
+    notices = await found.order_by("-created_at", "-id").offset(offset).limit(limit)
+    deliveries: dict[int, list[Delivery]] = defaultdict(list)
+    rows = await Delivery.filter(notice_id__in=[n.id for n in notices]).order_by("id")
+    for delivery in rows:
+        deliveries[delivery.notice_id].append(delivery)
+    return [(notice, deliveries[notice.id]) for notice in notices], total

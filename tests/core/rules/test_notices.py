@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core.rules.calendar import Half, HalfDayKey
 from core.rules.notices import (
+    MAX_ATTEMPTS,
     ContactOption,
     GuardianOption,
     PlannedDelivery,
@@ -18,9 +19,13 @@ from core.rules.notices import (
     channel_plan,
     dedupe_key,
     in_quiet_hours,
+    moves_forward,
     next_allowed,
     not_before,
+    notice_kind_for,
     recipients,
+    retry_delay,
+    usability_after_error,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -159,3 +164,72 @@ def test_a_landline_is_never_an_sms() -> None:
 def test_the_guardians_preference_comes_first() -> None:
     parent = guardian(1, 1, 1, MOBILE, EMAIL, preferred="email")
     assert [p.channel for p in channel_plan(parent, ["sms", "email"])] == ["email", "sms"]
+
+
+# --- which events call for a notice, retries, status order, contact marks ---------------------
+
+
+def kind_for(event_kind: str = "absence", **changes: object) -> str | None:
+    values: dict[str, object] = dict(
+        accepted=None, counts=True, deleted=False, source="desk", notify_lateness=False
+    )
+    values.update(changes)
+    return notice_kind_for(event_kind, **values)  # type: ignore[arg-type]
+
+
+def test_an_unjustified_absence_calls_for_a_notice_and_nothing_else_does() -> None:
+    assert kind_for() == "absence"
+    assert kind_for(accepted=False) == "absence"
+    assert kind_for(accepted=True) is None
+    assert kind_for(deleted=True) is None
+    assert kind_for(counts=False) is None  # e.g. a school outing
+    assert kind_for(source="family_notice") is None  # the family told us
+    assert kind_for("lateness") is None
+    assert kind_for("lateness", notify_lateness=True) == "lateness"
+    assert kind_for("infirmary", notify_lateness=True) is None
+
+
+def test_retries_back_off_then_give_up() -> None:
+    waits = [retry_delay(n) for n in range(1, MAX_ATTEMPTS + 1)]
+    assert [w.total_seconds() if w else None for w in waits] == [30, 120, 600, 3600, None]
+    assert retry_delay(1, retry_after=90) == timedelta(seconds=90)
+    assert retry_delay(1, retry_after=5) == timedelta(seconds=30)
+    assert retry_delay(2, retry_after=86400) == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "ok"),
+    [
+        ("scheduled", "sending", True),
+        ("sending", "delivered", True),
+        ("sent", "delivered", True),
+        ("sent", "undelivered", True),
+        ("delivered", "sent", False),
+        ("delivered", "failed", False),
+        ("sent", "sent", False),
+        ("cancelled", "delivered", False),
+    ],
+)
+def test_reports_only_move_forward(current: str, new: str, ok: bool) -> None:
+    assert moves_forward(current, new) is ok
+
+
+@pytest.mark.parametrize(
+    ("channel", "code", "usability"),
+    [
+        ("sms", "21211", "invalid"),
+        ("sms", "21610", "opted_out"),
+        ("call", "30004", "blocked"),
+        ("sms", "21408", None),  # our account, not the number
+        ("sms", "30003", None),
+        ("chat", "blocked", "blocked"),
+        ("email", "550", "bounced"),
+        ("email", "552", None),
+        ("email", "auth", None),
+        ("letter", "address", "invalid"),
+    ],
+)
+def test_a_permanent_error_marks_the_contact_only_when_it_names_it(
+    channel: str, code: str, usability: str | None
+) -> None:
+    assert usability_after_error(channel, code) == usability

@@ -1,0 +1,221 @@
+"""Deliveries per second through one worker to a local Twilio-speaking server, against a bare
+aiohttp loop posting the same requests to the same server, in the same run.
+
+Run from the repository root: ``.venv/bin/python bench/bench_delivery.py [-n 2000 -c 50]``.
+The server (tests' FakeTwilio) runs in its own process. Ours: N scheduled SMS deliveries on a
+fresh SQLite database, each run by the ``deliver`` task (claim, render, POST Messages.json,
+record) on the in-process queue with ``-c`` jobs at once. The baseline: the same N form POSTs
+with the same concurrency. Goal: 1,000/s and a ratio of 0.5 or better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.db import close_db, init_db, migrate
+from core.models import (
+    ContactKind,
+    ContactPoint,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    GuardianLink,
+    Notice,
+    Person,
+    School,
+    Student,
+)
+from core.services.audit import Actor
+from core.services.schools import create_school
+from core.settings import load_settings
+from workers.queue import InlineQueue, enqueue_deliveries
+from workers.senders import build_channels
+from workers.tasks import FUNCTIONS
+
+PER_STUDENT = 10  # absences (so notices and deliveries) per student
+FROM = "+33700000001"
+PUBLIC_URL = "https://absences.example.org"
+DAY0 = datetime(2026, 1, 5, 8, tzinfo=UTC)  # a Monday, long past: everything is due
+
+
+def serve(port_out: Any) -> None:
+    """The child process: FakeTwilio on a free loopback port, forever."""
+    from tests.gateway.fakes.twilio import FakeTwilio
+
+    async def run() -> None:
+        twilio = FakeTwilio()
+        await twilio.start()
+        port_out.send((twilio.url, twilio.account_sid, twilio.auth_token))
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+async def seed(count: int) -> list[int]:
+    """``count`` scheduled SMS deliveries, one per absence notice, written in bulk."""
+    school = await create_school("0750001A", "Collège Banc", Actor.system("bench"))
+    students = -(-count // PER_STUDENT)
+    await Student.bulk_create(
+        [Student(school=school, last_name=f"Eleve{i}", first_name="Léa") for i in range(students)]
+    )
+    pupils = await Student.filter(school=school).order_by("id")
+    await Person.bulk_create(
+        [Person(school=school, last_name=f"Parent{i}", first_name="Anne") for i in range(students)]
+    )
+    persons = await Person.filter(school=school).order_by("id")
+    await GuardianLink.bulk_create(
+        [GuardianLink(student=s, person=p) for s, p in zip(pupils, persons, strict=True)]
+    )
+    await ContactPoint.bulk_create(
+        [
+            ContactPoint(person=p, kind=ContactKind.MOBILE, value=f"+336{10000000 + i}")
+            for i, p in enumerate(persons)
+        ]
+    )
+    await _notices(school, pupils, count)
+    await _deliveries(school, count)
+    return list(await Delivery.all().order_by("id").values_list("id", flat=True))
+
+
+async def _notices(school: School, pupils: list[Student], count: int) -> None:
+    events = []
+    for n in range(count):
+        start = DAY0 + timedelta(days=n // len(pupils))
+        pupil = pupils[n % len(pupils)]
+        events.append(
+            Event(school=school, student=pupil, kind="absence", starts_at=start,
+                  ends_at=start + timedelta(hours=2))
+        )  # fmt: skip
+    await Event.bulk_create(events)
+    rows = await Event.filter(school=school).order_by("id")
+    await Notice.bulk_create(
+        [
+            Notice(school=school, student_id=e.student_id, event_id=e.id, kind="absence",
+                   dedupe_key=f"absence:{e.student_id}:{e.starts_at.date()}:am",
+                   payload={"day": e.starts_at.date().isoformat(), "half": "am"})
+            for e in rows
+        ]
+    )  # fmt: skip
+
+
+async def _deliveries(school: School, count: int) -> None:
+    links = dict(await GuardianLink.all().values_list("student_id", "person_id"))
+    points = dict(await ContactPoint.all().values_list("person_id", "id"))
+    numbers = dict(await ContactPoint.all().values_list("id", "value"))
+    notices = await Notice.filter(school=school).order_by("id").values_list("id", "student_id")
+    await Delivery.bulk_create(
+        [
+            Delivery(uuid=uuid.uuid4(), notice_id=n, person_id=links[s],
+                     contact_id=points[links[s]], channel="sms", to=numbers[points[links[s]]],
+                     not_before=DAY0, status=DeliveryStatus.SCHEDULED)
+            for n, s in notices
+        ]
+    )  # fmt: skip
+
+
+async def ours(ids: list[int], api_url: str, sid: str, token: str, concurrency: int) -> float:
+    """Seconds for the deliver task to send every delivery through one in-process worker."""
+    settings = load_settings(
+        sms_provider="twilio",
+        twilio_account_sid=sid,
+        twilio_auth_token=token,
+        twilio_from=FROM,
+        twilio_api_url=api_url,
+        public_url=PUBLIC_URL,
+    )
+    channels = build_channels(settings)
+    ctx: dict[str, Any] = {"channels": channels}
+    queue = InlineQueue(FUNCTIONS, ctx, max_concurrency=concurrency, job_timeout=120)
+    ctx["queue"] = queue
+    await queue.start()
+    try:
+        started = time.perf_counter()
+        await enqueue_deliveries(queue, [(i, None) for i in ids])
+        await queue.drain(timeout=600)
+        elapsed = time.perf_counter() - started
+    finally:
+        await queue.close()
+        await channels.close()
+    sent = await Delivery.filter(id__in=ids, status=DeliveryStatus.SENT).count()
+    if sent != len(ids):
+        raise SystemExit(f"only {sent} of {len(ids)} deliveries sent")
+    return elapsed
+
+
+async def baseline(count: int, api_url: str, sid: str, token: str, concurrency: int) -> float:
+    """Seconds for a bare aiohttp loop to POST as many Messages.json requests."""
+    url = f"{api_url}/2010-04-01/Accounts/{sid}/Messages.json"
+    headers = {"Authorization": aiohttp.encode_basic_auth(sid, token)}
+    gate = asyncio.Semaphore(concurrency)
+
+    async def post(session: aiohttp.ClientSession, n: int) -> None:
+        form = {
+            "To": f"+336{10000000 + n}",
+            "From": FROM,
+            "Body": "Votre enfant Léa est absent ce matin. Merci de prévenir la vie scolaire.",
+            "StatusCallback": f"{PUBLIC_URL}/hooks/twilio/status/{uuid.uuid4()}",
+        }
+        async with gate, session.post(url, data=form, headers=headers) as response:
+            assert response.status == 201, await response.text()
+            await response.json()
+
+    async with aiohttp.ClientSession() as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(post(session, n) for n in range(count)))
+        return time.perf_counter() - started
+
+
+async def run(count: int, concurrency: int, server: tuple[str, str, str], options: str) -> None:
+    api_url, sid, token = server
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite://{tmp}/bench.sqlite3{options}"
+        await migrate(url)
+        await init_db(url)
+        try:
+            ids = await seed(count)
+            base = await baseline(count, api_url, sid, token, concurrency)
+            took = await ours(ids, api_url, sid, token, concurrency)
+        finally:
+            await close_db()
+    base_rate, our_rate = count / base, count / took
+    print(f"deliveries: {count} SMS through one worker, {concurrency} at once (SQLite{options})")
+    print(f"baseline (bare aiohttp loop): {base:.2f}s  {base_rate:,.0f}/s")
+    print(f"ours (deliver task, inline queue): {took:.2f}s  {our_rate:,.0f}/s")
+    print(f"ratio: {our_rate / base_rate:.2f}  (goal: 1,000/s and 0.5)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--deliveries", type=int, default=2000)
+    parser.add_argument("-c", "--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--synchronous", default="", help="SQLite's synchronous pragma (default: tortoise's, FULL)"
+    )
+    args = parser.parse_args()
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.Process(target=serve, args=(send,), daemon=True)
+    child.start()
+    try:
+        server = receive.recv()
+        options = f"?synchronous={args.synchronous}" if args.synchronous else ""
+        asyncio.run(run(args.deliveries, args.concurrency, server, options))
+    finally:
+        child.terminate()
+        child.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Provider webhooks under ``/hooks/twilio/``: delivery reports, call key presses, inbound SMS.
+
+Each request is checked with ``X-Twilio-Signature`` against the URL Twilio called
+(``ABSENCES_PUBLIC_URL`` + path + query) and the auth token: forged or unsigned → 403 and a
+warning. A checked request is answered 200 quickly, even for an unknown delivery (a provider
+must not retry forever); a report seen twice is recorded once (``event_ref``). The fallback
+deliveries a failed report plans are enqueued at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from core.models import Delivery, DeliveryStatus
+from core.services.delivery_reports import record_status, scheduled_after_report
+from core.services.inbound import receive_sms
+from gateway.twilio_callbacks import (
+    CallbackError,
+    StatusReport,
+    parse_call_status,
+    parse_inbound_sms,
+    parse_message_status,
+    render_gather_reply,
+    render_message_reply,
+    verify_signature,
+)
+from web.keys import QUEUE, SETTINGS
+from workers.queue import enqueue_deliveries
+
+logger = logging.getLogger("absences.hooks")
+
+PROVIDER = "twilio"
+STATUS = "/hooks/twilio/status/{uuid}"
+GATHER = "/hooks/twilio/gather/{uuid}"
+INBOUND_SMS = "/hooks/twilio/sms"
+FAILED = (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
+XML = "text/xml"
+
+
+async def signed_form(request: web.Request) -> dict[str, str]:
+    """The POSTed form once its signature is checked; 403 (logged) when it is not Twilio's."""
+    settings = request.app[SETTINGS]
+    form = await request.post()
+    pairs = [(name, str(value)) for name, value in form.items()]
+    url = settings.public_url + request.raw_path
+    token = settings.twilio_auth_token or ""
+    if not verify_signature(url, pairs, request.headers.get("X-Twilio-Signature"), token):
+        logger.warning(
+            "refused a %s callback with a bad or missing signature from %s",
+            request.path,
+            request.remote,
+        )
+        raise web.HTTPForbidden(text="bad signature")
+    return dict(pairs)
+
+
+async def _record(request: web.Request, report: StatusReport) -> bool | None:
+    """Record the report; enqueue what a failed one planned."""
+    delivery_uuid = request.match_info["uuid"]
+    recorded = await record_status(
+        PROVIDER,
+        report.provider_ref,
+        report.status,
+        raw={**report.raw},
+        event_ref=report.event_ref,
+        at=datetime.now(UTC),
+        error_code=report.error_code,
+        delivery_uuid=delivery_uuid,
+    )
+    if recorded and report.status in FAILED:
+        due = await scheduled_after_report(PROVIDER, report.provider_ref, delivery_uuid)
+        await enqueue_deliveries(request.app[QUEUE], [(d.delivery_id, d.not_before) for d in due])
+    if recorded is None:
+        logger.info("report on an unknown delivery %s (%s)", delivery_uuid, report.provider_ref)
+    return recorded
+
+
+def _parse(form: dict[str, str]) -> StatusReport:
+    if "CallSid" in form and "MessageSid" not in form and "SmsSid" not in form:
+        return parse_call_status(form)
+    return parse_message_status(form)
+
+
+async def twilio_status(request: web.Request) -> web.Response:
+    """A message's or a call's status report."""
+    form = await signed_form(request)
+    try:
+        report = _parse(form)
+    except CallbackError as error:  # Twilio's, but not for us to act on: do not make it retry
+        logger.warning("unreadable status callback: %s", error)
+        return web.Response(text="")
+    await _record(request, report)
+    return web.Response(text="")
+
+
+async def _language(delivery_uuid: str) -> str:
+    try:
+        key = uuid.UUID(delivery_uuid)
+    except ValueError:
+        return "fr"
+    rows = await Delivery.filter(uuid=key).values_list("language", flat=True)
+    return str(rows[0]) if rows else "fr"
+
+
+async def twilio_gather(request: web.Request) -> web.Response:
+    """The key pressed during a call: 1 confirms (recorded as delivered); TwiML thanks."""
+    form = await signed_form(request)
+    digits = form.get("Digits", "")
+    try:
+        await _record(request, parse_call_status(form))
+    except CallbackError as error:
+        logger.warning("unreadable gather callback: %s", error)
+    language = await _language(request.match_info["uuid"])
+    return web.Response(text=render_gather_reply(digits, language), content_type=XML)
+
+
+async def twilio_sms(request: web.Request) -> web.Response:
+    """An SMS from a family: stored, matched, or taken as an opt-out (confirmed in reply)."""
+    form = await signed_form(request)
+    try:
+        sms = parse_inbound_sms(form)
+    except CallbackError as error:
+        logger.warning("unreadable inbound SMS: %s", error)
+        return web.Response(text=render_message_reply(), content_type=XML)
+    received = await receive_sms(
+        PROVIDER, sms.provider_ref, sms.sender, sms.text, datetime.now(UTC), {**sms.raw}
+    )
+    return web.Response(text=render_message_reply(received.reply), content_type=XML)
+
+
+def setup(app: web.Application) -> None:
+    """Mount the webhooks."""
+    app.router.add_post(STATUS, twilio_status)
+    app.router.add_post(GATHER, twilio_gather)
+    app.router.add_post(INBOUND_SMS, twilio_sms)
