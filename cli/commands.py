@@ -18,12 +18,15 @@ from core.db import migrate as migrate_db
 from core.models import Membership, School
 from core.services.audit import Actor
 from core.services.schools import create_school, get_school
+from core.services.siecle_watch import start_watch
 from core.services.users import add_user, create_token, generate_password
 from core.settings import Settings, load_settings
 from web.app import create_app
 from workers.arq_worker import run_worker
-from workers.queue import QueueUnavailable, create_queue
-from workers.tasks import FUNCTIONS
+from workers.queue import ArqQueue, QueueUnavailable
+from workers.runtime import start_runtime
+from workers.senders import build_channels
+from workers.tasks import CRON, FUNCTIONS
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -148,18 +151,18 @@ async def serve(args: argparse.Namespace) -> int:
     settings = load_settings(**overrides)
     async with database(settings):
         await _require_schema()
-        queue = create_queue(settings.redis_url, FUNCTIONS, {"settings": settings})
         try:
-            await queue.start()
+            runtime = await start_runtime(settings)
         except QueueUnavailable as error:
             raise CommandError(f"the queue is unavailable: {error}") from None
+        queue = runtime.queue
         runner = web.AppRunner(create_app(settings, queue), access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.host, settings.port).start()
         except OSError as error:
             await runner.cleanup()
-            await queue.close()
+            await runtime.close()
             reason = (
                 "the port is already in use (set ABSENCES_PORT or --port)"
                 if error.errno == errno.EADDRINUSE
@@ -173,11 +176,14 @@ async def serve(args: argparse.Namespace) -> int:
             f"(queue: {queue.backend}); Ctrl+C stops it.",
             flush=True,
         )
+        siecle_watch = start_watch(settings)
         try:
             await _wait_for_stop()
         finally:
+            if siecle_watch is not None:
+                siecle_watch.cancel()
             await runner.cleanup()
-            await queue.close()
+            await runtime.close()
     return 0
 
 
@@ -188,12 +194,22 @@ async def worker(args: argparse.Namespace) -> int:
 
     async def startup(ctx: dict[str, Any]) -> None:
         await init_db(settings.database_url)
-        ctx["settings"] = settings
+        queue = ArqQueue(str(settings.redis_url))
+        await queue.start()
+        ctx.update(settings=settings, channels=build_channels(settings), queue=queue)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        for resource in ("queue", "channels"):
+            if resource in ctx:
+                await ctx[resource].close()
         await close_db()
 
     await run_worker(
-        settings.redis_url, FUNCTIONS, on_startup=startup, on_shutdown=shutdown, burst=args.burst
+        settings.redis_url,
+        FUNCTIONS,
+        on_startup=startup,
+        on_shutdown=shutdown,
+        burst=args.burst,
+        every_minute=CRON,
     )
     return 0

@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from typing import Any
 
-from cli import commands
+from cli import commands, siecle
 from core.db import DatabaseError
 from core.errors import DomainError
 from core.settings import SettingsError
@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("email")
     create.add_argument("--name", default="")
     create.set_defaults(run=commands.token_create)
+
+    siecle.add_parser(sub)
     return parser
 
 

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
 
+    # A share where schools drop SIECLE exports, one folder per UAI: core.services.siecle_watch
+    siecle_watch_dir: Path | None = None
+    siecle_watch_interval: int = Field(default=3600, ge=10)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -102,6 +106,11 @@ class Settings(BaseSettings):
         if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must start with redis://")
         return value
+
+    @field_validator("siecle_watch_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("public_url", "twilio_api_url", "telegram_api_url", "ovh_endpoint")
     @classmethod

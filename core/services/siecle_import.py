@@ -6,7 +6,7 @@ changes nothing but the one audit row that records every import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -45,8 +45,13 @@ from core.siecle.errors import SiecleError
 from core.siecle.records import SiecleExport
 from core.siecle.summary import ImportSummary
 
-__all__ = ["IMPORT_LABEL", "ImportSummary", "import_siecle"]
+__all__ = ["IMPORT_LABEL", "ImportSummary", "Progress", "import_siecle"]
 _code = attrgetter("code")
+Progress = Callable[[str, float], None]  # (step, fraction done in 0..1), called as it goes
+
+
+def _silent(step: str, fraction: float) -> None:
+    """No one watches the progress."""
 
 
 async def import_siecle(
@@ -57,6 +62,7 @@ async def import_siecle(
     dry_run: bool = False,
     force_year: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Bring the school of ``export`` up to date with it, in one transaction.
 
@@ -64,7 +70,8 @@ async def import_siecle(
     from Communs.xml). Raises SiecleError, with nothing changed, for another school's
     files (``school_uai`` given and different) or another school year than the current
     one unless ``force_year``. With ``dry_run`` the same summary is computed, then rolled
-    back.
+    back. ``progress`` is told each step (``students``, ``guardians``…) and the fraction done;
+    the last call comes before the commit.
     """
     if school_uai is not None and school_uai.strip().upper() != export.uai:
         raise SiecleError(
@@ -72,7 +79,8 @@ async def import_siecle(
         )
     try:
         async with in_transaction():
-            summary = await _import(export, actor, force_year, today or date.today(), dry_run)
+            day = today or date.today()
+            summary = await _import(export, actor, force_year, day, dry_run, progress or _silent)
             if dry_run:
                 raise _RolledBack(summary)
     except _RolledBack as rolled_back:
@@ -95,22 +103,33 @@ class _Run:
 
 
 async def _import(
-    export: SiecleExport, actor: Actor, force_year: bool, today: date, dry_run: bool
+    export: SiecleExport,
+    actor: Actor,
+    force_year: bool,
+    today: date,
+    dry_run: bool,
+    progress: Progress,
 ) -> ImportSummary:
+    progress("school", 0.0)
     school, created = await _school(export, actor, force_year, today)
     summary = ImportSummary(export.uai, export.school_year, export.exported_on, dry_run, created)
     run = _Run(school, export, summary, AuditLog(school.id, actor))
     year_start = await _update_school(run)
+    progress("structures", 0.05)
     mef_ids = await _sync_codes(run, Mef, "mefs", rows.mef_rows(export))
     division_rows = rows.division_rows(export, mef_ids)
     division_ids = await _sync_codes(run, Division, "divisions", division_rows)
     group_rows = rows.group_rows(export)
     members = ("divisions", division_ids)
     group_ids = await _sync_codes(run, TeachingGroup, "groups", group_rows, members)
+    progress("students", 0.15)
     student_ids = await _sync_students(run, mef_ids, division_ids, group_ids, year_start)
     if export.has("BEE_RESPONSABLES"):
+        progress("guardians", 0.4)
         person_ids = await _sync_persons(run)
+        progress("links", 0.75)
         await _sync_links(run, student_ids, person_ids)
+    progress("audit", 0.95)
     run.audit.add("siecle.import", "school", school.id, None, summary.counts_json())
     await run.audit.flush()
     return summary

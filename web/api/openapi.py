@@ -31,8 +31,11 @@ ERRORS = {
     "403": "No role in this school, or a role without the right",
     "404": "No such school, or nothing with that id in this school",
     "409": "Conflicts with the current state (overlap, a concurrent change)",
+    "413": "The upload is larger than the limit",
+    "415": "The body is not multipart/form-data",
     "422": "A well-formed body that is not valid; the message names the first problem",
 }
+MULTIPART = "multipart/form-data"
 SchemaKey = tuple[type[BaseModel], JsonSchemaMode]
 
 
@@ -58,6 +61,8 @@ def _model_schemas(routes: list[Route]) -> tuple[dict[SchemaKey, dict[str, Any]]
     for route in routes:
         if route.body is not None:
             wanted[(route.body, "validation")] = None
+        if route.form is not None:
+            wanted[(route.form, "validation")] = None
         if route.response is not None:
             wanted[(route.response, "serialization")] = None
     refs, top = models_json_schema(list(wanted), ref_template=REF_TEMPLATE)
@@ -120,10 +125,12 @@ def _responses(route: Route, refs: dict[SchemaKey, dict[str, Any]]) -> dict[str,
     statuses = []
     if route.permission is not None:
         statuses += ["401", "403", "404"]
-    if route.query is not None or route.body is not None:
+    if route.query is not None or route.body is not None or route.form is not None:
         statuses.append("400")
-    if route.body is not None:
+    if route.body is not None or route.form is not None:
         statuses.append("422")
+    if route.form is not None:
+        statuses += ["413", "415"]
     if route.method in {"POST", "PATCH", "DELETE"}:
         statuses.append("409")
     error = _json(refs[(ErrorBody, "serialization")])
@@ -152,6 +159,9 @@ def _operation(
     if route.body is not None:
         body = refs[(route.body, "validation")]
         operation["requestBody"] = {"required": True, "content": _json(body)}
+    elif route.form is not None:
+        form = {"schema": refs[(route.form, "validation")]}
+        operation["requestBody"] = {"required": True, "content": {MULTIPART: form}}
     operation["responses"] = _responses(route, refs)
     return operation
 

@@ -1,7 +1,8 @@
 """The route registry: one descriptor per endpoint gives its aiohttp route AND its OpenAPI entry.
 
 A :class:`Route` names its method, path (relative to ``/api/v1``), handler, permission, query
-model, request body model and response model. :func:`bind` turns it into an aiohttp handler that
+model, request body model (JSON, or a multipart ``form`` of files and fields) and response
+model. :func:`bind` turns it into an aiohttp handler that
 authenticates, checks the permission, validates the query and the body with those very models,
 calls the handler and serialises what it returns with the response model — so the published
 description (:mod:`web.api.openapi`) cannot drift from what the code does.
@@ -23,12 +24,14 @@ from core.rules.permissions import Permission
 from core.services.audit import Actor
 from core.services.users import Access
 from web.api.auth import authorise
-from web.api.errors import BadRequest
+from web.api.errors import HTTP_CODES, ApiError, BadRequest
+from web.uploads import UploadError, read_multipart
 
 M = TypeVar("M", bound=BaseModel)
 Result = BaseModel | web.StreamResponse
 Handler = Callable[["Call"], Awaitable[Result]]
 BodyParser = Callable[[object], BaseModel]
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class Route:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     parse_body: BodyParser | None = None  # core's own parser of ``body``, if it has one
+    form: type[BaseModel] | None = None  # a multipart/form-data body: its files and fields
+    upload_limit: int = DEFAULT_UPLOAD_LIMIT  # the most a ``form`` body may weigh (else 413)
     tag: str = ""
     description: str = ""
 
@@ -138,6 +143,29 @@ def validate_body(route: Route, data: object) -> BaseModel:
         raise Invalid(first_problem(error)) from None
 
 
+class UploadRefused(ApiError):
+    """A ``form`` body refused as a whole: too large (413), not multipart (415), unreadable."""
+
+    def __init__(self, error: UploadError) -> None:
+        super().__init__(error.message)
+        self.status = error.status
+        self.code = HTTP_CODES.get(error.status, "invalid")
+
+
+async def read_form(route: Route, request: web.Request) -> BaseModel:
+    """The multipart body validated with the route's ``form`` model (files by field name)."""
+    if route.form is None:
+        raise RuntimeError(f"{route.method} {route.path} takes no form")
+    try:
+        form = await read_multipart(request, route.upload_limit)
+    except UploadError as error:
+        raise UploadRefused(error) from None
+    try:
+        return route.form.model_validate({**form.fields, **form.files})
+    except ValidationError as error:
+        raise Invalid(first_problem(error)) from None
+
+
 def respond(route: Route, result: Result) -> web.StreamResponse:
     """Serialise the handler's result with the route's response model."""
     if isinstance(result, web.StreamResponse):
@@ -160,7 +188,9 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
             access = await authorise(request, route.permission)
         query = parse_query(route.query, request) if route.query is not None else None
         body = None
-        if route.body is not None:
+        if route.form is not None:
+            body = await read_form(route, request)
+        elif route.body is not None:
             body = validate_body(route, await read_json(request))
         return respond(route, await route.handler(Call(request, access, query, body)))
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from web.api import events, openapi, settings, students
+from web.api import events, imports, notices, openapi, settings, students
 from web.api.registry import Route
 
 
 def all_routes() -> list[Route]:
     """Every route of /api/v1 — what is registered with aiohttp and what OpenAPI describes."""
-    return [*students.ROUTES, *events.ROUTES, *settings.ROUTES, openapi.ROUTE]
+    return [
+        *students.ROUTES,
+        *events.ROUTES,
+        *notices.ROUTES,
+        *settings.ROUTES,
+        *imports.ROUTES,
+        openapi.ROUTE,
+    ]

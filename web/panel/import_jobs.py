@@ -1,0 +1,184 @@
+"""The panel's SIECLE imports between the preview and the end: files kept, a background task.
+
+An upload is kept under ``var/imports/<id>/`` (``files/``, ``meta.json``, ``preview.json``)
+until the admin applies it; applying starts :func:`ImportJobs.start`, a task of the server's
+event loop that reports its progress in memory, writes ``result.json`` (or ``error.json``)
+and then deletes the uploaded files. Folders older than ``KEEP`` are pruned at each upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import DomainError
+from core.services.audit import Actor
+from core.services.siecle_import import import_siecle
+from core.siecle import ImportSummary, read_export
+
+log = logging.getLogger("absences.panel.imports")
+JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+KEEP = 2 * 24 * 3600
+INTERNAL = "internal error; it has been logged"
+
+
+@dataclass(slots=True)
+class Job:
+    """One applied import, as the progress endpoint reports it."""
+
+    id: str
+    uai: str
+    actor: Actor  # who applied it
+    stamp: object  # their session's password stamp then
+    state: str = "running"  # running, done, failed
+    step: str = "reading"
+    fraction: float = 0.0
+    error: str = ""
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def progress(self, step: str, fraction: float) -> None:
+        self.step, self.fraction = step, max(self.fraction, min(fraction, 1.0))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "step": self.step,
+            "percent": round(self.fraction * 100),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """What was uploaded, by whom, for which school."""
+
+    uai: str
+    user_id: int
+    force_year: bool
+    files: list[str]
+
+
+class ImportJobs:
+    """The uploads on disk and the imports running in this process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.running: dict[str, Job] = {}
+
+    def folder(self, job_id: str) -> Path:
+        if not JOB_ID.match(job_id):
+            raise web.HTTPNotFound(text="no such import")
+        return self.root / job_id
+
+    def keep(self, meta: Meta, blobs: list[tuple[str, bytes]], preview: ImportSummary) -> str:
+        """Store an upload and its preview; returns its id."""
+        self.prune()
+        job_id = secrets.token_hex(8)
+        files = self.root / job_id / "files"
+        files.mkdir(parents=True)
+        for number, (_, data) in enumerate(blobs):
+            (files / f"{number:03d}").write_bytes(data)
+        self._write(job_id, "meta.json", asdict(meta))
+        self._write(job_id, "preview.json", preview.to_json())
+        return job_id
+
+    def meta(self, job_id: str, uai: str) -> Meta:
+        """The upload's description; another school's upload is not found."""
+        data = self.read(job_id, "meta.json")
+        if data is None or data.get("uai") != uai:
+            raise web.HTTPNotFound(text="no such import")
+        return Meta(**data)
+
+    def read(self, job_id: str, name: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads((self.folder(job_id) / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def state(self, job_id: str) -> str:
+        """``running``, ``done``, ``failed``, or ``preview`` (uploaded, not applied)."""
+        job = self.running.get(job_id)
+        if job is not None and job.state == "running":
+            return "running"
+        if (self.folder(job_id) / "result.json").exists():
+            return "done"
+        if (self.folder(job_id) / "error.json").exists():
+            return "failed"
+        return "preview"
+
+    def start(self, job_id: str, meta: Meta, actor: Actor, stamp: object) -> Job:
+        """Apply the upload in the background (once: a second call returns the same job)."""
+        job = self.running.get(job_id)
+        if job is not None and job.state != "failed":
+            return job
+        (self.folder(job_id) / "error.json").unlink(missing_ok=True)
+        job = Job(job_id, meta.uai, actor, stamp)
+        job.task = asyncio.create_task(self._run(job, meta), name=f"siecle-import-{job_id}")
+        self.running[job_id] = job
+        return job
+
+    async def _run(self, job: Job, meta: Meta) -> None:
+        try:
+            blobs = self._blobs(job.id, meta)
+            export = await asyncio.to_thread(read_export, blobs)
+            summary = await import_siecle(
+                export,
+                job.actor,
+                school_uai=meta.uai,
+                force_year=meta.force_year,
+                progress=job.progress,
+            )
+        except DomainError as error:
+            self._fail(job, error.message)
+        except Exception:  # a bug or an outage: logged, the admin sees a plain line
+            log.exception("the SIECLE import %s of %s failed", job.id, meta.uai)
+            self._fail(job, INTERNAL)
+        else:
+            self._write(job.id, "result.json", summary.to_json())
+            shutil.rmtree(self.folder(job.id) / "files", ignore_errors=True)
+            job.state, job.step, job.fraction = "done", "done", 1.0
+
+    def _fail(self, job: Job, message: str) -> None:
+        job.state, job.error = "failed", message
+        self._write(job.id, "error.json", {"error": message})
+
+    def _blobs(self, job_id: str, meta: Meta) -> list[tuple[str, bytes]]:
+        files = self.folder(job_id) / "files"
+        return [
+            (name, (files / f"{number:03d}").read_bytes()) for number, name in enumerate(meta.files)
+        ]
+
+    def _write(self, job_id: str, name: str, data: dict[str, Any]) -> None:
+        path = self.folder(job_id) / name
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def prune(self) -> None:
+        """Forget uploads older than KEEP (their personal data with them)."""
+        if not self.root.is_dir():
+            return
+        limit = time.time() - KEEP
+        for folder in self.root.iterdir():
+            old = JOB_ID.match(folder.name) and folder.stat().st_mtime < limit
+            if old and folder.name not in self.running:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    async def close(self) -> None:
+        """Stop the imports still running (each rolls back: nothing half-written)."""
+        tasks = [job.task for job in self.running.values() if job.task and not job.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+JOBS = web.AppKey("siecle_import_jobs", ImportJobs)

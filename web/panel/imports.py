@@ -1,0 +1,154 @@
+"""The SIECLE import pages (admins): upload → preview (a dry run) → apply with a progress bar.
+
+``/s/{uai}/imports`` takes the files; the preview is kept under ``var/imports/<id>/`` (see
+:mod:`web.panel.import_jobs`) and shown at ``/s/{uai}/imports/<id>``; applying runs the import
+as a task of the server and answers the progress page at once, which polls
+``/s/{uai}/imports/<id>/progress`` (JSON) every 500 ms.
+
+On SQLite the import's transaction holds the one connection: the progress of one's own import
+is therefore answered from memory, without the database (the signed session names the user).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import DomainError
+from core.rules.permissions import Permission
+from core.services.siecle_import import import_siecle
+from core.siecle import read_export
+from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
+from web.i18n import language, register, translator
+from web.keys import SETTINGS
+from web.panel import session
+from web.panel.guard import Page, require_csrf, school_page
+from web.panel.import_jobs import JOBS, ImportJobs, Job, Meta
+from web.panel.imports_words import MESSAGES
+from web.uploads import UploadError, read_multipart
+
+BASE = "/s/{uai}/imports"
+JOB = BASE + "/{id:[0-9a-f]{16}}"
+UPLOAD_LIMIT = DEFAULT_MAX_BYTES
+TRUE = ("1", "on", "true", "yes")
+
+
+def setup(app: web.Application) -> None:
+    """Mount the import pages and keep the running imports for the app's lifetime."""
+    register(MESSAGES)
+    app[JOBS] = ImportJobs(app[SETTINGS].var_dir / "imports")
+    app.on_cleanup.append(_stop_imports)
+    app.router.add_get(BASE, upload_form)
+    app.router.add_post(BASE, upload)
+    app.router.add_get(JOB, show)
+    app.router.add_post(JOB + "/apply", apply)
+    app.router.add_get(JOB + "/progress", progress)
+
+
+async def _stop_imports(app: web.Application) -> None:
+    await app[JOBS].close()
+
+
+def _context(page: Page, mode: str, **extra: Any) -> dict[str, Any]:
+    base = {"mode": mode, "error": None, "summary": None, "job": None, "job_id": None}
+    return {**base, "files": [], **extra}
+
+
+async def upload_form(request: web.Request) -> web.Response:
+    page = await school_page(request, Permission.IMPORT)
+    return page.render("imports.html", _context(page, "upload"))
+
+
+async def upload(request: web.Request) -> web.StreamResponse:
+    """Keep the files and their preview (a dry run), then show it; a refusal stays here."""
+    page = await school_page(request, Permission.IMPORT)
+    try:
+        form = await read_multipart(request, UPLOAD_LIMIT)
+    except UploadError as error:
+        return page.render(
+            "imports.html", _context(page, "upload", error=error.message), status=error.status
+        )
+    if not session.check_csrf(page.session, form.fields.get("csrf")):
+        raise web.HTTPForbidden(text="invalid form token")
+    blobs = form.blobs("files")
+    force_year = form.fields.get("force_year", "").lower() in TRUE
+    try:
+        export = await asyncio.to_thread(read_export, blobs)
+        preview = await import_siecle(
+            export, page.actor, school_uai=page.school.uai, dry_run=True, force_year=force_year
+        )
+    except DomainError as error:
+        context = _context(page, "upload", error=error.message)
+        return page.render("imports.html", context, status=422)
+    meta = Meta(page.school.uai, page.user.id, force_year, [name for name, _ in blobs])
+    job_id = await asyncio.to_thread(request.app[JOBS].keep, meta, blobs, preview)
+    raise web.HTTPSeeOther(f"/s/{page.school.uai}/imports/{job_id}")
+
+
+async def show(request: web.Request) -> web.Response:
+    """The preview with its Apply button, the progress, the final summary or the failure."""
+    page = await school_page(request, Permission.IMPORT)
+    jobs, job_id = request.app[JOBS], request.match_info["id"]
+    meta = jobs.meta(job_id, page.school.uai)
+    state = jobs.state(job_id)
+    extra: dict[str, Any] = {"job_id": job_id, "files": meta.files}
+    if state == "running":
+        extra["job"] = jobs.running[job_id].as_json()
+    elif state == "done":
+        extra["summary"] = jobs.read(job_id, "result.json")
+    else:
+        extra["summary"] = jobs.read(job_id, "preview.json")
+        if state == "failed":
+            extra["error"] = (jobs.read(job_id, "error.json") or {}).get("error", "")
+    return page.render("imports.html", _context(page, state, **extra))
+
+
+async def apply(request: web.Request) -> web.StreamResponse:
+    """Start the import and answer the progress page (no database needed after the start)."""
+    page = await school_page(request, Permission.IMPORT)
+    await require_csrf(page)
+    jobs, job_id = request.app[JOBS], request.match_info["id"]
+    meta = jobs.meta(job_id, page.school.uai)
+    if jobs.state(job_id) == "done":
+        raise web.HTTPSeeOther(f"/s/{page.school.uai}/imports/{job_id}")
+    job = jobs.start(job_id, meta, page.actor, page.session.get("pwd"))
+    extra = {"job_id": job_id, "files": meta.files, "job": job.as_json()}
+    return page.render("imports.html", _context(page, "running", **extra))
+
+
+async def progress(request: web.Request) -> web.Response:
+    """``{state, step, label, percent, error}`` of an import; polled by the progress page."""
+    jobs, job_id = request.app[JOBS], request.match_info["id"]
+    job = _own_job(request, jobs, job_id)
+    if job is not None:
+        body = job.as_json()
+    else:
+        page = await school_page(request, Permission.IMPORT)
+        jobs.meta(job_id, page.school.uai)
+        body = _stored_progress(jobs, job_id)
+    t = translator(language(request))
+    body["label"] = t.get(f"imports.step.{body['step']}", body["step"])
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+def _own_job(request: web.Request, jobs: ImportJobs, job_id: str) -> Job | None:
+    """The running job, if the signed session is the one of the admin who started it."""
+    job = jobs.running.get(job_id)
+    data = session.load(request)
+    if job is None or job.uai != request.match_info["uai"].upper():
+        return None
+    if data.get("uid") != job.actor.user_id or data.get("pwd") != job.stamp:
+        return None
+    return job
+
+
+def _stored_progress(jobs: ImportJobs, job_id: str) -> dict[str, Any]:
+    job = jobs.running.get(job_id)
+    if job is not None:
+        return job.as_json()
+    state = jobs.state(job_id)
+    error = (jobs.read(job_id, "error.json") or {}).get("error", "") if state == "failed" else ""
+    percent = 100 if state == "done" else 0
+    return {"state": state, "step": state, "percent": percent, "error": error}
