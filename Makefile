@@ -32,6 +32,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_siecle.py
+	$(BIN)/python bench/bench_delivery.py
+	$(BIN)/python bench/bench_grid.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

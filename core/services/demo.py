@@ -29,6 +29,7 @@ from core.services import audit
 from core.services.audit import Actor
 from core.services.demo_data import school_identity
 from core.services.demo_events import EventPlan, EventPlanner, ReasonInfo
+from core.services.demo_lessons import add_demo_lessons
 from core.services.demo_people import plan_population
 from core.services.demo_store import BATCH, write_population
 from core.services.schools import create_school, load_calendar
@@ -106,6 +107,7 @@ async def build_demo(
         )
         head = str(letterhead["head_name"])
         summary = await _populate(school, rng, students, weeks, today, password, head)
+        await add_demo_lessons(school)
         await _record(school, summary, seed, weeks, today)
     return summary
 

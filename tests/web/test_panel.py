@@ -18,7 +18,7 @@ from core.services.schools import create_school, now_utc
 from core.services.users import add_user
 from core.settings import load_settings
 from web.app import create_app
-from workers.queue import InlineQueue
+from workers.runtime import start_runtime
 
 PASSWORD = "correct horse battery"
 
@@ -33,12 +33,11 @@ async def client(school: School, tmp_path: Path) -> AsyncIterator[TestClient]:
     await add_user("cpe@alpha.example", PASSWORD, school, "cpe", Actor.system("tests"))
     other = await create_school("0690002B", "Lycée Beta", Actor.system("tests"))
     await add_user("cpe@beta.example", PASSWORD, other, "cpe", Actor.system("tests"))
-    queue = InlineQueue({})
-    await queue.start()
-    app = create_app(load_settings(var_dir=tmp_path), queue)
+    runtime = await start_runtime(load_settings(var_dir=tmp_path), sweep=False)
+    app = create_app(runtime.ctx["settings"], runtime.queue)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
-    await queue.close()
+    await runtime.close()
 
 
 async def csrf_of(client: TestClient, path: str = "/login") -> str:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.panel import views
+from web.panel import imports, views
+from web.panel.account import setup_account
+from web.panel.follow_up import setup_follow_up
+from web.panel.grid import setup_grid
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
+from web.panel.roll_call import setup_roll_call
+from web.panel.settings import setup_settings
 
 
 def setup(app: web.Application) -> None:
@@ -15,4 +20,10 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/login", views.login_submit)
     app.router.add_post("/logout", views.logout)
     app.router.add_get("/", views.home)
+    imports.setup(app)
+    setup_grid(app)
+    setup_roll_call(app)
+    setup_account(app)
+    setup_settings(app)
+    setup_follow_up(app)
     app.router.add_static("/static", STATIC)

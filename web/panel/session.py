@@ -61,6 +61,12 @@ def store(request: web.Request, response: web.StreamResponse, data: dict[str, An
     )
 
 
+def password_stamp(request: web.Request, password_hash: str) -> str:
+    """A short keyed fingerprint of the user's password hash, kept in the session: changing
+    the password changes it, which ends every other session of that user."""
+    return _sign(request.app[SECRET], b"password:" + password_hash.encode())[:24]
+
+
 def clear(response: web.StreamResponse) -> None:
     response.del_cookie(COOKIE, path="/")
 

@@ -7,12 +7,13 @@ from typing import Any
 from aiohttp import web
 
 from core.rules.permissions import Permission, allows
-from core.services.schools import now_utc
-from core.services.users import authenticate, schools_of
+from core.services.security import Throttled, log_in
+from core.services.users import schools_of
 from web.i18n import language, translator
 from web.panel import session
+from web.panel.account import now_of, remember_language, throttled_page
+from web.panel.dashboard import board_context
 from web.panel.guard import current_user
-from web.panel.queries import dashboard
 from web.panel.render import render
 
 
@@ -43,12 +44,17 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if not session.check_csrf(data, form.get("csrf")):
         return await _login_page(request, error=t["login.csrf"], status=400)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
-    user = await authenticate(email, password) if email and password else None
+    try:
+        user = await log_in(email, password, request.remote or "", now=now_of(request))
+    except Throttled as refused:
+        return await throttled_page(request, _login_page, refused.until, email)
     if user is None:
         return await _login_page(request, error=t["login.failed"], status=401, email=email)
     response = web.Response(status=303, headers={"Location": "/"})
     # A new session at login: the old CSRF token and any fixation attempt are dropped.
-    session.store(request, response, {"uid": user.id, "csrf": None, "iat": None})
+    stamp = session.password_stamp(request, user.password_hash)
+    session.store(request, response, {"uid": user.id, "pwd": stamp, "csrf": None, "iat": None})
+    remember_language(response, user.language)
     return response
 
 
@@ -74,11 +80,10 @@ async def home(request: web.Request) -> web.StreamResponse:
     if wanted is not None and chosen is None:
         raise web.HTTPForbidden(text=translator(language(request))["forbidden"])
     if chosen is not None and allows(chosen[1], Permission.READ):
-        context.update(
-            school=chosen[0], role=chosen[1], board=await dashboard(chosen[0], now_utc())
-        )
+        board = await board_context(request, chosen[0], user.id, chosen[1])
+        context.update(school=chosen[0], role=chosen[1], **board)
     response = render(
-        request, "home.html", {"school": None, "role": None, "board": None, **context}
+        request, "home.html", {"school": None, "role": None, "board": None, "links": {}, **context}
     )
     session.store(request, response, data)
     return response

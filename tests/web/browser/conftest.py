@@ -22,7 +22,7 @@ from core.db import normalise_url
 from core.settings import load_settings
 from tests.conftest import MODEL_MODULES_FOR_TESTS, unavailable
 from web.app import create_app
-from workers.queue import InlineQueue
+from workers.runtime import start_runtime
 
 CHROMIUM = os.environ.get("ABSENCES_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
@@ -51,16 +51,15 @@ async def db(tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 async def live_server(db: str, tmp_path: Path) -> AsyncIterator[str]:
     """The whole app on a free loopback port; yields its base URL."""
-    queue = InlineQueue({})
-    await queue.start()
-    app = create_app(load_settings(var_dir=tmp_path), queue)
+    runtime = await start_runtime(load_settings(var_dir=tmp_path), sweep=False)
+    app = create_app(runtime.ctx["settings"], runtime.queue)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
         yield str(server.make_url("")).rstrip("/")
     finally:
         await server.close()
-        await queue.close()
+        await runtime.close()
 
 
 @pytest.fixture

@@ -1,0 +1,59 @@
+"""What a follow-up form offers: the school's divisions, groups, sets, reasons, action types,
+and the user's saved searches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.models import (
+    ActionType,
+    Division,
+    DivisionSet,
+    Reason,
+    SavedSearch,
+    School,
+    TeachingGroup,
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    divisions: list[Choice]
+    groups: list[Choice]
+    sets: list[Choice]
+    reasons: list[Choice]
+
+
+def _label(code: str, label: str) -> str:
+    return f"{code} — {label}" if label and label != code else code
+
+
+async def search_choices(school: School) -> Choices:
+    """The school's active divisions and groups, its sets of divisions and its reasons."""
+    divisions = await Division.filter(school=school, active=True).order_by("code")
+    groups = await TeachingGroup.filter(school=school, active=True).order_by("code")
+    sets = await DivisionSet.filter(school=school).order_by("name")
+    reasons = await Reason.filter(school=school).order_by("label")
+    return Choices(
+        divisions=[Choice(d.code, _label(d.code, d.label)) for d in divisions],
+        groups=[Choice(g.code, _label(g.code, g.label)) for g in groups],
+        sets=[Choice(str(s.id), s.name) for s in sets],
+        reasons=[Choice(r.code, r.label) for r in reasons],
+    )
+
+
+async def action_types(school: School) -> list[Choice]:
+    """The school's active action types, by label."""
+    found = await ActionType.filter(school=school, active=True).order_by("label")
+    return [Choice(a.code, a.label) for a in found]
+
+
+async def saved_searches(school: School, user_id: int) -> list[SavedSearch]:
+    """The user's own saved searches in this school, by name."""
+    return list(await SavedSearch.filter(school=school, user_id=user_id).order_by("name"))

@@ -1,0 +1,60 @@
+"""Shared pieces of the read side: pages of results, days in the school's zone, visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from core.models import School
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results: ``total`` is how many match, whatever the page."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        following = self.offset + self.limit
+        return following if following < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(self.offset - self.limit, 0) if self.offset > 0 else None
+
+    @property
+    def first(self) -> int:
+        """1-based rank of the first item shown (0 when the page is empty)."""
+        return self.offset + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.items)
+
+
+def zone(school: School) -> ZoneInfo:
+    """The zone the school's days are counted and its times shown in."""
+    return ZoneInfo(school.timezone)
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The first moment of ``day`` in ``tz``, in UTC (SQLite compares datetimes as text)."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+
+
+def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """An aware moment in the school's zone (None stays None)."""
+    return None if moment is None else moment.astimezone(tz)
+
+
+def chunks(values: list[int], size: int = 500) -> list[list[int]]:
+    """``values`` in lists of at most ``size``: ``IN (…)`` stays under every backend's limit."""
+    return [values[i : i + size] for i in range(0, len(values), size)]

@@ -1,0 +1,163 @@
+"""The family side of a student's file: guardians, notices and deliveries, replies, actions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+
+from core.models import (
+    Action,
+    ContactPoint,
+    Delivery,
+    GuardianLink,
+    InboundMessage,
+    Notice,
+    School,
+    Student,
+)
+from core.queries.common import chunks, local
+from core.queries.file_views import (
+    ActionView,
+    ContactView,
+    DeliveryView,
+    GuardianView,
+    NoticeView,
+    ReplyView,
+)
+
+Window = tuple[datetime, datetime]
+
+
+def _contact(point: ContactPoint) -> ContactView:
+    return ContactView(
+        kind=str(point.kind),
+        value=point.value,
+        label=point.label,
+        consent=point.consent,
+        usability=str(point.usability),
+        note=point.usability_note,
+        usable=point.usable,
+    )
+
+
+async def guardians_of(student: Student) -> list[GuardianView]:
+    """The guardians in the order they are contacted, each with every contact point."""
+    links = (
+        await GuardianLink.filter(student=student)
+        .order_by("priority", "id")
+        .prefetch_related("person__contacts")
+    )
+    return [
+        GuardianView(
+            name=link.person.display_name,
+            level=int(link.level),
+            relationship=link.relationship,
+            pays_fees=link.pays_fees,
+            receives_notices=link.receives_notices,
+            priority=link.priority,
+            language=link.person.language,
+            contacts=[
+                _contact(c)
+                for c in sorted(link.person.contacts, key=lambda c: (str(c.kind), c.priority, c.id))
+            ],
+        )
+        for link in links
+    ]
+
+
+def _delivery(d: Delivery, tz: ZoneInfo) -> DeliveryView:
+    return DeliveryView(
+        channel=str(d.channel),
+        to=d.to,
+        recipient=d.person.display_name if d.person else "",
+        status=str(d.status),
+        attempts=d.attempts,
+        not_before=local(d.not_before, tz),
+        sent_at=local(d.sent_at, tz),
+        final_at=local(d.final_at, tz),
+        error=d.error,
+    )
+
+
+async def notices_of(
+    school: School, student: Student, event_ids: list[int], window: Window, tz: ZoneInfo
+) -> list[NoticeView]:
+    """The notices about the year's events, and those about no event sent during the year,
+    each with every delivery and its outcome."""
+    of_events = Q(event_id__in=event_ids) if event_ids else Q(id__in=[])
+    during = Q(event_id__isnull=True, created_at__gte=window[0], created_at__lt=window[1])
+    notices = (
+        await Notice.filter(school=school, student=student)
+        .filter(of_events | during)
+        .order_by("created_at", "id")
+    )
+    deliveries: dict[int, list[DeliveryView]] = defaultdict(list)
+    for part in chunks([n.id for n in notices]):
+        rows = await Delivery.filter(notice_id__in=part).order_by("id").prefetch_related("person")
+        for row in rows:
+            deliveries[row.notice_id].append(_delivery(row, tz))
+    return [
+        NoticeView(
+            id=notice.id,
+            kind=str(notice.kind),
+            status=str(notice.status),
+            created_at=notice.created_at.astimezone(tz),
+            event_id=notice.event_id,
+            deliveries=deliveries[notice.id],
+        )
+        for notice in notices
+    ]
+
+
+async def replies_of(
+    school: School, student: Student, window: Window, tz: ZoneInfo
+) -> list[ReplyView]:
+    """Every message the family sent about the student this year."""
+    replies = (
+        await InboundMessage.filter(
+            school=school, student=student, received_at__gte=window[0], received_at__lt=window[1]
+        )
+        .order_by("received_at", "id")
+        .prefetch_related("person")
+    )
+    return [
+        ReplyView(
+            id=r.id,
+            channel=r.channel,
+            sender=r.sender,
+            person=r.person.display_name if r.person else "",
+            text=r.text,
+            received_at=r.received_at.astimezone(tz),
+            status=str(r.status),
+            event_ids=[int(i) for i in r.event_ids or []],
+        )
+        for r in replies
+    ]
+
+
+async def actions_of(
+    school: School, student: Student, window: Window, tz: ZoneInfo
+) -> list[ActionView]:
+    """Every action taken about the student this year: who, when, what, with which comment."""
+    actions = (
+        await Action.filter(
+            school=school, student=student, done_at__gte=window[0], done_at__lt=window[1]
+        )
+        .order_by("done_at", "id")
+        .prefetch_related("type", "done_by")
+    )
+    return [
+        ActionView(
+            id=a.id,
+            type_code=a.type.code,
+            type_label=a.type.label,
+            done_at=a.done_at.astimezone(tz),
+            done_by=(a.done_by.display_name or a.done_by.email) if a.done_by else "",
+            comment=a.comment,
+            event_id=getattr(a, "event_id", None),
+        )
+        for a in actions
+    ]

@@ -1,0 +1,247 @@
+"""Searching a school's events for follow-up: by student, division, group, set, period, state.
+
+Reads only. The criteria are a pydantic model so that a saved search is its JSON and the
+panel, the CLI and the API parse them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from core.errors import Invalid, first_problem
+from core.models import Event, School, Student
+from core.queries.common import Page, chunks, day_start, local, zone
+from core.queries.extras import event_extras
+from core.queries.scope import ALL, Scope
+from core.rules.counting import EventKind
+
+MAX_LIMIT = 500
+EXPORT_LIMIT = 20_000
+ROW_RELATIONS = ("student__division", "reason", "justification", "recorded_by")
+
+
+class EventState(StrEnum):
+    """State filters; several given must all hold."""
+
+    TO_SETTLE = "to_settle"  # an absence whose written justification is still pending
+    NOT_JUSTIFIED = "not_justified"  # not accepted, or not decided yet
+    JUSTIFIED = "justified"
+
+
+class SortKey(StrEnum):
+    NEWEST = "-start"
+    OLDEST = "start"
+    STUDENT = "student"
+    DIVISION = "division"
+
+
+SORTS: dict[SortKey, tuple[str, ...]] = {
+    SortKey.NEWEST: ("-starts_at", "-id"),
+    SortKey.OLDEST: ("starts_at", "id"),
+    SortKey.STUDENT: ("student__last_name", "student__first_name", "student_id", "starts_at"),
+    SortKey.DIVISION: ("student__division__code", "student__last_name", "student_id", "starts_at"),
+}
+
+# The extra columns a user may add to the results (the seed's "items supplémentaires").
+EXTRA_COLUMNS = (
+    "reason",
+    "justification",
+    "recorded_by",
+    "source",
+    "comment",
+    "accepted",
+    "settled",
+    "counts",
+    "notices",
+    "guardian_phone",
+)
+
+
+class SearchCriteria(BaseModel):
+    """What to look for; every criterion given must hold. Dates are days in the school's zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    student_id: int | None = None
+    student: str | None = Field(default=None, max_length=100, description="name prefix(es)")
+    division: str | None = Field(default=None, max_length=30, description="division code")
+    group: str | None = Field(default=None, max_length=30, description="teaching group code")
+    division_set: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    kinds: list[EventKind] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description="local reason codes")
+    states: list[EventState] = Field(default_factory=list)
+    sort: SortKey = SortKey.NEWEST
+    limit: int = Field(default=50, ge=1, le=EXPORT_LIMIT)
+    offset: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _period(self) -> SearchCriteria:
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise ValueError("the end of the period comes before its start")
+        return self
+
+    def saved(self) -> dict[str, object]:
+        """What a saved search keeps: the criteria without the page."""
+        return self.model_dump(mode="json", exclude_defaults=True, exclude={"limit", "offset"})
+
+
+def parse_criteria(data: object) -> SearchCriteria:
+    try:
+        return SearchCriteria.model_validate(data)
+    except ValidationError as error:
+        raise Invalid(first_problem(error, "criteria")) from None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One result, with everything the extra columns may show (times in the school's zone)."""
+
+    id: int
+    student_id: int
+    student: str
+    division: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime | None
+    reason_code: str
+    reason: str
+    colour: str
+    justification: str
+    accepted: bool | None
+    settled: bool
+    counts: bool
+    recorded_by: str
+    source: str
+    comment: str
+    notices: int
+    guardian_phone: str
+
+
+def _who(school: School, criteria: SearchCriteria, found: QuerySet[Event]) -> QuerySet[Event]:
+    if criteria.student_id is not None:
+        found = found.filter(student_id=criteria.student_id)
+    for word in (criteria.student or "").split():
+        found = found.filter(
+            Q(student__last_name__istartswith=word)
+            | Q(student__usual_name__istartswith=word)
+            | Q(student__first_name__istartswith=word)
+        )
+    if criteria.division:
+        found = found.filter(student__division__code=criteria.division)
+    if criteria.group:
+        members = Student.filter(school=school, groups__code=criteria.group).values("id")
+        found = found.filter(student_id__in=Subquery(members))
+    if criteria.division_set is not None:
+        members = Student.filter(
+            school=school, division__division_sets__id=criteria.division_set
+        ).values("id")
+        found = found.filter(student_id__in=Subquery(members))
+    return found
+
+
+def _when(school: School, criteria: SearchCriteria, found: QuerySet[Event]) -> QuerySet[Event]:
+    """Events overlapping the days: an open-ended absence goes on; others without end are
+    instantaneous."""
+    tz = zone(school)
+    if criteria.date_to is not None:
+        found = found.filter(starts_at__lt=day_start(criteria.date_to + timedelta(days=1), tz))
+    if criteria.date_from is not None:
+        start = day_start(criteria.date_from, tz)
+        found = found.filter(
+            Q(ends_at__gt=start)
+            | Q(ends_at__isnull=True, starts_at__gte=start)
+            | Q(ends_at__isnull=True, kind=EventKind.ABSENCE)
+        )
+    return found
+
+
+def _what(criteria: SearchCriteria, found: QuerySet[Event]) -> QuerySet[Event]:
+    if criteria.kinds:
+        found = found.filter(kind__in=list(criteria.kinds))
+    if criteria.reasons:
+        found = found.filter(reason__code__in=criteria.reasons)
+    for state in set(criteria.states):
+        if state is EventState.TO_SETTLE:
+            found = found.filter(kind=EventKind.ABSENCE, settled=False)
+        elif state is EventState.NOT_JUSTIFIED:
+            found = found.filter(Q(accepted=False) | Q(accepted__isnull=True))
+        else:
+            found = found.filter(accepted=True)
+    return found
+
+
+def matching(school: School, criteria: SearchCriteria, scope: Scope = ALL) -> QuerySet[Event]:
+    """The school's events (never those entered by mistake) that match ``criteria``."""
+    found = Event.filter(school=school, deleted=False)
+    if scope.students is not None:
+        found = found.filter(student_id__in=sorted(scope.students))
+    return _what(criteria, _when(school, criteria, _who(school, criteria, found)))
+
+
+async def search_events(
+    school: School, criteria: SearchCriteria, *, scope: Scope = ALL
+) -> Page[EventRow]:
+    """A page of the events matching ``criteria``, sorted, with the data of every extra column.
+
+    ``scope`` limits the students a reader may see (a teacher sees only their students).
+    """
+    found = matching(school, criteria, scope)
+    total = await found.count()
+    found_ids: list[Any] = await (
+        found.order_by(*SORTS[criteria.sort])
+        .offset(criteria.offset)
+        .limit(criteria.limit)
+        .values_list("id", flat=True)
+    )
+    ids = [int(i) for i in found_ids]
+    by_id: dict[int, Event] = {}
+    for part in chunks(ids):
+        for event in await Event.filter(id__in=part).prefetch_related(*ROW_RELATIONS):
+            by_id[event.id] = event
+    ordered = [by_id[i] for i in ids]
+    return Page(await _rows(school, ordered), total, criteria.offset, criteria.limit)
+
+
+async def _rows(school: School, events: list[Event]) -> list[EventRow]:
+    tz = zone(school)
+    notices, phones = await event_extras(events)
+    return [_row(e, tz, notices.get(e.id, 0), phones.get(e.student_id, "")) for e in events]
+
+
+def _row(e: Event, tz: ZoneInfo, notices: int, phone: str) -> EventRow:
+    return EventRow(
+        id=e.id,
+        student_id=e.student_id,
+        student=e.student.display_name,
+        division=e.student.division.code if e.student.division else "",
+        kind=str(e.kind),
+        starts_at=e.starts_at.astimezone(tz),
+        ends_at=local(e.ends_at, tz),
+        reason_code=e.reason.code if e.reason else "",
+        reason=e.reason.label if e.reason else "",
+        colour=e.reason.colour if e.reason else "",
+        justification=e.justification.label if e.justification else "",
+        accepted=e.accepted,
+        settled=e.settled,
+        counts=e.counts,
+        recorded_by=_user_label(e),
+        source=str(e.source),
+        comment=e.comment,
+        notices=notices,
+        guardian_phone=phone,
+    )
+
+
+def _user_label(event: Event) -> str:
+    user = event.recorded_by
+    return (user.display_name or user.email) if user else ""

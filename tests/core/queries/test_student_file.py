@@ -1,0 +1,103 @@
+"""The student's file (R131-6): the year's events, half-day counts, family, notices, actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.errors import NotFound
+from core.models import DeliveryStatus, Notice
+from core.queries import student_file
+from core.services.actions import record_action
+from core.services.audit import Actor
+from tests.core.queries.conftest import MONDAY, Data, add_notice, add_reply, at
+
+NOW = at(MONDAY, 12, days=4)  # Friday noon
+
+
+async def test_the_file_lists_the_years_events_with_their_states(data: Data) -> None:
+    file = await student_file(data.school, data.sid("marie"), now=NOW)
+    assert file.student.name == "DUPONT Marie" and file.student.division == "5B"
+    assert file.student.groups == ["LATIN"]
+    assert (file.start_year, file.starts_on.isoformat()) == (2025, "2025-09-01")
+    assert [e.id for e in file.events] == [data.events[k].id for k in ("marie_mon", "marie_tue")]
+    tuesday = file.events[1]
+    assert tuesday.reason == "Maladie de l'élève" and tuesday.accepted and tuesday.settled
+    assert tuesday.recorded_by == "Mme Leroy" and not tuesday.deleted
+    assert tuesday.starts_at.utcoffset() == timedelta(hours=1)
+
+
+async def test_an_event_entered_by_mistake_stays_in_the_file_flagged(data: Data) -> None:
+    file = await student_file(data.school, data.sid("paul"), now=NOW)
+    (event,) = file.events
+    assert event.deleted and event.deleted_by == "Mme Leroy" and event.deleted_at is not None
+    assert file.counts.months == [] and file.counts.total.raw == 0
+
+
+async def test_half_days_raw_and_complete_justified_or_not_per_month(data: Data) -> None:
+    counts = (await student_file(data.school, data.sid("marie"), now=NOW)).counts
+    (march,) = counts.months
+    assert (march.year, march.month) == (2026, 3)
+    halves = march.half_days
+    # Monday 8-10 (unjustified, part of the morning), Tuesday 8-17 (illness, the whole day).
+    assert (halves.raw, halves.raw_unjustified, halves.raw_justified) == (3, 1, 2)
+    assert (halves.complete, halves.complete_unjustified) == (2, 0)
+    assert march.official == 1 and march.alert == "none"
+    assert counts.total == halves and counts.threshold == 4 and counts.mode == "raw"
+
+
+async def test_lateness_is_counted_apart(data: Data) -> None:
+    counts = (await student_file(data.school, data.sid("leo"), now=NOW)).counts
+    assert [(m.month, m.half_days.lateness, m.half_days.raw) for m in counts.months] == [(3, 1, 0)]
+
+
+async def test_guardians_come_in_contact_order_with_the_usability_of_each_point(
+    data: Data,
+) -> None:
+    mother, father = (await student_file(data.school, data.sid("marie"), now=NOW)).guardians
+    assert mother.name == "DUPONT Anne" and father.name == "DUPONT Marc"
+    assert [(c.value, c.usability, c.usable) for c in mother.contacts] == [
+        ("+33600000000", "opted_out", False),
+        ("+33612345678", "ok", True),
+    ]
+    assert [c.usability for c in father.contacts] == ["wrong_number"]
+
+
+async def test_notices_with_their_deliveries_and_the_familys_replies(data: Data) -> None:
+    notice = await add_notice(data, "marie_mon", DeliveryStatus.FAILED, at(MONDAY, 9))
+    await add_reply(data, "marie", at(MONDAY, 19), "Elle était malade")
+    file = await student_file(data.school, data.sid("marie"), now=NOW)
+    assert len(file.notices) == await Notice.filter(student_id=data.sid("marie")).count()
+    mine = next(n for n in file.notices if n.id == notice.id)
+    assert [(d.channel, d.status, d.to) for d in mine.deliveries] == [
+        ("sms", "failed", "+33612345678")
+    ]
+    (reply,) = file.replies
+    assert reply.text == "Elle était malade" and reply.status == "pending"
+    assert reply.received_at.hour == 19  # shown in the school's time zone
+
+
+async def test_actions_taken_say_who_when_and_what(data: Data) -> None:
+    event = data.events["marie_mon"]
+    await record_action(
+        data.school,
+        Actor.of(data.cpe),
+        data.sid("marie"),
+        "APPEL",
+        at(MONDAY, 10, 30),
+        "Mère jointe, mot demain",
+        event_id=event.id,
+    )
+    (action,) = (await student_file(data.school, data.sid("marie"), now=NOW)).actions
+    assert (action.type_code, action.done_by, action.event_id) == ("APPEL", "Mme Leroy", event.id)
+    assert action.comment == "Mère jointe, mot demain" and action.done_at.hour == 10
+
+
+async def test_another_year_is_empty_and_another_schools_student_is_not_found(
+    data: Data,
+) -> None:
+    last_year = await student_file(data.school, data.sid("marie"), 2024, now=NOW)
+    assert last_year.events == [] and last_year.start_year == 2024
+    with pytest.raises(NotFound):
+        await student_file(data.school, data.sid("jean"), now=NOW)

@@ -1,0 +1,172 @@
+"""The settings forms over real HTTP: reasons, types, general settings, notices, colours, staff."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.models import (
+    ActionType,
+    AuditEntry,
+    JustificationType,
+    Membership,
+    Reason,
+    Role,
+    School,
+    User,
+)
+from tests.web.settings_support import UAI_A, Client, log_in, post, settings, two_schools
+
+REASON = {
+    "code": "STAGE",
+    "label": "Stage en entreprise",
+    "generic": "ACTIVITE_ETAB",
+    "colour": "#8cd17d",
+    "legitimate": "judged",
+    "for_absence": "on",
+}
+
+
+@pytest.fixture
+async def admin(db: str, app_client: Client) -> dict[str, School]:
+    schools = await two_schools()
+    assert (await log_in(app_client, "admin")).status == 303
+    return schools
+
+
+async def test_a_reason_is_added_edited_and_deactivated(
+    admin: dict[str, School], app_client: Client
+) -> None:
+    bad = await post(app_client, settings("/reasons"), {**REASON, "colour": "vert"})
+    assert bad.status == 400 and "Couleur attendue" in await bad.text()
+    assert 'value="Stage en entreprise"' in await bad.text()  # what was typed stays
+    assert (await post(app_client, settings("/reasons"), REASON)).status == 303
+    taken = await post(app_client, settings("/reasons"), REASON)
+    assert taken.status == 409 and "déjà utilisé" in await taken.text()
+    reason = await Reason.get(school=admin[UAI_A], code="STAGE")
+    assert (reason.counts, reason.for_lateness, reason.legitimate_by_default) == (
+        False,
+        False,
+        None,
+    )
+    edit = {**REASON, "label": "Stage", "counts": "on", "legitimate": "yes"}
+    assert (await post(app_client, settings(f"/reasons/{reason.id}"), edit)).status == 303
+    await reason.refresh_from_db()
+    assert (reason.label, reason.counts, reason.legitimate_by_default) == ("Stage", True, True)
+    page = await (await app_client.get(settings(f"/reasons/{reason.id}"))).text()
+    assert "Modifier le motif STAGE" in page
+    assert (await post(app_client, settings(f"/reasons/{reason.id}/active"), {})).status == 303
+    await reason.refresh_from_db()
+    assert not reason.active
+    actions = set(await AuditEntry.all().values_list("action", flat=True))
+    assert {"reason.create", "reason.edit"} <= actions
+
+
+async def test_justification_and_action_types(admin: dict[str, School], app_client: Client) -> None:
+    form = {"code": "MAIL", "label": "Courriel", "provisional": "on"}
+    assert (await post(app_client, settings("/justifications"), form)).status == 303
+    row = await JustificationType.get(school=admin[UAI_A], code="MAIL")
+    assert row.provisional
+    edit = {"label": "Courriel des parents", "active": "on"}
+    assert (await post(app_client, settings(f"/justifications/{row.id}"), edit)).status == 303
+    await row.refresh_from_db()
+    assert (row.label, row.provisional, row.active) == ("Courriel des parents", False, True)
+    bad = await post(app_client, settings("/actions"), {"code": "é", "label": "x"})
+    assert bad.status == 400 and "lettres majuscules" in await bad.text()
+    created = await post(app_client, settings("/actions"), {"code": "VISITE", "label": "Visite"})
+    assert created.status == 303
+    action = await ActionType.get(school=admin[UAI_A], code="VISITE")
+    assert (await post(app_client, settings(f"/actions/{action.id}"), {"label": "V"})).status == 303
+    await action.refresh_from_db()
+    assert (action.label, action.active) == ("V", False)
+
+
+async def test_general_settings_go_through_the_settings_service(
+    admin: dict[str, School], app_client: Client
+) -> None:
+    form = {
+        "name": "Collège A",
+        "timezone": "Europe/Paris",
+        "midday": "11:55",
+        "counting_mode": "complete",
+        "lateness_threshold_minutes": "20",
+        "absence_threshold_half_days": "4",
+        "persistent_threshold_half_days": "3",
+        "holiday_zone": "B",
+    }
+    bad = await post(app_client, settings("/general"), form)
+    assert bad.status == 400 and "seuil persistant" in await bad.text()
+    form["persistent_threshold_half_days"] = "12"
+    assert (await post(app_client, settings("/general"), form)).status == 303
+    school = await School.get(uai=UAI_A)
+    assert (school.midday, school.counting_mode, school.holiday_zone) == ("11:55", "complete", "B")
+    row = await AuditEntry.filter(action="school.settings").order_by("-id").first()
+    assert row is not None and row.after is not None and row.after["midday"] == "11:55"
+    bad_zone = await post(app_client, settings("/general"), {**form, "timezone": "Mars/Olympus"})
+    assert bad_zone.status == 400 and "Valeur refusée" in await bad_zone.text()
+
+
+async def test_quiet_hours_and_channels(admin: dict[str, School], app_client: Client) -> None:
+    form = {
+        "notice_delay_minutes": "10",
+        "quiet_on": "on",
+        "quiet_start": "21:00",
+        "quiet_end": "07:30",
+        "use_sms": "on",
+        "rank_sms": "1",
+        "use_email": "on",
+        "rank_email": "2",
+        "use_chat": "on",
+        "rank_chat": "3",
+    }
+    assert (await post(app_client, settings("/notices"), form)).status == 303
+    school = await School.get(uai=UAI_A)
+    assert school.quiet_hours == {"start": "21:00", "end": "07:30", "sundays": False}
+    assert school.channel_order == ["sms", "email", "chat"]
+    assert school.notice_delay_minutes == 10
+    off = {k: v for k, v in form.items() if k != "quiet_on"}
+    assert (await post(app_client, settings("/notices"), off)).status == 303
+    assert (await School.get(uai=UAI_A)).quiet_hours is None
+    none = {"notice_delay_minutes": "10"}
+    response = await post(app_client, settings("/notices"), none)
+    assert response.status == 400 and "au moins un canal" in await response.text()
+
+
+async def test_colours(admin: dict[str, School], app_client: Client) -> None:
+    form = {"absence": "#112233", "lateness": "#445566", "other": "#778899"}
+    assert (await post(app_client, settings("/colours"), form)).status == 303
+    assert (await School.get(uai=UAI_A)).colours == form
+    bad = await post(app_client, settings("/colours"), {**form, "other": "bleu"})
+    assert bad.status == 400
+
+
+async def test_staff_accounts(admin: dict[str, School], app_client: Client) -> None:
+    form = {"email": "new@a.example.org", "display_name": "Mme Neuve", "role": "teacher"}
+    response = await post(app_client, settings("/staff"), form)
+    assert response.status == 200
+    page = await response.text()
+    found = re.search(r'id="generated-password">([^<]+)<', page)
+    assert found is not None
+    page_again = await (await app_client.get(settings("/staff"))).text()
+    assert found.group(1) not in page_again  # shown once
+    user = await User.get(email="new@a.example.org")
+    role = await post(app_client, settings(f"/staff/{user.id}/role"), {"role": "cpe"})
+    assert role.status == 303
+    assert (await Membership.get(user=user)).role == Role.CPE
+    admin_user = await User.get(email="admin@a.example.org")
+    last = await post(app_client, settings(f"/staff/{admin_user.id}/remove"), {})
+    assert last.status == 409 and "au moins un administrateur" in await last.text()
+    gone = await post(app_client, settings(f"/staff/{user.id}/remove"), {})
+    assert gone.status == 303
+    assert not await Membership.exists(user=user)
+    twice = await post(
+        app_client, settings("/staff"), {"email": "cpe@a.example.org", "role": "cpe"}
+    )
+    assert twice.status == 409
+    other = await post(
+        app_client, settings("/staff"), {"email": "admin@b.example.org", "role": "teacher"}
+    )
+    assert other.status == 200 and "avait déjà un compte" in await other.text()
+    b_admin = await User.get(email="admin@b.example.org")
+    assert await Membership.filter(user=b_admin).count() == 2  # school B's role untouched

@@ -1,0 +1,53 @@
+"""The words of the account page and of the login throttling, French first."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "fr": {
+        "login.throttled": (
+            "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans "
+            "{minutes} minute(s)."
+        ),
+        "account.title": "Mon compte",
+        "account.back": "Retour au tableau de bord",
+        "account.password": "Changer le mot de passe",
+        "account.current": "Mot de passe actuel",
+        "account.new": "Nouveau mot de passe",
+        "account.confirm": "Nouveau mot de passe (encore)",
+        "account.hint": "Au moins {min} caractères. Vos autres sessions seront fermées.",
+        "account.save_password": "Changer le mot de passe",
+        "account.language": "Langue de l'interface",
+        "account.save_language": "Enregistrer la langue",
+        "account.too_short": "Le nouveau mot de passe doit contenir au moins {min} caractères.",
+        "account.mismatch": "Les deux saisies du nouveau mot de passe diffèrent.",
+        "account.wrong_current": "Le mot de passe actuel est incorrect.",
+        "account.bad_language": "Langue inconnue.",
+        "account.password_changed": "Mot de passe changé. Vos autres sessions sont fermées.",
+        "account.language_changed": "Langue enregistrée.",
+        "account.lang.fr": "Français",
+        "account.lang.en": "English",
+    },
+    "en": {
+        "login.throttled": (
+            "Too many failed sign-in attempts. For safety, try again in {minutes} minute(s)."
+        ),
+        "account.title": "My account",
+        "account.back": "Back to the dashboard",
+        "account.password": "Change the password",
+        "account.current": "Current password",
+        "account.new": "New password",
+        "account.confirm": "New password (again)",
+        "account.hint": "At least {min} characters. Your other sessions will be closed.",
+        "account.save_password": "Change the password",
+        "account.language": "Interface language",
+        "account.save_language": "Save the language",
+        "account.too_short": "The new password needs at least {min} characters.",
+        "account.mismatch": "The two new passwords differ.",
+        "account.wrong_current": "The current password is wrong.",
+        "account.bad_language": "Unknown language.",
+        "account.password_changed": "Password changed. Your other sessions are closed.",
+        "account.language_changed": "Language saved.",
+        "account.lang.fr": "Français",
+        "account.lang.en": "English",
+    },
+}

@@ -1,0 +1,49 @@
+"""Today's dashboard on the home page: the tiles and where each one leads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from core.models import School
+from core.queries import dashboard, reader_scope
+from web.panel.account import now_of
+
+
+def _has_route(app: web.Application, path: str) -> bool:
+    return any(resource.canonical == path for resource in app.router.resources())
+
+
+def _follow_up(uai: str, **query: str | list[str]) -> str:
+    pairs = [(k, v) for k, vs in query.items() for v in ([vs] if isinstance(vs, str) else vs)]
+    return f"/s/{uai}/follow-up?{urlencode(pairs)}"
+
+
+def links(app: web.Application, school: School, day: date) -> dict[str, str | None]:
+    """Where the tiles lead: follow-up searches, and the other pages when they exist."""
+    uai, today = school.uai, day.isoformat()
+
+    def page(path: str) -> str | None:
+        return path.format(uai=uai) if _has_route(app, path) else None
+
+    return {
+        "absent_now": _follow_up(uai, **{"from": today, "to": today, "kind": "absence"}),
+        "absent": _follow_up(uai, **{"from": today, "to": today, "kind": "absence"}),
+        "late": _follow_up(uai, **{"from": today, "to": today, "kind": "lateness"}),
+        "to_settle": _follow_up(uai, kind="absence", state="to_settle"),
+        "missing": page("/s/{uai}/roll-call"),
+        "replies": page("/s/{uai}/replies"),
+        "failed": page("/s/{uai}/deliveries"),
+    }
+
+
+async def board_context(
+    request: web.Request, school: School, user_id: int, role: str
+) -> dict[str, Any]:
+    """The dashboard of ``school`` as of now (a teacher's students only), and its tiles' links."""
+    scope = await reader_scope(school, user_id, role)
+    board = await dashboard(school, now_of(request), scope=scope)
+    return {"board": board, "links": links(request.app, school, board.day)}

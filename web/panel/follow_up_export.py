@@ -1,0 +1,106 @@
+"""Exports of follow-up results: CSV for French Excel (UTF-8 with BOM, ``;``) and XLSX.
+
+Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is written
+as text: a comment typed by anyone must never become a formula on the CPE's computer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from core.queries.search import EventRow
+
+BASE_COLUMNS = ("student", "division", "kind", "from", "to")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE = re.compile(r"^\+[0-9]{6,15}$")
+Value = str | int | datetime | None
+
+
+def _yes_no(t: dict[str, str]) -> Callable[[bool | None], str]:
+    def word(value: bool | None) -> str:
+        if value is None:
+            return t["fu.undecided"]
+        return t["fu.yes"] if value else t["fu.no"]
+
+    return word
+
+
+def cells(row: EventRow, columns: list[str], t: dict[str, str]) -> list[Value]:
+    """The row's values for the base columns then the chosen extra ones."""
+    word = _yes_no(t)
+    values: dict[str, Value] = {
+        "student": row.student,
+        "division": row.division,
+        "kind": t.get("fu.kind." + row.kind, row.kind),
+        "from": row.starts_at.replace(tzinfo=None),
+        "to": row.ends_at.replace(tzinfo=None) if row.ends_at else None,
+        "reason": row.reason,
+        "justification": row.justification,
+        "recorded_by": row.recorded_by,
+        "source": t.get("fu.source." + row.source, row.source),
+        "comment": row.comment,
+        "accepted": word(row.accepted),
+        "settled": word(row.settled),
+        "counts": word(row.counts),
+        "notices": row.notices,
+        "guardian_phone": row.guardian_phone,
+    }
+    return [values[name] for name in (*BASE_COLUMNS, *columns)]
+
+
+def headers(columns: list[str], t: dict[str, str]) -> list[str]:
+    return [t["fu.col." + name] for name in (*BASE_COLUMNS, *columns)]
+
+
+def _safe(text: str) -> str:
+    if text.startswith(_FORMULA_START) and not _PHONE.match(text):
+        return "'" + text
+    return text
+
+
+def _csv_value(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return _safe(str(value)) if isinstance(value, str) else str(value)
+
+
+def to_csv(rows: list[EventRow], columns: list[str], t: dict[str, str]) -> bytes:
+    """The rows as CSV for French Excel: UTF-8 with a BOM, ``;`` between fields, CRLF."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers(columns, t))
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in cells(row, columns, t)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cells(sheet: Any, values: list[Value]) -> Iterator[WriteOnlyCell]:
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+        elif isinstance(value, datetime):
+            cell.number_format = "DD/MM/YYYY HH:MM"
+        yield cell
+
+
+def to_xlsx(rows: list[EventRow], columns: list[str], t: dict[str, str], title: str) -> bytes:
+    """The rows as an XLSX workbook of one sheet, dates as real spreadsheet dates."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(headers(columns, t))
+    for row in rows:
+        sheet.append(list(_xlsx_cells(sheet, cells(row, columns, t))))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

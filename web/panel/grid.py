@@ -1,0 +1,249 @@
+"""The entry grid: a division, group or set of divisions over a day or a week.
+
+The page is rendered here; the script ``static/grid.js`` records and changes events through
+the JSON endpoints below, which call :mod:`core.services.events` (one transaction, audited)
+and answer ``{"error": {"code", "message"}}`` on failure: 400 malformed, 401 not logged in,
+403 no right or no CSRF token (``X-CSRF-Token`` header), 404 unknown, 409 conflict, 422 invalid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from core.errors import DomainError, Invalid, first_problem
+from core.models import Event, JustificationType, Reason, School
+from core.rules.calendar import SchoolCalendar
+from core.rules.counting import EventKind
+from core.rules.permissions import Permission
+from core.services.events import correct_event, delete_event, parse_patch, record_event
+from core.services.notices import scheduled_deliveries
+from core.services.schools import now_utc
+from web.api.errors import DOMAIN_STATUS, HTTP_CODES
+from web.i18n import language, register, translator
+from web.keys import QUEUE
+from web.panel import grid_data as data
+from web.panel.grid_detail import event_details
+from web.panel.grid_words import MESSAGES, client_words
+from web.panel.guard import Page, require_csrf, school_page
+from workers.queue import enqueue_deliveries
+
+BASE = "/s/{uai}/grid"
+EVENT = BASE + r"/events/{id:\d+}"
+
+JsonResult = tuple[int, dict[str, Any]]
+JsonHandler = Callable[[Page, dict[str, Any]], Awaitable[JsonResult]]
+
+
+class GridMark(BaseModel):
+    """One or two clicks: a lateness at ``start``, or an absence from ``start`` to ``end``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    student_id: int
+    kind: Literal["absence", "lateness"]
+    start: datetime
+    end: datetime | None = None
+
+
+def _parse_day(raw: str | None, school: School) -> date:
+    if not raw:
+        return data.today_in(school, now_utc())
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(text="date: expected YYYY-MM-DD") from None
+
+
+def _step(day: date, view: data.View, forward: bool) -> date:
+    """The next or previous school day (Monday–Friday), or the same day a week away."""
+    if view == "week":
+        return day + timedelta(days=7 if forward else -7)
+    step = timedelta(days=1 if forward else -1)
+    day += step
+    while day.weekday() >= 5:
+        day += step
+    return day
+
+
+def _link(target: data.Target | None, day: date, view: data.View) -> str:
+    params: dict[str, str] = {target.kind: target.key} if target else {}
+    return "?" + urlencode({**params, "date": day.isoformat(), "view": view})
+
+
+def _script(
+    page: Page, columns: list[data.Column], events: list[Event], calendar: SchoolCalendar
+) -> dict[str, Any]:
+    """What the grid's script reads from the page (a JSON data block: no inline script)."""
+    words = translator(language(page.request))
+    base = f"/s/{page.school.uai}/grid"
+    return {
+        "columns": [c.as_json(calendar) for c in columns],
+        "events": [data.event_json(e, page.school, words) for e in events],
+        "readonly": not page.can(Permission.WRITE_EVENTS),
+        "csrf": page.csrf,
+        "urls": {"record": base + "/events", "event": base + "/events/{id}"},
+        "t": client_words(words),
+    }
+
+
+async def grid_page(request: web.Request) -> web.Response:
+    """The grid (read-only without the right to write events)."""
+    page = await school_page(request, Permission.READ)
+    lang = language(request)
+    day = _parse_day(request.query.get("date"), page.school)
+    view: data.View = "week" if request.query.get("view") == "week" else "day"
+    options = await data.choices(page.school)
+    target = data.wanted_target(request.query, options)
+    days = data.shown_days(day, view)
+    calendar, headers, columns = await data.columns_for(page.school, days, lang)
+    rows = await data.rows_for(page.school, target)
+    events = await data.events_for(page.school, rows, days, calendar)
+    context = {
+        "view": view,
+        "day": day,
+        "target": target,
+        "options": options,
+        "headers": headers,
+        "columns": columns,
+        "rows": rows,
+        "reasons": await Reason.filter(school=page.school, active=True).order_by("label"),
+        "justifications": await JustificationType.filter(school=page.school, active=True),
+        "script": _script(page, columns, events, calendar),
+        "prev": _link(target, _step(day, view, False), view),
+        "next": _link(target, _step(day, view, True), view),
+        "today": _link(target, data.today_in(page.school, now_utc()), view),
+        "day_label": data.day_label(days[0], lang),
+    }
+    return page.render("grid.html", context)
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+def _domain_status(error: DomainError) -> int:
+    return next((s for kind, s in DOMAIN_STATUS.items() if isinstance(error, kind)), 422)
+
+
+async def _json_body(page: Page) -> dict[str, Any]:
+    """The JSON object posted, after its CSRF header is checked (malformed JSON is a 400)."""
+    request = page.request
+    if request.content_type != "application/json":
+        raise web.HTTPBadRequest(text="expected an application/json body")
+    try:
+        await require_csrf(page)
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="malformed JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return body
+
+
+def json_endpoint(
+    permission: Permission, *, write: bool
+) -> Callable[[JsonHandler], Callable[[web.Request], Awaitable[web.Response]]]:
+    """Wrap a grid endpoint: access, CSRF and body for writes, errors as JSON."""
+
+    def wrap(handler: JsonHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def endpoint(request: web.Request) -> web.Response:
+            try:
+                page = await school_page(request, permission)
+                body = await _json_body(page) if write else {}
+                status, result = await handler(page, body)
+            except DomainError as error:
+                return _error(_domain_status(error), error.code, error.message)
+            except web.HTTPSeeOther:
+                return _error(401, "unauthorized", "log in first")
+            except web.HTTPException as error:
+                if error.status < 400:
+                    raise
+                code = HTTP_CODES.get(error.status, "http_error")
+                return _error(error.status, code, error.text or error.reason)
+            return web.json_response(result, status=status)
+
+        return endpoint
+
+    return wrap
+
+
+async def _enqueue(page: Page, event_id: int) -> None:
+    """After the commit: a job per scheduled delivery of the event's notices."""
+    due = await scheduled_deliveries(event_id)
+    if due:
+        queue = page.request.config_dict[QUEUE]
+        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in due])
+
+
+def _words(page: Page) -> dict[str, str]:
+    return translator(language(page.request))
+
+
+@json_endpoint(Permission.WRITE_EVENTS, write=True)
+async def record(page: Page, body: dict[str, Any]) -> JsonResult:
+    """One click (lateness) or two (absence): the event, as the grid paints it."""
+    try:
+        mark = GridMark.model_validate(body)
+    except ValidationError as error:
+        raise Invalid(first_problem(error)) from None
+    if mark.kind == "absence" and mark.end is None:
+        raise Invalid("end: an absence needs its end")
+    event = await record_event(
+        page.school,
+        page.actor,
+        student_id=mark.student_id,
+        kind=EventKind(mark.kind),
+        start=mark.start,
+        end=mark.end if mark.kind == "absence" else None,
+        recorded_from=page.request.remote or "",
+    )
+    await _enqueue(page, event.id)
+    return 201, {"event": data.event_json(event, page.school, _words(page))}
+
+
+def _event_id(page: Page) -> int:
+    return int(page.request.match_info["id"])
+
+
+@json_endpoint(Permission.READ, write=False)
+async def details(page: Page, body: dict[str, Any]) -> JsonResult:
+    """The dialog's content: states, constat, history, notices."""
+    lang = language(page.request)
+    shown = await event_details(page.school, _event_id(page), lang, translator(lang))
+    return 200, {"event": shown}
+
+
+async def _painted(page: Page, event: Event) -> dict[str, Any]:
+    await event.fetch_related("reason")
+    return data.event_json(event, page.school, _words(page))
+
+
+@json_endpoint(Permission.WRITE_EVENTS, write=True)
+async def correct(page: Page, body: dict[str, Any]) -> JsonResult:
+    """Save the dialog: only the fields sent change; ``version`` guards against a lost update."""
+    event = await correct_event(page.school, page.actor, _event_id(page), parse_patch(body))
+    await _enqueue(page, event.id)
+    return 200, {"event": await _painted(page, event)}
+
+
+@json_endpoint(Permission.WRITE_EVENTS, write=True)
+async def remove(page: Page, body: dict[str, Any]) -> JsonResult:
+    """Mark as entered by mistake (kept in history, out of every count and notice)."""
+    event = await delete_event(page.school, page.actor, _event_id(page))
+    return 200, {"event": {"id": event.id, "deleted": True, "version": event.version}}
+
+
+def setup_grid(app: web.Application) -> None:
+    """Mount the grid's page and endpoints, and register its words."""
+    register(MESSAGES)
+    app.router.add_get(BASE, grid_page)
+    app.router.add_post(BASE + "/events", record)
+    app.router.add_get(EVENT, details)
+    app.router.add_post(EVENT, correct)
+    app.router.add_post(EVENT + "/delete", remove)

@@ -1,0 +1,289 @@
+"""What the entry grid shows: whose rows, which half-period columns, which events (reads only).
+
+Columns are the school's timetable slots of each day shown, each split in two half-periods.
+Their instants come from the school's calendar (``to_utc``), so daylight-saving days are right;
+the page gets them as epoch milliseconds and as ISO strings in the school's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from tortoise.expressions import Q
+
+from core.models import Division, DivisionSet, Event, School, Student, TeachingGroup, TimetableSlot
+from core.models.school import minutes_to_time
+from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
+from core.rules.counting import EventKind
+from core.services.schools import load_calendar
+
+View = Literal["day", "week"]
+TargetKind = Literal["division", "group", "set"]
+
+DAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+
+def day_label(day: date, lang: str) -> str:
+    """``lundi 2 mars`` / ``Monday 2 March``."""
+    lang = lang if lang in DAYS else "fr"
+    return f"{DAYS[lang][day.weekday()]} {day.day} {MONTHS[lang][day.month - 1]}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose students the grid shows: a division, a teaching group or a group of divisions."""
+
+    kind: TargetKind
+    key: str  # the division's or group's code, the set's id
+    label: str
+
+    @property
+    def param(self) -> str:
+        return f"{self.kind}={self.key}"
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One half-period: a cell of every row."""
+
+    day: date
+    day_label: str  # "lundi 2 mars"
+    start: datetime  # aware, UTC
+    end: datetime
+    wall: str  # "08:00–08:30", local
+    closed: bool
+
+    def as_json(self, calendar: SchoolCalendar) -> dict[str, Any]:
+        return {
+            "s": self.start.astimezone(calendar.tz).isoformat(),
+            "e": self.end.astimezone(calendar.tz).isoformat(),
+            "sm": millis(self.start),
+            "em": millis(self.end),
+            "closed": self.closed,
+        }
+
+
+@dataclass(frozen=True)
+class SlotHeader:
+    label: str
+    wall: str
+
+
+@dataclass
+class DayHeader:
+    day: date
+    label: str
+    slots: list[SlotHeader] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    name: str
+    division: str
+
+
+def today_in(school: School, now: datetime) -> date:
+    """The school's calendar day at ``now``."""
+    return now.astimezone(ZoneInfo(school.timezone)).date()
+
+
+def millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def shown_days(day: date, view: View) -> list[date]:
+    """The day itself, or Monday to Friday of its week."""
+    if view == "day":
+        return [day]
+    monday = day - timedelta(days=day.weekday())
+    return [monday + timedelta(days=i) for i in range(5)]
+
+
+def _halves(
+    calendar: SchoolCalendar, day: date, label: str, slot: TimetableSlot
+) -> tuple[Column, Column]:
+    middle = slot.start_minute + (slot.end_minute - slot.start_minute) // 2
+    bounds = ((slot.start_minute, middle), (middle, slot.end_minute))
+    columns = []
+    for first, last in bounds:
+        wall = minutes_to_time(first)
+        half = Half.MORNING if wall < calendar.midday else Half.AFTERNOON
+        columns.append(
+            Column(
+                day=day,
+                day_label=label,
+                start=calendar.to_utc(day, wall),
+                end=calendar.to_utc(day, minutes_to_time(last)),
+                wall=f"{_hhmm(first)}–{_hhmm(last)}",
+                closed=calendar.is_closed(HalfDayKey(day, half)),
+            )
+        )
+    return columns[0], columns[1]
+
+
+async def columns_for(
+    school: School, days: list[date], lang: str
+) -> tuple[SchoolCalendar, list[DayHeader], list[Column]]:
+    """The headers (days, slots) and the half-period columns of ``days``, in order."""
+    calendar = await load_calendar(school)
+    slots = await TimetableSlot.filter(school=school).order_by("weekday", "start_minute")
+    headers: list[DayHeader] = []
+    columns: list[Column] = []
+    for day in days:
+        header = DayHeader(day, day_label(day, lang))
+        for slot in (s for s in slots if s.weekday == day.weekday()):
+            wall = f"{_hhmm(slot.start_minute)}–{_hhmm(slot.end_minute)}"
+            header.slots.append(SlotHeader(slot.label or wall, wall))
+            columns.extend(_halves(calendar, day, header.label, slot))
+        headers.append(header)
+    return calendar, headers, columns
+
+
+async def choices(school: School) -> dict[str, list[Target]]:
+    """Everything the grid can show, for the picker."""
+    divisions = await Division.filter(school=school, active=True).order_by("code")
+    groups = await TeachingGroup.filter(school=school, active=True).order_by("code")
+    sets = await DivisionSet.filter(school=school).order_by("name")
+    return {
+        "division": [Target("division", d.code, d.label or d.code) for d in divisions],
+        "group": [Target("group", g.code, g.label or g.code) for g in groups],
+        "set": [Target("set", str(s.id), s.name) for s in sets],
+    }
+
+
+def wanted_target(query: Any, options: dict[str, list[Target]]) -> Target | None:
+    """The target asked by ``?division=``, ``?group=``, ``?set=`` or ``?target=kind:key``.
+
+    With none asked, the first division; an unknown one is a 404.
+    """
+    asked: tuple[str, str] | None = None
+    for kind in ("division", "group", "set"):
+        if query.get(kind):
+            asked = (kind, str(query[kind]))
+    if asked is None and ":" in query.get("target", ""):
+        kind, _, key = str(query["target"]).partition(":")
+        asked = (kind, key)
+    if asked is None:
+        first = [*options["division"], *options["group"], *options["set"]]
+        return first[0] if first else None
+    found = next((t for t in options.get(asked[0], []) if t.key == asked[1]), None)
+    if found is None:
+        raise web.HTTPNotFound(text=f"no {asked[0]} {asked[1]!r} in this school")
+    return found
+
+
+async def rows_for(school: School, target: Target | None) -> list[Row]:
+    """The active students of the target, by name."""
+    if target is None:
+        return []
+    query = Student.filter(school=school, active=True)
+    if target.kind == "division":
+        query = query.filter(division__code=target.key)
+    elif target.kind == "group":
+        query = query.filter(groups__code=target.key, groups__school=school)
+    else:
+        query = query.filter(division__division_sets__id=int(target.key))
+    students = (
+        await query.prefetch_related("division")
+        .order_by("last_name", "first_name", "id")
+        .distinct()
+    )
+    return [Row(s.id, s.display_name, s.division.code if s.division else "") for s in students]
+
+
+def _bounds(days: list[date], calendar: SchoolCalendar) -> tuple[datetime, datetime]:
+    """From the first day's local midnight to the last day's end, in UTC (as stored)."""
+    start = datetime.combine(days[0], time(0), tzinfo=calendar.tz).astimezone(UTC)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(0), tzinfo=calendar.tz)
+    return start, end.astimezone(UTC)
+
+
+async def events_for(
+    school: School, rows: list[Row], days: list[date], calendar: SchoolCalendar
+) -> list[Event]:
+    """The events (not entered by mistake) of these students that touch these days."""
+    if not rows:
+        return []
+    start, end = _bounds(days, calendar)
+    open_ended = Q(ends_at__isnull=True) & (Q(starts_at__gte=start) | Q(kind=EventKind.ABSENCE))
+    return (
+        await Event.filter(
+            school=school, student_id__in=[r.id for r in rows], deleted=False, starts_at__lt=end
+        )
+        .filter(Q(ends_at__gt=start) | open_ended)
+        .prefetch_related("reason")
+        .order_by("starts_at", "id")
+    )
+
+
+def colour_of(event: Event, school: School) -> str:
+    """The reason's colour; without a reason, the school's colour for the kind."""
+    if event.reason is not None:
+        return str(event.reason.colour)
+    colours = school.colours or {}
+    key = str(event.kind) if str(event.kind) in ("absence", "lateness") else "other"
+    return colours.get(key) or colours.get("other") or "#5bc0de"
+
+
+def event_json(event: Event, school: School, words: dict[str, str]) -> dict[str, Any]:
+    """An event as the grid paints it (its reason must be fetched)."""
+    kind = str(event.kind)
+    label = words.get(f"grid.kind.{kind}", kind)
+    if event.reason is not None:
+        label = f"{label} ({event.reason.label})"
+    return {
+        "id": event.id,
+        "student": event.student_id,
+        "kind": kind,
+        "s": millis(event.starts_at),
+        "e": None if event.ends_at is None else millis(event.ends_at),
+        "colour": colour_of(event, school),
+        "label": label,
+        "version": event.version,
+    }

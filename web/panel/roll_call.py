@@ -1,0 +1,232 @@
+"""The roll call (appel): a teacher's lessons of the day, the form of one, the missing ones.
+
+A teacher sees and takes only their own lessons (403 otherwise); the vie scolaire, the CPE and
+the admin see every lesson of the day and the roll calls still missing, and may take any.
+Writes go through :func:`core.services.roll_call.take_roll_call` (one transaction, audited).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import DomainError, Forbidden, Invalid, NotFound
+from core.models import Lesson, Role
+from core.rules.permissions import Permission
+from core.services.notices import scheduled_deliveries
+from core.services.roll_call import (
+    LessonOfDay,
+    Mark,
+    MarkKind,
+    RollCallResult,
+    already_absent,
+    lesson_students,
+    lessons_of_day,
+    missing_roll_calls,
+    school_lesson,
+    take_roll_call,
+)
+from core.services.schools import load_calendar, now_utc
+from web.i18n import language, register
+from web.keys import QUEUE
+from web.panel import session
+from web.panel.grid_data import day_label, today_in
+from web.panel.guard import Page, require_csrf, school_page
+from web.panel.roll_call_words import MESSAGES
+from workers.queue import enqueue_deliveries
+
+BASE = "/s/{uai}/roll-call"
+LESSON = BASE + r"/{lesson:\d+}"
+MARKS = ("present", "absent", "late", "left")
+
+
+def _day(page: Page, raw: str | None) -> date:
+    if not raw:
+        return today_in(page.school, now_utc())
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(text="date: expected YYYY-MM-DD") from None
+
+
+def _is_teacher(page: Page) -> bool:
+    return page.role == Role.TEACHER
+
+
+def _group_label(lesson: Lesson) -> str:
+    if lesson.division is not None:
+        return str(lesson.division.code)
+    return str(lesson.group.code) if lesson.group is not None else ""
+
+
+def _row(item: LessonOfDay, now: datetime, tz: Any) -> dict[str, Any]:
+    lesson = item.lesson
+    teacher = lesson.teacher
+    return {
+        "id": lesson.id,
+        "time": f"{item.starts_at.astimezone(tz):%H:%M}–{item.ends_at.astimezone(tz):%H:%M}",
+        "subject": lesson.subject,
+        "group": _group_label(lesson),
+        "teacher": teacher.display_name or teacher.email,
+        "taken": item.taken,
+        "current": item.current(now),
+        "started": item.started(now),
+    }
+
+
+async def roll_call_list(request: web.Request) -> web.Response:
+    """A teacher's lessons of the day; for the vie scolaire, every lesson and the missing ones."""
+    page = await school_page(request, Permission.ROLL_CALL)
+    day = _day(page, request.query.get("date"))
+    now = now_utc()
+    tz = (await load_calendar(page.school)).tz
+    teacher_id = page.user.id if _is_teacher(page) else None
+    lessons = await lessons_of_day(page.school, day, teacher_id=teacher_id)
+    missing = [] if _is_teacher(page) else await missing_roll_calls(page.school, day, now)
+    flash = page.session.pop("flash", None)
+    return page.render(
+        "roll_call.html",
+        {
+            "day": day,
+            "day_label": day_label(day, language(page.request)),
+            "lessons": [_row(item, now, tz) for item in lessons],
+            "missing": [_row(item, now, tz) for item in missing],
+            "teacher_view": _is_teacher(page),
+            "flash": flash,
+            "prev": (day - timedelta(days=1)).isoformat(),
+            "next": (day + timedelta(days=1)).isoformat(),
+        },
+    )
+
+
+async def _lesson_of(page: Page, day: date) -> LessonOfDay:
+    """The lesson asked, refused to a teacher who does not give it."""
+    try:
+        lesson = await school_lesson(page.school, int(page.request.match_info["lesson"]))
+    except NotFound:
+        raise web.HTTPNotFound(text="no such lesson") from None
+    if _is_teacher(page) and lesson.teacher_id != page.user.id:
+        raise web.HTTPForbidden(text=page.t("forbidden"))
+    if day.weekday() != lesson.weekday:
+        raise web.HTTPNotFound(text="this lesson is not given that day")
+    items = [i for i in await lessons_of_day(page.school, day) if i.lesson.id == lesson.id]
+    if not items:
+        raise web.HTTPNotFound(text="the school is closed that day")
+    return items[0]
+
+
+async def _form_page(
+    page: Page, item: LessonOfDay, form: dict[str, Any], error: str | None, status: int = 200
+) -> web.Response:
+    students = await lesson_students(item.lesson)
+    absent = await already_absent(item, [s.id for s in students])
+    tz = (await load_calendar(page.school)).tz
+    rows = [
+        {
+            "id": s.id,
+            "name": s.display_name,
+            "already": s.id in absent,
+            "mark": form.get(f"mark-{s.id}") or ("absent" if s.id in absent else "present"),
+            "time": form.get(f"time-{s.id}", ""),
+        }
+        for s in students
+    ]
+    return page.render(
+        "roll_call_form.html",
+        {
+            "lesson": _row(item, now_utc(), tz),
+            "day": item.day,
+            "day_label": day_label(item.day, language(page.request)),
+            "rows": rows,
+            "marks": MARKS,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+async def roll_call_form(request: web.Request) -> web.Response:
+    page = await school_page(request, Permission.ROLL_CALL)
+    item = await _lesson_of(page, _day(page, request.query.get("date")))
+    return await _form_page(page, item, {}, None)
+
+
+def _hhmm(raw: str) -> time | None:
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+async def _marks(page: Page, item: LessonOfDay, form: dict[str, Any]) -> list[Mark]:
+    marks: list[Mark] = []
+    for student in await lesson_students(item.lesson):
+        chosen = str(form.get(f"mark-{student.id}", "present"))
+        if chosen not in MARKS:
+            raise Invalid(f"unknown mark {chosen!r}")
+        if chosen == "present":
+            continue
+        at = _hhmm(str(form.get(f"time-{student.id}", "")))
+        if chosen != "absent" and at is None:
+            raise Invalid(page.t("roll.need_time").format(name=student.display_name))
+        marks.append(Mark(student.id, MarkKind(chosen), at))
+    return marks
+
+
+async def roll_call_submit(request: web.Request) -> web.StreamResponse:
+    """Validate the roll call, then back to the list with a summary."""
+    page = await school_page(request, Permission.ROLL_CALL)
+    form = await require_csrf(page)
+    item = await _lesson_of(page, _day(page, str(form.get("date", ""))))
+    try:
+        result = await take_roll_call(
+            page.school,
+            page.actor,
+            item.lesson.id,
+            item.day,
+            await _marks(page, item, form),
+            own_only=_is_teacher(page),
+            recorded_from=request.remote or "",
+        )
+    except Forbidden:
+        raise web.HTTPForbidden(text=page.t("forbidden")) from None
+    except DomainError as error:
+        return await _form_page(page, item, form, error.message, status=422)
+    await _enqueue(page, [e.id for e in result.recorded])
+    page.session["flash"] = _summary(page, result)
+    target = f"/s/{page.school.uai}/roll-call?date={item.day.isoformat()}"
+    response = web.Response(status=303, headers={"Location": target})
+    session.store(request, response, page.session)
+    return response
+
+
+def _summary(page: Page, result: RollCallResult) -> str:
+    """``Appel validé : 2 absent(s), 1 retard(s), 0 parti(s).`` and what was skipped."""
+    counts = {kind: sum(1 for e in result.recorded if e.kind == kind) for kind in _KINDS}
+    text = page.t("roll.saved").format(
+        absent=counts["absence"], late=counts["lateness"], left=counts["left_class"]
+    )
+    if result.skipped:
+        text += " " + page.t("roll.skipped").format(count=len(result.skipped))
+    return text
+
+
+_KINDS = ("absence", "lateness", "left_class")
+
+
+async def _enqueue(page: Page, event_ids: list[int]) -> None:
+    """After the commit: a job per scheduled delivery of the new events' notices."""
+    due = [d for event_id in event_ids for d in await scheduled_deliveries(event_id)]
+    if due:
+        queue = page.request.config_dict[QUEUE]
+        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in due])
+
+
+def setup_roll_call(app: web.Application) -> None:
+    """Mount the roll call pages and register their words."""
+    register(MESSAGES)
+    app.router.add_get(BASE, roll_call_list)
+    app.router.add_get(LESSON, roll_call_form)
+    app.router.add_post(LESSON, roll_call_submit)

@@ -1,0 +1,188 @@
+"""School settings pages under ``/s/{uai}/settings``: admin only, every change through a
+service (one transaction, one audit row), plain forms with CSRF.
+
+This module holds the overview, the general settings (midday, counting, thresholds, zone),
+the family notices (delay, quiet hours, channel order) and the on-screen colours; the other
+sections live in ``settings_calendar``, ``settings_lists`` and ``settings_staff``.
+:data:`ROUTES` lists every route, so that a test can knock on each with the wrong user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from core.models.school import DEFAULT_CHANNEL_ORDER
+from core.services.school_settings import COLOUR_KEYS, update_colours
+from core.services.schools import parse_settings_patch, read_settings, update_settings
+from web.i18n import register
+from web.panel import settings_calendar, settings_lists, settings_staff
+from web.panel.guard import Page
+from web.panel.settings_kit import (
+    FormError,
+    Shown,
+    checked,
+    hhmm,
+    integer,
+    settings_page,
+    show,
+    submit,
+    text,
+)
+from web.panel.settings_words import MESSAGES
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CHANNELS = tuple(DEFAULT_CHANNEL_ORDER)
+PREFIX = "/s/{uai}/settings"
+
+
+async def overview(request: web.Request) -> web.Response:
+    page = await settings_page(request)
+    return show(page, "settings_index.html", {"section": "index"})
+
+
+# General: the School columns that shape counting.
+
+
+async def _general(
+    page: Page, error: Shown | None, form: dict[str, Any], status: int
+) -> web.Response:
+    values = read_settings(page.school).model_dump(mode="json")
+    context = {"section": "general", "values": values, "form": form}
+    return show(page, "settings_general.html", context, error=error, status=status)
+
+
+async def general_page(request: web.Request) -> web.Response:
+    return await _general(await settings_page(request), None, {}, 200)
+
+
+async def _change_general(page: Page, form: dict[str, Any]) -> None:
+    absence = integer(form, "absence_threshold_half_days", 1, 60)
+    persistent = integer(form, "persistent_threshold_half_days", 1, 200)
+    if persistent < absence:
+        raise FormError("settings.error.thresholds")
+    patch = {
+        "name": text(form, "name"),
+        "timezone": text(form, "timezone"),
+        "midday": f"{hhmm(form, 'midday'):%H:%M}",
+        "counting_mode": text(form, "counting_mode"),
+        "lateness_threshold_minutes": integer(form, "lateness_threshold_minutes", 1, 240),
+        "absence_threshold_half_days": absence,
+        "persistent_threshold_half_days": persistent,
+        "holiday_zone": text(form, "holiday_zone") or None,
+    }
+    await update_settings(page.school, parse_settings_patch(patch), page.actor)
+
+
+async def general_submit(request: web.Request) -> web.Response:
+    return await submit(request, _change_general, _general, back="/general")
+
+
+# Family notices: delay, quiet hours, channel order.
+
+
+async def _notices(
+    page: Page, error: Shown | None, form: dict[str, Any], status: int
+) -> web.Response:
+    values = read_settings(page.school).model_dump(mode="json")
+    order: list[str] = values["channel_order"]
+    ranks = {channel: order.index(channel) + 1 for channel in order}
+    context = {
+        "section": "notices",
+        "values": values,
+        "channels": CHANNELS,
+        "ranks": ranks,
+        "form": form,
+    }
+    return show(page, "settings_notices.html", context, error=error, status=status)
+
+
+async def notices_page(request: web.Request) -> web.Response:
+    return await _notices(await settings_page(request), None, {}, 200)
+
+
+def channel_order(form: dict[str, Any]) -> list[str]:
+    """The channels ticked, by their rank (ties keep the default order)."""
+    used = [
+        (integer(form, f"rank_{channel}", 1, len(CHANNELS)), position, channel)
+        for position, channel in enumerate(CHANNELS)
+        if checked(form, f"use_{channel}")
+    ]
+    if not used:
+        raise FormError("settings.error.channels")
+    return [channel for _, _, channel in sorted(used)]
+
+
+async def _change_notices(page: Page, form: dict[str, Any]) -> None:
+    quiet = None
+    if checked(form, "quiet_on"):
+        quiet = {
+            "start": f"{hhmm(form, 'quiet_start'):%H:%M}",
+            "end": f"{hhmm(form, 'quiet_end'):%H:%M}",
+            "sundays": checked(form, "quiet_sundays"),
+        }
+    patch = {
+        "notice_delay_minutes": integer(form, "notice_delay_minutes", 0, 24 * 60),
+        "notify_lateness": checked(form, "notify_lateness"),
+        "quiet_hours": quiet,
+        "channel_order": channel_order(form),
+    }
+    await update_settings(page.school, parse_settings_patch(patch), page.actor)
+
+
+async def notices_submit(request: web.Request) -> web.Response:
+    return await submit(request, _change_notices, _notices, back="/notices")
+
+
+# Colours of events on screen.
+
+
+async def _colours(
+    page: Page, error: Shown | None, form: dict[str, Any], status: int
+) -> web.Response:
+    context = {"section": "colours", "keys": COLOUR_KEYS, "colours": page.school.colours}
+    return show(
+        page, "settings_colours.html", {**context, "form": form}, error=error, status=status
+    )
+
+
+async def colours_page(request: web.Request) -> web.Response:
+    return await _colours(await settings_page(request), None, {}, 200)
+
+
+async def _change_colours(page: Page, form: dict[str, Any]) -> None:
+    await update_colours(page.school, {key: text(form, key) for key in COLOUR_KEYS}, page.actor)
+
+
+async def colours_submit(request: web.Request) -> web.Response:
+    return await submit(request, _change_colours, _colours, back="/colours")
+
+
+OWN_ROUTES: list[tuple[str, str, Handler]] = [
+    ("GET", "", overview),
+    ("GET", "/general", general_page),
+    ("POST", "/general", general_submit),
+    ("GET", "/notices", notices_page),
+    ("POST", "/notices", notices_submit),
+    ("GET", "/colours", colours_page),
+    ("POST", "/colours", colours_submit),
+]
+
+ROUTES: list[tuple[str, str, Handler]] = [
+    (method, PREFIX + path, handler)
+    for method, path, handler in [
+        *OWN_ROUTES,
+        *settings_calendar.ROUTES,
+        *settings_lists.ROUTES,
+        *settings_staff.ROUTES,
+    ]
+]
+
+
+def setup_settings(app: web.Application) -> None:
+    """Mount every settings route (all admin only: the guard of each page says 403 to others)."""
+    register(MESSAGES)
+    for method, path, handler in ROUTES:
+        app.router.add_route(method, path, handler)

@@ -1,0 +1,107 @@
+"""The student's file (R131-6), printable, and the form that records an action taken.
+
+Anyone who may read the school reads the file (a teacher: only their own students); those who
+record events or decide on justifications add actions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import DomainError, NotFound
+from core.queries import student_file
+from core.queries.choices import action_types
+from core.queries.common import zone
+from core.queries.scope import reader_scope
+from core.rules.permissions import Permission
+from core.services.actions import record_action
+from core.services.schools import school_year_of
+from web.panel.account import now_of
+from web.panel.guard import Page, require_csrf, school_page
+
+FILE = r"/s/{uai}/students/{id:\d+}"
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get(FILE, show)
+    app.router.add_post(FILE + "/actions", add_action)
+
+
+def may_act(page: Page) -> bool:
+    return page.can(Permission.WRITE_EVENTS) or page.can(Permission.DECIDE)
+
+
+async def _readable(request: web.Request) -> tuple[Page, int]:
+    """The page and the student's id, if the user may read that student (403 otherwise)."""
+    page = await school_page(request)
+    student_id = int(request.match_info["id"])
+    scope = await reader_scope(page.school, page.user.id, page.role)
+    if not scope.allows(student_id):
+        raise web.HTTPForbidden(text=page.t("forbidden"))
+    return page, student_id
+
+
+def _year(request: web.Request) -> int | None:
+    value = request.query.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else None
+
+
+async def _render(
+    page: Page, student_id: int, *, year: int | None, error: str | None = None, status: int = 200
+) -> web.Response:
+    now = now_of(page.request)
+    try:
+        file = await student_file(page.school, student_id, year, now=now)
+    except NotFound:
+        raise web.HTTPNotFound(text="no such student") from None
+    context: dict[str, Any] = {
+        "file": file,
+        "may_act": may_act(page),
+        "action_types": await action_types(page.school) if may_act(page) else [],
+        "now_local": now.astimezone(zone(page.school)).strftime("%Y-%m-%dT%H:%M"),
+        "error": error,
+        "follow_up": f"/s/{page.school.uai}/follow-up?student={student_id}",
+    }
+    return page.render("student_file.html", context, status=status)
+
+
+async def show(request: web.Request) -> web.Response:
+    page, student_id = await _readable(request)
+    return await _render(page, student_id, year=_year(request))
+
+
+def _local_time(page: Page, value: str) -> datetime:
+    try:
+        wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise DomainError(page.t("file.action.bad_time")) from None
+    return wall.replace(tzinfo=zone(page.school))
+
+
+async def add_action(request: web.Request) -> web.StreamResponse:
+    """Record an action about the student, then show the file at its actions."""
+    page, student_id = await _readable(request)
+    if not may_act(page):
+        raise web.HTTPForbidden(text=page.t("forbidden"))
+    form = await require_csrf(page)
+    event = str(form.get("event", "")).strip()
+    try:
+        done_at = _local_time(page, str(form.get("at", "")))
+        await record_action(
+            page.school,
+            page.actor,
+            student_id,
+            str(form.get("type", "")),
+            done_at,
+            str(form.get("comment", "")),
+            event_id=int(event) if event.isdigit() else None,
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such student or event") from None
+    except DomainError as error:
+        return await _render(page, student_id, year=None, error=error.message, status=400)
+    year = school_year_of(done_at.date())
+    raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}?year={year}#actions")
