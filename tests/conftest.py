@@ -14,6 +14,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import tortoise_test_context
 
 from core.db import normalise_url
+from core.models import MODEL_MODULES
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -60,21 +61,7 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
-MODEL_MODULES_FOR_TESTS = [
-    "core.models.school",
-    "core.models.structure",
-    "core.models.student",
-    "core.models.person",
-    "core.models.reason",
-    "core.models.event",
-    "core.models.notice",
-    "core.models.inbound",
-    "core.models.template",
-    "core.models.user",
-    "core.models.lesson",
-    "core.models.security",
-    "core.models.follow_up",
-]
+MODEL_MODULES_FOR_TESTS = list(MODEL_MODULES)
 
 
 def postgres_base_url() -> str:

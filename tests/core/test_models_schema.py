@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tortoise import Tortoise
@@ -9,11 +10,13 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from core.db import MODEL_MODULES, close_db, migrate, tortoise_config
-from tests.conftest import MODEL_MODULES_FOR_TESTS
 
 
-def test_the_tests_load_every_model_module() -> None:
-    assert list(MODEL_MODULES) == MODEL_MODULES_FOR_TESTS
+def test_the_migration_tool_config_names_every_model_module() -> None:
+    """`make migrations` reads tortoise.json: it must know every module, in the same order."""
+    config = json.loads((Path(__file__).resolve().parents[2] / "tortoise.json").read_text())
+    assert config["apps"]["models"]["models"] == list(MODEL_MODULES)
+    assert config["apps"]["models"]["migrations"] == "core.migrations"
 
 
 async def test_the_committed_migrations_match_the_models() -> None:
