@@ -230,6 +230,20 @@ async def test_teachers_and_the_direction_may_look_but_not_write(
     assert await Event.filter(deleted=False).count() == 2  # school B's and the CPE's
 
 
+async def test_a_teacher_sees_on_the_grid_only_the_students_they_teach(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    cpe_token = await log_in(client, "cpe")
+    _, body = await post(client, RECORD, lateness(world, "Jade"), cpe_token)  # Jade is in 4A
+    jade_event = f"{RECORD}/{body['event']['id']}"
+    await log_in(client, "teacher")  # teaches 5B only
+    page = await (await client.get(f"{GRID}?division=4A&date={MONDAY}")).text()
+    assert "ROUX" not in page and "Roux" not in page
+    page = await (await client.get(f"{GRID}?division=5B&date={MONDAY}")).text()
+    assert "BERNARD" in page.upper()
+    assert (await client.get(jade_event)).status == 403
+
+
 async def test_a_cpe_of_another_school_is_refused_everywhere(
     client: TestClient[Any, Any], world: World
 ) -> None:

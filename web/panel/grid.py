@@ -16,12 +16,19 @@ from urllib.parse import urlencode
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core.errors import DomainError, Invalid, first_problem
+from core.errors import DomainError, Forbidden, Invalid, first_problem
 from core.models import Event, JustificationType, Reason, School
+from core.queries.scope import reader_scope
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
-from core.services.events import correct_event, delete_event, parse_patch, record_event
+from core.services.events import (
+    correct_event,
+    delete_event,
+    parse_patch,
+    record_event,
+    school_event,
+)
 from core.services.notices import scheduled_deliveries
 from core.services.schools import now_utc
 from web.api.errors import DOMAIN_STATUS, HTTP_CODES
@@ -102,7 +109,8 @@ async def grid_page(request: web.Request) -> web.Response:
     target = data.wanted_target(request.query, options)
     days = data.shown_days(day, view)
     calendar, headers, columns = await data.columns_for(page.school, days, lang)
-    rows = await data.rows_for(page.school, target)
+    scope = await reader_scope(page.school, page.user.id, page.role)
+    rows = [row for row in await data.rows_for(page.school, target) if scope.allows(row.id)]
     events = await data.events_for(page.school, rows, days, calendar)
     context = {
         "view": view,
@@ -215,7 +223,11 @@ def _event_id(page: Page) -> int:
 async def details(page: Page, body: dict[str, Any]) -> JsonResult:
     """The dialog's content: states, constat, history, notices."""
     lang = language(page.request)
-    shown = await event_details(page.school, _event_id(page), lang, translator(lang))
+    scope = await reader_scope(page.school, page.user.id, page.role)
+    event = await school_event(page.school, _event_id(page))
+    if not scope.allows(event.student_id):  # a teacher reads only their own students
+        raise Forbidden("this student is not one of yours")
+    shown = await event_details(page.school, event.id, lang, translator(lang))
     return 200, {"event": shown}
 
 
