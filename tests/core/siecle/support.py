@@ -10,10 +10,10 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"  # a tiny current-shape export, ISO-8859-15, with Œ Š Ÿ €
 PRE2016 = FIXTURES / "pre2016"  # NOM and RESP_LEGAL (VERSION 1.7)
-SAMPLE = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "siecle"
-SAMPLE = SAMPLE / "college-jean-moulin"
+# The invented sample of ../shared/data/siecle, copied so the tests stand alone.
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "siecle" / "college-jean-moulin"
 needs_sample = pytest.mark.skipif(
-    not SAMPLE.is_dir(), reason=f"the shared SIECLE sample is missing: {SAMPLE}"
+    not SAMPLE.is_dir(), reason=f"the SIECLE sample is missing: {SAMPLE}"
 )
 
 

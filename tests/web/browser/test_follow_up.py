@@ -25,7 +25,7 @@ from core.models import (
     School,
     Student,
 )
-from core.queries.common import zone
+from core.queries.common import day_start, zone
 from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.demo import DemoSummary, build_demo
@@ -147,7 +147,8 @@ async def _light_every_tile(school: School) -> None:
         system,
         student_id=students[1].id,
         kind=EventKind.LATENESS,
-        start=now - timedelta(minutes=5),
+        # Five minutes ago, but never before the school's midnight (the tile counts today's).
+        start=max(now - timedelta(minutes=5), day_start(local.date(), zone(school))),
     )
     notice = await Notice.create(
         school=school,
