@@ -6,6 +6,7 @@ from aiohttp import web
 
 from web.panel import imports, views
 from web.panel.account import setup_account
+from web.panel.deliveries import setup_deliveries
 from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
@@ -26,4 +27,5 @@ def setup(app: web.Application) -> None:
     setup_account(app)
     setup_settings(app)
     setup_follow_up(app)
+    setup_deliveries(app)
     app.router.add_static("/static", STATIC)

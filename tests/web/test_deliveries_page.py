@@ -1,0 +1,116 @@
+"""The delivery board over real HTTP: filters, the resend form and who may use it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from core.models import (
+    AuditEntry,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+)
+from core.services.schools import now_utc
+from tests.web.follow_up_support import UAI_A, UAI_B, World, build_world, log_in
+
+Client = TestClient[Any, Any]
+BOARD = f"/s/{UAI_A}/deliveries"
+
+
+@pytest.fixture
+async def world(db: str, app_client: Client) -> World:
+    return await build_world()
+
+
+async def _failed(world: World) -> Delivery:
+    notice = await Notice.create(
+        school=world.school,
+        student=world.students["Marie"],
+        kind=NoticeKind.THRESHOLD,
+        dedupe_key=f"test:{uuid.uuid4()}",
+        status=NoticeStatus.FAILED,
+    )
+    return await Delivery.create(
+        uuid=uuid.uuid4(),
+        notice=notice,
+        channel=Channel.SMS,
+        to="+33699999999",
+        status=DeliveryStatus.UNDELIVERED,
+        attempts=2,
+        not_before=now_utc(),
+        provider="twilio",
+        provider_ref="SM-test-1",
+        error="unreachable handset",
+    )
+
+
+def resend_forms(page: str) -> list[str]:
+    return re.findall(r'action="([^"]+/resend)"', page)
+
+
+async def test_the_cpe_sees_a_failed_delivery_and_resends_it(
+    world: World, app_client: Client
+) -> None:
+    failed = await _failed(world)
+    token = await log_in(app_client, "cpe")
+    response = await app_client.get(BOARD, params={"status": "failed", "channel": "sms"})
+    page = await response.text()
+    assert response.status == 200 and "Envois aux familles" in page
+    assert "+33699999999" in page and "SM-test-1" in page and "unreachable handset" in page
+    action = f"{BOARD}/{failed.id}/resend"
+    assert resend_forms(page) == [action] and "Renvoyer" in page
+    waiting = await (await app_client.get(BOARD, params={"status": "waiting"})).text()
+    assert "SM-test-1" not in waiting
+    assert "Sept derniers jours" in page
+    before = await Delivery.all().count()
+    refused = await app_client.post(action, data={"back": BOARD}, allow_redirects=False)
+    assert refused.status == 403 and await Delivery.all().count() == before
+    response = await app_client.post(
+        action, data={"csrf": token, "back": BOARD + "?status=failed"}, allow_redirects=False
+    )
+    assert response.status == 303 and response.headers["Location"] == BOARD + "?status=failed"
+    fresh = await Delivery.filter(notice_id=failed.notice_id).exclude(id=failed.id).get()
+    assert fresh.to == failed.to and fresh.uuid != failed.uuid
+    assert (await Delivery.get(id=failed.id)).status == DeliveryStatus.UNDELIVERED
+    assert await AuditEntry.filter(action="delivery.resend").count() == 1
+    again = await app_client.post(action, data={"csrf": token}, allow_redirects=False)
+    assert again.status == 409  # a double click sends once: the copy is already scheduled
+    assert await Delivery.filter(notice_id=failed.notice_id).count() == 2
+
+
+async def test_a_teacher_reads_the_board_but_may_not_resend(
+    world: World, app_client: Client
+) -> None:
+    failed = await _failed(world)
+    token = await log_in(app_client, "teacher")
+    response = await app_client.get(BOARD, params={"status": "failed"})
+    page = await response.text()
+    assert response.status == 200 and "+33699999999" in page
+    assert resend_forms(page) == [] and "Renvoyer" not in page
+    response = await app_client.post(f"{BOARD}/{failed.id}/resend", data={"csrf": token})
+    assert response.status == 403
+    assert await Delivery.all().count() == await Delivery.exclude(id__gt=failed.id).count()
+
+
+async def test_another_schools_cpe_is_refused(world: World, app_client: Client) -> None:
+    failed = await _failed(world)
+    token = await log_in(app_client, "other_cpe")
+    assert (await app_client.get(BOARD)).status == 403
+    response = await app_client.post(f"{BOARD}/{failed.id}/resend", data={"csrf": token})
+    assert response.status == 403
+    own = f"/s/{UAI_B}/deliveries"
+    page = await (await app_client.get(own)).text()
+    assert "+33699999999" not in page
+    response = await app_client.post(
+        f"{own}/{failed.id}/resend", data={"csrf": token}, allow_redirects=False
+    )
+    assert response.status == 404
+    assert await Delivery.filter(notice_id=failed.notice_id).count() == 1
