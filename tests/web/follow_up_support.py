@@ -7,11 +7,9 @@ guardians and lessons are rows the SIECLE import or the settings would create.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient
 
@@ -30,17 +28,17 @@ from core.models import (
     User,
 )
 from core.rules.counting import EventKind
-from core.services.audit import Actor
 from core.services.events import record_event
-from core.services.schools import create_school
-from core.services.users import add_user
+from tests.web.personas import (
+    MONDAY,
+    SYSTEM,
+    UAI_A,
+    UAI_B,
+    at,
+    log_in_as,
+    schools_and_staff,
+)
 
-UAI_A = "0751234X"
-UAI_B = "0759999Z"
-PASSWORD = "a long enough password"
-PARIS = ZoneInfo("Europe/Paris")
-MONDAY = date(2026, 3, 2)  # winter time in Paris (+01:00)
-SYSTEM = Actor.system("tests")
 STAFF = {
     "cpe": ("cpe@a.example.org", UAI_A, "cpe", "Mme Lefèvre"),
     "vie": ("vie@a.example.org", UAI_A, "vie_scolaire", "M. Garnier"),
@@ -48,11 +46,6 @@ STAFF = {
     "direction": ("direction@a.example.org", UAI_A, "direction", "M. le principal"),
     "other_cpe": ("cpe@b.example.org", UAI_B, "cpe", "M. Autre"),
 }
-
-
-def at(day: date, hour: int, minute: int = 0, *, days: int = 0) -> datetime:
-    """An aware moment, Paris wall time, ``days`` after ``day``."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS) + timedelta(days)
 
 
 @dataclass
@@ -146,35 +139,13 @@ async def _events(world: World) -> None:
 
 async def build_world() -> World:
     """Both schools, their staff (password ``PASSWORD``), pupils, a family and events."""
-    schools = {
-        UAI_A: await create_school(UAI_A, "Collège A", SYSTEM, today=MONDAY),
-        UAI_B: await create_school(UAI_B, "Collège B", SYSTEM, today=MONDAY),
-    }
-    users = {}
-    for persona, (email, uai, role, name) in STAFF.items():
-        users[persona] = await add_user(
-            email, PASSWORD, schools[uai], role, SYSTEM, display_name=name
-        )
+    schools, users = await schools_and_staff(STAFF)
     world = World(schools, users)
     await _pupils(world)
     await _events(world)
     return world
 
 
-def token_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
-
-
 async def log_in(client: TestClient[Any, Any], persona: str) -> str:
     """Log in as ``persona`` (a fresh session); returns its CSRF token."""
-    client.session.cookie_jar.clear()
-    page = await (await client.get("/login")).text()
-    response = await client.post(
-        "/login",
-        data={"csrf": token_of(page), "email": STAFF[persona][0], "password": PASSWORD},
-        allow_redirects=False,
-    )
-    assert response.status == 303, await response.text()
-    return token_of(await (await client.get("/")).text())
+    return await log_in_as(client, STAFF[persona][0])

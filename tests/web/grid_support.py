@@ -7,27 +7,24 @@ lessons are rows the SIECLE import or the settings would create.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient
 
 from core.models import Division, Event, Lesson, School, Student, TeachingGroup, User
 from core.rules.counting import EventKind
-from core.services.audit import Actor
 from core.services.events import record_event
-from core.services.schools import create_school
-from core.services.users import add_user
+from tests.web.personas import (
+    MONDAY,
+    SYSTEM,
+    UAI_A,
+    UAI_B,
+    at,
+    log_in_as,
+    schools_and_staff,
+)
 
-UAI_A = "0751234X"
-UAI_B = "0759999Z"
-PASSWORD = "a long enough password"
-PARIS = ZoneInfo("Europe/Paris")
-MONDAY = date(2026, 3, 2)  # winter time in Paris (+01:00)
-SYSTEM = Actor.system("tests")
 STAFF = {
     "cpe": ("cpe@a.example.org", UAI_A, "cpe", "Mme Lefèvre"),
     "vie": ("vie@a.example.org", UAI_A, "vie_scolaire", "M. Garnier"),
@@ -43,11 +40,6 @@ PUPILS = (  # last name, first name, division
     ("Petit", "Noé", "5B"),
     ("Roux", "Jade", "4A"),
 )
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    """An aware moment, Paris wall time."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
 
 
 @dataclass
@@ -115,15 +107,7 @@ async def _lessons(world: World) -> None:
 
 async def build_world() -> World:
     """Both schools, their staff (password ``PASSWORD``), pupils and lessons."""
-    schools = {
-        UAI_A: await create_school(UAI_A, "Collège A", SYSTEM, today=MONDAY),
-        UAI_B: await create_school(UAI_B, "Collège B", SYSTEM, today=MONDAY),
-    }
-    users = {}
-    for persona, (email, uai, role, name) in STAFF.items():
-        users[persona] = await add_user(
-            email, PASSWORD, schools[uai], role, SYSTEM, display_name=name
-        )
+    schools, users = await schools_and_staff(STAFF)
     world = World(schools, users)
     await _pupils(world)
     await _lessons(world)
@@ -131,17 +115,5 @@ async def build_world() -> World:
 
 
 async def log_in(client: TestClient[Any, Any], persona: str) -> str:
-    """Log in as ``persona``; returns the session's CSRF token (read from a page's form)."""
-    page = await (await client.get("/login")).text()
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
-    response = await client.post(
-        "/login",
-        data={"csrf": found.group(1), "email": STAFF[persona][0], "password": PASSWORD},
-        allow_redirects=False,
-    )
-    assert response.status == 303, await response.text()
-    home = await (await client.get("/")).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', home)
-    assert token is not None
-    return token.group(1)
+    """Log in as ``persona`` (a fresh session); returns its CSRF token."""
+    return await log_in_as(client, STAFF[persona][0])

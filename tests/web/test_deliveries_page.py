@@ -19,7 +19,8 @@ from core.models import (
     NoticeStatus,
 )
 from core.services.schools import now_utc
-from tests.web.follow_up_support import UAI_A, UAI_B, World, build_world, log_in
+from tests.web.follow_up_support import World, build_world, log_in
+from tests.web.personas import UAI_A, UAI_B
 
 Client = TestClient[Any, Any]
 BOARD = f"/s/{UAI_A}/deliveries"

@@ -16,16 +16,8 @@ from core.models import Action, Event, EventSource, InboundMessage
 from core.rules.counting import EventKind
 from core.services.events import record_event
 from core.services.schools import now_utc
-from tests.web.follow_up_support import (
-    MONDAY,
-    PARIS,
-    SYSTEM,
-    UAI_A,
-    World,
-    at,
-    build_world,
-    log_in,
-)
+from tests.web.follow_up_support import World, build_world, log_in
+from tests.web.personas import MONDAY, PARIS, SYSTEM, UAI_A, at
 
 Client = TestClient[Any, Any]
 FOLLOW_UP = f"/s/{UAI_A}/follow-up"

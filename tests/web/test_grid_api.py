@@ -22,7 +22,8 @@ from core.models import (
     RollCall,
 )
 from core.settings import load_settings
-from tests.web.grid_support import MONDAY, UAI_A, World, at, build_world, log_in
+from tests.web.grid_support import World, build_world, log_in
+from tests.web.personas import MONDAY, UAI_A, at
 from web.app import create_app
 from workers.runtime import start_runtime
 

@@ -9,7 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from core.models import Action, AuditEntry, Lesson
-from tests.web.follow_up_support import UAI_A, World, build_world, log_in, token_of
+from tests.web.follow_up_support import World, build_world, log_in
+from tests.web.personas import UAI_A, token_of
 
 Client = TestClient[Any, Any]
 

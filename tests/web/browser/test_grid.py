@@ -12,7 +12,8 @@ from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.events import EventPatch, correct_event, record_event
 from tests.web.browser.conftest import screenshot
-from tests.web.grid_support import MONDAY, PASSWORD, STAFF, UAI_A, World, at, build_world
+from tests.web.grid_support import STAFF, World, build_world
+from tests.web.personas import MONDAY, PASSWORD, UAI_A, at
 
 GRID = f"/s/{UAI_A}/grid?division=5B&date={MONDAY.isoformat()}"
 LATENESS_ORANGE = "rgb(240, 173, 78)"  # the school's default lateness colour, #f0ad4e

@@ -11,7 +11,8 @@ from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.events import record_event
 from tests.web.browser.conftest import screenshot
-from tests.web.grid_support import MONDAY, PASSWORD, STAFF, UAI_A, World, at, build_world
+from tests.web.grid_support import STAFF, World, build_world
+from tests.web.personas import MONDAY, PASSWORD, UAI_A, at
 
 LIST = f"/s/{UAI_A}/roll-call?date={MONDAY.isoformat()}"
 
