@@ -9,7 +9,7 @@ from typing import Any
 from core.settings import Settings
 from workers.queue import Queue, create_queue
 from workers.senders import build_channels
-from workers.tasks import FUNCTIONS, sweep_forever
+from workers.tasks import FUNCTIONS, periodic_forever
 
 
 @dataclass
@@ -49,5 +49,5 @@ async def start_runtime(settings: Settings, *, sweep: bool = True) -> Runtime:
         raise
     runtime = Runtime(queue, ctx)
     if sweep and queue.backend == "inline":
-        runtime.background.append(asyncio.create_task(sweep_forever(ctx), name="sweep"))
+        runtime.background.append(asyncio.create_task(periodic_forever(ctx), name="periodic"))
     return runtime

@@ -52,16 +52,18 @@ async def sweep(ctx: dict[str, Any]) -> int:
     return count
 
 
-async def sweep_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_SECONDS) -> None:
-    """The in-process backend's periodic sweep (arq workers run it as a cron job instead)."""
+async def periodic_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_SECONDS) -> None:
+    """The in-process backend's periodic run of every :data:`CRON` task (arq workers run them
+    as cron jobs instead); each task is idempotent, so running it often only costs a query."""
     while True:
-        try:
-            await sweep(ctx)
-        except Exception:  # a database hiccup must not stop the loop: the next run retries
-            logger.exception("sweep failed")
+        for name in CRON:
+            try:
+                await FUNCTIONS[name](ctx)
+            except Exception:  # a database hiccup must not stop the loop: the next run retries
+                logger.exception("periodic task %s failed", name)
         await asyncio.sleep(interval)
 
 
 FUNCTIONS: Mapping[str, TaskFunc] = {DELIVER: deliver, SWEEP: sweep}
-CRON = (SWEEP,)
-"""Task names the arq worker runs every minute."""
+CRON: tuple[str, ...] = (SWEEP,)
+"""Task names run every minute (arq cron, once across workers) and by the in-process loop."""

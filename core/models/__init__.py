@@ -12,6 +12,7 @@ from core.models.notice import (
     Notice,
     NoticeKind,
     NoticeStatus,
+    StaffAlert,
 )
 from core.models.person import (
     ContactKind,
@@ -88,6 +89,7 @@ __all__ = [
     "SavedSearch",
     "School",
     "SchoolYear",
+    "StaffAlert",
     "Student",
     "TeachingGroup",
     "TimetableSlot",

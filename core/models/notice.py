@@ -110,11 +110,14 @@ class Delivery(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     sent_at = fields.DatetimeField(null=True)
     final_at = fields.DatetimeField(null=True)
+    claim = fields.CharField(max_length=36, null=True)  # the batch that holds it while sending
+    printed_at = fields.DatetimeField(null=True)  # letters: marked printed by staff
+    posted_at = fields.DatetimeField(null=True)  # letters: marked posted by staff
 
     class Meta:
         table = "delivery"
         unique_together = (("provider", "provider_ref"),)
-        indexes = (("status", "not_before"), ("notice_id", "status"))
+        indexes = (("status", "not_before"), ("notice_id", "status"), ("claim",))
 
 
 class DeliveryStatusChange(Model):
@@ -136,3 +139,24 @@ class DeliveryStatusChange(Model):
         table = "delivery_status_change"
         unique_together = (("delivery", "event_ref"),)
         ordering = ["at", "id"]
+
+
+class StaffAlert(Model):
+    """Something staff must know (a quota nearly used up, a provider refusing) — one per key."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="alerts", on_delete=fields.CASCADE
+    )
+    school_id: int
+    kind = fields.CharField(max_length=30)
+    key = fields.CharField(max_length=120, unique=True)  # e.g. quota:12:sms:2026-11:80
+    level = fields.CharField(max_length=10, default="warning")  # info, warning, error
+    message = fields.TextField(default="")
+    data: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_alert"
+        indexes = (("school_id", "created_at"),)

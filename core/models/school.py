@@ -63,7 +63,12 @@ class School(Model):
     channel_order: fields.Field[list[str]] = fields.JSONField(default=default_channel_order)
     absence_threshold_half_days = fields.IntField(default=4)
     persistent_threshold_half_days = fields.IntField(default=10)
-    sms_monthly_quota = fields.IntField(null=True)
+    sms_monthly_quota = fields.IntField(null=True)  # None: no limit
+    call_monthly_quota = fields.IntField(null=True)  # None: no limit
+    quota_alert_percent = fields.SmallIntField(default=80)  # warn staff at this share of a quota
+    reminder_after_days = fields.SmallIntField(default=3)  # 0: no reminder of unjustified absences
+    weekly_summary = fields.BooleanField(default=False)  # a weekly summary letter to families
+    planned_on = fields.DateField(null=True)  # last local day the dated notices were planned
     colours: fields.Field[dict[str, str]] = fields.JSONField(default=default_colours)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -18,12 +18,12 @@ from typing import Literal, cast
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core.models import Delivery, DeliveryStatus, DeliveryStatusChange, Notice, NoticeStatus
+from core.models import Delivery, DeliveryStatus, DeliveryStatusChange, Notice
 from core.rules import notices as rules
 from core.services.delivery_reports import record_status
 from core.services.delivery_rows import Due, fall_back, mark_contact, move, settle_notice
 from core.services.messages import compose
-from core.services.notices import cancel_notice, notice_kind, supporting_event
+from core.services.notices import cancel_notice, still_wanted
 from core.services.ports import Accepted, Renderer, RenderFailed, Sender, SendFailed
 
 __all__ = ["Outcome", "deliver", "due_deliveries", "record_status", "requeue_stuck"]
@@ -64,16 +64,6 @@ async def _load(delivery_id: int) -> tuple[Delivery, Notice]:
     return delivery, notice
 
 
-async def _still_wanted(notice: Notice) -> bool:
-    """Cheap when the notice's event still calls for it; else looks for another event."""
-    if notice.status == NoticeStatus.CANCELLED:
-        return False
-    event = notice.event
-    if event is not None and notice_kind(event, notice.school) == notice.kind:
-        return True
-    return await supporting_event(notice, notice.school) is not None
-
-
 async def deliver(
     delivery_id: int, senders: Mapping[str, Sender], *, now: datetime, render: Renderer
 ) -> Outcome:
@@ -87,7 +77,7 @@ async def deliver(
     if not await _claim(delivery_id, now):
         return Outcome("skipped")
     delivery, notice = await _load(delivery_id)
-    if not await _still_wanted(notice):
+    if not await still_wanted(notice, notice.school):
         return await _cancel(delivery, notice, now)
     sender = senders.get(str(delivery.channel))
     if sender is None:

@@ -69,6 +69,8 @@ async def find_template(
 
 def _when(notice: Notice, start: datetime | None, tz: ZoneInfo, language: str) -> dict[str, str]:
     lang = language if language in DAYS else DEFAULT_LANGUAGE
+    if "day" not in notice.payload or "half" not in notice.payload:
+        return {"day": "", "start": "", "half": ""}  # a notice about a month, a week, a meeting
     key = notice_half_day(notice)
     day = f"{DAYS[lang][key.day.weekday()]} {key.day.day} {MONTHS[lang].split()[key.day.month - 1]}"
     shown = ""
@@ -76,6 +78,15 @@ def _when(notice: Notice, start: datetime | None, tz: ZoneInfo, language: str) -
         local = start.astimezone(tz)
         shown = f"{local.hour}h{local.minute:02d}" if lang == "fr" else f"{local:%H:%M}"
     return {"day": day, "start": shown, "half": HALVES[lang][Half(key.half).value]}
+
+
+RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "half"})
+
+
+def _payload_values(notice: Notice) -> dict[str, object]:
+    """The notice's own facts (a month's half-days, a convocation's date…) as template
+    variables: plain JSON from its payload, never overriding the common ones."""
+    return {k: v for k, v in notice.payload.items() if k not in RESERVED and k.isidentifier()}
 
 
 def context(
@@ -92,6 +103,7 @@ def context(
             "name": person.display_name,
         }
     return {
+        **_payload_values(notice),
         "school": {"name": school.name, "uai": school.uai},
         "student": {"first_name": student.first_name, "last_name": student.last_name},
         "guardian": guardian,

@@ -180,6 +180,23 @@ async def supporting_event(
     return None
 
 
+EVENT_KINDS = frozenset({"absence", "lateness"})
+"""Notice kinds about one half-day of one event (the others are planned by date or by staff)."""
+
+
+async def still_wanted(notice: Notice, school: School) -> bool:
+    """Whether ``notice`` should still go out, checked when one of its deliveries is about to
+    leave; cheap when the notice's event (loaded as ``notice.event``) still calls for it."""
+    if notice.status == NoticeStatus.CANCELLED:
+        return False
+    if str(notice.kind) not in EVENT_KINDS:
+        return True
+    event = notice.event
+    if event is not None and notice_kind(event, school) == notice.kind:
+        return True
+    return await supporting_event(notice, school) is not None
+
+
 async def cancel_notice(notice: Notice, *, now: datetime, reason: str) -> None:
     """Cancel the scheduled deliveries; the notice is cancelled unless something already left."""
     scheduled = await Delivery.filter(notice_id=notice.id, status=DeliveryStatus.SCHEDULED)
