@@ -1,4 +1,5 @@
-"""Message templates: jinja2 in a sandbox, and what an SMS will cost (GSM-7 or UCS-2 segments).
+"""Message templates: jinja2 in a sandbox, and what an SMS will cost (GSM-7 or UCS-2 segments,
+counted by the pure rule :mod:`core.rules.sms`, re-exported here).
 
 Schools edit these templates in the panel, so a template is untrusted input: it renders in an
 immutable sandbox (no attribute starting with ``_``, no method that changes a value) and every
@@ -8,22 +9,32 @@ variable must exist (a typo is an error, not an empty string in a family's SMS).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-# GSM 03.38: the basic table (one septet each) and its extension table (escape + one septet).
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
-GSM7 = GSM7_BASIC | GSM7_EXTENSION
-SINGLE = {"GSM-7": 160, "UCS-2": 70}
-PART = {"GSM-7": 153, "UCS-2": 67}  # the rest of each part carries the concatenation header
+from core.rules.sms import GSM7, GSM7_BASIC, GSM7_EXTENSION, PART, SINGLE, SmsInfo, sms_segments
+
+__all__ = [
+    "GSM7",
+    "GSM7_BASIC",
+    "GSM7_EXTENSION",
+    "PART",
+    "SINGLE",
+    "SmsInfo",
+    "TemplateError",
+    "TemplateSyntaxError",
+    "UndefinedVariableError",
+    "UnsafeTemplateError",
+    "render_message",
+    "sms_segments",
+]
+
+MAX_REPEAT = 10_000  # the longest string or list ``*`` may build
+MAX_EXPONENT = 64  # ``**`` beyond this is refused: 9 ** 999999999 would hold a worker for hours
 
 
 class TemplateError(Exception):
@@ -42,9 +53,27 @@ class UnsafeTemplateError(TemplateError):
     """The template tried something the sandbox forbids."""
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, which also refuses the arithmetic that would exhaust a worker."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"an exponent above {MAX_EXPONENT} is not allowed")
+        if operator == "*":
+            for sized, times in ((left, right), (right, left)):
+                big = isinstance(sized, str | list | tuple) and isinstance(times, int)
+                if big and len(sized) * times > MAX_REPEAT:
+                    raise SecurityError(f"a repetition beyond {MAX_REPEAT} is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+    return _Sandbox(
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
@@ -74,48 +103,3 @@ def render_message(source: str, context: Mapping[str, object], *, html: bool = F
         raise UndefinedVariableError(str(exc.message)) from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateError(f"{type(exc).__name__}: {exc}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class SmsInfo:
-    """What an SMS text costs: its encoding, its length in that encoding, its segments."""
-
-    encoding: Literal["GSM-7", "UCS-2"]
-    length: int  # septets for GSM-7 (extension characters count 2), UTF-16 units for UCS-2
-    segments: int
-    unsupported: tuple[str, ...] = ()  # the characters that forced UCS-2, in order of appearance
-
-    @property
-    def per_segment(self) -> int:
-        """Characters a segment holds at this length (160/70 for one, 153/67 when split)."""
-        return SINGLE[self.encoding] if self.segments <= 1 else PART[self.encoding]
-
-
-def _units(text: str) -> tuple[Literal["GSM-7", "UCS-2"], list[int], tuple[str, ...]]:
-    outside = tuple(dict.fromkeys(c for c in text if c not in GSM7))
-    if not outside:
-        return "GSM-7", [2 if c in GSM7_EXTENSION else 1 for c in text], ()
-    return "UCS-2", [2 if ord(c) > 0xFFFF else 1 for c in text], outside
-
-
-def _parts(units: list[int], size: int) -> int:
-    # An escape sequence or a surrogate pair is never split between two parts.
-    parts, used = 1, 0
-    for unit in units:
-        if used + unit > size:
-            parts, used = parts + 1, 0
-        used += unit
-    return parts
-
-
-def sms_segments(text: str) -> SmsInfo:
-    """Encoding, length and segment count of ``text`` (160/153 in GSM-7, 70/67 in UCS-2)."""
-    encoding, units, outside = _units(text)
-    length = sum(units)
-    if length == 0:
-        segments = 0
-    elif length <= SINGLE[encoding]:
-        segments = 1
-    else:
-        segments = _parts(units, PART[encoding])
-    return SmsInfo(encoding, length, segments, outside)
