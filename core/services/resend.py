@@ -22,12 +22,20 @@ IN_FLIGHT_OR_DONE = (
 
 
 async def resend_delivery(
-    school: School, actor: Actor, delivery_id: int, *, now: datetime
+    school: School,
+    actor: Actor,
+    delivery_id: int,
+    *,
+    now: datetime,
+    to: str | None = None,
+    contact_id: int | None = None,
 ) -> Delivery:
     """A copy of the failed delivery, scheduled at ``now``; the notice is pending again.
 
-    Refuses with :class:`NotFound` a delivery of another school, with :class:`Conflict` one that
-    did not fail. The caller enqueues the new row after the commit.
+    ``to`` and ``contact_id`` send the copy to a corrected number or address instead (see
+    :func:`core.services.contacts.fix_contact`). Refuses with :class:`NotFound` a delivery of
+    another school, with :class:`Conflict` one that did not fail. The caller enqueues the new
+    row after the commit.
     """
     async with in_transaction():
         failed = await Delivery.filter(id=delivery_id).select_for_update().first()
@@ -36,11 +44,13 @@ async def resend_delivery(
             raise NotFound("no such delivery")
         if failed.status not in RESENDABLE:
             raise Conflict("only a failed or undelivered delivery can be sent again")
+        to = failed.to if to is None else to
+        contact_id = failed.contact_id if contact_id is None else contact_id
         # A second click must not send twice: a copy already under way or through wins.
         if await Delivery.filter(
             notice_id=failed.notice_id,
             channel=failed.channel,
-            to=failed.to,
+            to=to,
             id__gt=failed.id,
             status__in=IN_FLIGHT_OR_DONE,
         ).exists():
@@ -49,9 +59,9 @@ async def resend_delivery(
             uuid=uuid.uuid4(),
             notice_id=failed.notice_id,
             person_id=failed.person_id,
-            contact_id=failed.contact_id,
+            contact_id=contact_id,
             channel=failed.channel,
-            to=failed.to,
+            to=to,
             language=failed.language,
             status=DeliveryStatus.SCHEDULED,
             not_before=now.astimezone(UTC),
