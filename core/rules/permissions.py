@@ -14,13 +14,16 @@ class Permission(StrEnum):
     IMPORT = "import"
     STATISTICS = "statistics"
     ROLL_CALL = "roll_call"
+    LETTERS = "letters"  # the day's letters to families and their merged PDF
+    POST_LETTERS = "post_letters"  # mark letters printed, then posted
+    OUTBOX = "outbox"  # the messages the embedded outbox "sent"
 
 
 _ALL = frozenset(Permission)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": _ALL,
-    "direction": frozenset({Permission.READ, Permission.STATISTICS}),
+    "direction": frozenset({Permission.READ, Permission.STATISTICS, Permission.LETTERS}),
     "cpe": frozenset(
         {
             Permission.READ,
@@ -28,10 +31,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.DECIDE,
             Permission.STATISTICS,
             Permission.ROLL_CALL,
+            Permission.LETTERS,
+            Permission.POST_LETTERS,
+            Permission.OUTBOX,
         }
     ),
     "vie_scolaire": frozenset(
-        {Permission.READ, Permission.WRITE_EVENTS, Permission.DECIDE, Permission.ROLL_CALL}
+        {
+            Permission.READ,
+            Permission.WRITE_EVENTS,
+            Permission.DECIDE,
+            Permission.ROLL_CALL,
+            Permission.LETTERS,
+            Permission.POST_LETTERS,
+        }
     ),
     "teacher": frozenset({Permission.READ, Permission.ROLL_CALL}),
 }

@@ -8,8 +8,9 @@ Core imports nothing of ``gateway``: the workers layer wraps each channel adapte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -64,3 +65,57 @@ class Sender(Protocol):
 
 Renderer = Callable[[str, Mapping[str, object]], str]
 """``render(source, context) -> text`` in a sandbox; raises :class:`RenderFailed`."""
+
+
+# --- the files of the letters and of the outbox, as the panel sees them --------------------------
+
+
+class FilesFailed(Exception):
+    """A stored file cannot be read, written or merged (rights on the folder, a damaged PDF)."""
+
+
+class LetterFiles(Protocol):
+    """The PDFs the letter channel stored, one per delivery, and their merge for printing."""
+
+    async def read(self, delivery_uuid: str) -> bytes | None:
+        """The stored PDF of a delivery, or None when there is no such file."""
+        ...
+
+    async def write(self, message: Message) -> None:
+        """Render ``message`` as a letter again and store it in place of the missing file;
+        raises :class:`SendFailed` when it cannot be rendered (an address that does not fit)."""
+        ...
+
+    async def merge(self, pdfs: Sequence[bytes]) -> bytes:
+        """One PDF of every page of ``pdfs``, in order; raises :class:`FilesFailed`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A message the embedded outbox wrote instead of sending it (SMS or email)."""
+
+    delivery_uuid: str
+    channel: str
+    to: str
+    subject: str
+    body: str
+    created_at: datetime
+
+
+class OutboxFiles(Protocol):
+    """The messages of the outbox, looked up by the deliveries that wrote them."""
+
+    async def read(self, delivery_uuids: Sequence[str]) -> dict[str, OutboxEntry]:
+        """The entries found for these uuids (a uuid without a readable file is left out)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mailroom:
+    """What the panel and the API need to print letters and show the outbox: given by the
+    composition root (``workers.mailroom.build_mailroom``), since web may not reach gateway."""
+
+    letters: LetterFiles
+    outbox: OutboxFiles
+    render: Renderer

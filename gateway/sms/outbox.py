@@ -95,6 +95,14 @@ def list_outbox(
     return found
 
 
+def read_item(var_dir: Path | str, delivery_uuid: str) -> OutboxItem | None:
+    """The message one delivery wrote, or None (no such file, unreadable, or a bad id)."""
+    name = Path(delivery_uuid).name
+    if not name or name != delivery_uuid or name.startswith("."):
+        return None
+    return _read(Path(var_dir) / OUTBOX / f"{name}.json")
+
+
 def _read(path: Path) -> OutboxItem | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

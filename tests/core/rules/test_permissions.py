@@ -13,9 +13,18 @@ EVERYTHING = set(Permission)
 # The table, written out by hand so that a change to the rules shows up here.
 EXPECTED: dict[str, set[Permission]] = {
     "admin": EVERYTHING,
-    "direction": {P.READ, P.STATISTICS},
-    "cpe": {P.READ, P.WRITE_EVENTS, P.DECIDE, P.STATISTICS, P.ROLL_CALL},
-    "vie_scolaire": {P.READ, P.WRITE_EVENTS, P.DECIDE, P.ROLL_CALL},
+    "direction": {P.READ, P.STATISTICS, P.LETTERS},
+    "cpe": {
+        P.READ,
+        P.WRITE_EVENTS,
+        P.DECIDE,
+        P.STATISTICS,
+        P.ROLL_CALL,
+        P.LETTERS,
+        P.POST_LETTERS,
+        P.OUTBOX,
+    },
+    "vie_scolaire": {P.READ, P.WRITE_EVENTS, P.DECIDE, P.ROLL_CALL, P.LETTERS, P.POST_LETTERS},
     "teacher": {P.READ, P.ROLL_CALL},
 }
 
@@ -42,7 +51,8 @@ def test_a_teacher_may_take_the_roll_call_but_not_write_events_nor_change_settin
 def test_the_direction_reads_and_sees_statistics_but_changes_nothing() -> None:
     assert allows(Role.DIRECTION, P.READ)
     assert allows(Role.DIRECTION, P.STATISTICS)
-    writes = EVERYTHING - {P.READ, P.STATISTICS}
+    assert allows(Role.DIRECTION, P.LETTERS)
+    writes = EVERYTHING - {P.READ, P.STATISTICS, P.LETTERS, P.OUTBOX}
     assert not [p for p in writes if allows(Role.DIRECTION, p)]
 
 
@@ -66,3 +76,11 @@ def test_the_cpe_and_vie_scolaire_write_events_and_decide_on_justifications() ->
 @pytest.mark.parametrize("role", ["", "parent", "ADMIN", "Admin", "student", "root"])
 def test_an_unknown_role_has_no_permission(role: str) -> None:
     assert not [p for p in Permission if allows(role, p)]
+
+
+def test_letters_are_for_the_vie_scolaire_and_the_direction_reads_them_never_a_teacher() -> None:
+    readers = [r for r in Role if allows(r, P.LETTERS)]
+    assert set(readers) == {Role.ADMIN, Role.DIRECTION, Role.CPE, Role.VIE_SCOLAIRE}
+    markers = [r for r in Role if allows(r, P.POST_LETTERS)]
+    assert set(markers) == {Role.ADMIN, Role.CPE, Role.VIE_SCOLAIRE}
+    assert {r for r in Role if allows(r, P.OUTBOX)} == {Role.ADMIN, Role.CPE}
