@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.services.ports import Accepted, Message, RenderFailed, Sender, SendFailed
 from core.settings import Settings
@@ -80,6 +81,9 @@ class Channels:
 
     senders: dict[str, Sender]
     transports: Mapping[str, Transport] = field(default_factory=dict)
+    # what the tasks keep per process next to the senders (the delivery batcher): each job's
+    # ctx is a copy, so it cannot live there
+    state: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
         """Close every transport once."""

@@ -14,12 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.services import delivery
+from workers.batching import Batcher
 from workers.queue import DELIVER, Queue, RetryLater, TaskFunc, enqueue_deliveries
 from workers.senders import Channels, render
 
 logger = logging.getLogger("absences.tasks")
 
 SWEEP = "sweep"
+BATCH_SIZE = 200  # deliveries claimed, recorded and committed together at most
+BATCH_WINDOW = 0.005  # seconds a batch waits for the jobs starting with it
 SWEEP_LIMIT = 1000  # per run: a backlog drains over a few runs rather than in one burst
 INLINE_SWEEP_SECONDS = 30.0
 
@@ -28,17 +31,30 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def deliver(ctx: dict[str, Any], delivery_id: int) -> str:
-    """Send one delivery (``core.services.delivery.deliver``); a transient failure runs the job
-    again at the row's new ``not_before``; fallback deliveries are enqueued at once."""
+def _batcher(ctx: dict[str, Any]) -> Batcher[int, delivery.Outcome]:
+    """This process's batcher of deliveries (made on first use, kept with the channels)."""
     channels: Channels = ctx["channels"]
-    now = _now()
-    outcome = await delivery.deliver(delivery_id, channels.senders, now=now, render=render)
+    batcher: Batcher[int, delivery.Outcome] | None = channels.state.get("batcher")
+    if batcher is None:
+
+        async def run(ids: list[int]) -> dict[int, delivery.Outcome]:
+            return await delivery.deliver_many(ids, channels.senders, now=_now(), render=render)
+
+        batcher = Batcher(run, max_size=BATCH_SIZE, window=BATCH_WINDOW)
+        channels.state["batcher"] = batcher
+    return batcher
+
+
+async def deliver(ctx: dict[str, Any], delivery_id: int) -> str:
+    """Send one delivery (``core.services.delivery.deliver_many``, together with the other
+    deliveries this process is running at the same moment); a transient failure runs the job
+    again at the row's new ``not_before``; fallback deliveries are enqueued at once."""
+    outcome = await _batcher(ctx).submit(delivery_id)
     queue: Queue | None = ctx.get("queue")
     if outcome.follow_ups and queue is not None:
         await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in outcome.follow_ups])
     if outcome.status == "retry" and outcome.retry_at is not None:
-        raise RetryLater((outcome.retry_at - now).total_seconds(), outcome.error)
+        raise RetryLater((outcome.retry_at - _now()).total_seconds(), outcome.error)
     return outcome.status
 
 

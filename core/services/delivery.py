@@ -1,40 +1,90 @@
-"""Sending one delivery, recording what providers report, and finding what is due.
+"""Sending deliveries, recording what providers report, and finding what is due.
 
-The flow (architecture.md, "The flow of a notice"): :func:`deliver` claims the row with a
-conditional UPDATE (scheduled and due → sending), cancels it when the event no longer calls for
-the notice, renders the message, calls the sender OUTSIDE any transaction, then records the
-outcome. A transient error puts the row back to scheduled with a backoff (rules.retry_delay);
-a permanent one, or too many tries, fails it, marks the contact point when the error names it,
-and falls back to the guardian's next channel. Every status change writes a history row.
+The flow (architecture.md, "The flow of a notice"), for a batch of deliveries at once
+(:func:`deliver_many`; :func:`deliver` is a batch of one):
+
+1. **Claim** — one conditional UPDATE moves the rows still scheduled and due to "sending",
+   tagged with the batch's claim, with their history rows, in one transaction. A row another
+   worker claimed first is "skipped" here.
+2. **Load** — the claimed rows with their notice, school, student, event, guardian and contact
+   point in one query.
+3. **Check** — a notice its event no longer calls for is cancelled; the school's monthly SMS /
+   call quota lets through what fits (the rest fails over to the next channel, and staff get
+   an alert at the school's warning level and at 100 %); templates are rendered (a template
+   error fails the delivery over).
+4. **Send** — every sender is called concurrently, OUTSIDE any transaction.
+5. **Record** — one transaction records every outcome: "sent" (or "delivered" when taking it
+   is final, as for the outbox); a transient error puts the row back to scheduled with a
+   backoff (rules.retry_delay); a permanent one, or too many tries, fails it, marks the contact
+   point when the error names it, and falls back to the guardian's next channel.
+
+Each status change writes a history row. A row left "sending" by a worker that died is put
+back by :func:`requeue_stuck` (the sweep), so at most the deliveries in flight go out twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.models import Delivery, DeliveryStatus, DeliveryStatusChange, Notice
+from core.models import (
+    ContactPoint,
+    Delivery,
+    DeliveryStatus,
+    DeliveryStatusChange,
+    Event,
+    Notice,
+    NoticeStatus,
+    Person,
+    School,
+    Student,
+)
 from core.rules import notices as rules
+from core.rules import quota as quota_rules
+from core.services.alerts import raise_alert
 from core.services.delivery_reports import record_status
-from core.services.delivery_rows import Due, fall_back, mark_contact, move, settle_notice
+from core.services.delivery_rows import (
+    Due,
+    fall_back,
+    mark_contact,
+    move,
+    move_many,
+    settle_notice,
+)
 from core.services.messages import compose
 from core.services.notices import cancel_notice, still_wanted
-from core.services.ports import Accepted, Renderer, RenderFailed, Sender, SendFailed
+from core.services.ports import Accepted, Message, Renderer, RenderFailed, Sender, SendFailed
 
-__all__ = ["Outcome", "deliver", "due_deliveries", "record_status", "requeue_stuck"]
+__all__ = [
+    "Outcome",
+    "deliver",
+    "deliver_many",
+    "due_deliveries",
+    "record_status",
+    "requeue_stuck",
+]
+
+logger = logging.getLogger("absences.delivery")
 
 STUCK_AFTER = timedelta(minutes=5)  # a "sending" row older than this lost its worker
+QUOTA_CHANNELS = {"sms": "sms_monthly_quota", "call": "call_monthly_quota"}
+M = TypeVar("M", bound=Model)
 Status = Literal["skipped", "cancelled", "sent", "delivered", "retry", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What :func:`deliver` did; ``follow_ups`` are fallback deliveries it scheduled."""
+    """What became of one delivery; ``follow_ups`` are fallback deliveries it scheduled."""
 
     status: Status
     retry_at: datetime | None = None
@@ -42,103 +92,290 @@ class Outcome:
     error: str = ""
 
 
-async def _claim(delivery_id: int, now: datetime) -> bool:
-    async with in_transaction():
-        rows = await Delivery.filter(
-            id=delivery_id, status=DeliveryStatus.SCHEDULED, not_before__lte=now
-        ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
-        if rows:
-            await DeliveryStatusChange.create(
-                delivery_id=delivery_id,
-                from_status=DeliveryStatus.SCHEDULED,
-                to_status=DeliveryStatus.SENDING,
-                at=now,
-                source="worker",
-            )
-    return bool(rows)
+SKIPPED = Outcome("skipped")
 
 
-async def _load(delivery_id: int) -> tuple[Delivery, Notice]:
-    delivery = await Delivery.get(id=delivery_id).prefetch_related("person", "contact")
-    notice = await Notice.get(id=delivery.notice_id).prefetch_related("school", "student", "event")
-    return delivery, notice
+@dataclass(slots=True)
+class _Row:
+    """A claimed delivery on its way: what to send, then what happened."""
+
+    delivery: Delivery
+    message: Message | None = None
+    accepted: Accepted | None = None
+    failure: SendFailed | None = None
+    give_up: str = ""  # set: fail over without sending (no provider, template, quota)
+    cancel: bool = False
+    exhausted: set[str] = field(default_factory=set)  # channels over quota for this school
+
+    @property
+    def notice(self) -> Notice:
+        return self.delivery.notice
 
 
 async def deliver(
     delivery_id: int, senders: Mapping[str, Sender], *, now: datetime, render: Renderer
 ) -> Outcome:
-    """Send one delivery at most once per claim; see the module's docstring for the flow.
+    """Send one delivery at most once per claim: a batch of one (see :func:`deliver_many`)."""
+    outcomes = await deliver_many([delivery_id], senders, now=now, render=render)
+    return outcomes[delivery_id]
+
+
+async def deliver_many(
+    delivery_ids: Collection[int],
+    senders: Mapping[str, Sender],
+    *,
+    now: datetime,
+    render: Renderer,
+) -> dict[int, Outcome]:
+    """Send a batch of deliveries; see the module's docstring for the flow.
 
     ``senders`` maps channels to senders (a channel without one fails over to the next);
-    ``render`` is the sandboxed template renderer. Returns "skipped" when the row is not
-    scheduled and due (another worker has it, it was cancelled, or it is not time yet).
+    ``render`` is the sandboxed template renderer. Every id gets an outcome: "skipped" when
+    the row is not scheduled and due (another worker has it, it was cancelled, or it is not
+    time yet).
     """
     now = now.astimezone(UTC)
-    if not await _claim(delivery_id, now):
-        return Outcome("skipped")
-    delivery, notice = await _load(delivery_id)
-    if not await still_wanted(notice, notice.school):
-        return await _cancel(delivery, notice, now)
-    sender = senders.get(str(delivery.channel))
-    if sender is None:
-        return await _give_up(delivery, notice, now, f"no provider for {delivery.channel}", senders)
+    outcomes: dict[int, Outcome] = dict.fromkeys(delivery_ids, SKIPPED)
+    async with in_transaction():
+        claimed = await move_many(
+            outcomes,
+            DeliveryStatus.SCHEDULED,
+            DeliveryStatus.SENDING,
+            at=now,
+            source="worker",
+            due_by=now,
+            attempts=F("attempts") + 1,
+        )
+    if not claimed:
+        return outcomes
+    rows = [_Row(d) for d in await _load(claimed)]
+    await _check(rows, senders, now)
+    await _compose(rows, render)
+    await asyncio.gather(*(_send(row, senders) for row in rows if _sendable(row)))
+    async with in_transaction():
+        taken = [row for row in rows if row.accepted is not None]
+        outcomes.update(await _accepted_all(taken, now))
+        for row in rows:
+            if row.accepted is None:
+                outcomes[row.delivery.id] = await _record(row, senders, now)
+    return outcomes
+
+
+async def _load(ids: Iterable[int]) -> list[Delivery]:
+    """The claimed rows with everything a message needs: one query per table (tortoise's
+    joined ``select_related`` builds objects several times slower)."""
+    deliveries = await Delivery.filter(id__in=list(ids)).order_by("id")
+    notices = await _by_id(Notice, {d.notice_id for d in deliveries})
+    schools = await _by_id(School, {n.school_id for n in notices.values()})
+    students = await _by_id(Student, {n.student_id for n in notices.values()})
+    events = await _by_id(Event, {n.event_id for n in notices.values() if n.event_id})
+    persons = await _by_id(Person, {d.person_id for d in deliveries if d.person_id})
+    contacts = await _by_id(ContactPoint, {d.contact_id for d in deliveries if d.contact_id})
+    for notice in notices.values():
+        notice.school = schools[notice.school_id]
+        notice.student = students[notice.student_id]
+        notice.event = events.get(notice.event_id) if notice.event_id else None
+    for delivery in deliveries:
+        delivery.notice = notices[delivery.notice_id]
+        delivery.person = persons.get(delivery.person_id) if delivery.person_id else None
+        delivery.contact = contacts.get(delivery.contact_id) if delivery.contact_id else None
+    return list(deliveries)
+
+
+async def _by_id(model: type[M], ids: set[int]) -> dict[int, M]:
+    if not ids:
+        return {}
+    return {row.pk: row for row in await model.filter(id__in=sorted(ids))}
+
+
+def _sendable(row: _Row) -> bool:
+    return not row.cancel and not row.give_up and row.message is not None
+
+
+async def _check(rows: list[_Row], senders: Mapping[str, Sender], now: datetime) -> None:
+    """Cancel what is no longer wanted, fail over what has no provider, apply the quota."""
+    wanted: dict[int, bool] = {}
+    for row in rows:
+        notice = row.notice
+        if notice.id not in wanted:
+            wanted[notice.id] = await still_wanted(notice, notice.school)
+        if not wanted[notice.id]:
+            row.cancel = True
+        elif str(row.delivery.channel) not in senders:
+            row.give_up = f"no provider for {row.delivery.channel}"
+    await _apply_quota([r for r in rows if not r.cancel and not r.give_up], now)
+
+
+async def _apply_quota(rows: list[_Row], now: datetime) -> None:
+    """Let through what fits in each school's monthly SMS / call quota; the rest fails over."""
+    groups: dict[tuple[int, str], list[_Row]] = defaultdict(list)
+    for row in rows:
+        school = row.notice.school
+        channel = str(row.delivery.channel)
+        if channel in QUOTA_CHANNELS and getattr(school, QUOTA_CHANNELS[channel]) is not None:
+            groups[school.id, channel].append(row)
+    for (_, channel), members in groups.items():
+        school = members[0].notice.school
+        limit = getattr(school, QUOTA_CHANNELS[channel])
+        start = quota_rules.month_start(now, ZoneInfo(school.timezone))
+        used = await Delivery.filter(
+            notice__school_id=school.id, channel=channel, sent_at__gte=start
+        ).count()
+        check = quota_rules.check_quota(limit, used, len(members), school.quota_alert_percent)
+        for row in members[check.allowed :]:
+            row.give_up = f"monthly {channel} quota reached ({limit})"
+            row.exhausted.add(channel)
+        if check.alerts:
+            for level in check.alerts:
+                await _quota_alert(school, channel, level, limit, used + check.allowed, now)
+
+
+async def _quota_alert(
+    school: School, channel: str, level: int, limit: int, used: int, now: datetime
+) -> None:
+    """One alert per school, channel, month and level (idempotent on its key)."""
+    month = quota_rules.month_label(now, ZoneInfo(school.timezone))
+    key = f"quota:{school.id}:{channel}:{month}:{level}"
     try:
-        message = await compose(delivery, notice, render)
-    except (RenderFailed, LookupError) as error:
-        return await _give_up(delivery, notice, now, f"template: {error}", senders)
+        created = await raise_alert(
+            school.id,
+            kind="quota",
+            key=key,
+            level="error" if level >= quota_rules.FULL else "warning",
+            message=f"{channel}: {used} / {limit} ({month})",
+            data={"channel": channel, "month": month, "level": level, "limit": limit, "used": used},
+        )
+    except Exception:  # an alert must never stop deliveries
+        logger.exception("could not raise the quota alert %s", key)
+        return
+    if created:
+        logger.warning("school %s reached %d%% of its %s quota", school.uai, level, channel)
+
+
+async def _compose(rows: list[_Row], render: Renderer) -> None:
+    for row in rows:
+        if row.cancel or row.give_up:
+            continue
+        try:
+            row.message = await compose(row.delivery, row.notice, render)
+        except (RenderFailed, LookupError) as error:
+            row.give_up = f"template: {error}"
+
+
+async def _send(row: _Row, senders: Mapping[str, Sender]) -> None:
+    assert row.message is not None
     try:
-        accepted = await sender.send(message)
+        row.accepted = await senders[str(row.delivery.channel)].send(row.message)
     except SendFailed as error:
-        return await _send_failed(delivery, notice, error, now, senders)
-    return await _accepted(delivery, notice, accepted, now)
+        row.failure = error
+    except Exception as error:  # a bug in an adapter: retried like a transient failure
+        logger.exception("sending delivery %s raised", row.delivery.id)
+        row.failure = SendFailed(f"unexpected error: {error!r}", permanent=False)
+
+
+async def _record(row: _Row, senders: Mapping[str, Sender], now: datetime) -> Outcome:
+    """The outcome of a row that was not sent, inside the batch's transaction."""
+    delivery, notice = row.delivery, row.notice
+    if row.cancel:
+        return await _cancel(delivery, notice, now)
+    if row.give_up:
+        channels = set(senders) - row.exhausted
+        return await _give_up(delivery, notice, now, row.give_up, channels)
+    assert row.failure is not None
+    return await _send_failed(delivery, notice, row.failure, now, set(senders))
 
 
 async def _cancel(delivery: Delivery, notice: Notice, now: datetime) -> Outcome:
     reason = "the event no longer calls for this notice"
-    async with in_transaction():
-        await move(
-            delivery.id,
-            DeliveryStatus.SENDING,
-            DeliveryStatus.CANCELLED,
-            at=now,
-            source="worker",
-            final_at=now,
-            error=reason,
-        )
-        await cancel_notice(notice, now=now, reason=reason)
+    await move(
+        delivery.id,
+        DeliveryStatus.SENDING,
+        DeliveryStatus.CANCELLED,
+        at=now,
+        source="worker",
+        final_at=now,
+        error=reason,
+    )
+    await cancel_notice(notice, now=now, reason=reason)
     return Outcome("cancelled")
 
 
-async def _accepted(
-    delivery: Delivery, notice: Notice, accepted: Accepted, now: datetime
-) -> Outcome:
-    final = accepted.delivered
-    given = {"provider": accepted.provider[:20], "provider_ref": accepted.provider_ref[:100]}
-    async with in_transaction():
-        moved = await move(
-            delivery.id,
-            DeliveryStatus.SENDING,
-            DeliveryStatus.SENT,
-            at=now,
-            source="worker",
-            raw=accepted.raw or None,
-            sent_at=now,
-            error="",
-            **given,
+ACCEPTED_FIELDS = (
+    "status",
+    "provider",
+    "provider_ref",
+    "sent_at",
+    "error",
+    "updated_at",
+    "final_at",
+)
+
+
+async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
+    """Record the rows providers took, in a few statements for the whole batch: "sent", or
+    "delivered" where taking it is final (the outbox), with both steps in the history. A row a
+    provider's report already moved on keeps its status and only gains its reference."""
+    if not rows:
+        return {}
+    ids = [row.delivery.id for row in rows]
+    still = set(
+        cast(
+            "list[int]",
+            await Delivery.filter(id__in=ids, status=DeliveryStatus.SENDING)
+            .select_for_update()
+            .values_list("id", flat=True),
         )
-        if not moved:  # a provider's report got here first: keep its status, add the reference
-            await Delivery.filter(id=delivery.id).update(sent_at=now, **given)
-        elif final:
-            await move(
-                delivery.id,
-                DeliveryStatus.SENT,
-                DeliveryStatus.DELIVERED,
-                at=now,
-                source="worker",
-                final_at=now,
+    )
+    moved: list[Delivery] = []
+    history: list[DeliveryStatusChange] = []
+    done_notices: set[int] = set()
+    outcomes: dict[int, Outcome] = {}
+    for row in rows:
+        delivery, accepted = row.delivery, row.accepted
+        assert accepted is not None
+        final = accepted.delivered
+        outcomes[delivery.id] = Outcome("delivered" if final else "sent")
+        delivery.provider = accepted.provider[:20]
+        delivery.provider_ref = accepted.provider_ref[:100]
+        delivery.sent_at = now
+        if delivery.id not in still:  # a provider's report got here first
+            await Delivery.filter(id=delivery.id).update(
+                sent_at=now, provider=delivery.provider, provider_ref=delivery.provider_ref
             )
-            await settle_notice(notice)
-    return Outcome("delivered" if final else "sent")
+            continue
+        delivery.status = DeliveryStatus.DELIVERED if final else DeliveryStatus.SENT
+        delivery.error, delivery.updated_at = "", now
+        delivery.final_at = now if final else None
+        moved.append(delivery)
+        history.append(_change(delivery.id, DeliveryStatus.SENT, now, accepted.raw or None))
+        if final:
+            history.append(_change(delivery.id, DeliveryStatus.DELIVERED, now, None))
+            done_notices.add(delivery.notice_id)
+    if moved:
+        await Delivery.bulk_update(moved, fields=ACCEPTED_FIELDS)
+        await DeliveryStatusChange.bulk_create(history)
+    if done_notices:
+        await (
+            Notice.filter(id__in=sorted(done_notices))
+            .exclude(status=NoticeStatus.DONE)
+            .update(status=NoticeStatus.DONE, updated_at=now)
+        )
+    return outcomes
+
+
+def _change(
+    delivery_id: int, to_status: str, now: datetime, raw: dict[str, object] | None
+) -> DeliveryStatusChange:
+    """A history row of the worker's steps after sending (from the step before ``to_status``)."""
+    before = DeliveryStatus.SENDING if to_status == DeliveryStatus.SENT else DeliveryStatus.SENT
+    return DeliveryStatusChange(
+        delivery_id=delivery_id,
+        from_status=before,
+        to_status=to_status,
+        at=now,
+        source="worker",
+        raw_data=raw,
+    )
 
 
 async def _send_failed(
@@ -146,7 +383,7 @@ async def _send_failed(
     notice: Notice,
     error: SendFailed,
     now: datetime,
-    senders: Mapping[str, Sender],
+    channels: set[str],
 ) -> Outcome:
     attempts = delivery.attempts  # loaded after the claim: this try included
     delay = None if error.permanent else rules.retry_delay(attempts, error.retry_after)
@@ -154,19 +391,18 @@ async def _send_failed(
         usability = None
         if error.permanent:
             usability = rules.usability_after_error(str(delivery.channel), error.code)
-        return await _give_up(delivery, notice, now, error.message, senders, usability=usability)
+        return await _give_up(delivery, notice, now, error.message, channels, usability=usability)
     when = now + delay
-    async with in_transaction():
-        await move(
-            delivery.id,
-            DeliveryStatus.SENDING,
-            DeliveryStatus.SCHEDULED,
-            at=now,
-            source="worker",
-            raw={"code": error.code, "error": error.message},
-            not_before=when,
-            error=error.message,
-        )
+    await move(
+        delivery.id,
+        DeliveryStatus.SENDING,
+        DeliveryStatus.SCHEDULED,
+        at=now,
+        source="worker",
+        raw={"code": error.code, "error": error.message},
+        not_before=when,
+        error=error.message,
+    )
     return Outcome("retry", retry_at=when, error=error.message)
 
 
@@ -175,24 +411,25 @@ async def _give_up(
     notice: Notice,
     now: datetime,
     error: str,
-    senders: Mapping[str, Sender],
+    channels: set[str],
     *,
     usability: str | None = None,
 ) -> Outcome:
-    async with in_transaction():
-        await move(
-            delivery.id,
-            DeliveryStatus.SENDING,
-            DeliveryStatus.FAILED,
-            at=now,
-            source="worker",
-            final_at=now,
-            error=error,
-        )
-        await mark_contact(delivery.contact_id, usability, error, now)
-        follow_up = await fall_back(delivery, notice, notice.school, now=now, channels=set(senders))
-        if follow_up is None:
-            await settle_notice(notice)
+    await move(
+        delivery.id,
+        DeliveryStatus.SENDING,
+        DeliveryStatus.FAILED,
+        at=now,
+        source="worker",
+        final_at=now,
+        error=error,
+    )
+    await mark_contact(delivery.contact_id, usability, error, now)
+    follow_up = None
+    if channels:  # empty: every channel with a provider is out (quota): nothing to fall to
+        follow_up = await fall_back(delivery, notice, notice.school, now=now, channels=channels)
+    if follow_up is None:
+        await settle_notice(notice)
     return Outcome("failed", follow_ups=(follow_up,) if follow_up else (), error=error)
 
 
@@ -200,22 +437,25 @@ async def requeue_stuck(now: datetime, stuck_after: timedelta = STUCK_AFTER) -> 
     """Put back to scheduled the rows left "sending" by a worker that died (the provider may
     have taken the message: at most the jobs in flight are sent twice). Returns how many."""
     now = now.astimezone(UTC)
-    stuck = await Delivery.filter(
-        status=DeliveryStatus.SENDING, updated_at__lt=now - stuck_after
-    ).values_list("id", flat=True)
-    count = 0
-    for delivery_id in cast("list[int]", stuck):
-        async with in_transaction():
-            count += await move(
-                delivery_id,
-                DeliveryStatus.SENDING,
-                DeliveryStatus.SCHEDULED,
-                at=now,
-                source="sweep",
-                not_before=now,
-                error="its worker stopped while sending",
-            )
-    return count
+    stuck = cast(
+        "list[int]",
+        await Delivery.filter(
+            status=DeliveryStatus.SENDING, updated_at__lt=now - stuck_after
+        ).values_list("id", flat=True),
+    )
+    if not stuck:
+        return 0
+    async with in_transaction():
+        moved = await move_many(
+            stuck,
+            DeliveryStatus.SENDING,
+            DeliveryStatus.SCHEDULED,
+            at=now,
+            source="sweep",
+            not_before=now,
+            error="its worker stopped while sending",
+        )
+    return len(moved)
 
 
 async def due_deliveries(now: datetime, limit: int = 500) -> list[int]:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from core.models import (
@@ -75,6 +75,49 @@ async def move(
     if rows:
         await write_change(delivery_id, from_status, to_status, at=at, source=source, raw=raw)
     return bool(rows)
+
+
+async def move_many(
+    ids: Collection[int],
+    from_status: str,
+    to_status: str,
+    *,
+    at: datetime,
+    source: str,
+    due_by: datetime | None = None,
+    raw: dict[str, object] | None = None,
+    **changes: Any,
+) -> list[int]:
+    """Move every delivery of ``ids`` still in ``from_status`` (and due by ``due_by`` when
+    given) in one conditional UPDATE, with their history rows; returns the ids this call moved
+    (rows someone else moved first are left out). The rows are tagged with a fresh ``claim``
+    so that the moved ones can be told apart without a second race."""
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    when = at.astimezone(UTC)
+    query = Delivery.filter(id__in=list(ids), status=from_status)
+    if due_by is not None:
+        query = query.filter(not_before__lte=due_by.astimezone(UTC))
+    if not await query.update(status=to_status, updated_at=when, claim=token, **changes):
+        return []
+    moved = sorted(
+        cast("list[int]", await Delivery.filter(claim=token).values_list("id", flat=True))
+    )
+    await DeliveryStatusChange.bulk_create(
+        [
+            DeliveryStatusChange(
+                delivery_id=delivery_id,
+                from_status=from_status,
+                to_status=to_status,
+                at=when,
+                source=source,
+                raw_data=raw,
+            )
+            for delivery_id in moved
+        ]
+    )
+    return moved
 
 
 async def create_delivery(

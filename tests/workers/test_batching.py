@@ -1,0 +1,83 @@
+"""The batcher: jobs running at the same moment share one call, and each gets its own value."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from workers.batching import Batcher
+
+
+class Recorder:
+    def __init__(self, fail_on: int | None = None, delay: float = 0.0) -> None:
+        self.calls: list[list[int]] = []
+        self.fail_on = fail_on
+        self.delay = delay
+
+    async def __call__(self, keys: list[int]) -> dict[int, str]:
+        self.calls.append(list(keys))
+        await asyncio.sleep(self.delay)
+        if self.fail_on is not None and self.fail_on in keys:
+            raise RuntimeError("the database went away")
+        return {k: f"v{k}" for k in keys}
+
+
+async def test_concurrent_keys_share_one_call() -> None:
+    run = Recorder()
+    batcher = Batcher(run, max_size=100, window=0.01)
+    values = await asyncio.gather(*(batcher.submit(k) for k in range(30)))
+    assert values == [f"v{k}" for k in range(30)]
+    assert run.calls == [list(range(30))]
+    assert batcher.batches == 1
+
+
+async def test_a_full_batch_leaves_at_once_and_the_next_one_forms() -> None:
+    run = Recorder(delay=0.01)
+    batcher = Batcher(run, max_size=10, window=10.0)  # only size can flush the first ones
+    first = [asyncio.ensure_future(batcher.submit(k)) for k in range(10)]
+    assert await asyncio.gather(*first) == [f"v{k}" for k in range(10)]
+    batcher.window = 0.001
+    assert await batcher.submit(99) == "v99"
+    assert run.calls == [list(range(10)), [99]]
+
+
+async def test_the_same_key_twice_is_one_entry() -> None:
+    run = Recorder()
+    batcher = Batcher(run, window=0.005)
+    a, b = await asyncio.gather(batcher.submit(7), batcher.submit(7))
+    assert a == b == "v7"
+    assert run.calls == [[7]]
+
+
+async def test_a_failing_batch_fails_each_of_its_callers_only() -> None:
+    run = Recorder(fail_on=3)
+    batcher = Batcher(run, window=0.005)
+    results = await asyncio.gather(*(batcher.submit(k) for k in range(5)), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert await batcher.submit(10) == "v10"  # the next batch is not spoiled
+
+
+async def test_a_missing_value_is_an_error_not_a_hang() -> None:
+    async def forgetful(keys: list[int]) -> dict[int, str]:
+        return {}
+
+    batcher: Batcher[int, str] = Batcher(forgetful, window=0.001)
+    with pytest.raises(LookupError):
+        await asyncio.wait_for(batcher.submit(1), 1)
+
+
+async def test_a_caller_that_gives_up_does_not_cancel_the_batch() -> None:
+    run = Recorder(delay=0.05)
+    batcher = Batcher(run, window=0.001)
+    impatient = asyncio.ensure_future(batcher.submit(1))
+    patient = asyncio.ensure_future(batcher.submit(2))
+    await asyncio.sleep(0.01)
+    impatient.cancel()
+    assert await patient == "v2"
+    assert run.calls == [[1, 2]]
+
+
+def test_a_batch_holds_at_least_one() -> None:
+    with pytest.raises(ValueError):
+        Batcher(Recorder(), max_size=0)
