@@ -3,9 +3,10 @@ aiohttp loop posting the same requests to the same server, in the same run.
 
 Run from the repository root: ``.venv/bin/python bench/bench_delivery.py [-n 2000 -c 50]``.
 The server (tests' FakeTwilio) runs in its own process. Ours: N scheduled SMS deliveries on a
-fresh SQLite database, each run by the ``deliver`` task (claim, render, POST Messages.json,
-record) on the in-process queue with ``-c`` jobs at once. The baseline: the same N form POSTs
-with the same concurrency. Goal: 1,000/s and a ratio of 0.5 or better.
+fresh SQLite database, each run by the ``deliver`` task on the in-process queue with ``-c``
+jobs at once (``ABSENCES_WORKER_JOBS``); the jobs running together are one batch (claim, load,
+render, POST Messages.json concurrently, record). The baseline: the same N form POSTs with
+``-c`` requests in flight. Goal: 1,000/s and a ratio of 0.5 or better.
 """
 
 from __future__ import annotations
@@ -200,7 +201,13 @@ async def run(count: int, concurrency: int, server: tuple[str, str, str], option
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--deliveries", type=int, default=2000)
-    parser.add_argument("-c", "--concurrency", type=int, default=50)
+    parser.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=100,
+        help="requests in flight for the baseline, jobs at once for the worker (worker_jobs)",
+    )
     parser.add_argument(
         "--synchronous", default="", help="SQLite's synchronous pragma (default: tortoise's, FULL)"
     )

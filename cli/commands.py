@@ -211,5 +211,6 @@ async def worker(args: argparse.Namespace) -> int:
         on_shutdown=shutdown,
         burst=args.burst,
         every_minute=CRON,
+        max_jobs=settings.worker_jobs,
     )
     return 0

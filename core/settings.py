@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     siecle_watch_dir: Path | None = None
     siecle_watch_interval: int = Field(default=3600, ge=10)
 
+    # Jobs one process runs at once (an arq worker, or the in-process runner of `serve`): the
+    # deliveries running together are claimed, recorded and committed as one batch
+    worker_jobs: int = Field(default=100, ge=1, le=1000)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -67,6 +67,7 @@ def worker_settings(
     max_tries: int = 5,
     burst: bool = False,
     every_minute: Sequence[str] = (),
+    max_jobs: int = 10,
 ) -> dict[str, Any]:
     """Keyword arguments for ``arq.worker.Worker`` running ``functions`` under their given names.
 
@@ -74,6 +75,7 @@ def worker_settings(
     ``ctx["redis"]``), ``on_shutdown(ctx)`` releases them. Results are not kept, so that the
     same job id can be enqueued again as soon as the job is over (the queue's contract).
     ``burst=True`` stops the worker once the queue is empty (tests, one-off runs).
+    ``max_jobs`` jobs run at once (the deliveries among them are sent as one batch).
     ``every_minute`` names functions also run at each minute and at start-up, once across all
     the workers (arq's unique cron jobs).
     """
@@ -108,6 +110,7 @@ def worker_settings(
         "max_tries": max_tries,
         "keep_result": 0,
         "burst": burst,
+        "max_jobs": max_jobs,
     }
 
 
@@ -122,6 +125,7 @@ async def run_worker(
     burst: bool = False,
     handle_signals: bool = True,
     every_minute: Sequence[str] = (),
+    max_jobs: int = 10,
 ) -> None:
     """Run an arq worker until SIGINT/SIGTERM (or, with ``burst``, until the queue is empty).
 
@@ -136,6 +140,7 @@ async def run_worker(
         max_tries=max_tries,
         burst=burst,
         every_minute=every_minute,
+        max_jobs=max_jobs,
     )
     worker = Worker(**settings, handle_signals=handle_signals)
     try:

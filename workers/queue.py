@@ -318,15 +318,17 @@ def create_queue(
     redis_url: str | None,
     functions: Mapping[str, TaskFunc],
     ctx: dict[str, Any] | None = None,
+    *,
+    max_concurrency: int = 10,
 ) -> Queue:
     """The queue for this process: arq when ``redis_url`` is set, else the inline runner.
 
-    ``functions`` and ``ctx`` serve only the inline runner; with Redis the worker processes
-    register the functions (``absences worker``). Call ``start()`` before use.
+    ``functions``, ``ctx`` and ``max_concurrency`` serve only the inline runner; with Redis the
+    worker processes register the functions (``absences worker``). Call ``start()`` before use.
     """
     if redis_url:
         return ArqQueue(redis_url)
-    return InlineQueue(functions, ctx)
+    return InlineQueue(functions, ctx, max_concurrency=max_concurrency)
 
 
 DELIVER = "deliver"
