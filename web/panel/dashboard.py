@@ -10,6 +10,8 @@ from aiohttp import web
 
 from core.models import School
 from core.queries import dashboard, reader_scope
+from core.queries.alerts import open_alerts
+from core.services.alerts import may_resolve
 from web.panel.account import now_of
 
 
@@ -46,4 +48,10 @@ async def board_context(
     """The dashboard of ``school`` as of now (a teacher's students only), and its tiles' links."""
     scope = await reader_scope(school, user_id, role)
     board = await dashboard(school, now_of(request), scope=scope)
-    return {"board": board, "links": links(request.app, school, board.day)}
+    alerts = await open_alerts(school) if role != "teacher" else []
+    return {
+        "board": board,
+        "links": links(request.app, school, board.day),
+        "alerts": alerts,
+        "can_resolve": may_resolve(role),
+    }

@@ -1,33 +1,44 @@
 """The delivery board: every notice's deliveries and their statuses, counts per channel and day,
-and a resend button for the failed ones.
+a resend button for the failed ones, "corriger le numéro" for a failed SMS, call or email, and
+the school's open staff alerts.
 
 ``/s/{uai}/deliveries`` is a GET page (``status=failed|waiting|all``, ``channel=``,
-``offset=``) for anyone who may read the school; ``…/deliveries/{id}/resend`` is a form posted
-with the page's token by a role that may write events, and answers 303 back to the board.
+``offset=``) for anyone who may read the school. Its forms are posted with the page's token:
+``…/deliveries/{id}/resend`` and ``…/deliveries/{id}/fix`` (``value``, ``note``, ``resend``) by
+a role that may write events, ``/s/{uai}/alerts/{id}/seen`` by a CPE or an admin (also from the
+dashboard); each answers 303 back to the page it came from. A correction refused (not a number,
+another family's…) shows the board again with the reason and the typed value, nothing changed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from core.errors import Conflict, NotFound
-from core.models import Channel, Delivery, DeliveryStatus
+from core.errors import Conflict, DomainError, Invalid, NotFound
+from core.models import Channel, ContactKind, Delivery, DeliveryStatus
+from core.queries.alerts import open_alerts
 from core.rules.permissions import Permission
+from core.services.alerts import may_resolve, resolve_alert
+from core.services.contacts import fix_contact, fixable
 from core.services.resend import RESENDABLE, resend_delivery
 from core.services.schools import now_utc
 from web.i18n import register
 from web.keys import QUEUE
+from web.panel import session
+from web.panel.deliveries_words import MESSAGES
 from web.panel.guard import Page, require_csrf, school_page
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/deliveries"
+ALERTS = "/s/{uai}/alerts"
 LIMIT = 50
 SUMMARY_DAYS = 7
 FILTERS: dict[str, tuple[DeliveryStatus, ...]] = {
@@ -35,69 +46,16 @@ FILTERS: dict[str, tuple[DeliveryStatus, ...]] = {
     "waiting": (DeliveryStatus.SCHEDULED, DeliveryStatus.SENDING),
     "all": (),
 }
-
-_FR = {
-    "dl.title": "Envois aux familles",
-    "dl.status": "État",
-    "dl.status.all": "Tous",
-    "dl.status.failed": "En échec",
-    "dl.status.waiting": "En attente",
-    "dl.channel": "Canal",
-    "dl.any": "Tous",
-    "dl.filter": "Filtrer",
-    "dl.col.student": "Élève",
-    "dl.col.kind": "Avis",
-    "dl.col.day": "Jour",
-    "dl.col.channel": "Canal",
-    "dl.col.to": "Destinataire",
-    "dl.col.status": "État",
-    "dl.col.attempts": "Tentatives",
-    "dl.col.provider_ref": "Référence",
-    "dl.col.error": "Erreur",
-    "dl.col.updated_at": "Mis à jour",
-    "dl.resend": "Renvoyer",
-    "dl.none": "Aucun envoi.",
-    "dl.results": "Envois {first} à {last}",
-    "dl.previous": "Précédents",
-    "dl.next": "Suivants",
-    "dl.summary": "Sept derniers jours, par canal et par jour",
-    "dl.count": "Nombre",
-}
-_EN = {
-    "dl.title": "Notices sent to families",
-    "dl.status": "Status",
-    "dl.status.all": "All",
-    "dl.status.failed": "Failed",
-    "dl.status.waiting": "Waiting",
-    "dl.channel": "Channel",
-    "dl.any": "Any",
-    "dl.filter": "Filter",
-    "dl.col.student": "Student",
-    "dl.col.kind": "Notice",
-    "dl.col.day": "Day",
-    "dl.col.channel": "Channel",
-    "dl.col.to": "To",
-    "dl.col.status": "Status",
-    "dl.col.attempts": "Attempts",
-    "dl.col.provider_ref": "Reference",
-    "dl.col.error": "Error",
-    "dl.col.updated_at": "Updated",
-    "dl.resend": "Resend",
-    "dl.none": "No delivery.",
-    "dl.results": "Deliveries {first} to {last}",
-    "dl.previous": "Previous",
-    "dl.next": "Next",
-    "dl.summary": "Last seven days, per channel and day",
-    "dl.count": "Count",
-}
-MESSAGES = {"fr": _FR, "en": _EN}
+REFUSED = {Invalid: 400, Conflict: 409}
 
 
 def setup_deliveries(app: web.Application) -> None:
-    """Mount the delivery board and its resend form."""
+    """Mount the delivery board, its forms, and the alerts' "seen" form."""
     register(MESSAGES)
     app.router.add_get(BASE, board)
     app.router.add_post(BASE + r"/{id:\d+}/resend", resend)
+    app.router.add_post(BASE + r"/{id:\d+}/fix", fix)
+    app.router.add_post(ALERTS + r"/{id:\d+}/seen", alert_seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +74,22 @@ class Row:
     error: str
     updated_at: datetime
     resendable: bool
+    fixable: bool = False
+    email: bool = False  # the point to correct is an address, not a number
+    usability: str = "ok"
+    imported: bool = False  # the point comes from SIECLE (the correction goes beside it)
+    notice_done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A correction refused: the row, what was typed, and why."""
+
+    row: Row
+    value: str
+    note: str
+    resend: bool
+    message: str
 
 
 def _choice(value: str | None, allowed: list[str], default: str) -> str:
@@ -125,6 +99,7 @@ def _choice(value: str | None, allowed: list[str], default: str) -> str:
 def _row(delivery: Delivery, zone: ZoneInfo) -> Row:
     notice = delivery.notice
     student = notice.student
+    contact = delivery.contact
     return Row(
         id=delivery.id,
         student=f"{student.last_name.upper()} {student.first_name}",
@@ -138,6 +113,11 @@ def _row(delivery: Delivery, zone: ZoneInfo) -> Row:
         error=delivery.error,
         updated_at=delivery.updated_at.astimezone(zone),
         resendable=delivery.status in RESENDABLE,
+        fixable=fixable(delivery, contact),
+        email=contact is not None and contact.kind == ContactKind.EMAIL,
+        usability=str(contact.usability) if contact is not None else "ok",
+        imported=contact is not None and bool(contact.siecle_field),
+        notice_done=str(notice.status) == "done",
     )
 
 
@@ -154,56 +134,92 @@ async def _summary(page: Page, zone: ZoneInfo) -> list[tuple[date, str, str, int
     return [(day, channel, status, n) for (day, channel, status), n in ordered]
 
 
-async def board(request: web.Request) -> web.Response:
-    page = await school_page(request)
-    zone = ZoneInfo(page.school.timezone)
-    query = request.query
+def _filters(query: Mapping[str, str]) -> tuple[str, str, int]:
     status = _choice(query.get("status"), list(FILTERS), "all")
-    channels = [c.value for c in Channel]
-    channel = _choice(query.get("channel"), channels, "")
+    channel = _choice(query.get("channel"), [c.value for c in Channel], "")
     try:
         offset = max(0, int(query.get("offset", "0")))
     except ValueError:
         offset = 0
+    return status, channel, offset
+
+
+async def _rows(page: Page, status: str, channel: str, offset: int) -> list[Delivery]:
     found = Delivery.filter(notice__school_id=page.school.id)
     if FILTERS[status]:
         found = found.filter(status__in=list(FILTERS[status]))
     if channel:
         found = found.filter(channel=channel)
-    batch = (
+    return list(
         await found.select_related("notice__student")
+        .prefetch_related("contact")
         .order_by("-created_at", "-id")
         .offset(offset)
         .limit(LIMIT + 1)
     )
+
+
+async def _show(
+    page: Page,
+    query: Mapping[str, str],
+    back: str,
+    *,
+    refusal: Refusal | None = None,
+    status: int = 200,
+) -> web.Response:
+    zone = ZoneInfo(page.school.timezone)
+    state, channel, offset = _filters(query)
+    batch = await _rows(page, state, channel, offset)
     rows = [_row(d, zone) for d in batch[:LIMIT]]
     here = f"/s/{page.school.uai}/deliveries"
 
     def at(position: int) -> str:
-        return f"{here}?{urlencode({'status': status, 'channel': channel, 'offset': position})}"
+        return f"{here}?{urlencode({'status': state, 'channel': channel, 'offset': position})}"
 
     context: dict[str, Any] = {
         "here": here,
         "rows": rows,
-        "status": status,
+        "status": state,
         "statuses": list(FILTERS),
         "channel": channel,
-        "channels": channels,
+        "channels": [c.value for c in Channel],
         "first": offset + 1,
         "last": offset + len(rows),
         "previous_url": at(max(0, offset - LIMIT)) if offset > 0 else None,
         "next_url": at(offset + LIMIT) if len(batch) > LIMIT else None,
-        "back": request.path_qs,
+        "back": back,
         "can_resend": page.can(Permission.WRITE_EVENTS),
         "summary": await _summary(page, zone),
+        "alerts": await open_alerts(page.school),
+        "can_resolve": may_resolve(page.role),
+        "alerts_base": f"/s/{page.school.uai}/alerts",
+        "flash": page.session.pop("flash", None),
+        "refusal": refusal,
     }
-    return page.render("deliveries.html", context)
+    return page.render("deliveries.html", context, status=status)
 
 
-def _back(page: Page, form: dict[str, Any]) -> str:
+async def board(request: web.Request) -> web.Response:
+    page = await school_page(request)
+    return await _show(page, request.query, request.path_qs)
+
+
+def _back(page: Page, form: Mapping[str, Any], *, home: bool = False) -> str:
+    """Where a form goes back to: the board (with its filters), or the dashboard for ``home``."""
     here = f"/s/{page.school.uai}/deliveries"
     back = str(form.get("back", ""))
-    return back if back.startswith(here) and "//" not in back else here
+    if "//" in back or "\\" in back:
+        return here
+    if back.startswith(here) or (home and back in ("/", f"/?school={page.school.uai}")):
+        return back
+    return here
+
+
+def _done(page: Page, target: str, flash: str) -> web.Response:
+    page.session["flash"] = page.t(flash)
+    response = web.Response(status=303, headers={"Location": target})
+    session.store(page.request, response, page.session)
+    return response
 
 
 async def resend(request: web.Request) -> web.StreamResponse:
@@ -220,3 +236,55 @@ async def resend(request: web.Request) -> web.StreamResponse:
         raise web.HTTPConflict(text=error.message) from None
     await enqueue_deliveries(request.config_dict[QUEUE], [(fresh.id, None)])
     raise web.HTTPSeeOther(_back(page, form))
+
+
+async def _refused_row(page: Page, delivery_id: int) -> Row | None:
+    delivery = (
+        await Delivery.filter(id=delivery_id, notice__school_id=page.school.id)
+        .select_related("notice__student")
+        .prefetch_related("contact")
+        .first()
+    )
+    return None if delivery is None else _row(delivery, ZoneInfo(page.school.timezone))
+
+
+async def fix(request: web.Request) -> web.StreamResponse:
+    """Correct the number or address of a failed delivery; the notice leaves again if asked."""
+    page = await school_page(request, Permission.WRITE_EVENTS)
+    form = await require_csrf(page)
+    delivery_id = int(request.match_info["id"])
+    value, note = str(form.get("value", ""))[:300], str(form.get("note", ""))[:200]
+    again = form.get("resend") in ("1", "on", "true")
+    back = _back(page, form)
+    try:
+        fixed = await fix_contact(
+            page.school, page.actor, delivery_id, value, now=now_utc(), note=note, resend=again
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such delivery") from None
+    except DomainError as error:
+        row = await _refused_row(page, delivery_id)
+        if row is None:  # deleted meanwhile
+            raise web.HTTPNotFound(text="no such delivery") from None
+        message = page.t(f"dl.fix.error.{error.code}")
+        if message == f"dl.fix.error.{error.code}":
+            message = error.message
+        refusal = Refusal(row, value, note, again, message)
+        query = dict(parse_qsl(urlsplit(back).query))
+        return await _show(page, query, back, refusal=refusal, status=REFUSED.get(type(error), 400))
+    if fixed.resent is not None:
+        await enqueue_deliveries(request.config_dict[QUEUE], [(fixed.resent.id, None)])
+    return _done(page, back, "dl.fix.done.resent" if fixed.resent else "dl.fix.done")
+
+
+async def alert_seen(request: web.Request) -> web.StreamResponse:
+    """A CPE or an admin marks an alert as seen; it leaves the board and the dashboard."""
+    page = await school_page(request)
+    if not may_resolve(page.role):
+        raise web.HTTPForbidden(text=page.t("forbidden"))
+    form = await require_csrf(page)
+    try:
+        await resolve_alert(page.school, page.actor, int(request.match_info["id"]), now=now_utc())
+    except NotFound:
+        raise web.HTTPNotFound(text="no such alert") from None
+    raise web.HTTPSeeOther(_back(page, form, home=True))
