@@ -23,6 +23,7 @@ from core.services.users import add_user, create_token, generate_password
 from core.settings import Settings, load_settings
 from web.app import create_app
 from workers.arq_worker import run_worker
+from workers.mailroom import build_mailroom
 from workers.queue import ArqQueue, QueueUnavailable
 from workers.runtime import start_runtime
 from workers.senders import build_channels
@@ -156,7 +157,8 @@ async def serve(args: argparse.Namespace) -> int:
         except QueueUnavailable as error:
             raise CommandError(f"the queue is unavailable: {error}") from None
         queue = runtime.queue
-        runner = web.AppRunner(create_app(settings, queue), access_log=None)
+        mailroom = build_mailroom(settings, runtime.ctx.get("channels"))
+        runner = web.AppRunner(create_app(settings, queue, mailroom=mailroom), access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.host, settings.port).start()

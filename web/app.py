@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 from tortoise import Tortoise
 
+from core.services.ports import Mailroom
 from core.settings import Settings
 from web import api, hooks, panel
-from web.keys import QUEUE, SECRET, SETTINGS
+from web.keys import MAILROOM, QUEUE, SECRET, SETTINGS
 from workers.queue import Queue
 
 
@@ -30,11 +31,19 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if status == "ok" else 503)
 
 
-def create_app(settings: Settings, queue: Queue) -> web.Application:
-    """Build the application; the caller owns the database and the queue's lifecycle."""
+def create_app(
+    settings: Settings, queue: Queue, *, mailroom: Mailroom | None = None
+) -> web.Application:
+    """Build the application; the caller owns the database and the queue's lifecycle.
+
+    ``mailroom`` (``workers.mailroom.build_mailroom``) gives the letter and outbox pages their
+    files; without it they list the letters but cannot merge their PDFs nor read the outbox.
+    """
     app = web.Application(client_max_size=20 * 1024 * 1024)
     app[SETTINGS] = settings
     app[QUEUE] = queue
+    if mailroom is not None:
+        app[MAILROOM] = mailroom
     app[SECRET] = settings.resolved_secret_key()
     app.router.add_get("/healthz", healthz)
     api.setup(app)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core.services.ports import Mailroom
 from core.settings import Settings
 from workers.queue import Queue
 
 SETTINGS = web.AppKey("settings", Settings)
 QUEUE = web.AppKey("queue", Queue)
 SECRET = web.AppKey("secret", str)
+MAILROOM = web.AppKey("mailroom", Mailroom)  # letters and outbox files (optional)

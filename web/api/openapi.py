@@ -120,6 +120,9 @@ def _responses(route: Route, refs: dict[SchemaKey, dict[str, Any]]) -> dict[str,
     ok: dict[str, Any] = {"description": route.summary}
     if route.response is not None:
         ok["content"] = _json(refs[(route.response, "serialization")])
+    elif route.produces != "application/json":
+        binary = {"type": "string", "contentMediaType": route.produces}
+        ok["content"] = {route.produces: {"schema": binary}}
     else:
         ok["content"] = _json({"type": "object"})
     statuses = []

@@ -53,6 +53,7 @@ class Route:
     upload_limit: int = DEFAULT_UPLOAD_LIMIT  # the most a ``form`` body may weigh (else 413)
     tag: str = ""
     description: str = ""
+    produces: str = "application/json"  # the media type of a success (a PDF, say)
 
     @property
     def operation_id(self) -> str:

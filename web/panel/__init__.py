@@ -9,6 +9,8 @@ from web.panel.account import setup_account
 from web.panel.deliveries import setup_deliveries
 from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
+from web.panel.letters import setup_letters
+from web.panel.outbox import setup_outbox
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
@@ -28,4 +30,6 @@ def setup(app: web.Application) -> None:
     setup_settings(app)
     setup_follow_up(app)
     setup_deliveries(app)
+    setup_letters(app)
+    setup_outbox(app)
     app.router.add_static("/static", STATIC)

@@ -1,0 +1,215 @@
+"""Letters to families: the day's list, one merged PDF for the printer, the printed/posted marks.
+
+The marks are :func:`core.services.letters.mark_letters` (all or nothing, audited, idempotent);
+the PDF comes through the app's :class:`core.services.ports.Mailroom`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from core.models import DeliveryStatus, NoticeKind
+from core.queries.letters import LetterRow, letters_of_day
+from core.rules.permissions import Permission
+from core.services.letters import MAX_SELECTION, mark_letters, print_batch
+from core.services.schools import now_utc
+from web.api.errors import ApiError
+from web.api.registry import Call, Route
+from web.api.schemas import PageQuery
+from web.keys import MAILROOM
+
+LETTERS = "/schools/{uai}/letters"
+State = Literal["to_print", "printed", "posted"]
+Mark = Literal["printed", "posted"]
+
+
+class Unavailable(ApiError):
+    """This process was started without the letters' files (503)."""
+
+    status = 503
+    code = "unavailable"
+
+
+def _day(call: Call, day: date | None) -> date:
+    """The day asked, else today in the school's time zone."""
+    return day or now_utc().astimezone(ZoneInfo(call.school.timezone)).date()
+
+
+class LettersQuery(PageQuery):
+    """The day of the letters (the day their PDF was made, in the school's time zone)."""
+
+    day: date | None = Field(default=None, description="YYYY-MM-DD; today by default")
+
+
+class LetterOut(BaseModel):
+    """One letter: who it goes to, where, and where it is between the printer and the post."""
+
+    id: int = Field(description="the delivery's id")
+    uuid: str
+    notice_id: int
+    student_id: int
+    student: str
+    guardian: str
+    kind: NoticeKind
+    address: list[str] = Field(description="the lines printed in the envelope's window")
+    status: DeliveryStatus = Field(description="sent (PDF made) or delivered (posted)")
+    state: State
+    sent_at: datetime | None = Field(description="when the PDF was made")
+    printed_at: datetime | None
+    posted_at: datetime | None
+
+    @classmethod
+    def of(cls, row: LetterRow) -> LetterOut:
+        return cls(
+            id=row.id,
+            uuid=row.uuid,
+            notice_id=row.notice_id,
+            student_id=row.student_id,
+            student=row.student,
+            guardian=row.guardian,
+            kind=NoticeKind(row.kind),
+            address=list(row.address),
+            status=DeliveryStatus(row.status),
+            state=row.state,  # type: ignore[arg-type]  # one of STATES
+            sent_at=row.sent_at,
+            printed_at=row.printed_at,
+            posted_at=row.posted_at,
+        )
+
+
+class LetterPage(BaseModel):
+    """A page of the day's letters, in print order."""
+
+    day: date
+    items: list[LetterOut]
+    total: int = Field(description="how many letters that day, over all pages")
+
+
+class LettersPdfQuery(BaseModel):
+    """Which letters to merge: the chosen deliveries, else the day's letters not yet printed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: date | None = Field(default=None, description="YYYY-MM-DD; today by default")
+    deliveries: str | None = Field(
+        default=None,
+        pattern=r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17})*$",
+        description="comma-separated delivery ids (letters of this school)",
+    )
+
+
+class LetterMarks(BaseModel):
+    """Mark letters printed, or posted (which delivers them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deliveries: list[Annotated[StrictInt, Field(ge=1)]] = Field(
+        min_length=1, max_length=MAX_SELECTION, description="delivery ids of letters"
+    )
+    mark: Mark
+
+
+class MarksOut(BaseModel):
+    """What the mark changed; marking again what was marked changes nothing."""
+
+    mark: Mark
+    changed: list[int]
+    unchanged: list[int] = Field(description="already marked: left as they were")
+    message: str
+
+
+async def list_letters(call: Call) -> LetterPage:
+    """The day's letters, in print order, with their state."""
+    query = call.query_as(LettersQuery)
+    day = _day(call, query.day)
+    rows = await letters_of_day(call.school, day)
+    window = rows[query.offset : query.offset + query.limit]
+    return LetterPage(day=day, items=[LetterOut.of(row) for row in window], total=len(rows))
+
+
+async def letters_pdf(call: Call) -> web.StreamResponse:
+    """The chosen letters (or the day's not yet printed) merged into one PDF."""
+    query = call.query_as(LettersPdfQuery)
+    mailroom = call.request.config_dict.get(MAILROOM)
+    if mailroom is None:
+        raise Unavailable("the letters' files are not reachable from this process")
+    day = _day(call, query.day)
+    ids = [int(i) for i in query.deliveries.split(",")] if query.deliveries else None
+    batch = await print_batch(
+        call.school, mailroom.letters, mailroom.render, day=day, delivery_ids=ids
+    )
+    name = f"letters-{call.school.uai}-{day.isoformat()}.pdf"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Letters": ",".join(str(letter.id) for letter in batch.letters),
+        "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated),
+    }
+    return web.Response(body=batch.pdf, content_type="application/pdf", headers=headers)
+
+
+async def mark_letters_route(call: Call) -> MarksOut:
+    """Mark letters printed or posted: all or nothing, audited, idempotent."""
+    body = call.body_as(LetterMarks)
+    marked = await mark_letters(call.school, call.actor, body.deliveries, body.mark, now=now_utc())
+    if marked.changed:
+        message = f"{len(marked.changed)} letter(s) marked {marked.mark}"
+        if marked.unchanged:
+            message += f"; {len(marked.unchanged)} already were"
+    else:
+        message = f"nothing changed: every letter was already marked {marked.mark}"
+    return MarksOut(
+        mark=body.mark,
+        changed=list(marked.changed),
+        unchanged=list(marked.unchanged),
+        message=message,
+    )
+
+
+ROUTES = [
+    Route(
+        "GET",
+        LETTERS,
+        list_letters,
+        summary="List the day's letters to families",
+        permission=Permission.LETTERS,
+        response=LetterPage,
+        query=LettersQuery,
+        tag="letters",
+        description="The letters whose PDF was made that day (school's time zone), in the order "
+        "the merged PDF follows, each with its state: to_print, printed, posted.",
+    ),
+    Route(
+        "GET",
+        LETTERS + ".pdf",
+        letters_pdf,
+        summary="The day's letters as one PDF to print",
+        permission=Permission.LETTERS,
+        response=None,
+        query=LettersPdfQuery,
+        produces="application/pdf",
+        tag="letters",
+        description="The chosen letters (`deliveries`), else every letter of `day` not yet "
+        "printed, merged in print order. A stored PDF that went missing is made again (its id "
+        "is in the `X-Letters-Regenerated` header); one that cannot be made again is a 409 "
+        "naming it. 404 when nothing is left to print. Marks nothing.",
+    ),
+    Route(
+        "POST",
+        LETTERS + "/marks",
+        mark_letters_route,
+        summary="Mark letters printed or posted",
+        permission=Permission.POST_LETTERS,
+        response=MarksOut,
+        body=LetterMarks,
+        tag="letters",
+        description="`posted` delivers the letter (sent → delivered, by staff) and marks it "
+        "printed if it was not. All or nothing: an id of another school is a 404, a delivery "
+        "that is not a letter a 422, a letter whose PDF was never made a 409 — and nothing "
+        "changes. Marking again changes nothing (`unchanged`).",
+    ),
+]

@@ -1,0 +1,165 @@
+"""The day's letters to families: to print, printed, posted; one merged PDF; the marks.
+
+``/s/{uai}/letters?day=YYYY-MM-DD`` (today in the school's zone by default) lists the letters
+whose PDF the letter channel made that day, for whoever may read letters (admin, direction, CPE,
+vie scolaire). ``/s/{uai}/letters.pdf?day=&id=…`` downloads the chosen letters (else the day's
+letters not yet printed) as one PDF. The page's form posts to ``/s/{uai}/letters`` with
+``action`` = ``pdf`` (the same download), ``printed`` or ``posted`` (marks: admin, CPE, vie
+scolaire; the direction reads only). The work is done by :mod:`core.services.letters`; the files
+come through the app's :class:`core.services.ports.Mailroom`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.queries.letters import STATES, letters_of_day, oldest_day_to_print
+from core.rules.permissions import Permission
+from core.services.letters import MARKS, Marked, mark_letters, print_batch
+from core.services.schools import now_utc
+from web.i18n import language, register
+from web.keys import MAILROOM
+from web.panel import session
+from web.panel.grid_data import day_label, today_in
+from web.panel.guard import Page, require_csrf, school_page
+from web.panel.letters_words import MESSAGES
+
+BASE = "/s/{uai}/letters"
+PDF = "/s/{uai}/letters.pdf"
+STATUS: dict[type[DomainError], int] = {Invalid: 422, NotFound: 404, Conflict: 409, Forbidden: 403}
+REFUSALS: dict[type[DomainError], type[web.HTTPException]] = {
+    Invalid: web.HTTPUnprocessableEntity,
+    NotFound: web.HTTPNotFound,
+    Conflict: web.HTTPConflict,
+    Forbidden: web.HTTPForbidden,
+}
+
+
+def setup_letters(app: web.Application) -> None:
+    """Mount the letters page, its PDF and its form (and register the words of both pages)."""
+    register(MESSAGES)
+    app.router.add_get(BASE, letters_page)
+    app.router.add_get(PDF, letters_pdf)
+    app.router.add_post(BASE, letters_submit)
+
+
+def _day(page: Page, raw: object) -> date:
+    if not raw:
+        return today_in(page.school, now_utc())
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise web.HTTPBadRequest(text="day: expected YYYY-MM-DD") from None
+
+
+def _ids(raw: Sequence[object]) -> list[int]:
+    values = [str(value).strip() for value in raw]
+    if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in values):
+        raise web.HTTPBadRequest(text="id: expected delivery ids")
+    return [int(value) for value in values]
+
+
+async def _show(
+    page: Page, day: date, *, error: str | None = None, status: int = 200
+) -> web.Response:
+    rows = await letters_of_day(page.school, day)
+    earlier, oldest = await oldest_day_to_print(page.school, day)
+    lang = language(page.request)
+    context: dict[str, Any] = {
+        "here": f"/s/{page.school.uai}/letters",
+        "day": day,
+        "day_label": day_label(day, lang),
+        "today": today_in(page.school, now_utc()),
+        "previous": (day - timedelta(days=1)).isoformat(),
+        "next": (day + timedelta(days=1)).isoformat(),
+        "groups": [(state, [row for row in rows if row.state == state]) for state in STATES],
+        "total": len(rows),
+        "earlier": earlier,
+        "oldest": oldest,
+        "oldest_label": day_label(oldest, lang) if oldest is not None else "",
+        "can_mark": page.can(Permission.POST_LETTERS),
+        "has_files": MAILROOM in page.request.config_dict,
+        "flash": page.session.pop("flash", None),
+        "error": error,
+    }
+    return page.render("letters.html", context, status=status)
+
+
+async def letters_page(request: web.Request) -> web.Response:
+    page = await school_page(request, Permission.LETTERS)
+    return await _show(page, _day(page, request.query.get("day")))
+
+
+async def _pdf(page: Page, day: date, ids: list[int]) -> web.Response:
+    """The merged PDF; raises ``DomainError`` (nothing to print, a file that cannot be made)."""
+    mailroom = page.request.config_dict.get(MAILROOM)
+    if mailroom is None:
+        raise web.HTTPServiceUnavailable(text=page.t("lt.no_files"))
+    batch = await print_batch(
+        page.school, mailroom.letters, mailroom.render, day=day, delivery_ids=ids or None
+    )
+    name = f"courriers-{page.school.uai}-{day.isoformat()}.pdf"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Letters": ",".join(str(letter.id) for letter in batch.letters),
+        "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated),
+        "Cache-Control": "no-store",
+    }
+    return web.Response(body=batch.pdf, content_type="application/pdf", headers=headers)
+
+
+async def letters_pdf(request: web.Request) -> web.Response:
+    """``?day=`` and optional ``id=`` (repeated): the merged PDF, or a one-line refusal."""
+    page = await school_page(request, Permission.LETTERS)
+    day = _day(page, request.query.get("day"))
+    try:
+        return await _pdf(page, day, _ids(request.query.getall("id", [])))
+    except DomainError as error:
+        raise REFUSALS.get(type(error), web.HTTPUnprocessableEntity)(text=error.message) from None
+
+
+async def _posted_ids(page: Page, form: dict[str, Any]) -> list[int]:
+    if page.request.content_type == "application/json":
+        raw = form.get("id", [])
+        return _ids(raw if isinstance(raw, list) else [raw])
+    return _ids((await page.request.post()).getall("id", []))
+
+
+def _said(page: Page, marked: Marked) -> str:
+    if not marked.changed:
+        return page.t("lt.nothing")
+    text = page.t(f"lt.done.{marked.mark}").format(count=len(marked.changed))
+    if marked.unchanged:
+        text += " " + page.t("lt.already").format(count=len(marked.unchanged))
+    return text
+
+
+async def letters_submit(request: web.Request) -> web.StreamResponse:
+    """The page's form: download the chosen letters, or mark them printed or posted."""
+    page = await school_page(request, Permission.LETTERS)
+    form = await require_csrf(page)
+    day = _day(page, form.get("day"))
+    ids = await _posted_ids(page, form)
+    action = str(form.get("action", ""))
+    if action not in ("pdf", *MARKS):
+        raise web.HTTPBadRequest(text="action: expected pdf, printed or posted")
+    if action != "pdf" and not page.can(Permission.POST_LETTERS):
+        raise web.HTTPForbidden(text=page.t("forbidden"))
+    if action != "pdf" and not ids:
+        return await _show(page, day, error=page.t("lt.choose"), status=422)
+    try:
+        if action == "pdf":
+            return await _pdf(page, day, ids)
+        marked = await mark_letters(page.school, page.actor, ids, action, now=now_utc())
+    except DomainError as error:
+        return await _show(page, day, error=error.message, status=STATUS.get(type(error), 422))
+    page.session["flash"] = _said(page, marked)
+    target = f"/s/{page.school.uai}/letters?day={day.isoformat()}"
+    response = web.Response(status=303, headers={"Location": target})
+    session.store(request, response, page.session)
+    return response
