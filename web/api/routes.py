@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.api import events, imports, letters, notices, openapi, settings, students
+from web.api import events, imports, inbound, letters, notices, openapi, settings, students
 from web.api.registry import Route
 
 
@@ -12,6 +12,7 @@ def all_routes() -> list[Route]:
         *students.ROUTES,
         *events.ROUTES,
         *notices.ROUTES,
+        *inbound.ROUTES,
         *letters.ROUTES,
         *settings.ROUTES,
         *imports.ROUTES,

@@ -1,0 +1,81 @@
+"""Replies from families as the school reads them: each with what it was matched to (the
+guardian, the student, the open absences) and the reason it proposes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from core.models import InboundMessage, School
+from core.queries.common import Page, zone
+
+
+@dataclass(frozen=True)
+class InboundView:
+    """One message from a family; ``received_at`` in the school's zone."""
+
+    id: int
+    channel: str
+    sender: str
+    text: str
+    received_at: datetime
+    guardian_id: int | None
+    guardian: str | None
+    student_id: int | None
+    student: str | None
+    event_ids: list[int]
+    proposed_reason: str | None
+    status: str
+    handled_at: datetime | None
+
+
+def _view(message: InboundMessage, school: School) -> InboundView:
+    tz = zone(school)
+    person, student, reason = message.person, message.student, message.proposed_reason
+    return InboundView(
+        id=message.id,
+        channel=message.channel,
+        sender=message.sender,
+        text=message.text,
+        received_at=message.received_at.astimezone(tz),
+        guardian_id=message.person_id,
+        guardian=person.display_name if person is not None else None,
+        student_id=message.student_id,
+        student=student.display_name if student is not None else None,
+        event_ids=[int(i) for i in message.event_ids or []],
+        proposed_reason=reason.code if reason is not None else None,
+        status=str(message.status),
+        handled_at=message.handled_at.astimezone(tz) if message.handled_at else None,
+    )
+
+
+async def inbound_page(
+    school: School,
+    *,
+    status: str | None = None,
+    since: datetime | None = None,
+    student: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[InboundView]:
+    """The school's messages from families, newest first: ``status`` (pending, accepted,
+    rejected, unmatched, opt_out), received at or after ``since`` (aware), about ``student``.
+
+    Only messages matched to the school are its own: one from an unknown number belongs to
+    no school and shows nowhere.
+    """
+    found = InboundMessage.filter(school_id=school.id)
+    if status is not None:
+        found = found.filter(status=status)
+    if since is not None:
+        found = found.filter(received_at__gte=since.astimezone(UTC))  # SQLite compares text
+    if student is not None:
+        found = found.filter(student_id=student)
+    total = await found.count()
+    rows = (
+        await found.order_by("-received_at", "-id")
+        .offset(offset)
+        .limit(limit)
+        .prefetch_related("person", "student", "proposed_reason")
+    )
+    return Page([_view(m, school) for m in rows], total, offset, limit)

@@ -1,0 +1,110 @@
+"""Replies from families (SMS, chat, keypad): what each was matched to and proposes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from core.models import InboundStatus
+from core.queries.inbound import InboundView, inbound_page
+from core.rules.permissions import Permission
+from web.api.registry import Call, Route
+from web.api.schemas import PageQuery
+
+INBOUND = "/schools/{uai}/inbound"
+
+
+class InboundQuery(PageQuery):
+    """Filters of the replies list."""
+
+    status: InboundStatus | None = Field(
+        default=None, description="pending, accepted, rejected, unmatched or opt_out"
+    )
+    since: AwareDatetime | None = Field(
+        default=None,
+        description="received at or after this moment (ISO 8601 with its offset, e.g. "
+        "2026-03-02T08:00:00Z; encode a + as %2B)",
+    )
+    student: int | None = Field(default=None, ge=1, description="about this student")
+
+
+class InboundOut(BaseModel):
+    """A message from a family, with what it was matched to; times in the school's zone."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    channel: str = Field(description="sms, chat or call")
+    from_: str = Field(alias="from", description="the sender: a number in E.164, or a chat")
+    text: str
+    received_at: datetime
+    guardian_id: int | None = Field(description="the guardian the sender was matched to")
+    guardian_name: str | None
+    student_id: int | None = Field(description="the student the reply is taken to be about")
+    student_name: str | None
+    event_ids: list[int] = Field(description="the student's open absences it may justify")
+    proposed_reason: str | None = Field(description="code of the reason it proposes, if any")
+    status: InboundStatus = Field(
+        description="pending (to decide), accepted, rejected, unmatched (no guardian has this "
+        "number), opt_out (a STOP reply)"
+    )
+    handled_at: datetime | None = Field(description="when staff accepted or rejected it")
+
+    @classmethod
+    def of(cls, view: InboundView) -> InboundOut:
+        return cls(
+            id=view.id,
+            channel=view.channel,
+            from_=view.sender,
+            text=view.text,
+            received_at=view.received_at,
+            guardian_id=view.guardian_id,
+            guardian_name=view.guardian,
+            student_id=view.student_id,
+            student_name=view.student,
+            event_ids=view.event_ids,
+            proposed_reason=view.proposed_reason,
+            status=InboundStatus(view.status),
+            handled_at=view.handled_at,
+        )
+
+
+class InboundPage(BaseModel):
+    """A page of replies from families."""
+
+    items: list[InboundOut]
+    total: int = Field(description="how many match, over all pages")
+
+
+async def list_inbound(call: Call) -> InboundPage:
+    """The school's replies from families, newest first."""
+    query = call.query_as(InboundQuery)
+    page = await inbound_page(
+        call.school,
+        status=query.status,
+        since=query.since,
+        student=query.student,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return InboundPage(items=[InboundOut.of(v) for v in page.items], total=page.total)
+
+
+ROUTES = [
+    Route(
+        "GET",
+        INBOUND,
+        list_inbound,
+        summary="List the replies from families and what each was matched to",
+        permission=Permission.DECIDE,
+        response=InboundPage,
+        query=InboundQuery,
+        tag="inbound",
+        description="Newest first. Each reply (an SMS, a chat message, a key pressed during a "
+        "call) is matched by its sender to a guardian, then to a student and their open "
+        "absences; staff accept or reject the justification it proposes. Replies from a number "
+        "no guardian of the school has belong to no school and are not listed. For the roles "
+        "that decide on justifications (CPE, vie scolaire, admin).",
+    ),
+]
