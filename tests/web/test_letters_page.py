@@ -74,7 +74,7 @@ async def test_the_cpe_downloads_then_marks_printed_then_posted(
     page = await response.text()
     assert response.status == 200 and "Courriers aux familles" in page
     assert ids_in(page, "to_print") == order and ids_in(page, "printed") == []
-    assert "Mme BERNARD Claire" in page and "75011 PARIS" in page and "prêt à imprimer" in page
+    assert "Mme BERNARD Claire" in page and "75011 PARIS" in page and "PDF prêt" in page
     assert str(world.their_letter.id) not in re.findall(r'value="(\d+)"', page)
     assert f'href="/s/{UAI_A}/letters"' in page and f'href="/s/{UAI_A}/outbox"' in page
 

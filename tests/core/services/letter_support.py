@@ -110,9 +110,9 @@ async def notify(
     )
     notice = await Notice.filter(student_id=student.id).order_by("-id").first()
     assert notice is not None
-    ids = await Delivery.filter(notice_id=notice.id).order_by("id").values_list("id", flat=True)
-    for delivery_id in ids if send else []:
-        outcome = await deliver(int(delivery_id), box.senders, now=sent, render=render)
+    found = await Delivery.filter(notice_id=notice.id).order_by("id")
+    for delivery in found if send else []:
+        outcome = await deliver(delivery.id, box.senders, now=sent, render=render)
         assert outcome.status in ("sent", "delivered"), outcome
     return list(await Delivery.filter(notice_id=notice.id).order_by("id"))
 
