@@ -16,6 +16,7 @@ from typing import Any
 from core.services import delivery
 from workers.batching import Batcher
 from workers.queue import DELIVER, Queue, RetryLater, TaskFunc, enqueue_deliveries
+from workers.reports import POLL_OVH_REPORTS, poll_ovh_reports
 from workers.senders import Channels, render
 
 logger = logging.getLogger("absences.tasks")
@@ -80,6 +81,10 @@ async def periodic_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_S
         await asyncio.sleep(interval)
 
 
-FUNCTIONS: Mapping[str, TaskFunc] = {DELIVER: deliver, SWEEP: sweep}
-CRON: tuple[str, ...] = (SWEEP,)
+FUNCTIONS: Mapping[str, TaskFunc] = {
+    DELIVER: deliver,
+    SWEEP: sweep,
+    POLL_OVH_REPORTS: poll_ovh_reports,
+}
+CRON: tuple[str, ...] = (SWEEP, POLL_OVH_REPORTS)
 """Task names run every minute (arq cron, once across workers) and by the in-process loop."""

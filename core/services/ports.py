@@ -119,3 +119,29 @@ class Mailroom:
     letters: LetterFiles
     outbox: OutboxFiles
     render: Renderer
+
+
+# --- delivery reports a provider gives only when asked (OVHcloud) -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderStatus:
+    """What a provider says, when asked, of a message it took: ``status`` is ``sent`` while
+    nothing is final, else ``delivered``, ``undelivered`` or ``failed``."""
+
+    provider_ref: str
+    status: str
+    event_ref: str  # names this report: the same report read twice is recorded once
+    raw: dict[str, object] = field(default_factory=dict)
+    error_code: str | None = None
+
+
+class ReportSource(Protocol):
+    """A provider whose delivery reports are fetched rather than posted to us."""
+
+    provider: str
+
+    async def statuses(self, refs: Sequence[str]) -> list[ProviderStatus]:
+        """The current state of each message named by its provider reference; a message the
+        provider could not answer about is left out (asked again on the next run)."""
+        ...

@@ -1,14 +1,19 @@
 """SMS through OVHcloud's API: signed requests, ``/sms/{service}/jobs``, reports by polling.
 
 OVHcloud posts no delivery report we could verify, so the worker asks for each message's
-state with :meth:`OvhSmsTransport.poll_status` until it is final.
+state with :meth:`OvhSmsTransport.reports` (or :meth:`~OvhSmsTransport.poll_status` for one)
+until it is final: ``GET /sms/{service}/outgoing/{id}`` once the job has left (its
+``deliveryReceipt``), ``GET /sms/{service}/jobs/{id}`` while it still waits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gateway.base import OutgoingMessage, SendResult, TransportError
@@ -19,6 +24,19 @@ PollStatus = Literal["sent", "delivered", "undelivered", "failed"]
 # deliveryReceipt of an outgoing SMS, as the operators' DLR codes: 1 delivered, 2 not delivered,
 # 4 buffered, 8 handed to the operator, 16 refused by the operator (0: no report yet).
 RECEIPTS: dict[int, PollStatus] = {1: "delivered", 2: "undelivered", 16: "failed"}
+REPORT_CONCURRENCY = 4  # requests in flight at once when polling many messages
+
+
+@dataclass(frozen=True, slots=True)
+class OvhReport:
+    """What OVHcloud says of one SMS: ``status`` (None with ``error`` when it could not say),
+    its ``deliveryReceipt`` code, and the object it answered."""
+
+    ref: str
+    status: PollStatus | None
+    receipt: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    error: TransportError | None = None
 
 
 def ovh_signature(
@@ -109,19 +127,45 @@ class OvhSmsTransport:
             )
         return SendResult(provider=self.provider, provider_ref=str(ids[0]), raw=answer.payload)
 
-    async def poll_status(self, ref: str) -> PollStatus:
-        """Where the SMS ``ref`` stands: ``sent`` while no final report, then the final state."""
+    async def report(self, ref: str) -> OvhReport:
+        """Where the SMS ``ref`` stands: ``sent`` while no final report, then the final state;
+        raises :class:`TransportError` (permanent when OVHcloud knows no such SMS)."""
         answer = await self._call("GET", f"/sms/{self.service_name}/outgoing/{ref}")
         if answer.status == 404:  # not sent yet: still a pending job
             answer = await self._call("GET", f"/sms/{self.service_name}/jobs/{ref}")
             if answer.status == 200:
-                return "sent"
+                return OvhReport(ref, "sent", None, dict(answer.payload))
             if answer.status == 404:
                 raise TransportError(f"ovh: no SMS {ref}", permanent=True, code="404")
+            raise _error(answer, "jobs")
         if answer.status != 200:
             raise _error(answer, "outgoing")
         receipt = answer.payload.get("deliveryReceipt")
-        return RECEIPTS.get(receipt, "sent") if isinstance(receipt, int) else "sent"
+        if not isinstance(receipt, int) or isinstance(receipt, bool):
+            return OvhReport(ref, "sent", None, dict(answer.payload))
+        return OvhReport(ref, RECEIPTS.get(receipt, "sent"), receipt, dict(answer.payload))
+
+    async def reports(
+        self, refs: Sequence[str], *, concurrency: int = REPORT_CONCURRENCY
+    ) -> list[OvhReport]:
+        """The reports of several SMS, in the order of ``refs``, a few requests at a time; an
+        SMS OVHcloud could not answer about has ``status`` None and the ``error``."""
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(ref: str) -> OvhReport:
+            async with gate:
+                try:
+                    return await self.report(ref)
+                except TransportError as error:
+                    return OvhReport(ref, None, error=error)
+
+        return list(await asyncio.gather(*(one(ref) for ref in refs)))
+
+    async def poll_status(self, ref: str) -> PollStatus:
+        """Where the SMS ``ref`` stands (see :meth:`report`)."""
+        status = (await self.report(ref)).status
+        assert status is not None  # report() raises rather than answer without a status
+        return status
 
     async def close(self) -> None:
         """Release the HTTP session."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +37,8 @@ class FakeOvh(LocalServer):
         self.jobs: list[dict[str, Any]] = []
         self.pending: set[int] = set()  # ids still waiting as jobs
         self.receipts: dict[int, int] = {}  # id -> deliveryReceipt of the outgoing SMS
+        self.receivers: dict[int, str] = {}  # id -> the number it went to
+        self.polled: list[tuple[str, int]] = []  # ("outgoing" | "jobs", id) of each GET
         self._ids = itertools.count(97_000_001)
         routes = self.app.router
         routes.add_get("/1.0/auth/time", self._time)
@@ -77,6 +80,7 @@ class FakeOvh(LocalServer):
         valid = [r for r in job["receivers"] if r not in self.invalid_receivers]
         ids = [next(self._ids) for _ in valid]
         self.pending.update(ids)
+        self.receivers.update(zip(ids, valid, strict=True))
         answer = {"ids": ids, "validReceivers": valid, "totalCreditsRemoved": len(ids)}
         answer["invalidReceivers"] = [r for r in job["receivers"] if r in self.invalid_receivers]
         return web.json_response(answer)
@@ -86,20 +90,43 @@ class FakeOvh(LocalServer):
         self.pending.discard(sms_id)
         self.receipts[sms_id] = receipt
 
+    def forget(self, sms_id: int) -> None:
+        """OVHcloud no longer knows the SMS (purged): both lookups answer 404."""
+        self.pending.discard(sms_id)
+        self.receipts.pop(sms_id, None)
+
+    def polls(self, sms_id: int) -> int:
+        """How many times the state of ``sms_id`` was asked for."""
+        return sum(1 for _, polled in self.polled if polled == sms_id)
+
+    def _stamp(self) -> str:
+        return datetime.fromtimestamp(self.now(), UTC).isoformat()
+
     async def _outgoing(self, request: web.Request) -> web.Response:
         refusal = await self._refusal(request, "")
         if refusal is not None:
             return refusal
         sms_id = int(request.match_info["id"])
+        self.polled.append(("outgoing", sms_id))
         if sms_id not in self.receipts:
             return _error(404, "The requested object (id) does not exist")
-        return web.json_response({"id": sms_id, "deliveryReceipt": self.receipts[sms_id]})
+        receipt = self.receipts[sms_id]
+        return web.json_response(
+            {
+                "id": sms_id,
+                "deliveryReceipt": receipt,
+                "receiver": self.receivers.get(sms_id, ""),
+                "sentAt": self._stamp(),
+                "deliveredAt": self._stamp() if receipt == 1 else None,
+            }
+        )
 
     async def _job(self, request: web.Request) -> web.Response:
         refusal = await self._refusal(request, "")
         if refusal is not None:
             return refusal
         sms_id = int(request.match_info["id"])
+        self.polled.append(("jobs", sms_id))
         if sms_id not in self.pending:
             return _error(404, "The requested object (id) does not exist")
         return web.json_response({"id": sms_id, "ptt": 0})
