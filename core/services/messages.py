@@ -14,10 +14,22 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.models import ContactPoint, Delivery, MessageTemplate, Notice, Person, School, Student
+from core.models import (
+    ContactPoint,
+    Delivery,
+    LetterTemplate,
+    MessageTemplate,
+    Notice,
+    Person,
+    School,
+    Student,
+)
 from core.rules.calendar import Half
+from core.services import letter_templates as letters
 from core.services.notices import notice_half_day
 from core.services.ports import Message, Renderer
+from core.services.school_logo import school_logo
+from core.services.template_values import school_values
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "messages"
 DEFAULT_LANGUAGE = "fr"
@@ -46,24 +58,82 @@ def default_template(kind: str, channel: str, language: str) -> tuple[str, str] 
     return "", text
 
 
+class TemplateCache:
+    """The schools' own templates, each school's read once (two queries): pass one to
+    :func:`compose` for a batch of deliveries, and drop it with the batch (a template saved
+    meanwhile shows from the next batch on)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, dict[tuple[str, str, str], MessageTemplate]] = {}
+        self._letters: dict[int, dict[tuple[str, str], LetterTemplate]] = {}
+
+    async def _load(self, school_id: int) -> None:
+        if school_id in self._texts:
+            return
+        texts = await MessageTemplate.filter(school_id=school_id)
+        self._texts[school_id] = {(t.kind, t.channel, t.language): t for t in texts}
+        found = await LetterTemplate.filter(school_id=school_id).order_by("updated_at", "id")
+        self._letters[school_id] = {(t.kind, t.language): t for t in found}  # the latest wins
+
+    async def texts(self, school_id: int, kind: str, channel: str) -> dict[str, MessageTemplate]:
+        """The school's own templates of ``kind`` by ``channel``, by language."""
+        await self._load(school_id)
+        rows = self._texts[school_id].items()
+        return {lang: t for (k, c, lang), t in rows if (k, c) == (kind, channel)}
+
+    async def letters(self, school_id: int, kind: str) -> dict[str, LetterTemplate]:
+        """The school's own HTML letters of ``kind``, by language."""
+        await self._load(school_id)
+        return {lang: t for (k, lang), t in self._letters[school_id].items() if k == kind}
+
+
+def _languages(school: School, language: str) -> list[str]:
+    return list(dict.fromkeys((language, school.language, DEFAULT_LANGUAGE)))
+
+
 async def find_template(
-    school: School, kind: str, channel: str, language: str
+    school: School, kind: str, channel: str, language: str, cache: TemplateCache | None = None
 ) -> tuple[str, str] | None:
     """The school's own template, else the default one; in the guardian's language, else the
     school's, else French."""
-    languages = list(dict.fromkeys((language, school.language, DEFAULT_LANGUAGE)))
-    own = {
-        t.language: t
-        for t in await MessageTemplate.filter(
-            school_id=school.id, kind=kind, channel=channel, language__in=languages
-        )
-    }
+    languages = _languages(school, language)
+    if cache is not None:
+        own = await cache.texts(school.id, kind, channel)
+    else:
+        own = {
+            t.language: t
+            for t in await MessageTemplate.filter(
+                school_id=school.id, kind=kind, channel=channel, language__in=languages
+            )
+        }
     for lang in languages:
         if lang in own:
             return own[lang].subject, own[lang].body
         shipped = default_template(kind, channel, lang)
         if shipped is not None:
             return shipped
+    return None
+
+
+async def find_letter(
+    school: School, kind: str, language: str, cache: TemplateCache | None = None
+) -> str | None:
+    """The HTML letter: per language (as :func:`find_template`), the school's own HTML letter,
+    else — unless the school has its own text letter there — the shipped
+    ``templates/letters/<kind>.<lang>.html``. None: the letter is made from a text template."""
+    languages = _languages(school, language)
+    cache = cache or TemplateCache()
+    own, texts = await cache.letters(school.id, kind), await cache.texts(school.id, kind, "letter")
+    for lang in languages:
+        if lang in own:
+            return own[lang].html
+        if lang in texts:
+            return None
+        shipped = letters.default_letter(kind, lang)
+        if shipped is not None:
+            return shipped
+        if default_template(kind, "letter", lang) is not None:
+            return None
     return None
 
 
@@ -104,7 +174,7 @@ def context(
         }
     return {
         **_payload_values(notice),
-        "school": {"name": school.name, "uai": school.uai},
+        "school": school_values(school),
         "student": {"first_name": student.first_name, "last_name": student.last_name},
         "guardian": guardian,
         "kind": str(notice.kind),
@@ -126,18 +196,42 @@ def _address(contact: ContactPoint | None, person: Person | None) -> str:
     return "\n".join(lines)
 
 
-async def compose(delivery: Delivery, notice: Notice, render: Renderer) -> Message:
+def _letter(delivery: Delivery, school: School, html: str, extra: dict[str, str]) -> Message:
+    html = letters.with_logo(html, school.uai, school_logo(school))
+    return Message(
+        delivery_uuid=str(delivery.uuid),
+        channel=str(delivery.channel),
+        to=delivery.to,
+        body=letters.text_of(html),
+        html=html,
+        language=delivery.language,
+        extra=extra,
+    )
+
+
+async def compose(
+    delivery: Delivery, notice: Notice, render: Renderer, *, templates: TemplateCache | None = None
+) -> Message:
     """The delivery's message; raises ``RenderFailed`` (from ``render``) or LookupError when
-    no template exists for its kind and channel."""
+    no template exists for its kind and channel. ``templates`` spares a batch the template
+    queries of each delivery. A letter is HTML (``Message.html``) when the school has its own
+    HTML letter or one ships for the kind, with its letterhead and address in ``extra``."""
     school, student, person = notice.school, notice.student, delivery.person
-    found = await find_template(school, str(notice.kind), str(delivery.channel), delivery.language)
+    kind, channel, language = str(notice.kind), str(delivery.channel), delivery.language
+    values = context(notice, school, student, person, language)
+    extra: dict[str, str] = {}
+    if channel == "letter":
+        letterhead = letters.letterhead_html(school.name, school.letterhead)
+        extra = {"address": _address(delivery.contact, person), "letterhead": letterhead}
+        templates = templates or TemplateCache()  # the two lookups below share its queries
+        html = await find_letter(school, kind, language, templates)
+        if html is not None:
+            rendered = letters.render_letter(html, values, render, uai=school.uai)
+            return _letter(delivery, school, rendered, extra)
+    found = await find_template(school, kind, channel, language, templates)
     if found is None:
         raise LookupError(f"no template for {notice.kind} by {delivery.channel}")
     subject, body = found
-    values = context(notice, school, student, person, delivery.language)
-    extra: dict[str, str] = {}
-    if delivery.channel == "letter":
-        extra = {"address": _address(delivery.contact, person), "letterhead": school.name}
     return Message(
         delivery_uuid=str(delivery.uuid),
         channel=str(delivery.channel),

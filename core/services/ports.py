@@ -145,3 +145,25 @@ class ReportSource(Protocol):
         """The current state of each message named by its provider reference; a message the
         provider could not answer about is left out (asked again on the next run)."""
         ...
+
+# --- the template editor's previews --------------------------------------------------------------
+
+
+class LetterPreviewer(Protocol):
+    """The letter channel's renderer, for a preview."""
+
+    async def pdf(self, message: Message) -> bytes:
+        """The PDF the letter channel would make of ``message``, stored nowhere; raises
+        :class:`SendFailed` when it cannot be made (an address that does not fit)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateTools:
+    """What the template editor needs from outside core: the sandboxed renderer (the one the
+    worker uses) to try templates, and the letter renderer for the PDF preview. Given by the
+    composition root (``workers.template_tools.build_template_tools``): web may not reach
+    gateway."""
+
+    render: Renderer
+    letters: LetterPreviewer

@@ -2,6 +2,11 @@
 
 The base stylesheet sets the page and the ``.address`` block (right-hand window: 110 mm from
 the left edge, 45 mm from the top, 85 mm wide); a template's own styles come after it and win.
+It also gives the classes of the letter editor (alignment, indentation, lists) their look.
+
+A letter's HTML comes from a school's template: WeasyPrint fetches nothing but ``data:`` URIs
+(images pasted into the letter, the logo) and the local files the caller names
+(:class:`LocalFetcher`); any other URL, ``http(s):`` or ``file:``, is refused and left out.
 """
 
 from __future__ import annotations
@@ -9,8 +14,11 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pypdf
 import weasyprint
@@ -30,6 +38,16 @@ body { margin: 0; }
 .page-break { break-before: page; }
 table { border-collapse: collapse; }
 td, th { border: 0.3mm solid #999; padding: 1mm 2mm; }
+.letterhead p { margin: 0 0 1mm 0; font-size: 9pt; }
+.letterhead .school-name { font-weight: bold; font-size: 10pt; }
+.letter-body p { margin: 0 0 3mm 0; }
+.letter-body img { max-width: 100%; }
+.ql-align-center { text-align: center; } .ql-align-right { text-align: right; }
+.ql-align-justify { text-align: justify; }
+li[data-list="bullet"] { list-style-type: disc; }
+li[data-list="ordered"] { list-style-type: decimal; }
+.ql-indent-1 { margin-left: 8mm; } .ql-indent-2 { margin-left: 16mm; }
+.ql-indent-3 { margin-left: 24mm; } .ql-indent-4 { margin-left: 32mm; }
 """
 
 
@@ -81,14 +99,42 @@ def letter_html(content_html: str, address_lines: Sequence[str], letterhead_html
     )
 
 
-def _document(html: str, base_url: str | None) -> weasyprint.Document:
+class FetchRefused(ValueError):
+    """A letter named a resource it may not have (WeasyPrint logs it and leaves it out)."""
+
+
+class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
+    """WeasyPrint's fetcher limited to ``data:`` URIs and the local ``files`` given."""
+
+    def __init__(self, files: Iterable[Path | str] = ()) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.files = frozenset(Path(f).resolve() for f in files)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file" and Path(unquote(urlsplit(url).path)).resolve() in self.files:
+            return super().fetch(url, headers)
+        raise FetchRefused(f"a letter may not load {url[:80]}")
+
+
+def _document(
+    html: str, base_url: str | None, files: Iterable[Path | str] = ()
+) -> weasyprint.Document:
     stylesheet = weasyprint.CSS(string=LETTER_CSS)
-    return weasyprint.HTML(string=html, base_url=base_url).render(stylesheets=[stylesheet])
+    fetcher = LocalFetcher(files)
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet]
+    )
 
 
-def render_letter_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """One letter as PDF bytes; ``base_url`` resolves relative images (the school's logo)."""
-    pdf: bytes = _document(html, base_url).write_pdf()
+def render_letter_pdf(
+    html: str, *, base_url: str | None = None, files: Iterable[Path | str] = ()
+) -> bytes:
+    """One letter as PDF bytes; ``base_url`` resolves relative images, which load only from
+    ``data:`` URIs and the local ``files`` named."""
+    pdf: bytes = _document(html, base_url, files).write_pdf()
     return pdf
 
 

@@ -57,5 +57,15 @@ class LetterTransport:
             raise TransportError(f"letter: {exc}", permanent=False, code="io") from exc
         return SendResult(self.provider, message.delivery_uuid, raw={"path": str(path)})
 
+    async def preview(self, message: OutgoingMessage) -> bytes:
+        """The PDF :meth:`send` would store, stored nowhere (the template editor's preview);
+        raises ``TransportError`` as :meth:`send` does."""
+        try:
+            async with self._lock:
+                html = self._html(message)
+                return await asyncio.to_thread(render_letter_pdf, html, base_url=self.base_url)
+        except AddressError as exc:
+            raise TransportError(f"letter: {exc}", permanent=True, code="address") from exc
+
     async def close(self) -> None:
         """Nothing to release."""

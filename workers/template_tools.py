@@ -1,0 +1,38 @@
+"""The template editor's tools behind core's ports: the worker's sandboxed renderer and the
+letter channel's PDF renderer (a preview stored nowhere).
+
+Web may not import gateway; the composition root (``cli``) builds a
+:class:`core.services.ports.TemplateTools` here and hands it to ``web.app.create_app``. With the
+runtime's channels, previews render through the very letter transport the in-process worker
+uses (one WeasyPrint render at a time).
+"""
+
+from __future__ import annotations
+
+from core.services.ports import Message, SendFailed, TemplateTools
+from core.settings import Settings
+from gateway.base import TransportError
+from gateway.letter.transport import LetterTransport
+from workers.senders import Channels, TransportSender, render
+
+
+class LetterPreview:
+    """Core's ``LetterPreviewer`` over a :class:`LetterTransport`."""
+
+    def __init__(self, transport: LetterTransport) -> None:
+        self.transport = transport
+        self.sender = TransportSender(transport, "letter")
+
+    async def pdf(self, message: Message) -> bytes:
+        try:
+            return await self.transport.preview(self.sender.outgoing(message))
+        except TransportError as error:
+            raise SendFailed(error.message, permanent=error.permanent, code=error.code) from error
+
+
+def build_template_tools(settings: Settings, channels: Channels | None = None) -> TemplateTools:
+    """The tools of this configuration (``channels``: the runtime's, when it has them)."""
+    transport = channels.transports.get("letter") if channels is not None else None
+    if not isinstance(transport, LetterTransport):
+        transport = LetterTransport(settings.var_dir)
+    return TemplateTools(render=render, letters=LetterPreview(transport))
