@@ -146,6 +146,7 @@ class ReportSource(Protocol):
         provider could not answer about is left out (asked again on the next run)."""
         ...
 
+
 # --- the template editor's previews --------------------------------------------------------------
 
 
