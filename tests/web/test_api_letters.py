@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from aiohttp import ClientResponse
 
 from core.models import AuditEntry, Delivery, DeliveryStatus
 from core.settings import Settings
@@ -40,10 +41,13 @@ async def api(world: World, letters_client: Client) -> Api:
     return Api(letters_client, await tokens(world), world.schools)
 
 
+async def fetch(api: Api, path: str, as_: str = "cpe", **params: str) -> ClientResponse:
+    headers = {"Authorization": f"Bearer {api.tokens[as_]}"}
+    return await api.client.get("/api/v1" + path, params=params, headers=headers)
+
+
 async def pdf(api: Api, path: str, as_: str = "cpe", **params: str) -> tuple[int, bytes, str]:
-    response = await api.client.get(
-        "/api/v1" + path, params=params, headers={"Authorization": f"Bearer {api.tokens[as_]}"}
-    )
+    response = await fetch(api, path, as_, **params)
     return response.status, await response.read(), response.headers.get("X-Letters", "")
 
 
@@ -82,6 +86,12 @@ async def test_the_pdf_merges_what_is_left_to_print_or_what_is_chosen(
     status, body, listed = await pdf(api, LETTERS + ".pdf", deliveries=chosen)
     assert status == 200 and listed == f"{letters.dupont.id},{letters.martin.id}"
     assert "BERNARD" not in texts(body)
+
+    (world.var_dir / "letters" / f"{letters.dupont.uuid}.pdf").unlink()
+    response = await fetch(api, LETTERS + ".pdf", day=DAY)
+    assert response.status == 200 and response.headers["X-Letters-Count"] == "3"
+    assert response.headers["X-Letters-Regenerated"] == str(letters.dupont.id)
+    assert "DUPONT" in texts(await response.read())
 
     status, body, _ = await pdf(api, LETTERS + ".pdf", deliveries=str(letters.sms.id))
     assert status == 422 and b"not a letter" in body

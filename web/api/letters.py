@@ -26,6 +26,7 @@ from web.keys import MAILROOM
 LETTERS = "/schools/{uai}/letters"
 State = Literal["to_print", "printed", "posted"]
 Mark = Literal["printed", "posted"]
+HEADER_IDS = 500  # ids named in the X-Letters headers (a header must stay under 8 KB)
 
 
 class Unavailable(ApiError):
@@ -146,8 +147,9 @@ async def letters_pdf(call: Call) -> web.StreamResponse:
     name = f"letters-{call.school.uai}-{day.isoformat()}.pdf"
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Letters": ",".join(str(letter.id) for letter in batch.letters),
-        "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated),
+        "X-Letters-Count": str(len(batch.letters)),
+        "X-Letters": ",".join(str(letter.id) for letter in batch.letters[:HEADER_IDS]),
+        "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated[:HEADER_IDS]),
     }
     return web.Response(body=batch.pdf, content_type="application/pdf", headers=headers)
 
@@ -194,8 +196,9 @@ ROUTES = [
         produces="application/pdf",
         tag="letters",
         description="The chosen letters (`deliveries`), else every letter of `day` not yet "
-        "printed, merged in print order. A stored PDF that went missing is made again (its id "
-        "is in the `X-Letters-Regenerated` header); one that cannot be made again is a 409 "
+        "printed, merged in print order; `X-Letters-Count` says how many, `X-Letters` names them "
+        "(the first 500). A stored PDF that went missing is made again (its id is in the "
+        "`X-Letters-Regenerated` header); one that cannot be made again is a 409 "
         "naming it. 404 when nothing is left to print. Marks nothing.",
     ),
     Route(

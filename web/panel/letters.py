@@ -31,6 +31,7 @@ from web.panel.letters_words import MESSAGES
 
 BASE = "/s/{uai}/letters"
 PDF = "/s/{uai}/letters.pdf"
+HEADER_IDS = 500  # ids named in the X-Letters headers (a header must stay under 8 KB)
 STATUS: dict[type[DomainError], int] = {Invalid: 422, NotFound: 404, Conflict: 409, Forbidden: 403}
 REFUSALS: dict[type[DomainError], type[web.HTTPException]] = {
     Invalid: web.HTTPUnprocessableEntity,
@@ -106,8 +107,9 @@ async def _pdf(page: Page, day: date, ids: list[int]) -> web.Response:
     name = f"courriers-{page.school.uai}-{day.isoformat()}.pdf"
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Letters": ",".join(str(letter.id) for letter in batch.letters),
-        "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated),
+        "X-Letters-Count": str(len(batch.letters)),
+        "X-Letters": ",".join(str(letter.id) for letter in batch.letters[:HEADER_IDS]),
+        "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated[:HEADER_IDS]),
         "Cache-Control": "no-store",
     }
     return web.Response(body=batch.pdf, content_type="application/pdf", headers=headers)
