@@ -61,7 +61,7 @@ from core.services.delivery_rows import (
     move_many,
     settle_notice,
 )
-from core.services.messages import compose
+from core.services.messages import TemplateCache, compose
 from core.services.notices import cancel_notice, still_wanted
 from core.services.ports import Accepted, Message, Renderer, RenderFailed, Sender, SendFailed
 
@@ -79,8 +79,12 @@ logger = logging.getLogger("absences.delivery")
 STUCK_AFTER = timedelta(minutes=5)  # a "sending" row older than this lost its worker
 QUOTA_CHANNELS = {"sms": "sms_monthly_quota", "call": "call_monthly_quota"}
 M = TypeVar("M", bound=Model)
-# What checking and composing read of an event (a whole Event, with its eight foreign keys,
-# costs five times more to build; these rows are read-only here)
+# What checking and composing read of the rows around a delivery, which are read-only here: a
+# whole Event, with its eight foreign keys, costs five times more to build, and every datetime
+# of a row is parsed from text on SQLite
+STUDENT_FIELDS = ("id", "school_id", "first_name", "last_name")
+PERSON_FIELDS = ("id", "school_id", "civility", "last_name", "first_name", "language")
+CONTACT_FIELDS = ("id", "person_id", "kind", "value", "address", "usability", "consent")
 EVENT_FIELDS = (
     "id",
     "school_id",
@@ -184,10 +188,12 @@ async def _load(ids: Iterable[int]) -> list[Delivery]:
     deliveries = await Delivery.filter(id__in=list(ids)).order_by("id")
     notices = await _by_id(Notice, {d.notice_id for d in deliveries})
     schools = await _by_id(School, {n.school_id for n in notices.values()})
-    students = await _by_id(Student, {n.student_id for n in notices.values()})
+    students = await _by_id(Student, {n.student_id for n in notices.values()}, STUDENT_FIELDS)
     events = await _by_id(Event, {n.event_id for n in notices.values() if n.event_id}, EVENT_FIELDS)
-    persons = await _by_id(Person, {d.person_id for d in deliveries if d.person_id})
-    contacts = await _by_id(ContactPoint, {d.contact_id for d in deliveries if d.contact_id})
+    persons = await _by_id(Person, {d.person_id for d in deliveries if d.person_id}, PERSON_FIELDS)
+    contacts = await _by_id(
+        ContactPoint, {d.contact_id for d in deliveries if d.contact_id}, CONTACT_FIELDS
+    )
     for notice in notices.values():
         notice.school = schools[notice.school_id]
         notice.student = students[notice.student_id]
@@ -271,11 +277,12 @@ async def _quota_alert(
 
 
 async def _compose(rows: list[_Row], render: Renderer) -> None:
+    templates = TemplateCache()  # each school's templates read once for the batch
     for row in rows:
         if row.cancel or row.give_up:
             continue
         try:
-            row.message = await compose(row.delivery, row.notice, render)
+            row.message = await compose(row.delivery, row.notice, render, templates=templates)
         except (RenderFailed, LookupError) as error:
             row.give_up = f"template: {error}"
 
@@ -316,17 +323,6 @@ async def _cancel(delivery: Delivery, notice: Notice, now: datetime) -> Outcome:
     )
     await cancel_notice(notice, now=now, reason=reason)
     return Outcome("cancelled")
-
-
-ACCEPTED_FIELDS = (
-    "status",
-    "provider",
-    "provider_ref",
-    "sent_at",
-    "error",
-    "updated_at",
-    "final_at",
-)
 
 
 async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
@@ -370,7 +366,7 @@ async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
             history.append(_change(delivery.id, DeliveryStatus.DELIVERED, now, None))
             done_notices.add(delivery.notice_id)
     if moved:
-        await Delivery.bulk_update(moved, fields=ACCEPTED_FIELDS)
+        await _write_accepted(moved, now)
         await DeliveryStatusChange.bulk_create(history)
     if done_notices:
         await (
@@ -379,6 +375,20 @@ async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
             .update(status=NoticeStatus.DONE, updated_at=now)
         )
     return outcomes
+
+
+async def _write_accepted(moved: list[Delivery], now: datetime) -> None:
+    """What the batch's accepted rows share in one UPDATE per (status, provider); their
+    references, which differ, in one more (a CASE over the ids)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for delivery in moved:
+        groups[str(delivery.status), delivery.provider].append(delivery.id)
+    for (status, provider), ids in groups.items():
+        final = now if status == DeliveryStatus.DELIVERED else None
+        await Delivery.filter(id__in=ids).update(
+            status=status, provider=provider, sent_at=now, error="", updated_at=now, final_at=final
+        )
+    await Delivery.bulk_update(moved, fields=["provider_ref"])
 
 
 def _change(
