@@ -129,15 +129,7 @@ async def _deliveries(school: School, count: int) -> None:
 
 async def ours(ids: list[int], api_url: str, sid: str, token: str, concurrency: int) -> float:
     """Seconds for the deliver task to send every delivery through one in-process worker."""
-    settings = load_settings(
-        sms_provider="twilio",
-        twilio_account_sid=sid,
-        twilio_auth_token=token,
-        twilio_from=FROM,
-        twilio_api_url=api_url,
-        public_url=PUBLIC_URL,
-    )
-    channels = build_channels(settings)
+    channels = build_channels(_settings(api_url, sid, token))
     ctx: dict[str, Any] = {"channels": channels}
     queue = InlineQueue(FUNCTIONS, ctx, max_concurrency=concurrency, job_timeout=120)
     ctx["queue"] = queue
@@ -154,6 +146,65 @@ async def ours(ids: list[int], api_url: str, sid: str, token: str, concurrency: 
     if sent != len(ids):
         raise SystemExit(f"only {sent} of {len(ids)} deliveries sent")
     return elapsed
+
+
+async def ours_on_redis(
+    ids: list[int], api_url: str, sid: str, token: str, concurrency: int, redis_url: str
+) -> float:
+    """Seconds for one arq worker (``absences worker``'s settings, burst mode) to send every
+    delivery, the jobs having been put in Redis first."""
+    from arq.worker import Worker
+    from redis.asyncio import Redis
+
+    from workers.arq_worker import worker_settings
+    from workers.queue import ArqQueue
+
+    flush = Redis.from_url(redis_url)
+    await flush.flushdb()
+    await flush.aclose()
+    settings = _settings(api_url, sid, token)
+    queue = ArqQueue(redis_url)
+    await queue.start()
+    await enqueue_deliveries(queue, [(i, None) for i in ids])
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx.update(channels=build_channels(settings), queue=queue)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["channels"].close()
+
+    kwargs = worker_settings(
+        redis_url,
+        FUNCTIONS,
+        on_startup=startup,
+        on_shutdown=shutdown,
+        burst=True,
+        max_jobs=concurrency,
+        job_timeout=120,
+    )
+    worker = Worker(**kwargs, handle_signals=False)
+    try:
+        started = time.perf_counter()
+        await worker.async_run()
+        elapsed = time.perf_counter() - started
+    finally:
+        await worker.close()
+        await queue.close()
+    sent = await Delivery.filter(id__in=ids, status=DeliveryStatus.SENT).count()
+    if sent != len(ids):
+        raise SystemExit(f"arq: only {sent} of {len(ids)} deliveries sent")
+    return elapsed
+
+
+def _settings(api_url: str, sid: str, token: str) -> Any:
+    return load_settings(
+        sms_provider="twilio",
+        twilio_account_sid=sid,
+        twilio_auth_token=token,
+        twilio_from=FROM,
+        twilio_api_url=api_url,
+        public_url=PUBLIC_URL,
+    )
 
 
 async def baseline(count: int, api_url: str, sid: str, token: str, concurrency: int) -> float:
@@ -179,8 +230,11 @@ async def baseline(count: int, api_url: str, sid: str, token: str, concurrency: 
         return time.perf_counter() - started
 
 
-async def run(count: int, concurrency: int, server: tuple[str, str, str], options: str) -> None:
+async def run(
+    count: int, concurrency: int, server: tuple[str, str, str], options: str, redis_url: str
+) -> None:
     api_url, sid, token = server
+    arq_took = None
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite://{tmp}/bench.sqlite3{options}"
         await migrate(url)
@@ -189,13 +243,22 @@ async def run(count: int, concurrency: int, server: tuple[str, str, str], option
             ids = await seed(count)
             base = await baseline(count, api_url, sid, token, concurrency)
             took = await ours(ids, api_url, sid, token, concurrency)
+            if redis_url:
+                await Delivery.filter(id__in=ids).update(
+                    status=DeliveryStatus.SCHEDULED, provider_ref=None, claim=None
+                )
+                arq_took = await ours_on_redis(ids, api_url, sid, token, concurrency, redis_url)
         finally:
             await close_db()
     base_rate, our_rate = count / base, count / took
     print(f"deliveries: {count} SMS through one worker, {concurrency} at once (SQLite{options})")
     print(f"baseline (bare aiohttp loop): {base:.2f}s  {base_rate:,.0f}/s")
-    print(f"ours (deliver task, inline queue): {took:.2f}s  {our_rate:,.0f}/s")
+    print(f"ours (deliver task, in-process runner): {took:.2f}s  {our_rate:,.0f}/s")
     print(f"ratio: {our_rate / base_rate:.2f}  (goal: 1,000/s and 0.5)")
+    if arq_took is not None:
+        arq_rate = count / arq_took
+        print(f"ours (one arq worker on Redis): {arq_took:.2f}s  {arq_rate:,.0f}/s")
+        print(f"ratio: {arq_rate / base_rate:.2f}")
 
 
 def main() -> None:
@@ -211,6 +274,12 @@ def main() -> None:
     parser.add_argument(
         "--synchronous", default="", help="SQLite's synchronous pragma (default: tortoise's, FULL)"
     )
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="also measure one arq worker on this Redis database (it is flushed), e.g. "
+        "redis://127.0.0.1:6379/14",
+    )
     args = parser.parse_args()
     receive, send = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.Process(target=serve, args=(send,), daemon=True)
@@ -218,7 +287,7 @@ def main() -> None:
     try:
         server = receive.recv()
         options = f"?synchronous={args.synchronous}" if args.synchronous else ""
-        asyncio.run(run(args.deliveries, args.concurrency, server, options))
+        asyncio.run(run(args.deliveries, args.concurrency, server, options, args.redis))
     finally:
         child.terminate()
         child.join()
