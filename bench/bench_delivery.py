@@ -156,7 +156,7 @@ async def ours_on_redis(
     from arq.worker import Worker
     from redis.asyncio import Redis
 
-    from workers.arq_worker import worker_settings
+    from workers.arq_worker import POLL_DELAY, worker_settings
     from workers.queue import ArqQueue
 
     flush = Redis.from_url(redis_url)
@@ -182,7 +182,7 @@ async def ours_on_redis(
         max_jobs=concurrency,
         job_timeout=120,
     )
-    worker = Worker(**kwargs, handle_signals=False)
+    worker = Worker(**kwargs, handle_signals=False, poll_delay=POLL_DELAY)
     try:
         started = time.perf_counter()
         await worker.async_run()

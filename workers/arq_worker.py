@@ -29,7 +29,7 @@ StartupShutdown = Callable[[dict[str, Any]], Awaitable[Any]]
 # arq's backstop timeout fires this long after ours; it only matters for a task that does not
 # stop when cancelled. A crashed worker's jobs rerun after the longest timeout + 10 s (arq).
 _BACKSTOP_S = 2.0
-POLL_DELAY = 0.1
+POLL_DELAY = 0.1  # seconds between two looks for jobs of an idle worker
 
 
 def _adapt(name: str, task: TaskFunc, job_timeout: float, max_tries: int) -> WorkerCoroutine:
@@ -112,9 +112,8 @@ def worker_settings(
         "keep_result": 0,
         "burst": burst,
         "max_jobs": max_jobs,
-        # a busy worker takes new jobs as soon as a slot frees; an idle one looks every 0.1 s
-        # (arq's default, 0.5 s with at most 100 ids a look, would cap a worker at 200 jobs/s)
-        "poll_delay": POLL_DELAY,
+        # up to four times its slots a look (arq's default, 100 ids every 0.5 s, would cap a
+        # worker at 200 jobs/s); ``run_worker`` looks every POLL_DELAY
         "queue_read_limit": max(100, 4 * max_jobs),
     }
 
@@ -147,7 +146,7 @@ async def run_worker(
         every_minute=every_minute,
         max_jobs=max_jobs,
     )
-    worker = Worker(**settings, handle_signals=handle_signals)
+    worker = Worker(**settings, handle_signals=handle_signals, poll_delay=POLL_DELAY)
     try:
         await worker.async_run()
     except asyncio.CancelledError:
