@@ -15,6 +15,7 @@ from typing import Any
 
 from core.services import delivery
 from workers.batching import Batcher
+from workers.planning import PLAN, plan_notices
 from workers.queue import DELIVER, Queue, RetryLater, TaskFunc, enqueue_deliveries
 from workers.reports import POLL_OVH_REPORTS, poll_ovh_reports
 from workers.senders import Channels, render
@@ -84,7 +85,8 @@ async def periodic_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_S
 FUNCTIONS: Mapping[str, TaskFunc] = {
     DELIVER: deliver,
     SWEEP: sweep,
+    PLAN: plan_notices,
     POLL_OVH_REPORTS: poll_ovh_reports,
 }
-CRON: tuple[str, ...] = (SWEEP, POLL_OVH_REPORTS)
+CRON: tuple[str, ...] = (SWEEP, PLAN, POLL_OVH_REPORTS)
 """Task names run every minute (arq cron, once across workers) and by the in-process loop."""

@@ -165,6 +165,20 @@ def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list
     return plan
 
 
+KIND_CHANNEL_ORDER: dict[str, tuple[str, ...]] = {
+    "threshold": ("letter", "email"),
+    "persistent": ("letter", "email"),
+    "weekly_summary": ("email", "letter"),
+}
+
+
+def channel_order_for(kind: str, school_order: Sequence[str]) -> list[str]:
+    """The fallback order of a notice kind: the monthly letters (L131-8) go by letter, then
+    email; the weekly summary by email, then letter; every other kind follows the school's
+    ``channel_order``."""
+    return list(KIND_CHANNEL_ORDER.get(kind, school_order))
+
+
 # --- which events call for a notice ------------------------------------------------------------
 
 TOLD_BY_FAMILY = frozenset({"family_notice", "family_reply"})

@@ -204,7 +204,8 @@ async def fall_back(
             "channel", "to"
         )
     )
-    for planned in rules.channel_plan(options[0], school.channel_order):
+    order = rules.channel_order_for(str(notice.kind), school.channel_order)
+    for planned in rules.channel_plan(options[0], order):
         if (planned.channel, planned.to) in tried or (channels and planned.channel not in channels):
             continue
         when = send_time(school, planned.channel, now, 0)

@@ -4,7 +4,9 @@ one in ``templates/messages/<kind>/<channel>.<lang>.txt``, rendered with the not
 A default template may start with a ``Subject: …`` line (emails), then a blank line. Variables:
 ``school`` (name, uai), ``student`` (first_name, last_name), ``guardian`` (civility,
 first_name, last_name, name), ``day`` ("lundi 2 mars"), ``start`` ("8h05"), ``half``
-("matin"), ``kind``.
+("matin"), ``kind``; then the notice's payload keys, with the labels of
+``payload["localized"]`` in the delivery's language (a month's ``half_days``, a meeting's
+``meeting_day``…, see ``core/services/notice_planning.py`` and ``convocations.py``).
 """
 
 from __future__ import annotations
@@ -151,12 +153,21 @@ def _when(notice: Notice, start: datetime | None, tz: ZoneInfo, language: str) -
 
 
 RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "half"})
+LOCALIZED = "localized"  # payload key: {language: {name: value}}, labels in each language
 
 
-def _payload_values(notice: Notice) -> dict[str, object]:
+def _payload_values(notice: Notice, language: str) -> dict[str, object]:
     """The notice's own facts (a month's half-days, a convocation's date…) as template
-    variables: plain JSON from its payload, never overriding the common ones."""
-    return {k: v for k, v in notice.payload.items() if k not in RESERVED and k.isidentifier()}
+    variables: plain JSON from its payload, then the labels of ``payload["localized"]`` in the
+    delivery's language (else French); never overriding the common ones."""
+    payload = notice.payload
+    values = {k: v for k, v in payload.items() if k != LOCALIZED}
+    localized = payload.get(LOCALIZED)
+    if isinstance(localized, dict):
+        words = localized.get(language, localized.get(DEFAULT_LANGUAGE))
+        if isinstance(words, dict):
+            values.update(words)
+    return {k: v for k, v in values.items() if k not in RESERVED and k.isidentifier()}
 
 
 def context(
@@ -173,7 +184,7 @@ def context(
             "name": person.display_name,
         }
     return {
-        **_payload_values(notice),
+        **_payload_values(notice, language),
         "school": school_values(school),
         "student": {"first_name": student.first_name, "last_name": student.last_name},
         "guardian": guardian,

@@ -26,6 +26,7 @@ from core.rules import notices as rules
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, half_of, local_date
 from core.rules.counting import EventKind, coverage
 from core.services.delivery_rows import Due, create_delivery, move, send_time
+from core.services.notice_facts import dated_notice_stands
 from core.services.recipients import guardian_options
 from core.services.schools import load_calendar
 
@@ -89,7 +90,7 @@ async def plan_absence_notices(event: Event, school: School, *, now: datetime) -
     notice = await _open_notice(event, school, kind, key)
     if notice is None:
         return None
-    if not await _first_deliveries(notice, school, now, max(now, event.starts_at)):
+    if not await first_deliveries(notice, school, now=now, base=max(now, event.starts_at)):
         notice.status = NoticeStatus.FAILED
         notice.payload = {**notice.payload, "reason": "no guardian can be reached"}
         await notice.save(update_fields=["status", "payload", "updated_at"])
@@ -121,20 +122,34 @@ async def _open_notice(event: Event, school: School, kind: str, key: HalfDayKey)
         return None  # another event of the same half-day won: its notice stands
 
 
-async def _first_deliveries(notice: Notice, school: School, now: datetime, base: datetime) -> int:
+async def first_deliveries(
+    notice: Notice,
+    school: School,
+    *,
+    now: datetime,
+    base: datetime,
+    delay_minutes: int | None = None,
+) -> list[Due]:
+    """The first deliveries of ``notice``, inside the caller's transaction: one per recipient
+    (rules.recipients), on the first channel of that guardian's plan in the order of the
+    notice's kind (rules.channel_order_for: the school's ``channel_order`` for most kinds),
+    ``scheduled`` ``delay_minutes`` after ``base`` (the school's send-after delay when None)
+    and out of the quiet hours. Empty when nobody can be reached."""
+    delay = school.notice_delay_minutes if delay_minutes is None else delay_minutes
+    order = rules.channel_order_for(str(notice.kind), school.channel_order)
     options, persons = await guardian_options(notice.student_id)
-    created = 0
+    created: list[Due] = []
     for guardian in rules.recipients(options):
-        plan = rules.channel_plan(guardian, school.channel_order)
+        plan = rules.channel_plan(guardian, order)
         if not plan:
             continue
         first = plan[0]
-        when = send_time(school, first.channel, base, school.notice_delay_minutes)
+        when = send_time(school, first.channel, base, delay)
         language = persons[guardian.person_id].language
-        await create_delivery(
+        due = await create_delivery(
             notice, first, language=language, not_before=when, source="plan", at=now
         )
-        created += 1
+        created.append(due)
     return created
 
 
@@ -144,7 +159,9 @@ async def reconcile_notices(event: Event, school: School, *, now: datetime) -> N
     too), one another event still calls for moves to that event; then the notice the event
     calls for now, if any, is planned."""
     calendar = await load_calendar(school)
-    for notice in await Notice.filter(event_id=event.id, status=NoticeStatus.PENDING):
+    kinds = sorted(EVENT_KINDS)
+    pending = Notice.filter(event_id=event.id, status=NoticeStatus.PENDING, kind__in=kinds)
+    for notice in await pending:  # a reminder is checked when it leaves (still_wanted)
         supporting = await supporting_event(notice, school, calendar)
         if supporting is None:
             await cancel_notice(notice, now=now, reason="the event was corrected or deleted")
@@ -186,11 +203,13 @@ EVENT_KINDS = frozenset({"absence", "lateness"})
 
 async def still_wanted(notice: Notice, school: School) -> bool:
     """Whether ``notice`` should still go out, checked when one of its deliveries is about to
-    leave; cheap when the notice's event (loaded as ``notice.event``) still calls for it."""
+    leave; cheap when the notice's event (loaded as ``notice.event``) still calls for it. A
+    notice planned by date asks what it stands on (``notice_facts.dated_notice_stands``: its
+    absence still unjustified, its month still over the threshold…)."""
     if notice.status == NoticeStatus.CANCELLED:
         return False
     if str(notice.kind) not in EVENT_KINDS:
-        return True
+        return await dated_notice_stands(notice, school)
     event = notice.event
     if event is not None and notice_kind(event, school) == notice.kind:
         return True

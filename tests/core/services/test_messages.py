@@ -16,6 +16,23 @@ CONTEXT: dict[str, object] = {
     "start": "8h00",
     "half": "matin",
 }
+HALF_DAYS = [{"day": "lundi 2 mars 2026", "half": "matin"}]
+EVENTS = [{"kind": "Absence", "day": "lundi 2 mars", "start": "8h00", "end": "", "state": "?"}]
+MONTH = {"month_label": "mars 2026", "count": 4, "half_days": HALF_DAYS, "written_on": "x"}
+KIND_VALUES: dict[str, dict[str, object]] = {  # what the payload of a dated notice gives
+    "reminder": {"written_on": "4 mars 2026"},
+    "threshold": MONTH,
+    "persistent": MONTH,
+    "weekly_summary": {"week_label": "lundi 2 mars 2026", "events": EVENTS, "written_on": "x"},
+    "convocation": {
+        "meeting_day": "mardi 10 mars 2026",
+        "meeting_time": "14h30",
+        "place": "bureau de la CPE",
+        "with_whom": "Mme Dupont, CPE",
+        "message": "",
+        "written_on": "2 mars 2026",
+    },
+}
 SHIPPED = sorted(
     (path.parent.name, *path.name.split(".")[:2]) for path in TEMPLATES.glob("*/*.txt")
 )
@@ -33,7 +50,7 @@ def test_a_default_template_renders(kind: str, channel: str, language: str) -> N
     found = default_template(kind, channel, language)
     assert found is not None
     subject, body = found
-    text = render_message(body, CONTEXT)
+    text = render_message(body, {**CONTEXT, **KIND_VALUES.get(kind, {})})
     assert "Léa Martin" in text and "{{" not in text
     assert bool(subject) is (channel == "email")
     if channel == "sms":
