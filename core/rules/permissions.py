@@ -14,6 +14,7 @@ class Permission(StrEnum):
     IMPORT = "import"
     STATISTICS = "statistics"
     ROLL_CALL = "roll_call"
+    CONVOKE = "convoke"  # convoke a student's family to a meeting
     LETTERS = "letters"  # the day's letters to families and their merged PDF
     POST_LETTERS = "post_letters"  # mark letters printed, then posted
     OUTBOX = "outbox"  # the messages the embedded outbox "sent"
@@ -23,7 +24,9 @@ _ALL = frozenset(Permission)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": _ALL,
-    "direction": frozenset({Permission.READ, Permission.STATISTICS, Permission.LETTERS}),
+    "direction": frozenset(
+        {Permission.READ, Permission.STATISTICS, Permission.LETTERS, Permission.CONVOKE}
+    ),
     "cpe": frozenset(
         {
             Permission.READ,
@@ -31,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.DECIDE,
             Permission.STATISTICS,
             Permission.ROLL_CALL,
+            Permission.CONVOKE,
             Permission.LETTERS,
             Permission.POST_LETTERS,
             Permission.OUTBOX,

@@ -49,7 +49,9 @@ class QuietHours(BaseModel):
         return _check_hhmm(value)
 
 
-NULLABLE_SETTINGS = frozenset({"quiet_hours", "sms_monthly_quota", "holiday_zone"})
+NULLABLE_SETTINGS = frozenset(
+    {"quiet_hours", "sms_monthly_quota", "call_monthly_quota", "holiday_zone"}
+)
 Channel = Literal["chat", "sms", "call", "email", "letter"]
 
 
@@ -70,6 +72,18 @@ class SchoolSettingsPatch(BaseModel):
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
     persistent_threshold_half_days: int | None = Field(default=None, ge=1, le=200)
     sms_monthly_quota: int | None = Field(default=None, ge=0)
+    call_monthly_quota: int | None = Field(
+        default=None, ge=0, description="automated calls a month; null: no limit"
+    )
+    quota_alert_percent: int | None = Field(
+        default=None, ge=0, le=100, description="warn staff at this share of a quota (and 100)"
+    )
+    reminder_after_days: int | None = Field(
+        default=None, ge=0, le=60, description="remind families of an unjustified absence; 0: off"
+    )
+    weekly_summary: bool | None = Field(
+        default=None, description="a weekly summary of each student's events to the family"
+    )
     holiday_zone: Literal["A", "B", "C"] | None = None
     language: Literal["fr", "en"] | None = None
 
@@ -119,6 +133,10 @@ class SchoolSettings(BaseModel):
     absence_threshold_half_days: int
     persistent_threshold_half_days: int
     sms_monthly_quota: int | None
+    call_monthly_quota: int | None
+    quota_alert_percent: int
+    reminder_after_days: int
+    weekly_summary: bool
     holiday_zone: str | None
     language: str
 

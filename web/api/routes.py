@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from web.api import events, imports, inbound, letters, notices, openapi, settings, students
+from web.api import (
+    convocations,
+    events,
+    imports,
+    inbound,
+    letters,
+    notices,
+    openapi,
+    settings,
+    students,
+)
 from web.api.registry import Route
 
 
@@ -13,6 +23,7 @@ def all_routes() -> list[Route]:
         *events.ROUTES,
         *notices.ROUTES,
         *inbound.ROUTES,
+        *convocations.ROUTES,
         *letters.ROUTES,
         *settings.ROUTES,
         *imports.ROUTES,

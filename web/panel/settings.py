@@ -80,7 +80,7 @@ async def general_submit(request: web.Request) -> web.Response:
     return await submit(request, _change_general, _general, back="/general")
 
 
-# Family notices: delay, quiet hours, channel order.
+# Family notices: delay, quiet hours, channel order, reminders, weekly summary, quotas.
 
 
 async def _notices(
@@ -123,13 +123,29 @@ async def _change_notices(page: Page, form: dict[str, Any]) -> None:
             "end": f"{hhmm(form, 'quiet_end'):%H:%M}",
             "sundays": checked(form, "quiet_sundays"),
         }
-    patch = {
+    patch: dict[str, object] = {
         "notice_delay_minutes": integer(form, "notice_delay_minutes", 0, 24 * 60),
         "notify_lateness": checked(form, "notify_lateness"),
         "quiet_hours": quiet,
         "channel_order": channel_order(form),
+        "weekly_summary": checked(form, "weekly_summary"),
+        **_dated_and_quotas(form),
     }
     await update_settings(page.school, parse_settings_patch(patch), page.actor)
+
+
+def _dated_and_quotas(form: dict[str, Any]) -> dict[str, object]:
+    """Reminders, quotas and their alert level; a field the form lacks stays as it is, an
+    empty quota means no limit."""
+    values: dict[str, object] = {}
+    if "reminder_after_days" in form:
+        values["reminder_after_days"] = integer(form, "reminder_after_days", 0, 60)
+    if "quota_alert_percent" in form:
+        values["quota_alert_percent"] = integer(form, "quota_alert_percent", 0, 100)
+    for name in ("sms_monthly_quota", "call_monthly_quota"):
+        if name in form:
+            values[name] = integer(form, name, 0, 1_000_000) if text(form, name) else None
+    return values
 
 
 async def notices_submit(request: web.Request) -> web.Response:

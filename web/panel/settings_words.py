@@ -25,7 +25,7 @@ FR: dict[str, str] = {
     "settings.about.justifications": "Les types de justificatifs acceptés.",
     "settings.about.actions": "Les actions menées auprès des familles.",
     "settings.about.colours": "Les couleurs des événements à l'écran.",
-    "settings.about.notices": "Délai d'envoi, heures calmes, ordre des canaux.",
+    "settings.about.notices": "Délai d'envoi, heures calmes, ordre des canaux, relances, quotas.",
     "settings.about.staff": "Qui a quel rôle dans l'établissement.",
     "settings.save": "Enregistrer",
     "settings.add": "Ajouter",
@@ -113,6 +113,20 @@ FR: dict[str, str] = {
     "settings.notices.channels": "Canaux, dans l'ordre d'essai",
     "settings.notices.use": "Utiliser",
     "settings.notices.rank": "Rang",
+    "settings.notices.dated": "Relances et courriers",
+    "settings.notices.reminder_after_days": "Relancer la famille d'une absence toujours non "
+    "justifiée après (jours)",
+    "settings.notices.reminder_hint": "0 : aucune relance. Une seule relance par absence.",
+    "settings.notices.weekly_summary": "Envoyer chaque semaine un récapitulatif des absences et "
+    "retards aux familles concernées",
+    "settings.notices.letters_hint": "Le courrier du seuil mensuel (article L131-8) et celui "
+    "d'absentéisme persistant partent d'eux-mêmes, par courrier puis courriel, dès que les "
+    "seuils des paramètres généraux sont atteints.",
+    "settings.notices.quotas": "Quotas mensuels",
+    "settings.notices.sms_quota": "SMS par mois",
+    "settings.notices.call_quota": "Appels automatisés par mois",
+    "settings.notices.quota_hint": "Vide : sans limite. Au-delà, l'avis passe au canal suivant.",
+    "settings.notices.quota_alert": "Alerter l'équipe à ce pourcentage d'un quota",
     "settings.channel.chat": "Messagerie (bot)",
     "settings.channel.sms": "SMS",
     "settings.channel.call": "Appel automatisé",

@@ -21,7 +21,7 @@ EN: dict[str, str] = {
     "settings.about.justifications": "The kinds of justification accepted.",
     "settings.about.actions": "The actions taken with families.",
     "settings.about.colours": "The colours of events on screen.",
-    "settings.about.notices": "Send-after delay, quiet hours, channel order.",
+    "settings.about.notices": "Send-after delay, quiet hours, channel order, reminders, quotas.",
     "settings.about.staff": "Who has which role in the school.",
     "settings.save": "Save",
     "settings.add": "Add",
@@ -105,6 +105,21 @@ EN: dict[str, str] = {
     "settings.notices.channels": "Channels, in the order tried",
     "settings.notices.use": "Use",
     "settings.notices.rank": "Rank",
+    "settings.notices.dated": "Reminders and letters",
+    "settings.notices.reminder_after_days": "Remind the family of an absence still not justified "
+    "after (days)",
+    "settings.notices.reminder_hint": "0: no reminder. One reminder per absence.",
+    "settings.notices.weekly_summary": "Send each week a summary of absences and lateness to "
+    "the families concerned",
+    "settings.notices.letters_hint": "The monthly threshold letter (Article L131-8) and the "
+    "persistent-absence letter go out by themselves, by letter then email, once the thresholds "
+    "of the general settings are reached.",
+    "settings.notices.quotas": "Monthly quotas",
+    "settings.notices.sms_quota": "SMS per month",
+    "settings.notices.call_quota": "Automated calls per month",
+    "settings.notices.quota_hint": "Empty: no limit. Beyond it, the notice moves to the next "
+    "channel.",
+    "settings.notices.quota_alert": "Alert staff at this share of a quota (percent)",
     "settings.channel.chat": "Chat (bot)",
     "settings.channel.sms": "SMS",
     "settings.channel.call": "Automated call",

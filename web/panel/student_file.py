@@ -18,9 +18,12 @@ from core.queries.common import zone
 from core.queries.scope import reader_scope
 from core.rules.permissions import Permission
 from core.services.actions import record_action
+from core.services.convocations import convoke_family
 from core.services.schools import school_year_of
+from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page, require_csrf, school_page
+from workers.queue import enqueue_deliveries
 
 FILE = r"/s/{uai}/students/{id:\d+}"
 
@@ -28,10 +31,15 @@ FILE = r"/s/{uai}/students/{id:\d+}"
 def setup(app: web.Application) -> None:
     app.router.add_get(FILE, show)
     app.router.add_post(FILE + "/actions", add_action)
+    app.router.add_post(FILE + "/convocations", convoke)
 
 
 def may_act(page: Page) -> bool:
     return page.can(Permission.WRITE_EVENTS) or page.can(Permission.DECIDE)
+
+
+def may_convoke(page: Page) -> bool:
+    return page.can(Permission.CONVOKE)
 
 
 async def _readable(request: web.Request) -> tuple[Page, int]:
@@ -50,7 +58,13 @@ def _year(request: web.Request) -> int | None:
 
 
 async def _render(
-    page: Page, student_id: int, *, year: int | None, error: str | None = None, status: int = 200
+    page: Page,
+    student_id: int,
+    *,
+    year: int | None,
+    error: str | None = None,
+    status: int = 200,
+    convocation: dict[str, Any] | None = None,
 ) -> web.Response:
     now = now_of(page.request)
     try:
@@ -64,6 +78,8 @@ async def _render(
         "now_local": now.astimezone(zone(page.school)).strftime("%Y-%m-%dT%H:%M"),
         "error": error,
         "follow_up": f"/s/{page.school.uai}/follow-up?student={student_id}",
+        "may_convoke": may_convoke(page),
+        "convocation": convocation or {},
     }
     return page.render("student_file.html", context, status=status)
 
@@ -73,11 +89,11 @@ async def show(request: web.Request) -> web.Response:
     return await _render(page, student_id, year=_year(request))
 
 
-def _local_time(page: Page, value: str) -> datetime:
+def _local_time(page: Page, value: str, words: str = "file.action.bad_time") -> datetime:
     try:
         wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
     except ValueError:
-        raise DomainError(page.t("file.action.bad_time")) from None
+        raise DomainError(page.t(words), code="meeting_time") from None
     return wall.replace(tzinfo=zone(page.school))
 
 
@@ -105,3 +121,41 @@ async def add_action(request: web.Request) -> web.StreamResponse:
         return await _render(page, student_id, year=None, error=error.message, status=400)
     year = school_year_of(done_at.date())
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}?year={year}#actions")
+
+
+def _convocation_error(page: Page, error: DomainError) -> str:
+    """The service's refusal in the user's language when its code has words, else as is."""
+    key = f"file.convoke.error.{error.code}"
+    words = page.t(key)
+    return error.message if words == key else words
+
+
+async def convoke(request: web.Request) -> web.StreamResponse:
+    """Convoke the student's family to a meeting, then show the file at its notices."""
+    page, student_id = await _readable(request)
+    if not may_convoke(page):
+        raise web.HTTPForbidden(text=page.t("forbidden"))
+    form = await require_csrf(page)
+    values = {k: str(form.get(k, "")) for k in ("at", "place", "with_whom", "message")}
+    try:
+        done = await convoke_family(
+            page.school,
+            page.actor,
+            student_id,
+            meeting_at=_local_time(page, values["at"], "file.convoke.error.meeting_time"),
+            place=values["place"],
+            with_whom=values["with_whom"],
+            message=values["message"],
+            now=now_of(request),
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such student") from None
+    except DomainError as error:
+        text = _convocation_error(page, error)
+        status = 409 if error.code == "convoked" else 400
+        return await _render(
+            page, student_id, year=None, error=text, status=status, convocation=values
+        )
+    jobs = [(d.delivery_id, d.not_before) for d in done.due]
+    await enqueue_deliveries(request.config_dict[QUEUE], jobs)
+    raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#notices")

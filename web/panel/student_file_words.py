@@ -98,6 +98,22 @@ _FR: dict[str, str] = {
     "file.action.no_event": "(aucun)",
     "file.action.submit": "Enregistrer l'action",
     "file.action.bad_time": "Date et heure invalides.",
+    "file.convoke": "Convoquer la famille",
+    "file.convoke.note": "Les responsables légaux reçoivent la convocation aussitôt, par leur "
+    "premier canal (ni SMS ni appel pendant les heures calmes).",
+    "file.convoke.at": "Date et heure du rendez-vous",
+    "file.convoke.place": "Lieu",
+    "file.convoke.with_whom": "Avec",
+    "file.convoke.message": "Message (facultatif)",
+    "file.convoke.submit": "Envoyer la convocation",
+    "file.convoke.error.meeting_time": "Date et heure du rendez-vous invalides.",
+    "file.convoke.error.meeting_past": "Le rendez-vous doit être dans le futur.",
+    "file.convoke.error.meeting_far": "Le rendez-vous doit avoir lieu dans l'année qui vient.",
+    "file.convoke.error.required": "Indiquez le lieu et avec qui a lieu le rendez-vous.",
+    "file.convoke.error.too_long": "Un des champs est trop long.",
+    "file.convoke.error.unreachable": "Aucun responsable de l'élève ne peut être joint : "
+    "vérifiez ses coordonnées.",
+    "file.convoke.error.convoked": "La famille est déjà convoquée à cette heure-là.",
 }
 
 _EN: dict[str, str] = {
@@ -196,6 +212,22 @@ _EN: dict[str, str] = {
     "file.action.no_event": "(none)",
     "file.action.submit": "Record the action",
     "file.action.bad_time": "Invalid date and time.",
+    "file.convoke": "Convoke the family",
+    "file.convoke.note": "The legal guardians receive the convocation at once, by their first "
+    "channel (no SMS or call during the quiet hours).",
+    "file.convoke.at": "Date and time of the meeting",
+    "file.convoke.place": "Place",
+    "file.convoke.with_whom": "With",
+    "file.convoke.message": "Message (optional)",
+    "file.convoke.submit": "Send the convocation",
+    "file.convoke.error.meeting_time": "Invalid date and time of the meeting.",
+    "file.convoke.error.meeting_past": "The meeting must be in the future.",
+    "file.convoke.error.meeting_far": "The meeting must take place within the coming year.",
+    "file.convoke.error.required": "Say where the meeting takes place and with whom.",
+    "file.convoke.error.too_long": "One of the fields is too long.",
+    "file.convoke.error.unreachable": "None of the student's guardians can be reached: "
+    "check their contact points.",
+    "file.convoke.error.convoked": "The family is already convoked at that time.",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"fr": _FR, "en": _EN}

@@ -13,13 +13,14 @@ EVERYTHING = set(Permission)
 # The table, written out by hand so that a change to the rules shows up here.
 EXPECTED: dict[str, set[Permission]] = {
     "admin": EVERYTHING,
-    "direction": {P.READ, P.STATISTICS, P.LETTERS},
+    "direction": {P.READ, P.STATISTICS, P.LETTERS, P.CONVOKE},
     "cpe": {
         P.READ,
         P.WRITE_EVENTS,
         P.DECIDE,
         P.STATISTICS,
         P.ROLL_CALL,
+        P.CONVOKE,
         P.LETTERS,
         P.POST_LETTERS,
         P.OUTBOX,
@@ -52,7 +53,7 @@ def test_the_direction_reads_and_sees_statistics_but_changes_nothing() -> None:
     assert allows(Role.DIRECTION, P.READ)
     assert allows(Role.DIRECTION, P.STATISTICS)
     assert allows(Role.DIRECTION, P.LETTERS)
-    writes = EVERYTHING - {P.READ, P.STATISTICS, P.LETTERS, P.OUTBOX}
+    writes = EVERYTHING - {P.READ, P.STATISTICS, P.LETTERS, P.OUTBOX, P.CONVOKE}
     assert not [p for p in writes if allows(Role.DIRECTION, p)]
 
 
@@ -84,3 +85,8 @@ def test_letters_are_for_the_vie_scolaire_and_the_direction_reads_them_never_a_t
     markers = [r for r in Role if allows(r, P.POST_LETTERS)]
     assert set(markers) == {Role.ADMIN, Role.CPE, Role.VIE_SCOLAIRE}
     assert {r for r in Role if allows(r, P.OUTBOX)} == {Role.ADMIN, Role.CPE}
+
+
+def test_the_cpe_and_the_direction_convoke_families_never_the_vie_scolaire_nor_a_teacher() -> None:
+    convokers = {r for r in Role if allows(r, P.CONVOKE)}
+    assert convokers == {Role.ADMIN, Role.DIRECTION, Role.CPE}
