@@ -8,7 +8,8 @@ deterministic, so planning twice plans nothing new.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from core.rules.calendar import HalfDayKey, require_aware
 from core.rules.counting import thresholds_crossed
@@ -25,7 +26,18 @@ REMINDER_CATCH_UP_DAYS = 7
 absences from ``after_days + 7`` to ``after_days`` days ago, so that turning reminders on sends
 no flood about the whole year."""
 
+SEND_FROM = time(8, 0)
+"""Dated notices are planned just after local midnight; none leaves before this local time,
+whatever the quiet hours (a school may have turned them off for the absence notices)."""
+
 Month = tuple[int, int]
+
+
+def leaves_at(now: datetime, tz: ZoneInfo) -> datetime:
+    """When the notices planned at ``now`` may leave: now, or today's :data:`SEND_FROM`."""
+    require_aware(now, "now")
+    opening = datetime.combine(now.astimezone(tz).date(), SEND_FROM, tzinfo=tz)
+    return max(now, opening.astimezone(now.tzinfo))
 
 
 # --- reminders ----------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ the day is planned), then in ONE transaction writes the notices the rules of
 ``core/rules/dated_notices.py`` call for — get-or-create on their ``dedupe_key``, a cancelled
 one opened again — with their first deliveries (``notices.first_deliveries``: the recipients and
 channel plans of every notice, in the order of the kind) and one audit row. It returns the
-deliveries to enqueue once committed. Each delivery leaves at once, SMS and calls after the
-quiet hours; ``notices.still_wanted`` checks again when it leaves.
+deliveries to enqueue once committed. Each delivery leaves at once but not before 08:00 local
+(rules ``leaves_at``), SMS and calls after the quiet hours; ``notices.still_wanted`` checks
+again when it leaves.
 """
 
 from __future__ import annotations
@@ -147,7 +148,8 @@ async def _write(
     else:
         notice.status, notice.payload, notice.event_id = NoticeStatus.PENDING, payload, event_id
         await notice.save(update_fields=["status", "payload", "event_id", "updated_at"])
-    due = await first_deliveries(notice, plan.school, now=plan.now, base=plan.now, delay_minutes=0)
+    base = dated.leaves_at(plan.now, plan.tz)
+    due = await first_deliveries(notice, plan.school, now=plan.now, base=base, delay_minutes=0)
     if not due:
         notice.status = NoticeStatus.FAILED
         notice.payload = {**payload, "reason": NOBODY}

@@ -4,6 +4,7 @@ week a summary covers, and their keys — month and year boundaries included."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +12,7 @@ from core.rules import dated_notices as dated
 from core.rules.calendar import HalfDayKey
 from core.rules.counting import CountableEvent, EventKind, monthly_counts
 from core.rules.notices import channel_order_for
-from tests.core.rules.support import am, local, school
+from tests.core.rules.support import PARIS, am, local, school
 
 D = date.fromisoformat
 
@@ -172,3 +173,15 @@ def test_a_half_day_belongs_to_its_local_month() -> None:
     assert dated.in_month(key, (2026, 3)) and not dated.in_month(key, (2026, 4))
     first_of_april = HalfDayKey(D("2026-04-01"), key.half)
     assert dated.in_month(first_of_april, (2026, 4))
+
+
+def test_dated_notices_leave_from_eight_in_the_morning_local_time() -> None:
+    assert dated.leaves_at(local("2026-03-09", 0, 1), PARIS) == local("2026-03-09", 8)
+    assert dated.leaves_at(local("2026-03-09", 9, 30), PARIS) == local("2026-03-09", 9, 30)
+    # the night summer time starts (29 March 2026): 00:01 is UTC+1, 08:00 is UTC+2
+    found = dated.leaves_at(local("2026-03-29", 0, 1), PARIS)
+    assert found == datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+    noumea = ZoneInfo("Pacific/Noumea")  # an overseas school: its own morning
+    assert dated.leaves_at(local("2026-03-09", 0, 1, noumea), noumea) == local(
+        "2026-03-09", 8, 0, noumea
+    )

@@ -390,6 +390,7 @@ async def test_the_weekly_summary_lists_last_weeks_events_by_email_first(
     assert (summary.payload["absences"], summary.payload["lateness"]) == (1, 1)
     mother, father = await deliveries_of(summary)
     assert (mother.channel, father.channel) == ("email", "email")
+    assert mother.not_before == at(next_monday, 8).astimezone(UTC)  # not before 8:00
     for item in due:
         await deliver(item.delivery_id, channels.senders, now=item.not_before, render=render)
     first = sent(tmp_path, "email", FATHER_EMAIL)
@@ -419,3 +420,17 @@ async def test_only_schools_whose_day_is_not_planned_are_looked_at(
     assert await plan_dated_notices(stale, now) == []  # another planner had claimed the day
     assert await AuditEntry.filter(action="notices.plan").count() == 2
     assert datetime.now(UTC) > now  # planning never needs the clock
+
+
+async def test_a_reminder_of_an_absence_deleted_meanwhile_is_cancelled(
+    school_a: School, system: Actor, pupil: Student, channels: Channels, tmp_path: Path
+) -> None:
+    await make_family(school_a, pupil)
+    school_a.quiet_hours = None  # even so, nothing leaves before 8:00
+    await school_a.save()
+    event = await absence(school_a, system, pupil, at(MONDAY, 8), at(MONDAY, 10), now=at(MONDAY, 9))
+    first, _ = await plan_dated_notices(school_a, at(THURSDAY, 0, 5))
+    assert first.not_before == at(THURSDAY, 8).astimezone(UTC)
+    await delete_event(school_a, system, event.id)
+    outcome = await deliver(first.delivery_id, channels.senders, now=at(THURSDAY, 8), render=render)
+    assert outcome.status == "cancelled" and outbox(tmp_path) == []
