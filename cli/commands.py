@@ -28,6 +28,7 @@ from workers.queue import ArqQueue, QueueUnavailable
 from workers.runtime import start_runtime
 from workers.senders import build_channels
 from workers.tasks import CRON, FUNCTIONS
+from workers.template_tools import build_template_tools
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -158,7 +159,9 @@ async def serve(args: argparse.Namespace) -> int:
             raise CommandError(f"the queue is unavailable: {error}") from None
         queue = runtime.queue
         mailroom = build_mailroom(settings, runtime.ctx.get("channels"))
-        runner = web.AppRunner(create_app(settings, queue, mailroom=mailroom), access_log=None)
+        tools = build_template_tools(settings, runtime.ctx.get("channels"))
+        app = create_app(settings, queue, mailroom=mailroom, template_tools=tools)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.host, settings.port).start()

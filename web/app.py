@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 from tortoise import Tortoise
 
-from core.services.ports import Mailroom
+from core.services.ports import Mailroom, TemplateTools
 from core.settings import Settings
 from web import api, hooks, panel
-from web.keys import MAILROOM, QUEUE, SECRET, SETTINGS
+from web.keys import MAILROOM, QUEUE, SECRET, SETTINGS, TEMPLATE_TOOLS
 from workers.queue import Queue
 
 
@@ -32,18 +32,26 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(
-    settings: Settings, queue: Queue, *, mailroom: Mailroom | None = None
+    settings: Settings,
+    queue: Queue,
+    *,
+    mailroom: Mailroom | None = None,
+    template_tools: TemplateTools | None = None,
 ) -> web.Application:
     """Build the application; the caller owns the database and the queue's lifecycle.
 
     ``mailroom`` (``workers.mailroom.build_mailroom``) gives the letter and outbox pages their
     files; without it they list the letters but cannot merge their PDFs nor read the outbox.
+    ``template_tools`` (``workers.template_tools.build_template_tools``) lets the template
+    editor try, save and preview templates; without it the template pages only read.
     """
     app = web.Application(client_max_size=20 * 1024 * 1024)
     app[SETTINGS] = settings
     app[QUEUE] = queue
     if mailroom is not None:
         app[MAILROOM] = mailroom
+    if template_tools is not None:
+        app[TEMPLATE_TOOLS] = template_tools
     app[SECRET] = settings.resolved_secret_key()
     app.router.add_get("/healthz", healthz)
     api.setup(app)

@@ -174,6 +174,20 @@ def allowed_fields(kind: str, extra: Iterable[str] = ()) -> dict[str, Fields]:
     return {**{name: None for name in values}, **COMMON}
 
 
+# What the editor inserts for a list: a loop over it (the names of their fields as the
+# payloads of notice_planning.py hold them).
+SNIPPETS: dict[str, str] = {
+    "half_days": "{% for h in half_days %}- {{ h.day }}, {{ h.half }}\n{% endfor %}",
+    "events": "{% for e in events %}- {{ e.kind }}, {{ e.day }}, {{ e.start }} : {{ e.state }}\n"
+    "{% endfor %}",
+}
+
+
+def snippet(field: str) -> str:
+    """What the editor inserts for a merge field: ``{{ field }}``, or a loop for a list."""
+    return SNIPPETS.get(field, "{{ " + field + " }}")
+
+
 def menu(kind: str, extra: Iterable[str] = ()) -> list[str]:
     """The merge fields the editor offers for ``kind``, in order, each once."""
     own = [*KIND_VALUES.get(kind, ()), *sorted(set(extra) - set(COMMON))]

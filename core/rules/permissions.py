@@ -18,6 +18,8 @@ class Permission(StrEnum):
     LETTERS = "letters"  # the day's letters to families and their merged PDF
     POST_LETTERS = "post_letters"  # mark letters printed, then posted
     OUTBOX = "outbox"  # the messages the embedded outbox "sent"
+    READ_TEMPLATES = "read_templates"  # the notice templates, read only
+    TEMPLATES = "templates"  # edit the notice templates and the letters' logo
 
 
 _ALL = frozenset(Permission)
@@ -25,7 +27,13 @@ _ALL = frozenset(Permission)
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": _ALL,
     "direction": frozenset(
-        {Permission.READ, Permission.STATISTICS, Permission.LETTERS, Permission.CONVOKE}
+        {
+            Permission.READ,
+            Permission.STATISTICS,
+            Permission.LETTERS,
+            Permission.CONVOKE,
+            Permission.READ_TEMPLATES,
+        }
     ),
     "cpe": frozenset(
         {
@@ -38,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.LETTERS,
             Permission.POST_LETTERS,
             Permission.OUTBOX,
+            Permission.READ_TEMPLATES,
+            Permission.TEMPLATES,
         }
     ),
     "vie_scolaire": frozenset(

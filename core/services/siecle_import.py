@@ -165,12 +165,23 @@ async def _school(
     return school, True
 
 
+def _letterhead(export: SiecleExport, school: School) -> dict[str, object] | None:
+    """Communs' letterhead, keeping the logo the school uploaded (SIECLE has none)."""
+    if export.letterhead is None:
+        return None
+    wanted = export.letterhead.as_json()
+    if isinstance(school.letterhead, dict) and "logo" in school.letterhead:
+        wanted["logo"] = school.letterhead["logo"]
+    return wanted
+
+
 async def _update_school(run: _Run) -> date:
     """The letterhead and the year's dates from Communs.xml; returns the year's first day."""
     export, school = run.export, run.school
-    if export.letterhead is not None and school.letterhead != export.letterhead.as_json():
+    wanted = _letterhead(export, school)
+    if wanted is not None and school.letterhead != wanted:
         before = {"letterhead": school.letterhead}
-        school.letterhead = export.letterhead.as_json()
+        school.letterhead = wanted
         await school.save(update_fields=["letterhead", "updated_at"])
         run.audit.add(
             "siecle.update", "school", school.id, before, {"letterhead": school.letterhead}

@@ -43,7 +43,8 @@ async def test_a_user_of_another_school_is_forbidden_on_every_route(api: Api) ->
     for route in all_routes():
         if route.permission is None:
             continue
-        path = route.path.format(uai=UAI_A, id=event_id)
+        names = {"kind": "absence", "channel": "sms", "language": "fr"}  # a template's path
+        path = route.path.format(uai=UAI_A, id=event_id, **names)
         status, body = await api.call(route.method, path, as_="other_cpe", json={})
         assert (status, error_code(body)) == (403, "forbidden"), (route.method, route.path)
         checked += 1

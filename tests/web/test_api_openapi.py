@@ -64,7 +64,7 @@ async def test_the_document_lists_every_registered_route(
     assert described == registry == registered
     assert len(described) == len(all_routes())
     for method, path, operation in operations(document):
-        url = "/api/v1" + path.format(uai=UAI_A, id=1)
+        url = "/api/v1" + path.format(uai=UAI_A, id=1, kind="absence", channel="sms", language="fr")
         response = await app_client.request(method, url)
         if operation.get("security") == []:
             assert response.status == 200, path

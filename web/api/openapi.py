@@ -16,6 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from core.models import Channel, NoticeKind
 from web.api.registry import Call, Route
 from web.api.schemas import ErrorBody
 
@@ -24,6 +25,9 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "uai": {"type": "string", "pattern": "^[0-9]{7}[A-Z]$", "examples": ["0751234X"]},
     "id": {"type": "integer", "minimum": 1},
+    "kind": {"type": "string", "enum": [kind.value for kind in NoticeKind]},
+    "channel": {"type": "string", "enum": [channel.value for channel in Channel]},
+    "language": {"type": "string", "enum": ["fr", "en"]},
 }
 ERRORS = {
     "400": "Not well formed: malformed JSON, a bad query parameter",

@@ -12,6 +12,7 @@ from web.api import (
     openapi,
     settings,
     students,
+    templates,
 )
 from web.api.registry import Route
 
@@ -26,6 +27,7 @@ def all_routes() -> list[Route]:
         *convocations.ROUTES,
         *letters.ROUTES,
         *settings.ROUTES,
+        *templates.ROUTES,
         *imports.ROUTES,
         openapi.ROUTE,
     ]

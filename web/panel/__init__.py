@@ -14,6 +14,7 @@ from web.panel.outbox import setup_outbox
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
+from web.panel.templates import setup_templates
 
 
 def setup(app: web.Application) -> None:
@@ -32,4 +33,5 @@ def setup(app: web.Application) -> None:
     setup_deliveries(app)
     setup_letters(app)
     setup_outbox(app)
+    setup_templates(app)
     app.router.add_static("/static", STATIC)

@@ -13,7 +13,7 @@ EVERYTHING = set(Permission)
 # The table, written out by hand so that a change to the rules shows up here.
 EXPECTED: dict[str, set[Permission]] = {
     "admin": EVERYTHING,
-    "direction": {P.READ, P.STATISTICS, P.LETTERS, P.CONVOKE},
+    "direction": {P.READ, P.STATISTICS, P.LETTERS, P.CONVOKE, P.READ_TEMPLATES},
     "cpe": {
         P.READ,
         P.WRITE_EVENTS,
@@ -24,6 +24,8 @@ EXPECTED: dict[str, set[Permission]] = {
         P.LETTERS,
         P.POST_LETTERS,
         P.OUTBOX,
+        P.READ_TEMPLATES,
+        P.TEMPLATES,
     },
     "vie_scolaire": {P.READ, P.WRITE_EVENTS, P.DECIDE, P.ROLL_CALL, P.LETTERS, P.POST_LETTERS},
     "teacher": {P.READ, P.ROLL_CALL},
@@ -53,7 +55,7 @@ def test_the_direction_reads_and_sees_statistics_but_changes_nothing() -> None:
     assert allows(Role.DIRECTION, P.READ)
     assert allows(Role.DIRECTION, P.STATISTICS)
     assert allows(Role.DIRECTION, P.LETTERS)
-    writes = EVERYTHING - {P.READ, P.STATISTICS, P.LETTERS, P.OUTBOX, P.CONVOKE}
+    writes = EVERYTHING - {P.READ, P.STATISTICS, P.LETTERS, P.OUTBOX, P.CONVOKE, P.READ_TEMPLATES}
     assert not [p for p in writes if allows(Role.DIRECTION, p)]
 
 
@@ -90,3 +92,9 @@ def test_letters_are_for_the_vie_scolaire_and_the_direction_reads_them_never_a_t
 def test_the_cpe_and_the_direction_convoke_families_never_the_vie_scolaire_nor_a_teacher() -> None:
     convokers = {r for r in Role if allows(r, P.CONVOKE)}
     assert convokers == {Role.ADMIN, Role.DIRECTION, Role.CPE}
+
+
+def test_admins_and_cpes_edit_the_templates_the_direction_reads_them() -> None:
+    assert {r for r in Role if allows(r, P.TEMPLATES)} == {Role.ADMIN, Role.CPE}
+    readers = {r for r in Role if allows(r, P.READ_TEMPLATES)}
+    assert readers == {Role.ADMIN, Role.CPE, Role.DIRECTION}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -30,9 +32,12 @@ from core.services.audit import Actor
 from core.services.messages import TemplateCache, compose
 from core.services.school_logo import remove_logo, set_logo
 from core.services.schools import now_utc
+from core.services.siecle_import import import_siecle
 from core.services.templates import parse_key, save_template
+from core.siecle.files import load_export
 from gateway.base import OutgoingMessage
 from gateway.letter.transport import LetterTransport
+from tests.core.siecle.support import SMALL
 from workers.senders import render
 
 
@@ -234,3 +239,17 @@ async def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused(
     assert refused.value.code == "logo"
     assert "logo" not in (await School.get(id=school_a.id)).letterhead
     assert await AuditEntry.filter(action="school.logo").count() == 0
+
+
+async def test_a_siecle_import_keeps_the_uploaded_logo(db: str) -> None:
+    export = load_export([SMALL])
+    await import_siecle(export, Actor.system("import siecle"), today=date(2025, 9, 22))
+    school = await School.get(uai="0759999Z")
+    await set_logo(school, Actor.system("tests"), PNG)
+    moved = replace(export.letterhead, phone="01 99 99 99 99")  # type: ignore[type-var]
+    await import_siecle(
+        replace(export, letterhead=moved), Actor.system("import siecle"), today=date(2025, 9, 22)
+    )
+    school = await School.get(uai="0759999Z")
+    assert school.letterhead["phone"] == "01 99 99 99 99"
+    assert str(school.letterhead["logo"]).startswith("data:image/png;base64,")
