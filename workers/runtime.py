@@ -39,9 +39,7 @@ async def start_runtime(settings: Settings, *, sweep: bool = True) -> Runtime:
     ctx: dict[str, Any] = {"settings": settings}
     if not settings.redis_url:
         ctx["channels"] = build_channels(settings)
-    queue = create_queue(
-        settings.redis_url, FUNCTIONS, ctx, max_concurrency=settings.worker_jobs
-    )
+    queue = create_queue(settings.redis_url, FUNCTIONS, ctx, max_concurrency=settings.worker_jobs)
     ctx["queue"] = queue
     try:
         await queue.start()
