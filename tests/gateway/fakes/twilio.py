@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import uuid
 from dataclasses import dataclass
@@ -36,7 +37,13 @@ class TwilioRequest:
 
 
 class FakeTwilio(LocalServer):
-    """``POST /2010-04-01/Accounts/{sid}/{Messages,Calls}.json`` with basic auth sid:token."""
+    """``POST /2010-04-01/Accounts/{sid}/{Messages,Calls}.json`` with basic auth sid:token.
+
+    Knobs: :meth:`fail` (the next N requests get an error), ``delay`` (seconds before each
+    answer: the message is taken on receipt, as a provider does, so a client that dies while
+    waiting still had it sent), ``early_reports`` (statuses posted to the StatusCallback
+    BEFORE the answer, as a fast report can overtake it).
+    """
 
     def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token") -> None:
         super().__init__()
@@ -44,6 +51,9 @@ class FakeTwilio(LocalServer):
         self.auth_token = auth_token
         self.requests: list[TwilioRequest] = []
         self.attempts = 0
+        self.delay = 0.0
+        self.early_reports: list[str] = []
+        self.early_answers: list[int] = []  # what the app answered to each early report
         self.app.router.add_post("/2010-04-01/Accounts/{sid}/{resource}.json", self._create)
 
     @property
@@ -77,7 +87,12 @@ class FakeTwilio(LocalServer):
         if resource == "Calls" and not names & {"Url", "Twiml"}:
             return _error(21205, "Url or Twiml is required", 400)
         sid = ("SM" if resource == "Messages" else "CA") + uuid.uuid4().hex
-        self.requests.append(TwilioRequest(resource, form, sid))
+        accepted = TwilioRequest(resource, form, sid)
+        self.requests.append(accepted)
+        for status in self.early_reports if accepted.get("StatusCallback") else ():
+            self.early_answers.append(await self.report(accepted, status))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         fields = dict(form)
         body: dict[str, str | None] = {"sid": sid, "account_sid": self.account_sid}
         body["status"] = "queued"
