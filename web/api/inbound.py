@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from core.models import InboundStatus
 from core.queries.inbound import InboundView, inbound_page
@@ -32,8 +32,6 @@ class InboundQuery(PageQuery):
 class InboundOut(BaseModel):
     """A message from a family, with what it was matched to; times in the school's zone."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
     id: int
     channel: str = Field(description="sms, chat or call")
     from_: str = Field(alias="from", description="the sender: a number in E.164, or a chat")
@@ -53,20 +51,22 @@ class InboundOut(BaseModel):
 
     @classmethod
     def of(cls, view: InboundView) -> InboundOut:
-        return cls(
-            id=view.id,
-            channel=view.channel,
-            from_=view.sender,
-            text=view.text,
-            received_at=view.received_at,
-            guardian_id=view.guardian_id,
-            guardian_name=view.guardian,
-            student_id=view.student_id,
-            student_name=view.student,
-            event_ids=view.event_ids,
-            proposed_reason=view.proposed_reason,
-            status=InboundStatus(view.status),
-            handled_at=view.handled_at,
+        return cls.model_validate(
+            {
+                "id": view.id,
+                "channel": view.channel,
+                "from": view.sender,
+                "text": view.text,
+                "received_at": view.received_at,
+                "guardian_id": view.guardian_id,
+                "guardian_name": view.guardian,
+                "student_id": view.student_id,
+                "student_name": view.student,
+                "event_ids": view.event_ids,
+                "proposed_reason": view.proposed_reason,
+                "status": InboundStatus(view.status),
+                "handled_at": view.handled_at,
+            }
         )
 
 
