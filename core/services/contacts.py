@@ -123,14 +123,16 @@ def checked_value(kind: ContactKind, raw: str, region: str) -> str:
 
 
 def fixable(delivery: Delivery, contact: ContactPoint | None) -> bool:
-    """Whether the board offers the correction for this delivery (failed, on a channel with a
-    number or an address, its point not refused by the family)."""
+    """Whether the board offers the correction for this delivery: failed, on a channel with a
+    number or an address, its point not refused by the family, and not corrected since (the
+    point still holds what failed, or is marked unusable)."""
     return (
         delivery.status in RESENDABLE
         and delivery.channel in FIXABLE_CHANNELS
         and contact is not None
         and contact.kind in (*PHONE_KINDS, ContactKind.EMAIL)
         and contact.usability not in FAMILY_CHOICES
+        and (contact.value == delivery.to or contact.usability != Usability.OK)
     )
 
 

@@ -95,6 +95,7 @@ async def test_the_cpe_corrects_the_number_and_the_notice_leaves_again(
     action = f"{BOARD}/{failed.id}/fix"
     assert fix_forms(page) == [action]
     assert "Corriger le numéro" in page and "numéro invalide" in page
+    assert "/resend" not in page  # not again to a number known invalid: correct it first
     assert 'type="tel"' in page and 'name="resend" value="1" checked' in page
 
     back = BOARD + "?status=failed"
@@ -117,7 +118,31 @@ async def test_the_cpe_corrects_the_number_and_the_notice_leaves_again(
     assert entry.before is not None and entry.before["value"] == WRONG
     page = await (await app_client.get(back)).text()
     assert "Coordonnée corrigée ; l'avis repart." in html.unescape(page)
+    assert fix_forms(page) == []  # corrected: the failed row offers it no more
     assert "Coordonnée corrigée" not in await (await app_client.get(back)).text()  # shown once
+
+
+async def test_corrected_without_sending_then_sent_again_to_the_new_number(
+    world: World, app_client: Client
+) -> None:
+    failed = await failed_sms(world)
+    token = await log_in(app_client, "cpe")
+    response = await app_client.post(
+        f"{BOARD}/{failed.id}/fix",
+        data={"csrf": token, "value": "+33611223344", "back": BOARD},
+        allow_redirects=False,
+    )
+    assert response.status == 303 and response.headers["Location"] == BOARD
+    assert await Delivery.filter(notice_id=failed.notice_id).count() == 1
+    page = html.unescape(await (await app_client.get(BOARD)).text())
+    assert "Coordonnée corrigée." in page and fix_forms(page) == []
+    assert f'action="{BOARD}/{failed.id}/resend"' in page
+    response = await app_client.post(
+        f"{BOARD}/{failed.id}/resend", data={"csrf": token}, allow_redirects=False
+    )
+    assert response.status == 303
+    fresh = await Delivery.filter(notice_id=failed.notice_id).exclude(id=failed.id).get()
+    assert fresh.to == RIGHT
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from core.queries.alerts import open_alerts
 from core.rules.permissions import Permission
 from core.services.alerts import may_resolve, resolve_alert
 from core.services.contacts import fix_contact, fixable
-from core.services.resend import RESENDABLE, resend_delivery
+from core.services.resend import RESENDABLE, may_resend, resend_delivery
 from core.services.schools import now_utc
 from web.i18n import register
 from web.keys import QUEUE
@@ -112,7 +112,7 @@ def _row(delivery: Delivery, zone: ZoneInfo) -> Row:
         provider_ref=delivery.provider_ref or "",
         error=delivery.error,
         updated_at=delivery.updated_at.astimezone(zone),
-        resendable=delivery.status in RESENDABLE,
+        resendable=delivery.status in RESENDABLE and may_resend(contact),
         fixable=fixable(delivery, contact),
         email=contact is not None and contact.kind == ContactKind.EMAIL,
         usability=str(contact.usability) if contact is not None else "ok",

@@ -27,6 +27,7 @@ from core.models import (
 )
 from core.services.audit import Actor
 from core.services.contacts import fix_contact, read_phone, school_region
+from core.services.resend import resend_delivery
 from core.services.schools import create_school
 from tests.core.services.notice_support import FATHER_MOBILE, MOTHER_EMAIL, Family, make_family
 
@@ -265,3 +266,30 @@ async def test_an_overseas_school_reads_national_numbers_in_its_region(db: str) 
     failed = await failed_to(reunion, pupil, family.mother_mobile)
     await fix_contact(reunion, actor, failed.id, "0692 12 34 56", now=NOW)
     assert (await ContactPoint.get(id=family.mother_mobile.id)).value == "+262692123456"
+
+
+async def test_sending_again_later_goes_to_the_corrected_number(
+    school_a: School, pupil: Student, family: Family, cpe_actor: Actor
+) -> None:
+    failed = await failed_to(school_a, pupil, family.mother_mobile)
+    with pytest.raises(Conflict) as refused:  # the number is known invalid: correct it first
+        await resend_delivery(school_a, cpe_actor, failed.id, now=NOW)
+    assert refused.value.code == "unusable"
+    await fix_contact(school_a, cpe_actor, failed.id, "06 11 22 33 44", now=NOW)
+    fresh = await resend_delivery(school_a, cpe_actor, failed.id, now=NOW)
+    assert (fresh.to, fresh.contact_id) == (RIGHT, family.mother_mobile.id)
+    with pytest.raises(Conflict):  # once
+        await resend_delivery(school_a, cpe_actor, failed.id, now=NOW)
+
+
+async def test_a_family_that_replied_stop_is_not_sent_again(
+    school_a: School, pupil: Student, family: Family, cpe_actor: Actor
+) -> None:
+    point = family.mother_mobile
+    failed = await failed_to(school_a, pupil, point)
+    point.usability = Usability.OPTED_OUT
+    await point.save()
+    with pytest.raises(Conflict) as refused:
+        await resend_delivery(school_a, cpe_actor, failed.id, now=NOW)
+    assert refused.value.code == "unusable"
+    assert await Delivery.all().count() == 1
