@@ -198,7 +198,6 @@ async def worker(args: argparse.Namespace) -> int:
         raise CommandError("`absences worker` needs ABSENCES_REDIS_URL (redis://host:6379/0)")
 
     async def startup(ctx: dict[str, Any]) -> None:
-        await init_db(settings.database_url)
         queue = ArqQueue(str(settings.redis_url))
         await queue.start()
         ctx.update(settings=settings, channels=build_channels(settings), queue=queue)
@@ -207,15 +206,22 @@ async def worker(args: argparse.Namespace) -> int:
         for resource in ("queue", "channels"):
             if resource in ctx:
                 await ctx[resource].close()
-        await close_db()
 
-    await run_worker(
-        settings.redis_url,
-        FUNCTIONS,
-        on_startup=startup,
-        on_shutdown=shutdown,
-        burst=args.burst,
-        every_minute=CRON,
-        max_jobs=settings.worker_jobs,
-    )
+    # The database is opened and closed here, around the worker, not in its start-up and
+    # shut-down hooks: tortoise keeps connections per asyncio context, and arq runs the hooks
+    # in different ones, so the hook's close_db missed the SQLite connection (its thread then
+    # kept the process from exiting)
+    await init_db(settings.database_url)
+    try:
+        await run_worker(
+            settings.redis_url,
+            FUNCTIONS,
+            on_startup=startup,
+            on_shutdown=shutdown,
+            burst=args.burst,
+            every_minute=CRON,
+            max_jobs=settings.worker_jobs,
+        )
+    finally:
+        await close_db()
     return 0

@@ -264,11 +264,6 @@ async def queued_jobs(redis_url: str) -> list[tuple[str, float]]:
 async def test_a_worker_killed_mid_batch_loses_nothing_and_sends_twice_only_what_was_in_flight(
     db: str, redis_url: str, tmp_path: Path
 ) -> None:
-    if db.startswith("sqlite"):
-        # Separate worker processes are the PostgreSQL set-up (SQLite is one process), and an
-        # `absences worker` on SQLite does not exit once it has sent something (an aiosqlite
-        # connection thread outlives close_db), so the restart could not be waited for.
-        pytest.skip("worker processes run on PostgreSQL")
     twilio = FakeTwilio()
     twilio.delay = 0.1  # a slow provider: the worker is always waiting on some messages
     await twilio.start()
