@@ -268,8 +268,9 @@ def main() -> None:
         "-c",
         "--concurrency",
         type=int,
-        default=100,
-        help="requests in flight for the baseline, jobs at once for the worker (worker_jobs)",
+        default=400,
+        help="requests in flight for the baseline, jobs at once for the worker "
+        "(ABSENCES_WORKER_JOBS)",
     )
     parser.add_argument(
         "--synchronous", default="", help="SQLite's synchronous pragma (default: tortoise's, FULL)"

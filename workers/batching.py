@@ -2,8 +2,10 @@
 
 Each ``deliver:<id>`` job stays a job of its own (its deterministic id, its retries), but the
 database work of the jobs running together is done once for all of them: the first job to
-arrive opens a batch, the jobs arriving within ``window`` seconds (or until ``max_size``) join
-it, and one call of ``run(keys)`` serves them all. Batches do not wait for each other: while
+arrive opens a batch, the jobs arriving until ``window`` seconds pass without a new one (at
+most ``max_wait`` after the first, or until ``max_size``) join it, and one call of
+``run(keys)`` serves them all: the in-process runner starts its jobs together, an arq worker
+one after the other, a millisecond apart. Batches do not wait for each other: while
 one is sending, the next one is already being claimed.
 """
 
@@ -30,12 +32,15 @@ class Batcher(Generic[K, V]):
         *,
         max_size: int = 200,
         window: float = 0.002,
+        max_wait: float = 0.1,
     ) -> None:
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
         self._run = run
         self.max_size = max_size
         self.window = window
+        self.max_wait = max_wait
+        self._opened = 0.0  # when the pending batch got its first key (loop time)
         self._pending: dict[K, asyncio.Future[V]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -49,9 +54,21 @@ class Batcher(Generic[K, V]):
             self._pending[key] = future
             if len(self._pending) >= self.max_size:
                 self._flush()
-            elif self._timer is None:
-                self._timer = asyncio.get_running_loop().call_later(self.window, self._flush)
+            else:
+                self._wait_for_more()
         return await asyncio.shield(future)
+
+    def _wait_for_more(self) -> None:
+        """(Re)arm the flush: ``window`` after this key, never later than ``max_wait`` after
+        the batch's first key."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._timer is None:
+            self._opened = now
+        else:
+            self._timer.cancel()
+        when = min(now + self.window, self._opened + self.max_wait)
+        self._timer = loop.call_at(when, self._flush)
 
     def _flush(self) -> None:
         if self._timer is not None:

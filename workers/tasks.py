@@ -23,7 +23,7 @@ from workers.senders import Channels, render
 logger = logging.getLogger("absences.tasks")
 
 SWEEP = "sweep"
-BATCH_SIZE = 200  # deliveries claimed, recorded and committed together at most
+BATCH_SIZE = 500  # deliveries claimed, recorded and committed together at most
 BATCH_WINDOW = 0.005  # seconds a batch waits for the jobs starting with it
 SWEEP_LIMIT = 1000  # per run: a backlog drains over a few runs rather than in one burst
 INLINE_SWEEP_SECONDS = 30.0

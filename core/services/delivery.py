@@ -41,7 +41,6 @@ from core.models import (
     ContactPoint,
     Delivery,
     DeliveryStatus,
-    DeliveryStatusChange,
     Event,
     Notice,
     NoticeStatus,
@@ -54,12 +53,14 @@ from core.rules import quota as quota_rules
 from core.services.alerts import raise_alert
 from core.services.delivery_reports import record_status
 from core.services.delivery_rows import (
+    Change,
     Due,
     fall_back,
     mark_contact,
     move,
     move_many,
     settle_notice,
+    write_changes,
 )
 from core.services.messages import TemplateCache, compose
 from core.services.notices import cancel_notice, still_wanted
@@ -82,6 +83,20 @@ M = TypeVar("M", bound=Model)
 # What checking and composing read of the rows around a delivery, which are read-only here: a
 # whole Event, with its eight foreign keys, costs five times more to build, and every datetime
 # of a row is parsed from text on SQLite
+DELIVERY_FIELDS = (
+    "id",
+    "uuid",
+    "notice_id",
+    "person_id",
+    "contact_id",
+    "channel",
+    "to",
+    "language",
+    "status",
+    "attempts",
+    "provider",
+    "provider_ref",
+)
 STUDENT_FIELDS = ("id", "school_id", "first_name", "last_name")
 PERSON_FIELDS = ("id", "school_id", "civility", "last_name", "first_name", "language")
 CONTACT_FIELDS = ("id", "person_id", "kind", "value", "address", "usability", "consent")
@@ -185,7 +200,7 @@ async def deliver_many(
 async def _load(ids: Iterable[int]) -> list[Delivery]:
     """The claimed rows with everything a message needs: one query per table (tortoise's
     joined ``select_related`` builds objects several times slower)."""
-    deliveries = await Delivery.filter(id__in=list(ids)).order_by("id")
+    deliveries = await Delivery.filter(id__in=list(ids)).order_by("id").only(*DELIVERY_FIELDS)
     notices = await _by_id(Notice, {d.notice_id for d in deliveries})
     schools = await _by_id(School, {n.school_id for n in notices.values()})
     students = await _by_id(Student, {n.student_id for n in notices.values()}, STUDENT_FIELDS)
@@ -341,7 +356,7 @@ async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
         )
     )
     moved: list[Delivery] = []
-    history: list[DeliveryStatusChange] = []
+    history: list[Change] = []
     done_notices: set[int] = set()
     outcomes: dict[int, Outcome] = {}
     for row in rows:
@@ -367,7 +382,7 @@ async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
             done_notices.add(delivery.notice_id)
     if moved:
         await _write_accepted(moved, now)
-        await DeliveryStatusChange.bulk_create(history)
+        await write_changes(history)
     if done_notices:
         await (
             Notice.filter(id__in=sorted(done_notices))
@@ -393,17 +408,10 @@ async def _write_accepted(moved: list[Delivery], now: datetime) -> None:
 
 def _change(
     delivery_id: int, to_status: str, now: datetime, raw: dict[str, object] | None
-) -> DeliveryStatusChange:
+) -> Change:
     """A history row of the worker's steps after sending (from the step before ``to_status``)."""
     before = DeliveryStatus.SENDING if to_status == DeliveryStatus.SENT else DeliveryStatus.SENT
-    return DeliveryStatusChange(
-        delivery_id=delivery_id,
-        from_status=before,
-        to_status=to_status,
-        at=now,
-        source="worker",
-        raw_data=raw,
-    )
+    return Change(delivery_id, before, to_status, now, "worker", raw)
 
 
 async def _send_failed(

@@ -5,7 +5,7 @@ falling back to a guardian's next channel. Callers hold the transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -35,6 +35,54 @@ class Due:
     not_before: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row of a delivery's status history, to write."""
+
+    delivery_id: int
+    from_status: str
+    to_status: str
+    at: datetime
+    source: str
+    raw: dict[str, object] | None = None
+    event_ref: str | None = None
+
+
+HISTORY_COLUMNS = ("delivery_id", "from_status", "to_status", "at", "source", "event_ref")
+
+
+async def write_changes(changes: Sequence[Change]) -> None:
+    """Rows of status history in one statement (``executemany``), without building a model
+    per row: a batch writes two for each of its deliveries. Datetimes go as UTC; the JSON
+    column is encoded by its own field."""
+    if not changes:
+        return
+    db = DeliveryStatusChange._meta.db
+    names = ", ".join(f'"{column}"' for column in (*HISTORY_COLUMNS, "raw_data"))
+    count = len(HISTORY_COLUMNS) + 1
+    if db.capabilities.dialect == "sqlite":
+        marks = ", ".join("?" * count)
+    else:
+        marks = ", ".join(f"${n}" for n in range(1, count + 1))
+    table = DeliveryStatusChange._meta.db_table
+    raw_field = DeliveryStatusChange._meta.fields_map["raw_data"]
+    await db.execute_many(
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+        [
+            [
+                c.delivery_id,
+                c.from_status,
+                c.to_status,
+                c.at.astimezone(UTC),
+                c.source,
+                c.event_ref,
+                raw_field.to_db_value(c.raw, DeliveryStatusChange),
+            ]
+            for c in changes
+        ],
+    )
+
+
 async def write_change(
     delivery_id: int,
     from_status: str,
@@ -46,15 +94,7 @@ async def write_change(
     event_ref: str | None = None,
 ) -> None:
     """One row of a delivery's status history."""
-    await DeliveryStatusChange.create(
-        delivery_id=delivery_id,
-        from_status=from_status,
-        to_status=to_status,
-        at=at.astimezone(UTC),
-        source=source,
-        raw_data=raw,
-        event_ref=event_ref,
-    )
+    await write_changes([Change(delivery_id, from_status, to_status, at, source, raw, event_ref)])
 
 
 async def move(
@@ -104,19 +144,7 @@ async def move_many(
     moved = sorted(
         cast("list[int]", await Delivery.filter(claim=token).values_list("id", flat=True))
     )
-    await DeliveryStatusChange.bulk_create(
-        [
-            DeliveryStatusChange(
-                delivery_id=delivery_id,
-                from_status=from_status,
-                to_status=to_status,
-                at=when,
-                source=source,
-                raw_data=raw,
-            )
-            for delivery_id in moved
-        ]
-    )
+    await write_changes([Change(i, from_status, to_status, when, source, raw) for i in moved])
     return moved
 
 

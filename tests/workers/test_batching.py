@@ -81,3 +81,22 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_batch() -> None:
 def test_a_batch_holds_at_least_one() -> None:
     with pytest.raises(ValueError):
         Batcher(Recorder(), max_size=0)
+
+
+async def test_keys_that_trickle_in_join_until_a_gap_or_the_longest_wait() -> None:
+    run = Recorder()
+    batcher = Batcher(run, max_size=1000, window=0.02, max_wait=0.15)
+
+    async def trickle(start: int, count: int, gap: float) -> list[str]:
+        waiting = []
+        for k in range(start, start + count):
+            waiting.append(asyncio.ensure_future(batcher.submit(k)))
+            await asyncio.sleep(gap)
+        return list(await asyncio.gather(*waiting))
+
+    await trickle(0, 10, 0.002)  # an arq worker starting jobs a few ms apart: one batch
+    assert run.calls == [list(range(10))]
+    run.calls.clear()
+    await trickle(100, 60, 0.005)  # a steady flow is cut by the longest wait
+    assert len(run.calls) >= 2
+    assert sorted(k for call in run.calls for k in call) == list(range(100, 160))
