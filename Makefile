@@ -32,7 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_siecle.py
-	$(BIN)/python bench/bench_delivery.py
+	$(BIN)/python bench/bench_delivery.py $(if $(ABSENCES_BENCH_REDIS_URL),--redis $(ABSENCES_BENCH_REDIS_URL))
 	$(BIN)/python bench/bench_grid.py
 
 lint: $(STAMP)

@@ -325,17 +325,22 @@ async def _record(row: _Row, senders: Mapping[str, Sender], now: datetime) -> Ou
     return await _send_failed(delivery, notice, row.failure, now, set(senders))
 
 
-async def _cancel(delivery: Delivery, notice: Notice, now: datetime) -> Outcome:
-    reason = "the event no longer calls for this notice"
+async def _end(delivery: Delivery, status: str, now: datetime, error: str) -> None:
+    """The worker ends a delivery it holds (cancelled, failed), saying why."""
     await move(
         delivery.id,
         DeliveryStatus.SENDING,
-        DeliveryStatus.CANCELLED,
+        status,
         at=now,
         source="worker",
         final_at=now,
-        error=reason,
+        error=error,
     )
+
+
+async def _cancel(delivery: Delivery, notice: Notice, now: datetime) -> Outcome:
+    reason = "the event no longer calls for this notice"
+    await _end(delivery, DeliveryStatus.CANCELLED, now, reason)
     await cancel_notice(notice, now=now, reason=reason)
     return Outcome("cancelled")
 
@@ -451,15 +456,7 @@ async def _give_up(
     *,
     usability: str | None = None,
 ) -> Outcome:
-    await move(
-        delivery.id,
-        DeliveryStatus.SENDING,
-        DeliveryStatus.FAILED,
-        at=now,
-        source="worker",
-        final_at=now,
-        error=error,
-    )
+    await _end(delivery, DeliveryStatus.FAILED, now, error)
     await mark_contact(delivery.contact_id, usability, error, now)
     follow_up = None
     if channels:  # empty: every channel with a provider is out (quota): nothing to fall to
