@@ -10,6 +10,7 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from core.db import MODEL_MODULES, close_db, migrate, tortoise_config
+from tests.conftest import drop_postgres_database
 
 
 def test_the_migration_tool_config_names_every_model_module() -> None:
@@ -45,3 +46,5 @@ async def test_migrations_apply_once_on_an_empty_database(db: str, tmp_path: Pat
         assert await migrate(url) == []
     finally:
         await close_db()
+        if not db.startswith("sqlite"):
+            await drop_postgres_database(url)
