@@ -24,7 +24,7 @@ logger = logging.getLogger("absences.tasks")
 
 SWEEP = "sweep"
 BATCH_SIZE = 500  # deliveries claimed, recorded and committed together at most
-BATCH_WINDOW = 0.005  # seconds a batch waits for the jobs starting with it
+BATCH_WINDOW = 0.005  # seconds a batch waits after its last job for one more (0.1 s at most)
 SWEEP_LIMIT = 1000  # per run: a backlog drains over a few runs rather than in one burst
 INLINE_SWEEP_SECONDS = 30.0
 
