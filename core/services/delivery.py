@@ -102,15 +102,11 @@ PERSON_FIELDS = ("id", "school_id", "civility", "last_name", "first_name", "lang
 CONTACT_FIELDS = ("id", "person_id", "kind", "value", "address", "usability", "consent")
 EVENT_FIELDS = (
     "id",
-    "school_id",
     "student_id",
     "kind",
     "starts_at",
     "ends_at",
-    "reason_id",
-    "justification_id",
     "accepted",
-    "settled",
     "counts",
     "source",
     "deleted",
