@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from core.models import School
+from core.rules.calendar import day_start as day_start  # the queries' day bounds
 
 T = TypeVar("T")
 
@@ -43,11 +44,6 @@ class Page(Generic[T]):
 def zone(school: School) -> ZoneInfo:
     """The zone the school's days are counted and its times shown in."""
     return ZoneInfo(school.timezone)
-
-
-def day_start(day: date, tz: ZoneInfo) -> datetime:
-    """The first moment of ``day`` in ``tz``, in UTC (SQLite compares datetimes as text)."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:

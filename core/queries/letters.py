@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from core.models import Channel, ContactPoint, Delivery, DeliveryStatus, Person, School
 from core.queries.common import chunks, day_start, local, zone
+from core.rules import postal
 
 READY = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)  # the PDF exists
 STATES = ("to_print", "printed", "posted")
@@ -46,21 +47,12 @@ def state_of(printed_at: datetime | None, posted_at: datetime | None) -> str:
 
 
 def address_lines(contact: ContactPoint | None, person: Person | None) -> tuple[str, ...]:
-    """The lines of the envelope: the guardian's name, the street lines, the postcode and town
-    (and the country when it is not France)."""
-    lines = [person.display_name] if person is not None else []
-    address = contact.address if contact is not None and contact.address else {}
-    street = address.get("lines")
-    lines += [str(line) for line in street] if isinstance(street, list) else []
-    town = f"{address.get('postal_code', '')} {str(address.get('city', '')).upper()}".strip()
-    if town:
-        lines.append(town)
-    elif contact is not None and not street:
-        lines.append(contact.value)
-    country = str(address.get("country", "") or "").strip()
-    if country and country.upper() != "FRANCE":
-        lines.append(country.upper())
-    return tuple(lines)
+    """The lines of the envelope (``core.rules.postal``) of a guardian's contact point."""
+    return postal.address_lines(
+        person.display_name if person is not None else None,
+        contact.address if contact is not None else None,
+        contact.value if contact is not None else None,
+    )
 
 
 def _row(delivery: Delivery, school: School) -> LetterRow:

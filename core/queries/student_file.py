@@ -27,13 +27,13 @@ from core.queries.file_views import (
 )
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import (
-    CountableEvent,
     CountingMode,
     EventKind,
     alert_level,
     monthly_counts,
 )
 from core.services.events import school_student
+from core.services.notice_facts import countable
 from core.services.schools import load_calendar, school_year_of
 
 Month = tuple[int, int]
@@ -91,29 +91,15 @@ def _file_event(event: Event, tz: ZoneInfo, notices: dict[int, int]) -> FileEven
     )
 
 
-def _countable(event: Event) -> CountableEvent | None:
-    end = event.ends_at
-    if end is not None and end <= event.starts_at:
-        return None  # an instantaneous record (a lateness without end) misses no lesson time
-    return CountableEvent(
-        start=event.starts_at,
-        end=end,
-        kind=EventKind(event.kind),
-        counts=event.counts,
-        accepted=event.accepted,
-        deleted=event.deleted,
-    )
-
-
 def _month_tables(
     school: School, calendar: SchoolCalendar, events: list[Event], now: datetime
 ) -> tuple[list[dict[Month, float]], dict[Month, float]]:
     """Per month: raw all, raw unjustified, complete all, complete unjustified; and the
     unjustified count in the school's own mode."""
-    countable = [c for c in (_countable(e) for e in events) if c is not None]
+    counted = [c for c in (countable(e) for e in events) if c is not None]
 
     def per_month(mode: CountingMode, justified_too: bool) -> dict[Month, float]:
-        return monthly_counts(calendar, countable, now=now, mode=mode, justified_too=justified_too)
+        return monthly_counts(calendar, counted, now=now, mode=mode, justified_too=justified_too)
 
     tables = [
         per_month(CountingMode.RAW, True),

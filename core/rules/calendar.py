@@ -162,6 +162,11 @@ def default_slots() -> tuple[Slot, ...]:
     return tuple(slots)
 
 
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The first moment of ``day`` in ``tz``, in UTC (SQLite compares datetimes as text)."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+
+
 def local_date(dt: datetime, tz: ZoneInfo) -> date:
     """The calendar date of an aware moment in the zone `tz`."""
     require_aware(dt)

@@ -26,6 +26,7 @@ from core.models import (
     School,
     Student,
 )
+from core.rules import postal
 from core.rules.calendar import Half
 from core.services import letter_templates as letters
 from core.services.notices import notice_half_day
@@ -194,16 +195,12 @@ def context(
 
 
 def _address(contact: ContactPoint | None, person: Person | None) -> str:
-    """The letter's address block: the name, the lines, then postcode and town in capitals."""
-    lines = [person.display_name] if person is not None else []
-    address = contact.address if contact is not None and contact.address else {}
-    raw_lines = address.get("lines")
-    lines += [str(line) for line in raw_lines] if isinstance(raw_lines, list) else []
-    town = f"{address.get('postal_code', '')} {str(address.get('city', '')).upper()}".strip()
-    if town:
-        lines.append(town)
-    elif contact is not None and not raw_lines:
-        lines.append(contact.value)
+    """The letter's address block, as the letters page shows it (``core.rules.postal``)."""
+    lines = postal.address_lines(
+        person.display_name if person is not None else None,
+        contact.address if contact is not None else None,
+        contact.value if contact is not None else None,
+    )
     return "\n".join(lines)
 
 

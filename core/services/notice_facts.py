@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
 from core.models import Event, Notice, School
 from core.rules import dated_notices as dated
-from core.rules.calendar import HalfDayKey, SchoolCalendar
+from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start
 from core.rules.counting import (
     CountableEvent,
     CountingMode,
@@ -35,16 +35,11 @@ class MonthCount:
     half_days: tuple[HalfDayKey, ...]
 
 
-def day_start(day: date, tz: ZoneInfo) -> datetime:
-    """Local midnight of ``day``, in UTC (SQLite compares datetimes as text)."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-
-
 def countable(event: Event) -> CountableEvent | None:
-    """The event as the counting rules see it (an instantaneous record misses no lesson)."""
+    """The event as the counting rules see it (the dated notices and the student's file)."""
     end = event.ends_at
     if end is not None and end <= event.starts_at:
-        return None
+        return None  # an instantaneous record (a lateness without end) misses no lesson time
     return CountableEvent(
         start=event.starts_at,
         end=end,

@@ -25,12 +25,12 @@ from tortoise.transactions import in_transaction
 
 from core.models import Event, Notice, NoticeStatus, School
 from core.rules import dated_notices as dated
-from core.rules.calendar import HalfDayKey, SchoolCalendar, local_date
+from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start, local_date
 from core.rules.counting import EventKind
 from core.services import audit
 from core.services.audit import Actor
 from core.services.delivery_rows import Due
-from core.services.notice_facts import MonthCount, day_start, letter_threshold, month_counts
+from core.services.notice_facts import MonthCount, letter_threshold, month_counts
 from core.services.notice_labels import (
     LANGUAGES,
     date_label,

@@ -1,4 +1,4 @@
-"""Templates in a sandbox, and the cost of an SMS (domain.md §6)."""
+"""Templates in a sandbox (the SMS segment count is tested with its rule, core/rules/sms.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from gateway.render import (
     UndefinedVariableError,
     UnsafeTemplateError,
     render_message,
-    sms_segments,
 )
 
 CONTEXT = {"student": {"first_name": "Zoé"}, "half_days": ["lundi matin", "lundi après-midi"]}
@@ -61,43 +60,3 @@ def test_the_sandbox_refuses_escapes(source: str) -> None:
 def test_every_template_error_is_one_type_for_the_editor() -> None:
     for error in (TemplateSyntaxError, UndefinedVariableError, UnsafeTemplateError):
         assert issubclass(error, TemplateError)
-
-
-@pytest.mark.parametrize(
-    ("text", "encoding", "length", "segments"),
-    [
-        ("", "GSM-7", 0, 0),
-        ("a" * 160, "GSM-7", 160, 1),
-        ("a" * 161, "GSM-7", 161, 2),
-        ("a" * 306, "GSM-7", 306, 2),
-        ("a" * 307, "GSM-7", 307, 3),
-        ("à é è ù ì ò Ç É Ä Ö Ü ä ö ü ñ Ñ", "GSM-7", 31, 1),
-        ("€", "GSM-7", 2, 1),
-        ("€" * 80, "GSM-7", 160, 1),
-        ("[]{}", "GSM-7", 8, 1),
-        ("ê", "UCS-2", 1, 1),
-        ("ê" * 70, "UCS-2", 70, 1),
-        ("ê" * 71, "UCS-2", 71, 2),
-        ("ê" * 134, "UCS-2", 134, 2),
-        ("ê" * 135, "UCS-2", 135, 3),
-        ("😀", "UCS-2", 2, 1),
-    ],
-)
-def test_sms_segments(text: str, encoding: str, length: int, segments: int) -> None:
-    info = sms_segments(text)
-    assert (info.encoding, info.length, info.segments) == (encoding, length, segments)
-
-
-def test_an_escape_sequence_is_never_split_between_two_parts() -> None:
-    # 152 septets then '€' (2): it does not fit in the first part's 153, so a third part starts
-    # only when the rest overflows the second.
-    info = sms_segments("a" * 152 + "€" + "a" * 152)
-    assert (info.length, info.segments) == (306, 3)
-
-
-def test_it_names_the_characters_that_forced_ucs2() -> None:
-    info = sms_segments("Réunion « urgente » à 10 h, prévenez l’école")
-    assert info.encoding == "UCS-2"
-    assert info.unsupported == ("«", "»", "’")
-    assert info.per_segment == 70
-    assert sms_segments("a" * 200).per_segment == 153

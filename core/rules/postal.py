@@ -1,0 +1,26 @@
+"""A guardian's postal address as the lines of an envelope (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def address_lines(
+    name: str | None, address: Mapping[str, object] | None, fallback: str | None = None
+) -> tuple[str, ...]:
+    """The name, the street lines, then postcode and town in capitals, and the country when it
+    is not France. ``fallback`` (the contact point's value) stands in for an address without
+    street nor town."""
+    lines = [name] if name else []
+    address = address or {}
+    street = address.get("lines")
+    lines += [str(line) for line in street] if isinstance(street, list) else []
+    town = f"{address.get('postal_code', '')} {str(address.get('city', '')).upper()}".strip()
+    if town:
+        lines.append(town)
+    elif fallback and not street:
+        lines.append(fallback)
+    country = str(address.get("country", "") or "").strip()
+    if country and country.upper() != "FRANCE":
+        lines.append(country.upper())
+    return tuple(lines)
