@@ -75,8 +75,10 @@ class Settings(BaseSettings):
     siecle_watch_dir: Path | None = None
     siecle_watch_interval: int = Field(default=3600, ge=10)
 
-    # Jobs one process runs at once (an arq worker, or the in-process runner of `serve`): the
-    # deliveries running together are claimed, recorded and committed as one batch
+    # Jobs one process runs at once (an arq worker, or the in-process runner of `serve`), and
+    # deliveries it holds at once, whatever the jobs bring (a job carries up to 100 deliveries
+    # that may leave together): those running together are claimed, recorded and committed as
+    # one batch; a worker killed sends again at most this many
     worker_jobs: int = Field(default=100, ge=1, le=1000)
 
     @classmethod

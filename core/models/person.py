@@ -9,6 +9,7 @@ from tortoise.models import Model
 
 from core.models.school import School
 from core.models.student import Student
+from core.rules.postal import display_name
 
 
 class ResponsibilityLevel(IntEnum):
@@ -64,7 +65,7 @@ class Person(Model):
 
     @property
     def display_name(self) -> str:
-        return " ".join(p for p in (self.civility, self.last_name.upper(), self.first_name) if p)
+        return display_name(self.civility, self.last_name, self.first_name)
 
 
 class GuardianLink(Model):

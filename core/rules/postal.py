@@ -1,8 +1,13 @@
-"""A guardian's postal address as the lines of an envelope (pure)."""
+"""A guardian's name and postal address as letters and envelopes show them (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+
+def display_name(civility: str, last_name: str, first_name: str) -> str:
+    """A guardian as letters and envelopes name them: "Mme DURAND Anne"."""
+    return " ".join(p for p in (civility, last_name.upper(), first_name) if p)
 
 
 def address_lines(

@@ -6,8 +6,9 @@ The flow (architecture.md, "The flow of a notice"), for a batch of deliveries at
 1. **Claim** — one conditional UPDATE moves the rows still scheduled and due to "sending",
    tagged with the batch's claim, with their history rows, in one transaction. A row another
    worker claimed first is "skipped" here.
-2. **Load** — the claimed rows with their notice, school, student, event, guardian and contact
-   point in one query.
+2. **Load** — the claimed rows with their notice, student, event, guardian and contact point
+   in one joined query, as plain rows (``core.services.delivery_facts``); the models of a row
+   are loaded only when it has to change more than its own status (cancelled, failed over).
 3. **Check** — a notice its event no longer calls for is cancelled; the school's monthly SMS /
    call quota lets through what fits (the rest fails over to the next channel, and staff get
    an alert at the school's warning level and at 100 %); templates are rendered (a template
@@ -26,44 +27,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, TypeVar, cast
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.models import (
-    ContactPoint,
-    Delivery,
-    DeliveryStatus,
-    Event,
-    Notice,
-    NoticeStatus,
-    Person,
-    School,
-    Student,
-)
+from core.models import Delivery, DeliveryStatus, Notice, NoticeStatus, School
 from core.rules import notices as rules
 from core.rules import quota as quota_rules
 from core.services.alerts import raise_alert
+from core.services.delivery_facts import DeliveryFacts, NoticeFacts, claimed_facts
 from core.services.delivery_reports import record_status
 from core.services.delivery_rows import (
     Change,
     Due,
+    Taken,
     fall_back,
     mark_contact,
     move,
     move_many,
     settle_notice,
+    write_accepted,
     write_changes,
 )
 from core.services.messages import TemplateCache, compose
-from core.services.notices import cancel_notice, still_wanted
+from core.services.notices import cancel_notice, stands_at_a_glance, still_wanted
 from core.services.ports import Accepted, Message, Renderer, RenderFailed, Sender, SendFailed
 
 __all__ = [
@@ -79,38 +73,6 @@ logger = logging.getLogger("absences.delivery")
 
 STUCK_AFTER = timedelta(minutes=5)  # a "sending" row older than this lost its worker
 QUOTA_CHANNELS = {"sms": "sms_monthly_quota", "call": "call_monthly_quota"}
-M = TypeVar("M", bound=Model)
-# What checking and composing read of the rows around a delivery, which are read-only here: a
-# whole Event, with its eight foreign keys, costs five times more to build, and every datetime
-# of a row is parsed from text on SQLite
-DELIVERY_FIELDS = (
-    "id",
-    "uuid",
-    "notice_id",
-    "person_id",
-    "contact_id",
-    "channel",
-    "to",
-    "language",
-    "status",
-    "attempts",
-    "provider",
-    "provider_ref",
-)
-STUDENT_FIELDS = ("id", "school_id", "first_name", "last_name")
-PERSON_FIELDS = ("id", "school_id", "civility", "last_name", "first_name", "language")
-CONTACT_FIELDS = ("id", "person_id", "kind", "value", "address", "usability", "consent")
-EVENT_FIELDS = (
-    "id",
-    "student_id",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "accepted",
-    "counts",
-    "source",
-    "deleted",
-)
 Status = Literal["skipped", "cancelled", "sent", "delivered", "retry", "failed"]
 
 
@@ -131,7 +93,7 @@ SKIPPED = Outcome("skipped")
 class _Row:
     """A claimed delivery on its way: what to send, then what happened."""
 
-    delivery: Delivery
+    delivery: DeliveryFacts
     message: Message | None = None
     accepted: Accepted | None = None
     failure: SendFailed | None = None
@@ -140,7 +102,7 @@ class _Row:
     exhausted: set[str] = field(default_factory=set)  # channels over quota for this school
 
     @property
-    def notice(self) -> Notice:
+    def notice(self) -> NoticeFacts:
         return self.delivery.notice
 
 
@@ -168,6 +130,7 @@ async def deliver_many(
     """
     now = now.astimezone(UTC)
     outcomes: dict[int, Outcome] = dict.fromkeys(delivery_ids, SKIPPED)
+    claim = uuid.uuid4().hex
     async with in_transaction():
         claimed = await move_many(
             outcomes,
@@ -176,51 +139,45 @@ async def deliver_many(
             at=now,
             source="worker",
             due_by=now,
+            claim=claim,
             attempts=F("attempts") + 1,
         )
     if not claimed:
         return outcomes
-    rows = [_Row(d) for d in await _load(claimed)]
+    rows = [_Row(facts) for facts in await claimed_facts(claim)]
     await _check(rows, senders, now)
     await _compose(rows, render)
     await asyncio.gather(*(_send(row, senders) for row in rows if _sendable(row)))
     async with in_transaction():
         taken = [row for row in rows if row.accepted is not None]
-        outcomes.update(await _accepted_all(taken, now))
-        for row in rows:
-            if row.accepted is None:
-                outcomes[row.delivery.id] = await _record(row, senders, now)
+        outcomes.update(await _accepted_all(taken, claim, now))
+        others = [row for row in rows if row.accepted is None]
+        models = await _models(others)
+        for row in others:
+            delivery = models[row.delivery.id]
+            outcomes[delivery.id] = await _record(row, delivery, senders, now)
     return outcomes
 
 
-async def _load(ids: Iterable[int]) -> list[Delivery]:
-    """The claimed rows with everything a message needs: one query per table (tortoise's
-    joined ``select_related`` builds objects several times slower)."""
-    deliveries = await Delivery.filter(id__in=list(ids)).order_by("id").only(*DELIVERY_FIELDS)
-    notices = await _by_id(Notice, {d.notice_id for d in deliveries})
-    schools = await _by_id(School, {n.school_id for n in notices.values()})
-    students = await _by_id(Student, {n.student_id for n in notices.values()}, STUDENT_FIELDS)
-    events = await _by_id(Event, {n.event_id for n in notices.values() if n.event_id}, EVENT_FIELDS)
-    persons = await _by_id(Person, {d.person_id for d in deliveries if d.person_id}, PERSON_FIELDS)
-    contacts = await _by_id(
-        ContactPoint, {d.contact_id for d in deliveries if d.contact_id}, CONTACT_FIELDS
-    )
-    for notice in notices.values():
-        notice.school = schools[notice.school_id]
-        notice.student = students[notice.student_id]
-        notice.event = events.get(notice.event_id) if notice.event_id else None
+async def _models(rows: list[_Row]) -> dict[int, Delivery]:
+    """The models of the rows that change more than their own status, with their notice (and
+    its school): two queries for all of them."""
+    if not rows:
+        return {}
+    deliveries = await Delivery.filter(id__in=[row.delivery.id for row in rows])
+    notices = await _notices([row.notice for row in rows])
     for delivery in deliveries:
         delivery.notice = notices[delivery.notice_id]
-        delivery.person = persons.get(delivery.person_id) if delivery.person_id else None
-        delivery.contact = contacts.get(delivery.contact_id) if delivery.contact_id else None
-    return list(deliveries)
+    return {delivery.id: delivery for delivery in deliveries}
 
 
-async def _by_id(model: type[M], ids: set[int], only: tuple[str, ...] = ()) -> dict[int, M]:
-    if not ids:
-        return {}
-    query = model.filter(id__in=sorted(ids))
-    return {row.pk: row for row in await (query.only(*only) if only else query)}
+async def _notices(facts: Iterable[NoticeFacts]) -> dict[int, Notice]:
+    """The notices' models, with their event and their school (already read)."""
+    schools = {notice.id: notice.school for notice in facts}
+    found = await Notice.filter(id__in=sorted(schools)).select_related("event")
+    for notice in found:
+        notice.school = schools[notice.id]
+    return {notice.id: notice for notice in found}
 
 
 def _sendable(row: _Row) -> bool:
@@ -229,12 +186,18 @@ def _sendable(row: _Row) -> bool:
 
 async def _check(rows: list[_Row], senders: Mapping[str, Sender], now: datetime) -> None:
     """Cancel what is no longer wanted, fail over what has no provider, apply the quota."""
-    wanted: dict[int, bool] = {}
+    wanted: dict[int, bool | None] = {}
     for row in rows:
         notice = row.notice
         if notice.id not in wanted:
-            wanted[notice.id] = await still_wanted(notice, notice.school)
-        if not wanted[notice.id]:
+            school = notice.school
+            wanted[notice.id] = stands_at_a_glance(notice.status, notice.kind, notice.event, school)
+    unsure = {row.notice.id: row.notice for row in rows if wanted[row.notice.id] is None}
+    if unsure:
+        for model in (await _notices(unsure.values())).values():
+            wanted[model.id] = await still_wanted(model, model.school)
+    for row in rows:
+        if not wanted[row.notice.id]:
             row.cancel = True
         elif str(row.delivery.channel) not in senders:
             row.give_up = f"no provider for {row.delivery.channel}"
@@ -309,9 +272,12 @@ async def _send(row: _Row, senders: Mapping[str, Sender]) -> None:
         row.failure = SendFailed(f"unexpected error: {error!r}", permanent=False)
 
 
-async def _record(row: _Row, senders: Mapping[str, Sender], now: datetime) -> Outcome:
-    """The outcome of a row that was not sent, inside the batch's transaction."""
-    delivery, notice = row.delivery, row.notice
+async def _record(
+    row: _Row, delivery: Delivery, senders: Mapping[str, Sender], now: datetime
+) -> Outcome:
+    """The outcome of a row that was not sent (``delivery``: its model), inside the batch's
+    transaction."""
+    notice = delivery.notice
     if row.cancel:
         return await _cancel(delivery, notice, now)
     if row.give_up:
@@ -341,22 +307,21 @@ async def _cancel(delivery: Delivery, notice: Notice, now: datetime) -> Outcome:
     return Outcome("cancelled")
 
 
-async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
+async def _accepted_all(rows: list[_Row], claim: str, now: datetime) -> dict[int, Outcome]:
     """Record the rows providers took, in a few statements for the whole batch: "sent", or
     "delivered" where taking it is final (the outbox), with both steps in the history. A row a
     provider's report already moved on keeps its status and only gains its reference."""
     if not rows:
         return {}
-    ids = [row.delivery.id for row in rows]
-    still = set(
+    still = set(  # of the batch's claim, still "sending": no list of ids to build
         cast(
             "list[int]",
-            await Delivery.filter(id__in=ids, status=DeliveryStatus.SENDING)
+            await Delivery.filter(claim=claim, status=DeliveryStatus.SENDING)
             .select_for_update()
             .values_list("id", flat=True),
         )
     )
-    moved: list[Delivery] = []
+    moved: list[Taken] = []
     history: list[Change] = []
     done_notices: set[int] = set()
     outcomes: dict[int, Outcome] = {}
@@ -365,24 +330,20 @@ async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
         assert accepted is not None
         final = accepted.delivered
         outcomes[delivery.id] = Outcome("delivered" if final else "sent")
-        delivery.provider = accepted.provider[:20]
-        delivery.provider_ref = accepted.provider_ref[:100]
-        delivery.sent_at = now
+        provider, ref = accepted.provider[:20], accepted.provider_ref[:100]
         if delivery.id not in still:  # a provider's report got here first
             await Delivery.filter(id=delivery.id).update(
-                sent_at=now, provider=delivery.provider, provider_ref=delivery.provider_ref
+                sent_at=now, provider=provider, provider_ref=ref
             )
             continue
-        delivery.status = DeliveryStatus.DELIVERED if final else DeliveryStatus.SENT
-        delivery.error, delivery.updated_at = "", now
-        delivery.final_at = now if final else None
-        moved.append(delivery)
+        status = DeliveryStatus.DELIVERED if final else DeliveryStatus.SENT
+        moved.append(Taken(delivery.id, status, provider, ref))
         history.append(_change(delivery.id, DeliveryStatus.SENT, now, accepted.raw or None))
         if final:
             history.append(_change(delivery.id, DeliveryStatus.DELIVERED, now, None))
             done_notices.add(delivery.notice_id)
     if moved:
-        await _write_accepted(moved, now)
+        await write_accepted(moved, now)
         await write_changes(history)
     if done_notices:
         await (
@@ -391,20 +352,6 @@ async def _accepted_all(rows: list[_Row], now: datetime) -> dict[int, Outcome]:
             .update(status=NoticeStatus.DONE, updated_at=now)
         )
     return outcomes
-
-
-async def _write_accepted(moved: list[Delivery], now: datetime) -> None:
-    """What the batch's accepted rows share in one UPDATE per (status, provider); their
-    references, which differ, in one more (a CASE over the ids)."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for delivery in moved:
-        groups[str(delivery.status), delivery.provider].append(delivery.id)
-    for (status, provider), ids in groups.items():
-        final = now if status == DeliveryStatus.DELIVERED else None
-        await Delivery.filter(id__in=ids).update(
-            status=status, provider=provider, sent_at=now, error="", updated_at=now, final_at=final
-        )
-    await Delivery.bulk_update(moved, fields=["provider_ref"])
 
 
 def _change(

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from core.models import (
     ContactPoint,
     Delivery,
@@ -51,6 +53,51 @@ class Change:
 HISTORY_COLUMNS = ("delivery_id", "from_status", "to_status", "at", "source", "event_ref")
 
 
+def placeholders(db: BaseDBAsyncClient, count: int) -> list[str]:
+    """The driver's parameter marks for a statement of ``count`` values (SQLite or asyncpg)."""
+    if db.capabilities.dialect == "sqlite":
+        return ["?"] * count
+    return [f"${n}" for n in range(1, count + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A delivery a provider took: its new status ("sent", or "delivered" when final)."""
+
+    delivery_id: int
+    status: str
+    provider: str
+    provider_ref: str
+
+
+async def write_accepted(rows: Sequence[Taken], at: datetime) -> None:
+    """Rows that providers took, each with its own status, provider and reference, in one
+    statement (``executemany``): the sent (or delivered) side of a batch."""
+    if not rows:
+        return
+    db = Delivery._meta.db
+    columns = ("status", "provider", "provider_ref", "sent_at", "error", "updated_at", "final_at")
+    marks = placeholders(db, len(columns) + 1)
+    sets = ", ".join(f'"{column}" = {mark}' for column, mark in zip(columns, marks, strict=False))
+    when = at.astimezone(UTC)
+    await db.execute_many(
+        f'UPDATE "{Delivery._meta.db_table}" SET {sets} WHERE "id" = {marks[-1]}',
+        [
+            [
+                row.status,
+                row.provider,
+                row.provider_ref,
+                when,
+                "",
+                when,
+                when if row.status == DeliveryStatus.DELIVERED else None,
+                row.delivery_id,
+            ]
+            for row in rows
+        ],
+    )
+
+
 async def write_changes(changes: Sequence[Change]) -> None:
     """Rows of status history in one statement (``executemany``), without building a model
     per row: a batch writes two for each of its deliveries. Datetimes go as UTC; the JSON
@@ -59,11 +106,7 @@ async def write_changes(changes: Sequence[Change]) -> None:
         return
     db = DeliveryStatusChange._meta.db
     names = ", ".join(f'"{column}"' for column in (*HISTORY_COLUMNS, "raw_data"))
-    count = len(HISTORY_COLUMNS) + 1
-    if db.capabilities.dialect == "sqlite":
-        marks = ", ".join("?" * count)
-    else:
-        marks = ", ".join(f"${n}" for n in range(1, count + 1))
+    marks = ", ".join(placeholders(db, len(HISTORY_COLUMNS) + 1))
     table = DeliveryStatusChange._meta.db_table
     raw_field = DeliveryStatusChange._meta.fields_map["raw_data"]
     await db.execute_many(
@@ -126,15 +169,16 @@ async def move_many(
     source: str,
     due_by: datetime | None = None,
     raw: dict[str, object] | None = None,
+    claim: str | None = None,
     **changes: Any,
 ) -> list[int]:
     """Move every delivery of ``ids`` still in ``from_status`` (and due by ``due_by`` when
     given) in one conditional UPDATE, with their history rows; returns the ids this call moved
-    (rows someone else moved first are left out). The rows are tagged with a fresh ``claim``
-    so that the moved ones can be told apart without a second race."""
+    (rows someone else moved first are left out). The rows are tagged with ``claim`` (a fresh
+    one when not given) so that the moved ones can be told apart without a second race."""
     if not ids:
         return []
-    token = uuid.uuid4().hex
+    token = claim or uuid.uuid4().hex
     when = at.astimezone(UTC)
     query = Delivery.filter(id__in=list(ids), status=from_status)
     if due_by is not None:

@@ -11,21 +11,14 @@ first_name, last_name, name), ``day`` ("lundi 2 mars"), ``start`` ("8h05"), ``ha
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from core.models import (
-    ContactPoint,
-    Delivery,
-    LetterTemplate,
-    MessageTemplate,
-    Notice,
-    Person,
-    School,
-    Student,
-)
+from core.models import LetterTemplate, MessageTemplate, School
 from core.rules import postal
 from core.rules.calendar import Half
 from core.services import letter_templates as letters
@@ -46,6 +39,62 @@ MONTHS = {
     "en": "January February March April May June July August September October November December",
 }
 HALVES = {"fr": {"am": "matin", "pm": "après-midi"}, "en": {"am": "morning", "pm": "afternoon"}}
+
+
+# What composing reads of a delivery and its notice: the models have it, and so have the plain
+# rows a batch of deliveries reads (core.services.delivery_facts)
+class Pupil(Protocol):
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+
+
+class Guardian(Pupil, Protocol):
+    @property
+    def civility(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+
+
+class Addressee(Protocol):
+    @property
+    def value(self) -> str: ...
+    @property
+    def address(self) -> dict[str, object] | None: ...
+
+
+class Dated(Protocol):
+    @property
+    def starts_at(self) -> datetime: ...
+
+
+class NoticeView(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, object]: ...
+    @property
+    def school(self) -> School: ...
+    @property
+    def student(self) -> Pupil: ...
+    @property
+    def event(self) -> Dated | None: ...
+
+
+class DeliveryView(Protocol):
+    @property
+    def uuid(self) -> uuid.UUID: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def to(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def person(self) -> Guardian | None: ...
+    @property
+    def contact(self) -> Addressee | None: ...
 
 
 @lru_cache(maxsize=128)
@@ -140,7 +189,9 @@ async def find_letter(
     return None
 
 
-def _when(notice: Notice, start: datetime | None, tz: ZoneInfo, language: str) -> dict[str, str]:
+def _when(
+    notice: NoticeView, start: datetime | None, tz: ZoneInfo, language: str
+) -> dict[str, str]:
     lang = language if language in DAYS else DEFAULT_LANGUAGE
     if "day" not in notice.payload or "half" not in notice.payload:
         return {"day": "", "start": "", "half": ""}  # a notice about a month, a week, a meeting
@@ -157,7 +208,7 @@ RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "
 LOCALIZED = "localized"  # payload key: {language: {name: value}}, labels in each language
 
 
-def _payload_values(notice: Notice, language: str) -> dict[str, object]:
+def _payload_values(notice: NoticeView, language: str) -> dict[str, object]:
     """The notice's own facts (a month's half-days, a convocation's date…) as template
     variables: plain JSON from its payload, then the labels of ``payload["localized"]`` in the
     delivery's language (else French); never overriding the common ones."""
@@ -172,7 +223,7 @@ def _payload_values(notice: Notice, language: str) -> dict[str, object]:
 
 
 def context(
-    notice: Notice, school: School, student: Student, person: Person | None, language: str
+    notice: NoticeView, school: School, student: Pupil, person: Guardian | None, language: str
 ) -> dict[str, object]:
     """What a template may name (plain values: the sandbox sees no model)."""
     start = notice.event.starts_at if notice.event is not None else None
@@ -194,7 +245,7 @@ def context(
     }
 
 
-def _address(contact: ContactPoint | None, person: Person | None) -> str:
+def _address(contact: Addressee | None, person: Guardian | None) -> str:
     """The letter's address block, as the letters page shows it (``core.rules.postal``)."""
     lines = postal.address_lines(
         person.display_name if person is not None else None,
@@ -204,7 +255,7 @@ def _address(contact: ContactPoint | None, person: Person | None) -> str:
     return "\n".join(lines)
 
 
-def _letter(delivery: Delivery, school: School, html: str, extra: dict[str, str]) -> Message:
+def _letter(delivery: DeliveryView, school: School, html: str, extra: dict[str, str]) -> Message:
     html = letters.with_logo(html, school.uai, school_logo(school))
     return Message(
         delivery_uuid=str(delivery.uuid),
@@ -218,7 +269,11 @@ def _letter(delivery: Delivery, school: School, html: str, extra: dict[str, str]
 
 
 async def compose(
-    delivery: Delivery, notice: Notice, render: Renderer, *, templates: TemplateCache | None = None
+    delivery: DeliveryView,
+    notice: NoticeView,
+    render: Renderer,
+    *,
+    templates: TemplateCache | None = None,
 ) -> Message:
     """The delivery's message; raises ``RenderFailed`` (from ``render``) or LookupError when
     no template exists for its kind and channel. ``templates`` spares a batch the template

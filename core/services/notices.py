@@ -15,6 +15,7 @@ day is a regularisation, and older unjustified absences are the reminders' busin
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
@@ -33,7 +34,22 @@ from core.services.schools import load_calendar
 OPEN_ENDED_SPAN = timedelta(days=7)  # how far an open-ended absence is looked at for its start
 
 
-def notice_kind(event: Event, school: School) -> str | None:
+class EventState(Protocol):
+    """What deciding the notice an event calls for reads of it (a model, or a batch's row)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def accepted(self) -> bool | None: ...
+    @property
+    def counts(self) -> bool: ...
+    @property
+    def deleted(self) -> bool: ...
+    @property
+    def source(self) -> str: ...
+
+
+def notice_kind(event: EventState, school: School) -> str | None:
     """The notice kind ``event`` calls for as it stands (see rules.notice_kind_for)."""
     return rules.notice_kind_for(
         str(event.kind),
@@ -68,7 +84,12 @@ def touches(calendar: SchoolCalendar, event: Event, key: HalfDayKey) -> bool:
     return key in keys
 
 
-def notice_half_day(notice: Notice) -> HalfDayKey:
+class AboutAHalfDay(Protocol):
+    @property
+    def payload(self) -> dict[str, object]: ...
+
+
+def notice_half_day(notice: AboutAHalfDay) -> HalfDayKey:
     """The half-day a notice is about (kept in its payload)."""
     payload = notice.payload
     return HalfDayKey(date.fromisoformat(str(payload["day"])), Half(str(payload["half"])))
@@ -201,18 +222,30 @@ EVENT_KINDS = frozenset({"absence", "lateness"})
 """Notice kinds about one half-day of one event (the others are planned by date or by staff)."""
 
 
+def stands_at_a_glance(
+    status: str, kind: str, event: EventState | None, school: School
+) -> bool | None:
+    """Whether a notice still stands, from its own row and event alone: False when it was
+    cancelled, True when its event still calls for it; None when :func:`still_wanted` must look
+    further (a notice planned by date, or an event that no longer calls for it: another event
+    of the student's may)."""
+    if status == NoticeStatus.CANCELLED:
+        return False
+    if str(kind) in EVENT_KINDS and event is not None and notice_kind(event, school) == kind:
+        return True
+    return None
+
+
 async def still_wanted(notice: Notice, school: School) -> bool:
     """Whether ``notice`` should still go out, checked when one of its deliveries is about to
     leave; cheap when the notice's event (loaded as ``notice.event``) still calls for it. A
     notice planned by date asks what it stands on (``notice_facts.dated_notice_stands``: its
     absence still unjustified, its month still over the threshold…)."""
-    if notice.status == NoticeStatus.CANCELLED:
-        return False
+    glance = stands_at_a_glance(notice.status, notice.kind, notice.event, school)
+    if glance is not None:
+        return glance
     if str(notice.kind) not in EVENT_KINDS:
         return await dated_notice_stands(notice, school)
-    event = notice.event
-    if event is not None and notice_kind(event, school) == notice.kind:
-        return True
     return await supporting_event(notice, school) is not None
 
 
