@@ -25,7 +25,7 @@ from web.app import create_app
 from workers.arq_worker import run_worker
 from workers.mailroom import build_mailroom
 from workers.queue import ArqQueue, QueueUnavailable
-from workers.runtime import start_runtime
+from workers.runtime import start_runtime, tune_gc
 from workers.senders import build_channels
 from workers.tasks import CRON, FUNCTIONS
 from workers.template_tools import build_template_tools
@@ -182,6 +182,7 @@ async def serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         siecle_watch = start_watch(settings)
+        tune_gc()
         try:
             await _wait_for_stop()
         finally:
@@ -201,6 +202,7 @@ async def worker(args: argparse.Namespace) -> int:
         queue = ArqQueue(str(settings.redis_url))
         await queue.start()
         ctx.update(settings=settings, channels=build_channels(settings), queue=queue)
+        tune_gc()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         for resource in ("queue", "channels"):

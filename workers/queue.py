@@ -7,9 +7,10 @@ Two backends behind one small interface (:class:`Queue`):
 * :class:`InlineQueue` — the embedded default: jobs run as asyncio tasks in this process's loop.
 
 Both share the contract that the flow of a notice relies on: a job is enqueued at most once per
-``job_id`` while it is queued or running (``deliver:<delivery id>``), may be deferred to an aware
-datetime, and a task asks to be run again later by raising :class:`RetryLater`. A task times out
-after ``job_timeout`` seconds; a timeout is retried with :func:`retry_backoff`. The database is the
+``job_id`` while it is queued or running (``deliver:<delivery id>``, or one id for deliveries
+sent together, see :func:`enqueue_deliveries`), may be deferred to an aware datetime, and a task
+asks to be run again later by raising :class:`RetryLater`. A task times out after
+``job_timeout`` seconds; a timeout is retried with :func:`retry_backoff`. The database is the
 outbox: a job lost here (crash, Redis outage, close()) is re-enqueued by the periodic sweep.
 
 Tasks follow arq's convention: ``async def task(ctx: dict[str, Any], *args) -> Any`` where ``ctx``
@@ -19,8 +20,9 @@ holds the shared resources plus ``job_id``, ``job_try`` (1 on the first run) and
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -332,27 +334,46 @@ def create_queue(
 
 
 DELIVER = "deliver"
+JOB_DELIVERIES = 100  # deliveries that may leave together share one job, this many at most
 
 
-def deliver_job_id(delivery_id: int) -> str:
-    """The deterministic job id of a delivery: one job per delivery while it is queued."""
-    return f"{DELIVER}:{delivery_id}"
+def deliver_job_id(delivery_ids: Sequence[int]) -> str:
+    """The deterministic id of the job sending ``delivery_ids``: ``deliver:<id>`` for one,
+    ``deliver:<first>-<last>:<digest of the ids>`` for several (the same set, the same id)."""
+    if len(delivery_ids) == 1:
+        return f"{DELIVER}:{delivery_ids[0]}"
+    digest = hashlib.sha1(",".join(map(str, delivery_ids)).encode()).hexdigest()[:12]
+    return f"{DELIVER}:{delivery_ids[0]}-{delivery_ids[-1]}:{digest}"
 
 
-async def enqueue_deliveries(queue: Queue, due: Iterable[tuple[int, datetime | None]]) -> int:
-    """Enqueue ``deliver:<id>`` for each ``(delivery id, not_before)`` once its row is committed.
+async def enqueue_deliveries(
+    queue: Queue, due: Iterable[tuple[int, datetime | None]], *, together: bool = True
+) -> int:
+    """Enqueue the jobs of ``(delivery id, not_before)`` pairs once their rows are committed.
+
+    Deliveries that may leave at the same time go as one job of up to :data:`JOB_DELIVERIES`
+    ids (``together=False``: one job each): a job costs an arq worker several Redis round trips,
+    which would cap it at a few hundred deliveries a second when a whole school's notices are
+    planned or a backlog is swept. A delivery in two jobs (the sweep groups anew) is still sent
+    once: the job that claims its row sends it, the other skips it.
 
     The rows are the outbox: when the queue is unavailable this logs and stops, and the periodic
-    sweep enqueues them later. Returns how many jobs were enqueued (an id already queued is not).
+    sweep enqueues them later. Returns how many deliveries were enqueued (a job already queued
+    is not enqueued twice).
     """
+    groups: dict[datetime | None, list[int]] = {}
+    for delivery_id, not_before in dict(due).items():
+        groups.setdefault(not_before, []).append(delivery_id)
+    size = JOB_DELIVERIES if together else 1
     count = 0
-    for delivery_id, not_before in due:
-        job_id = deliver_job_id(delivery_id)
-        try:
-            count += await queue.enqueue(
-                DELIVER, delivery_id, job_id=job_id, defer_until=not_before
-            )
-        except (QueueUnavailable, RuntimeError) as exc:
-            logger.warning("%s not enqueued, the sweep will: %s", job_id, exc)
-            break
+    for not_before, ids in groups.items():
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            job_id = deliver_job_id(chunk)
+            try:
+                if await queue.enqueue(DELIVER, *chunk, job_id=job_id, defer_until=not_before):
+                    count += len(chunk)
+            except (QueueUnavailable, RuntimeError) as exc:
+                logger.warning("%s not enqueued, the sweep will: %s", job_id, exc)
+                return count
     return count

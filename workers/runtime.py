@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,26 @@ from core.settings import Settings
 from workers.queue import Queue, create_queue
 from workers.senders import build_channels
 from workers.tasks import FUNCTIONS, periodic_forever
+
+# The young generation is collected after this many new container objects (Python's default:
+# 700). A batch of deliveries makes tens of thousands (ORM rows, HTTP requests, their futures)
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def tune_gc() -> None:
+    """Tune the garbage collector of a long-running process once it has started (``absences
+    serve`` and ``absences worker`` call this when ready).
+
+    What is alive by then (modules, the ORM's metadata, compiled templates, the web app) stays
+    for the process's life: ``gc.freeze()`` moves it out of the collector's sight, so that the
+    full collections that bursts of deliveries set off no longer walk it again and again; and
+    the young generation is collected less often. Measured with ``make bench``: a quarter of a
+    worker's time went to the collector before.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 @dataclass

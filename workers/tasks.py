@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from core.services import delivery
+from core.settings import Settings
 from workers.batching import Batcher
 from workers.planning import PLAN, plan_notices
 from workers.queue import DELIVER, Queue, RetryLater, TaskFunc, enqueue_deliveries
@@ -24,6 +26,7 @@ logger = logging.getLogger("absences.tasks")
 
 SWEEP = "sweep"
 BATCH_SIZE = 500  # deliveries claimed, recorded and committed together at most
+DEFAULT_WORKER_JOBS = Settings.model_fields["worker_jobs"].default
 BATCH_WINDOW = 0.005  # seconds a batch waits after its last job for one more (0.1 s at most)
 SWEEP_LIMIT = 1000  # per run: a backlog drains over a few runs rather than in one burst
 INLINE_SWEEP_SECONDS = 30.0
@@ -34,7 +37,8 @@ def _now() -> datetime:
 
 
 def _batcher(ctx: dict[str, Any]) -> Batcher[int, delivery.Outcome]:
-    """This process's batcher of deliveries (made on first use, kept with the channels)."""
+    """This process's batcher of deliveries (made on first use, kept with the channels): at
+    most ``ABSENCES_WORKER_JOBS`` deliveries in its hands at once, however many jobs bring them."""
     channels: Channels = ctx["channels"]
     batcher: Batcher[int, delivery.Outcome] | None = channels.state.get("batcher")
     if batcher is None:
@@ -42,22 +46,37 @@ def _batcher(ctx: dict[str, Any]) -> Batcher[int, delivery.Outcome]:
         async def run(ids: list[int]) -> dict[int, delivery.Outcome]:
             return await delivery.deliver_many(ids, channels.senders, now=_now(), render=render)
 
-        batcher = Batcher(run, max_size=BATCH_SIZE, window=BATCH_WINDOW)
+        settings: Settings | None = ctx.get("settings")
+        capacity = settings.worker_jobs if settings is not None else DEFAULT_WORKER_JOBS
+        batcher = Batcher(run, max_size=BATCH_SIZE, window=BATCH_WINDOW, capacity=capacity)
         channels.state["batcher"] = batcher
     return batcher
 
 
-async def deliver(ctx: dict[str, Any], delivery_id: int) -> str:
-    """Send one delivery (``core.services.delivery.deliver_many``, together with the other
-    deliveries this process is running at the same moment); a transient failure runs the job
-    again at the row's new ``not_before``; fallback deliveries are enqueued at once."""
-    outcome = await _batcher(ctx).submit(delivery_id)
+async def deliver(ctx: dict[str, Any], *delivery_ids: int) -> str:
+    """Send the job's deliveries (``core.services.delivery.deliver_many``, together with the
+    other deliveries this process is running at the same moment); fallback deliveries are
+    enqueued at once. A transient failure runs a one-delivery job again at the row's new
+    ``not_before``; in a job of several, each delivery to retry gets a job of its own then."""
+    outcomes = await _batcher(ctx).submit_many(delivery_ids)
     queue: Queue | None = ctx.get("queue")
-    if outcome.follow_ups and queue is not None:
-        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in outcome.follow_ups])
-    if outcome.status == "retry" and outcome.retry_at is not None:
-        raise RetryLater((outcome.retry_at - _now()).total_seconds(), outcome.error)
-    return outcome.status
+    follow_ups = [(d.delivery_id, d.not_before) for o in outcomes for d in o.follow_ups]
+    if follow_ups and queue is not None:
+        await enqueue_deliveries(queue, follow_ups)
+    retries = [(i, o) for i, o in zip(delivery_ids, outcomes, strict=True) if _retry(o)]
+    if len(outcomes) == 1:
+        if retries:
+            retry_at = retries[0][1].retry_at
+            assert retry_at is not None
+            raise RetryLater((retry_at - _now()).total_seconds(), outcomes[0].error)
+        return outcomes[0].status
+    if retries and queue is not None:
+        await enqueue_deliveries(queue, [(i, o.retry_at) for i, o in retries], together=False)
+    return ", ".join(f"{n} {status}" for status, n in Counter(o.status for o in outcomes).items())
+
+
+def _retry(outcome: delivery.Outcome) -> bool:
+    return outcome.status == "retry" and outcome.retry_at is not None
 
 
 async def sweep(ctx: dict[str, Any]) -> int:

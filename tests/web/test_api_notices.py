@@ -12,26 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from core.settings import load_settings
 from tests.web.conftest import UAI_A, Api, at
+from tests.workers.queue_support import RecordingQueue
 from web.app import create_app
-from workers.queue import InlineQueue
-from workers.tasks import FUNCTIONS
 
 NOTICES = f"/schools/{UAI_A}/notices"
 EVENTS = f"/schools/{UAI_A}/events"
-
-
-class RecordingQueue(InlineQueue):
-    """The in-process queue, remembering what was enqueued (the jobs are deferred past the test)."""
-
-    def __init__(self) -> None:
-        super().__init__(FUNCTIONS)
-        self.enqueued: list[tuple[str, tuple[Any, ...], str, datetime | None]] = []
-
-    async def enqueue(
-        self, function: str, *args: Any, job_id: str, defer_until: datetime | None = None
-    ) -> bool:
-        self.enqueued.append((function, args, job_id, defer_until))
-        return await super().enqueue(function, *args, job_id=job_id, defer_until=defer_until)
 
 
 @pytest.fixture

@@ -100,3 +100,39 @@ async def test_keys_that_trickle_in_join_until_a_gap_or_the_longest_wait() -> No
     await trickle(100, 60, 0.005)  # a steady flow is cut by the longest wait
     assert len(run.calls) >= 2
     assert sorted(k for call in run.calls for k in call) == list(range(100, 160))
+
+
+async def test_a_capacity_bounds_the_keys_in_hand_and_the_rest_wait_their_turn() -> None:
+    in_hand = 0
+    most = 0
+
+    async def run(keys: list[int]) -> dict[int, str]:
+        nonlocal in_hand, most
+        in_hand += len(keys)
+        most = max(most, in_hand)
+        await asyncio.sleep(0.01)
+        in_hand -= len(keys)
+        return {k: f"v{k}" for k in keys}
+
+    batcher = Batcher(run, max_size=100, window=0.001, capacity=4)
+    values = await asyncio.gather(batcher.submit_many(range(10)), batcher.submit_many([20, 21]))
+    assert values == [[f"v{k}" for k in range(10)], ["v20", "v21"]]
+    assert most == 4
+    assert batcher.batches >= 3
+
+
+async def test_a_caller_that_gives_up_while_waiting_for_room_takes_no_room() -> None:
+    run = Recorder(delay=0.02)
+    batcher = Batcher(run, window=0.001, capacity=1)
+    first = asyncio.ensure_future(batcher.submit(1))
+    waiting = asyncio.ensure_future(batcher.submit_many([2, 3]))
+    await asyncio.sleep(0.005)
+    waiting.cancel()
+    assert await first == "v1"
+    assert await asyncio.wait_for(batcher.submit(4), 1) == "v4"  # the room came back
+    assert [k for call in run.calls for k in call] == [1, 4]
+
+
+def test_a_capacity_holds_at_least_one() -> None:
+    with pytest.raises(ValueError):
+        Batcher(Recorder(), capacity=0)

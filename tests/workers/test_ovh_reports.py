@@ -35,29 +35,12 @@ from tests.core.services.notice_support import (
     make_family,
 )
 from tests.gateway.fakes.ovh import FakeOvh
-from workers.queue import InlineQueue
+from tests.workers.queue_support import RecordingQueue
 from workers.reports import MEMO, OvhReportSource, poll_ovh_reports
 from workers.senders import wrap
 from workers.tasks import CRON, FUNCTIONS, sweep
 
 SYSTEM = Actor.system("tests")
-
-
-class RecordingQueue(InlineQueue):
-    """The in-process queue, remembering the job ids enqueued (and only that, once ``hold``)."""
-
-    def __init__(self, ctx: dict[str, Any]) -> None:
-        super().__init__(FUNCTIONS, ctx)
-        self.enqueued: list[str] = []
-        self.hold = False
-
-    async def enqueue(
-        self, function: str, *args: Any, job_id: str, defer_until: datetime | None = None
-    ) -> bool:
-        self.enqueued.append(job_id)
-        if self.hold:
-            return True
-        return await super().enqueue(function, *args, job_id=job_id, defer_until=defer_until)
 
 
 @dataclass
@@ -135,7 +118,7 @@ async def test_reports_move_the_deliveries_forward_and_a_failure_falls_back(sent
     # and enqueued.
     [call] = await Delivery.filter(notice_id=father.notice_id, channel="call")
     assert (call.person_id, call.to, call.status) == (father.person_id, FATHER_MOBILE, "scheduled")
-    assert f"deliver:{call.id}" in sent.queue.enqueued
+    assert f"deliver:{call.id}" in sent.queue.job_ids
     assert (await Notice.get(id=mother.notice_id)).status == NoticeStatus.DONE
 
     asked = len(sent.ovh.polled)
