@@ -9,10 +9,14 @@ uses (one WeasyPrint render at a time).
 
 from __future__ import annotations
 
-from core.services.ports import Message, SendFailed, TemplateTools
+from collections.abc import Mapping, Sequence
+
+from core.services.ports import Message, RenderFailed, SendFailed, TemplateTools
 from core.settings import Settings
 from gateway.base import TransportError
 from gateway.letter.transport import LetterTransport
+from gateway.render import TemplateError
+from gateway.render_trial import render_contained
 from workers.senders import Channels, TransportSender, render
 
 
@@ -35,4 +39,12 @@ def build_template_tools(settings: Settings, channels: Channels | None = None) -
     transport = channels.transports.get("letter") if channels is not None else None
     if not isinstance(transport, LetterTransport):
         transport = LetterTransport(settings.var_dir)
-    return TemplateTools(render=render, letters=LetterPreview(transport))
+    return TemplateTools(render=render, contain=contain, letters=LetterPreview(transport))
+
+
+async def contain(renders: Sequence[tuple[str, Mapping[str, object]]]) -> None:
+    """Core's ``ContainedRenderer``: gateway's limited child process, errors as core's."""
+    try:
+        await render_contained(renders)
+    except TemplateError as error:
+        raise RenderFailed(str(error)) from error

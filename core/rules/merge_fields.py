@@ -9,7 +9,7 @@ have, with its line, so the editor can say where.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import jinja2
@@ -192,3 +192,23 @@ def menu(kind: str, extra: Iterable[str] = ()) -> list[str]:
     """The merge fields the editor offers for ``kind``, in order, each once."""
     own = [*KIND_VALUES.get(kind, ()), *sorted(set(extra) - set(COMMON))]
     return list(dict.fromkeys((*PEOPLE, *own, *SCHOOL)))
+
+
+class Sample(str):
+    """A stand-in value: ``[name]`` as text, any field a Sample, iterating as two Samples."""
+
+    __slots__ = ()
+
+    def __new__(cls, name: str) -> Sample:
+        return super().__new__(cls, f"[{name}]")
+
+    def __getattr__(self, name: str) -> Sample:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Sample(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((Sample(self[1:-1]), Sample(self[1:-1])))
+
+    def __reduce__(self) -> tuple[type[Sample], tuple[str]]:
+        return Sample, (self[1:-1],)

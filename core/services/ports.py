@@ -159,12 +159,23 @@ class LetterPreviewer(Protocol):
         ...
 
 
+class ContainedRenderer(Protocol):
+    """The sandboxed renderer, run apart with a time and a memory limit: what a template a
+    staff member tries goes through first (it must not hold the server)."""
+
+    async def __call__(self, renders: Sequence[tuple[str, Mapping[str, object]]]) -> None:
+        """Render each ``(source, context)``; raises :class:`RenderFailed` for a render that
+        fails, takes too long or too much memory."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateTools:
     """What the template editor needs from outside core: the sandboxed renderer (the one the
-    worker uses) to try templates, and the letter renderer for the PDF preview. Given by the
-    composition root (``workers.template_tools.build_template_tools``): web may not reach
-    gateway."""
+    worker uses) to try templates, the same run apart with limits (``contain``), and the letter
+    renderer for the PDF preview. Given by the composition root
+    (``workers.template_tools.build_template_tools``): web may not reach gateway."""
 
     render: Renderer
+    contain: ContainedRenderer
     letters: LetterPreviewer

@@ -10,9 +10,8 @@ two of itself, so that trying a template never fails for want of an example.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from core.models import School
+from core.rules.merge_fields import Sample
 
 HALF_DAYS = {
     "fr": [
@@ -72,23 +71,6 @@ PEOPLE = {
     "fr": {"civility": "Mme", "first_name": "Claire", "last_name": "Martin"},
     "en": {"civility": "Mrs", "first_name": "Claire", "last_name": "Martin"},
 }
-
-
-class Sample(str):
-    """A stand-in value: ``[name]`` as text, any field a Sample, iterating as two Samples."""
-
-    __slots__ = ()
-
-    def __new__(cls, name: str) -> Sample:
-        return super().__new__(cls, f"[{name}]")
-
-    def __getattr__(self, name: str) -> Sample:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return Sample(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter((Sample(self[1:-1]), Sample(self[1:-1])))
 
 
 def school_values(school: School) -> dict[str, str]:

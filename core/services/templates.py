@@ -14,6 +14,7 @@ Each save and reset is one transaction with its audit row (before and after).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -29,7 +30,7 @@ from core.services import audit
 from core.services import letter_templates as letters
 from core.services.audit import Actor
 from core.services.messages import default_template
-from core.services.ports import Message, Renderer, RenderFailed
+from core.services.ports import Message, Renderer, RenderFailed, TemplateTools
 from core.services.school_logo import letterhead_of, school_logo
 from core.services.template_values import sample_context
 
@@ -262,6 +263,27 @@ def try_template(
     return Tried(title, text, info, warnings)
 
 
+async def trial_template(
+    school: School, key: TemplateKey, subject: str, body: str, tools: TemplateTools
+) -> Tried:
+    """:func:`try_template`, once the very renders it makes have run apart, limited in time and
+    memory (``tools.contain``): a template that would hold the server, or a worker sending
+    notices, is refused with the code ``sandbox``. The renders are collected by a first pass
+    that renders nothing (the static checks raise there already)."""
+    renders: list[tuple[str, Mapping[str, object]]] = []
+
+    def collect(source: str, values: Mapping[str, object]) -> str:
+        renders.append((source, values))
+        return ""
+
+    try_template(school, key, subject, body, collect)
+    try:
+        await tools.contain(renders)
+    except RenderFailed as error:
+        raise Invalid(f"the sandbox refused the template: {error}", code="sandbox") from None
+    return try_template(school, key, subject, body, tools.render)
+
+
 def clean_body(school: School, key: TemplateKey, body: str) -> str:
     """The body as it would be stored: a letter's HTML sanitised, a text as given (without
     the trailing blanks and Windows line ends of a form)."""
@@ -326,14 +348,14 @@ async def save_template(
     *,
     subject: str,
     body: str,
-    render: Renderer,
+    tools: TemplateTools,
 ) -> tuple[TemplateView, tuple[TemplateWarning, ...]]:
     """Store the school's own template (a letter's HTML sanitised) once it renders with the
     sample values; returns it with its warnings. Raises :class:`Invalid` (see
-    :func:`try_template`), :class:`Conflict` when another save of the same template won."""
+    :func:`trial_template`), :class:`Conflict` when another save of the same template won."""
     body = clean_body(school, key, body)
     subject = subject.strip()
-    tried = try_template(school, key, subject, body, render)
+    tried = await trial_template(school, key, subject, body, tools)
     try:
         async with in_transaction():
             await _store(school, key, subject, body, actor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,18 @@ async def test_without_the_tools_writes_are_unavailable(
     status, error = await api.call("PUT", ONE, json={"body": "Bonjour"})
     assert status == 503 and error["error"]["code"] == "unavailable"
     assert (await api.call("GET", ONE))[0] == 200
+
+
+async def test_a_template_too_costly_is_refused_and_the_server_answers_meanwhile(
+    tools_api: Api,
+) -> None:
+    nested = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    saving = asyncio.ensure_future(tools_api.call("PUT", ONE, json={"body": nested}))
+    await asyncio.sleep(0.3)  # the trial runs in its child process
+    status, listed = await tools_api.call("GET", f"/schools/{UAI_A}/templates")
+    assert status == 200 and listed["total"] == 70
+    assert not saving.done()  # the list was answered while the trial was still running
+    status, error = await saving
+    assert status == 422 and error["error"]["code"] == "sandbox"
+    assert "more than 2 s" in error["error"]["message"]
+    assert await MessageTemplate.all().count() == 0

@@ -150,7 +150,7 @@ async def put_template(call: Call) -> TemplateOut:
         key,
         subject=given.subject,
         body=given.body,
-        render=_tools(call).render,
+        tools=_tools(call),
     )
     return _out(view, warnings)
 

@@ -41,7 +41,7 @@ from core.services.templates import (
     read_template,
     reset_template,
     save_template,
-    try_template,
+    trial_template,
 )
 from web.i18n import register
 from web.keys import TEMPLATE_TOOLS
@@ -219,7 +219,7 @@ async def save(request: web.Request) -> web.StreamResponse:
     subject, body = str(form.get("subject", "")), str(form.get("body", ""))
     try:
         _, warnings = await save_template(
-            page.school, page.actor, key, subject=subject, body=body, render=tools.render
+            page.school, page.actor, key, subject=subject, body=body, tools=tools
         )
     except Invalid as error:
         return await _refused(page, key, form, _error_text(page, error), 422)
@@ -246,8 +246,8 @@ async def preview(request: web.Request) -> web.Response:
     tools = _required_tools(request)
     body = clean_body(page.school, key, str(form.get("body", "")))
     try:
-        tried = try_template(
-            page.school, key, str(form.get("subject", "")).strip(), body, tools.render
+        tried = await trial_template(
+            page.school, key, str(form.get("subject", "")).strip(), body, tools
         )
     except Invalid as error:
         return web.json_response({"error": _error_text(page, error)}, status=422)
@@ -275,7 +275,7 @@ async def preview_pdf(request: web.Request) -> web.StreamResponse:
     tools = _required_tools(request)
     body = clean_body(page.school, key, str(form.get("body", "")))
     try:
-        tried = try_template(page.school, key, "", body, tools.render)
+        tried = await trial_template(page.school, key, "", body, tools)
         pdf = await tools.letters.pdf(letter_preview(page.school, key, tried))
     except Invalid as error:
         return await _refused(page, key, form, _error_text(page, error), 422)

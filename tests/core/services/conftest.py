@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from core.models import Membership, Role, School, Student, User
 from core.services.audit import Actor
+from core.services.ports import TemplateTools
 from core.services.schools import create_school
+from core.settings import load_settings
+from workers.template_tools import build_template_tools
 
 # A known school week: Monday 2 March 2026 (winter time in Paris, UTC+1).
 MONDAY = date(2026, 3, 2)
@@ -61,3 +65,10 @@ async def pupil_b(school_b: School) -> Student:
     return await Student.create(
         school=school_b, siecle_id="2001", last_name="Petit", first_name="Inès"
     )
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> TemplateTools:
+    """The template editor's tools as `absences serve` builds them (the contained renders run
+    in a child process)."""
+    return build_template_tools(load_settings(var_dir=tmp_path / "var"))

@@ -30,6 +30,7 @@ from core.models import (
 )
 from core.services.audit import Actor
 from core.services.messages import TemplateCache, compose
+from core.services.ports import TemplateTools
 from core.services.school_logo import remove_logo, set_logo
 from core.services.schools import now_utc
 from core.services.siecle_import import import_siecle
@@ -94,7 +95,7 @@ async def _pdf(message_html: str | None, body: str, extra: dict[str, str], tmp: 
 
 
 async def test_a_letter_prints_the_schools_edited_template(
-    school_a: School, cpe_actor: Actor, tmp_path: Path
+    tools: TemplateTools, school_a: School, cpe_actor: Actor, tmp_path: Path
 ) -> None:
     pupil = await Student.create(school=school_a, last_name="Dupont", first_name="Zoé <b>&</b>")
     html = (
@@ -108,7 +109,7 @@ async def test_a_letter_prints_the_schools_edited_template(
         parse_key("absence", "letter", "fr"),
         subject="",
         body=html,
-        render=render,
+        tools=tools,
     )
     delivery, notice = await _letter(school_a, pupil, NoticeKind.ABSENCE)
     message = await compose(delivery, notice, render)
@@ -166,12 +167,10 @@ async def test_the_schools_own_text_letter_still_wins_over_the_shipped_html(
 
 
 async def test_a_batch_reads_the_templates_once(
-    school_a: School, pupil: Student, cpe_actor: Actor
+    tools: TemplateTools, school_a: School, pupil: Student, cpe_actor: Actor
 ) -> None:
     key = parse_key("absence", "letter", "fr")
-    await save_template(
-        school_a, cpe_actor, key, subject="", body="<p>Version A</p>", render=render
-    )
+    await save_template(school_a, cpe_actor, key, subject="", body="<p>Version A</p>", tools=tools)
     await MessageTemplate.create(
         school=school_a, kind="absence", channel="sms", language="fr", body="SMS A"
     )
@@ -195,7 +194,7 @@ async def test_a_batch_reads_the_templates_once(
 
 
 async def test_the_logo_is_in_every_letterhead_and_in_the_pdf(
-    school_a: School, pupil: Student, cpe_actor: Actor, tmp_path: Path
+    tools: TemplateTools, school_a: School, pupil: Student, cpe_actor: Actor, tmp_path: Path
 ) -> None:
     await set_logo(school_a, cpe_actor, PNG)
     assert str(school_a.letterhead["logo"]).startswith("data:image/png;base64,")
@@ -206,7 +205,7 @@ async def test_the_logo_is_in_every_letterhead_and_in_the_pdf(
         parse_key("absence", "letter", "fr"),
         subject="",
         body=html,
-        render=render,
+        tools=tools,
     )
     delivery, notice = await _letter(school_a, pupil, NoticeKind.ABSENCE)
     await notice.fetch_related("school")

@@ -8,6 +8,7 @@ import pytest
 from core.errors import Invalid, NotFound
 from core.models import AuditEntry, LetterTemplate, MessageTemplate, School
 from core.services.audit import Actor
+from core.services.ports import TemplateTools
 from core.services.templates import (
     list_templates,
     parse_key,
@@ -43,17 +44,17 @@ async def test_an_unknown_kind_channel_or_language_is_not_found() -> None:
 
 
 async def test_a_school_saves_its_sms_and_the_audit_keeps_before_and_after(
-    school_a: School, school_b: School, cpe_actor: Actor
+    tools: TemplateTools, school_a: School, school_b: School, cpe_actor: Actor
 ) -> None:
     body = "{{ school.name }} : {{ student.first_name }} absent(e) ce {{ day }}. Merci."
     view, warnings = await save_template(
-        school_a, cpe_actor, SMS, subject="", body=body + "\r\n", render=render
+        school_a, cpe_actor, SMS, subject="", body=body + "\r\n", tools=tools
     )
     assert view.overridden and view.body == body and warnings == ()
     assert (await read_template(school_a, SMS)).body == body
     assert not (await read_template(school_b, SMS)).overridden  # another school keeps its own
     second = body.replace("Merci.", "Merci de répondre.")
-    await save_template(school_a, cpe_actor, SMS, subject="", body=second, render=render)
+    await save_template(school_a, cpe_actor, SMS, subject="", body=second, tools=tools)
     assert await MessageTemplate.filter(school=school_a).count() == 1
     entries = await AuditEntry.filter(action="template.save").order_by("id")
     assert [e.actor_id for e in entries] == [cpe_actor.user_id] * 2
@@ -88,10 +89,10 @@ async def test_a_school_saves_its_sms_and_the_audit_keeps_before_and_after(
     ],
 )
 async def test_a_template_the_checks_or_the_sandbox_refuse_is_not_saved(
-    school_a: School, cpe_actor: Actor, body: str, code: str
+    tools: TemplateTools, school_a: School, cpe_actor: Actor, body: str, code: str
 ) -> None:
     with pytest.raises(Invalid) as refused:
-        await save_template(school_a, cpe_actor, SMS, subject="", body=body, render=render)
+        await save_template(school_a, cpe_actor, SMS, subject="", body=body, tools=tools)
     assert refused.value.code == code, refused.value.message
     assert refused.value.message  # said in words, for the editor
     assert await MessageTemplate.all().count() == 0
@@ -104,9 +105,11 @@ async def test_the_error_names_the_line(school_a: School) -> None:
     assert "line 3" in refused.value.message and "pupil" in refused.value.message
 
 
-async def test_only_an_email_has_a_subject(school_a: School, cpe_actor: Actor) -> None:
+async def test_only_an_email_has_a_subject(
+    tools: TemplateTools, school_a: School, cpe_actor: Actor
+) -> None:
     with pytest.raises(Invalid) as refused:
-        await save_template(school_a, cpe_actor, SMS, subject="Absence", body="x", render=render)
+        await save_template(school_a, cpe_actor, SMS, subject="Absence", body="x", tools=tools)
     assert refused.value.code == "subject"
     email = parse_key("absence", "email", "en")
     view, _ = await save_template(
@@ -115,17 +118,19 @@ async def test_only_an_email_has_a_subject(school_a: School, cpe_actor: Actor) -
         email,
         subject="Absence of {{ student.first_name }}",
         body="Dear {{ guardian.name }}, {{ student.first_name }} is absent.",
-        render=render,
+        tools=tools,
     )
     assert view.subject == "Absence of {{ student.first_name }}"
     tried = try_template(school_a, email, view.subject, view.body, render)
     assert tried.subject == "Absence of Camille" and "MARTIN Claire" in tried.body
 
 
-async def test_an_over_long_sms_is_saved_with_a_warning(school_a: School, cpe_actor: Actor) -> None:
+async def test_an_over_long_sms_is_saved_with_a_warning(
+    tools: TemplateTools, school_a: School, cpe_actor: Actor
+) -> None:
     body = "{{ school.name }} : " + "absence signalée, merci de nous répondre. " * 6
     view, warnings = await save_template(
-        school_a, cpe_actor, SMS, subject="", body=body, render=render
+        school_a, cpe_actor, SMS, subject="", body=body, tools=tools
     )
     assert view.overridden
     assert [w.code for w in warnings] == ["sms_segments"] and int(warnings[0].detail) >= 2
@@ -145,7 +150,7 @@ async def test_the_kinds_own_values_and_lists_may_be_used(school_a: School) -> N
 
 
 async def test_a_letter_is_sanitised_before_it_is_stored(
-    school_a: School, cpe_actor: Actor
+    tools: TemplateTools, school_a: School, cpe_actor: Actor
 ) -> None:
     html = (
         '<p onclick="steal()">Madame, Monsieur, <strong>{{ student.first_name }}</strong></p>'
@@ -165,7 +170,7 @@ async def test_a_letter_is_sanitised_before_it_is_stored(
         parse_key("threshold", "letter", "fr"),
         subject="",
         body=html,
-        render=render,
+        tools=tools,
     )
     stored = (await LetterTemplate.get(school=school_a)).html
     assert stored == view.body
@@ -201,19 +206,21 @@ async def test_a_letter_may_not_switch_autoescape_off(school_a: School) -> None:
     assert refused.value.code == "unsafe"
 
 
-async def test_another_schools_logo_is_not_an_image_a_letter_may_show(school_a: School) -> None:
+async def test_another_schools_logo_is_not_an_image_a_letter_may_show(
+    tools: TemplateTools, school_a: School
+) -> None:
     html = '<p>x</p><img src="/s/0690002B/templates/logo"><img src="/s/0750001A/templates/logo">'
     view, _ = await save_template(
-        school_a, Actor.system("tests"), LETTER, subject="", body=html, render=render
+        school_a, Actor.system("tests"), LETTER, subject="", body=html, tools=tools
     )
     assert "0690002B" not in view.body and "/s/0750001A/templates/logo" in view.body
 
 
 async def test_reset_deletes_the_override_and_the_default_applies_again(
-    school_a: School, cpe_actor: Actor
+    tools: TemplateTools, school_a: School, cpe_actor: Actor
 ) -> None:
     assert not await reset_template(school_a, cpe_actor, LETTER)
-    await save_template(school_a, cpe_actor, LETTER, subject="", body="<p>Mine</p>", render=render)
+    await save_template(school_a, cpe_actor, LETTER, subject="", body="<p>Mine</p>", tools=tools)
     assert (await read_template(school_a, LETTER)).overridden
     assert await reset_template(school_a, cpe_actor, LETTER)
     view = await read_template(school_a, LETTER)
