@@ -40,6 +40,7 @@ async def record_status(
     at: datetime,
     error_code: str | None = None,
     delivery_uuid: str | None = None,
+    source: str = "callback",
 ) -> bool | None:
     """Record a provider's report on a delivery; status only moves forward.
 
@@ -48,11 +49,15 @@ async def record_status(
     when recorded. ``delivery_uuid`` (from the callback URL) finds a delivery whose provider
     reference is not stored yet. An undelivered or failed report falls back to the guardian's
     next channel (the sweep enqueues it) and marks the contact point when ``error_code`` says.
+    ``source`` names the way the report came in the history: "callback" (the provider posted
+    it) or "poll" (we asked for it).
     """
     delivery = await _find(provider, provider_ref, delivery_uuid)
     if delivery is None:
         return None
-    report = Report(provider, provider_ref, status, raw, event_ref, at.astimezone(UTC), error_code)
+    report = Report(
+        provider, provider_ref, status, raw, event_ref, at.astimezone(UTC), error_code, source
+    )
     try:
         async with in_transaction():
             return await _apply(delivery.id, report)
@@ -85,6 +90,7 @@ class Report:
     event_ref: str
     at: datetime
     error_code: str | None
+    source: str = "callback"
 
 
 def _changes(delivery: Delivery, report: Report) -> dict[str, object]:
@@ -112,7 +118,7 @@ async def _apply(delivery_id: int, report: Report) -> bool:
         str(delivery.status),
         report.status,
         at=report.at,
-        source="callback",
+        source=report.source,
         raw=report.raw,
         event_ref=report.event_ref[:120],
     )

@@ -124,6 +124,7 @@ async def poll_reports(
             at=now,
             error_code=report.error_code,
             delivery_uuid=str(uuid.UUID(sent_row.uuid)),
+            source="poll",
         )
         if done:
             recorded += 1

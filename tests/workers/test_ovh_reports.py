@@ -97,7 +97,9 @@ async def sent(db: str, tmp_path: Path) -> AsyncIterator[Sent]:
 
 
 async def polled(delivery: Delivery) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """The history rows of the reports polled (source "poll", never "callback")."""
     rows = await DeliveryStatusChange.filter(delivery_id=delivery.id, event_ref__isnull=False)
+    assert {row.source for row in rows} <= {"poll"}
     return [(row.from_status, row.to_status, row.raw_data) for row in rows]
 
 
