@@ -15,6 +15,7 @@ import json
 import pickle
 import resource
 import sys
+import weakref
 from collections.abc import Mapping, Sequence
 
 from gateway.render import (
@@ -28,6 +29,7 @@ from gateway.render import (
 TRIAL_SECONDS = 2  # CPU seconds for all the renders of one trial
 TRIAL_MEMORY = 1 << 30  # bytes of address space for the child process
 START_UP_SECONDS = 10.0  # wall-clock margin for the child to start on a busy machine
+AT_ONCE = 2  # trials running together in a process; more wait their turn
 
 
 class TemplateTooCostly(UnsafeTemplateError):
@@ -57,6 +59,34 @@ async def render_contained(
     if not renders:
         return
     payload = pickle.dumps([(source, dict(context)) for source, context in renders])
+    async with _turn():
+        out = await _run_child(payload, seconds, memory)
+    try:
+        answer = json.loads(out)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):  # killed: CPU time, or a crash out of memory
+        raise TemplateTooCostly(_too_costly(seconds, memory))
+    if answer.get("error"):
+        raise ERRORS.get(str(answer.get("type")), TemplateError)(str(answer["error"]))
+
+
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _turn() -> asyncio.Semaphore:
+    """At most :data:`AT_ONCE` children per event loop: a burst of previews waits rather than
+    starting a process each."""
+    loop = asyncio.get_running_loop()
+    turn = _turns.get(loop)
+    if turn is None:
+        turn = _turns[loop] = asyncio.Semaphore(AT_ONCE)
+    return turn
+
+
+async def _run_child(payload: bytes, seconds: int, memory: int) -> bytes:
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -76,14 +106,7 @@ async def render_contained(
         if child.returncode is None:
             child.kill()
             await child.wait()
-    try:
-        answer = json.loads(out)
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict):  # killed: CPU time, or a crash out of memory
-        raise TemplateTooCostly(_too_costly(seconds, memory))
-    if answer.get("error"):
-        raise ERRORS.get(str(answer.get("type")), TemplateError)(str(answer["error"]))
+    return out
 
 
 def _too_costly(seconds: int, memory: int) -> str:

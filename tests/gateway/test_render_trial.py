@@ -3,13 +3,15 @@ template that loops or grows without end is refused instead of holding the serve
 
 from __future__ import annotations
 
+import asyncio
 import pickle
+from pathlib import Path
 
 import pytest
 
 from core.rules.merge_fields import Sample
 from gateway.render import TemplateSyntaxError, UndefinedVariableError, UnsafeTemplateError
-from gateway.render_trial import TemplateTooCostly, render_contained
+from gateway.render_trial import AT_ONCE, TemplateTooCostly, render_contained
 
 CONTEXT = {"student": {"first_name": "Léa"}, "half_days": [{"day": "lundi 2 mars"}] * 4}
 
@@ -53,3 +55,23 @@ async def test_the_render_errors_come_back_as_they_are(source: str, error: type)
 def test_a_sample_value_crosses_to_the_child_as_itself() -> None:
     sample = pickle.loads(pickle.dumps(Sample("pupil")))
     assert (type(sample), sample, sample.name) == (Sample, "[pupil]", "[name]")
+
+
+def children() -> int:
+    """This process's children now (Linux: /proc)."""
+    listed = Path("/proc/self/task").glob("*/children")
+    return sum(len(path.read_text().split()) for path in listed)
+
+
+async def test_a_burst_of_trials_runs_two_children_at_a_time() -> None:
+    bomb = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    trials = [
+        asyncio.ensure_future(render_contained([(bomb, CONTEXT)], seconds=1)) for _ in range(4)
+    ]
+    seen = []
+    while not all(trial.done() for trial in trials):
+        seen.append(children())
+        await asyncio.sleep(0.02)
+    assert AT_ONCE == 2 and max(seen) == AT_ONCE
+    for trial in trials:
+        assert isinstance(trial.exception(), TemplateTooCostly)
