@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # that may leave together): those running together are claimed, recorded and committed as
     # one batch; a worker killed sends again at most this many
     worker_jobs: int = Field(default=100, ge=1, le=1000)
+    # Seconds a job of several deliveries waits for room in its process before handing the
+    # deliveries still waiting back to the queue (another worker may take them)
+    worker_patience: float = Field(default=10.0, gt=0, le=60)
 
     @classmethod
     def settings_customise_sources(

@@ -62,10 +62,37 @@ class Batcher(Generic[K, V]):
             return [await asyncio.shield(futures[0])]
         return list(await asyncio.shield(asyncio.gather(*futures)))
 
-    async def _join(self, key: K) -> asyncio.Future[V]:
+    async def submit_within(
+        self,
+        keys: Sequence[K],
+        patience: float,
+        hand_back: Callable[[list[K]], Awaitable[None]],
+    ) -> dict[K, V]:
+        """The values of the keys that found room within ``patience`` seconds, in order (the
+        first key left waiting stops the joining). The keys left out are given to
+        ``hand_back`` at once, before waiting for the values (whatever it raises is raised
+        here; the keys that joined still go with their batch). Without a capacity, every key
+        joins."""
+        deadline = asyncio.get_running_loop().time() + patience
+        joined: list[tuple[K, asyncio.Future[V]]] = []
+        for index, key in enumerate(keys):
+            try:
+                joined.append((key, await self._join(key, deadline)))
+            except TimeoutError:
+                await hand_back(list(keys[index:]))
+                break
+        if not joined:
+            return {}
+        values = await asyncio.shield(asyncio.gather(*(future for _, future in joined)))
+        return dict(zip((key for key, _ in joined), values, strict=True))
+
+    async def _join(self, key: K, deadline: float | None = None) -> asyncio.Future[V]:
+        """The key's future in the pending batch; waits for room (until ``deadline``, loop
+        time, else ``TimeoutError``)."""
         future = self._pending.get(key)
         if future is None and self._room is not None:
-            await self._room.acquire()
+            async with asyncio.timeout_at(deadline):
+                await self._room.acquire()
             future = self._pending.get(key)  # the key may have come in meanwhile
             if future is not None:
                 self._room.release()

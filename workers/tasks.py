@@ -27,6 +27,7 @@ logger = logging.getLogger("absences.tasks")
 SWEEP = "sweep"
 BATCH_SIZE = 500  # deliveries claimed, recorded and committed together at most
 DEFAULT_WORKER_JOBS = Settings.model_fields["worker_jobs"].default
+DEFAULT_PATIENCE = Settings.model_fields["worker_patience"].default
 BATCH_WINDOW = 0.005  # seconds a batch waits after its last job for one more (0.1 s at most)
 SWEEP_LIMIT = 1000  # per run: a backlog drains over a few runs rather than in one burst
 INLINE_SWEEP_SECONDS = 30.0
@@ -57,22 +58,45 @@ async def deliver(ctx: dict[str, Any], *delivery_ids: int) -> str:
     """Send the job's deliveries (``core.services.delivery.deliver_many``, together with the
     other deliveries this process is running at the same moment); fallback deliveries are
     enqueued at once. A transient failure runs a one-delivery job again at the row's new
-    ``not_before``; in a job of several, each delivery to retry gets a job of its own then."""
-    outcomes = await _batcher(ctx).submit_many(delivery_ids)
+    ``not_before``; in a job of several, each delivery to retry gets a job of its own then.
+
+    A job of several waits ``ABSENCES_WORKER_PATIENCE`` seconds at most for room in this
+    process (which holds ``ABSENCES_WORKER_JOBS`` deliveries): the deliveries still waiting go
+    back to the queue as a job of their own, for whichever worker has room; when none found
+    room, the job itself is run again (by this worker or another)."""
+    settings: Settings | None = ctx.get("settings")
+    patience = settings.worker_patience if settings is not None else DEFAULT_PATIENCE
     queue: Queue | None = ctx.get("queue")
-    follow_ups = [(d.delivery_id, d.not_before) for o in outcomes for d in o.follow_ups]
+    left: list[int] = []
+    if len(delivery_ids) == 1:
+        [outcome] = await _batcher(ctx).submit_many(delivery_ids)
+        done = {delivery_ids[0]: outcome}
+    else:
+
+        async def hand_back(waiting: list[int]) -> None:
+            if len(waiting) == len(delivery_ids):
+                raise RetryLater(0, f"no room for {len(waiting)} deliveries in {patience:g} s")
+            left.extend(waiting)
+            if queue is not None:
+                await enqueue_deliveries(queue, [(i, None) for i in waiting])
+
+        done = await _batcher(ctx).submit_within(delivery_ids, patience, hand_back)
+    follow_ups = [(d.delivery_id, d.not_before) for o in done.values() for d in o.follow_ups]
     if follow_ups and queue is not None:
         await enqueue_deliveries(queue, follow_ups)
-    retries = [(i, o) for i, o in zip(delivery_ids, outcomes, strict=True) if _retry(o)]
-    if len(outcomes) == 1:
+    retries = [(i, o) for i, o in done.items() if _retry(o)]
+    if len(delivery_ids) == 1:
         if retries:
             retry_at = retries[0][1].retry_at
             assert retry_at is not None
-            raise RetryLater((retry_at - _now()).total_seconds(), outcomes[0].error)
-        return outcomes[0].status
+            raise RetryLater((retry_at - _now()).total_seconds(), done[delivery_ids[0]].error)
+        return done[delivery_ids[0]].status
     if retries and queue is not None:
         await enqueue_deliveries(queue, [(i, o.retry_at) for i, o in retries], together=False)
-    return ", ".join(f"{n} {status}" for status, n in Counter(o.status for o in outcomes).items())
+    counts: Counter[str] = Counter(o.status for o in done.values())
+    if left:
+        counts["handed back"] = len(left)
+    return ", ".join(f"{n} {status}" for status, n in counts.items())
 
 
 def _retry(outcome: delivery.Outcome) -> bool:

@@ -136,3 +136,41 @@ async def test_a_caller_that_gives_up_while_waiting_for_room_takes_no_room() -> 
 def test_a_capacity_holds_at_least_one() -> None:
     with pytest.raises(ValueError):
         Batcher(Recorder(), capacity=0)
+
+
+class HandBack:
+    """What a batcher hands back, and when (before or after the batch's values came)."""
+
+    def __init__(self) -> None:
+        self.keys: list[list[int]] = []
+
+    async def __call__(self, keys: list[int]) -> None:
+        self.keys.append(keys)
+
+
+async def test_keys_that_find_no_room_in_time_are_handed_back_at_once_in_order() -> None:
+    run = Recorder(delay=0.2)
+    batcher = Batcher(run, window=0.001, capacity=2)
+    busy = asyncio.ensure_future(batcher.submit(1))
+    await asyncio.sleep(0.01)  # key 1 holds one place of two
+    back = HandBack()
+    within = asyncio.ensure_future(batcher.submit_within([2, 3, 4], 0.05, back))
+    await asyncio.sleep(0.1)
+    assert back.keys == [[3, 4]] and not within.done()  # handed back before 2's value came
+    assert await within == {2: "v2"}
+    assert await busy == "v1"
+    assert await batcher.submit_within([5, 6], 0.05, back) == {5: "v5", 6: "v6"}
+    assert back.keys == [[3, 4]]
+
+
+async def test_no_room_at_all_hands_every_key_back_and_takes_no_room() -> None:
+    run = Recorder(delay=0.2)
+    batcher = Batcher(run, window=0.001, capacity=1)
+    busy = asyncio.ensure_future(batcher.submit(1))
+    await asyncio.sleep(0.01)
+    back = HandBack()
+    assert await batcher.submit_within([2, 3], 0.02, back) == {}
+    assert back.keys == [[2, 3]]
+    assert await busy == "v1"
+    assert await asyncio.wait_for(batcher.submit(4), 1) == "v4"
+    assert [k for call in run.calls for k in call] == [1, 4]

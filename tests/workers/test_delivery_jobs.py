@@ -10,17 +10,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from arq.worker import Worker
 
 from core.models import Delivery, DeliveryStatus, School, Student
 from core.services.audit import Actor
 from core.services.schools import create_school
+from core.settings import load_settings
 from gateway.sms.twilio import TwilioSmsTransport
 from tests.core.services.notice_support import MONDAY, absence, at, make_family
 from tests.gateway.fakes.twilio import FakeTwilio
 from tests.workers.queue_support import RecordingQueue
-from workers.queue import DELIVER, JOB_DELIVERIES, InlineQueue, deliver_job_id, enqueue_deliveries
-from workers.senders import wrap
-from workers.tasks import deliver
+from workers.arq_worker import worker_settings
+from workers.queue import (
+    DELIVER,
+    JOB_DELIVERIES,
+    ArqQueue,
+    InlineQueue,
+    RetryLater,
+    deliver_job_id,
+    enqueue_deliveries,
+)
+from workers.senders import build_channels, wrap
+from workers.tasks import FUNCTIONS, deliver
 
 SYSTEM = Actor.system("tests")
 
@@ -167,3 +178,99 @@ async def test_a_job_of_several_runs_in_one_batch_with_the_other_jobs_running(
     assert kit.state["batcher"].batches == 1
     assert len(twilio.requests) == len(ids)
     assert await Delivery.filter(id__in=ids, status=DeliveryStatus.SENT).count() == len(ids)
+
+
+@pytest.mark.redis
+async def test_two_workers_share_a_burst_the_first_has_no_room_for(
+    pupil: Student, redis_url: str, tmp_path: Path
+) -> None:
+    school = await School.get(id=pupil.school_id)  # type: ignore[attr-defined]
+    for day in range(3):
+        start = at(MONDAY + timedelta(days=day), 8)
+        await absence(school, SYSTEM, pupil, start, start + timedelta(hours=1), now=start)
+    ids = [d.id for d in await Delivery.all().order_by("id")]
+    assert len(ids) == 6
+    twilio = FakeTwilio()
+    twilio.delay = 0.6  # a slow provider: the first worker's two places stay taken
+    await twilio.start()
+    settings = load_settings(
+        var_dir=tmp_path / "var",
+        worker_jobs=2,
+        worker_patience=0.2,
+        sms_provider="twilio",
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.auth_token,
+        twilio_from="+33700000001",
+        twilio_api_url=twilio.url,
+        public_url="https://absences.example.org",
+    )
+    contexts: list[dict[str, Any]] = []
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        queue = ArqQueue(redis_url)
+        await queue.start()
+        ctx.update(settings=settings, channels=build_channels(settings), queue=queue)
+        contexts.append(ctx)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["queue"].close()
+        await ctx["channels"].close()
+
+    def a_worker() -> Worker:
+        kwargs = worker_settings(
+            redis_url, FUNCTIONS, on_startup=startup, on_shutdown=shutdown, burst=True, max_jobs=1
+        )
+        return Worker(**kwargs, poll_delay=0.02, handle_signals=False)
+
+    queue = ArqQueue(redis_url)
+    await queue.start()
+    workers = [a_worker(), a_worker()]
+    try:
+        assert await enqueue_deliveries(queue, [(i, None) for i in ids]) == 6  # one job
+        first = asyncio.ensure_future(workers[0].async_run())
+        async with asyncio.timeout(10):
+            while len(twilio.requests) < 2:  # the first worker took what it has room for
+                assert not first.done(), "the first worker stopped before sending"
+                await asyncio.sleep(0.01)
+            await asyncio.gather(first, workers[1].async_run())
+    finally:
+        for worker in workers:
+            await worker.close()
+        await queue.close()
+        await twilio.stop()
+    assert await Delivery.filter(id__in=ids, status=DeliveryStatus.SENT).count() == 6
+    sent = sorted(r.get("StatusCallback") or "" for r in twilio.requests)
+    assert len(sent) == len(set(sent)) == 6  # each once
+    batches = [getattr(ctx["channels"].state.get("batcher"), "batches", 0) for ctx in contexts]
+    assert len(batches) == 2 and all(n >= 1 for n in batches), batches  # both took a share
+
+
+async def test_a_job_that_finds_no_room_at_all_is_run_again_later(
+    pupil: Student, tmp_path: Path
+) -> None:
+    school = await School.get(id=pupil.school_id)  # type: ignore[attr-defined]
+    for day in range(2):
+        start = at(MONDAY + timedelta(days=day), 8)
+        await absence(school, SYSTEM, pupil, start, start + timedelta(hours=1), now=start)
+    first, *others = [d.id for d in await Delivery.all().order_by("id")]
+    twilio = FakeTwilio()
+    twilio.delay = 0.3
+    await twilio.start()
+    sms = TwilioSmsTransport(twilio.account_sid, twilio.auth_token, "+337", api_url=twilio.url)
+    kit = wrap({"sms": sms})
+    settings = load_settings(var_dir=tmp_path / "var", worker_jobs=1, worker_patience=0.05)
+    ctx: dict[str, Any] = {"channels": kit, "settings": settings}
+    try:
+        busy = asyncio.ensure_future(deliver(ctx, first))  # takes the one place
+        await asyncio.sleep(0.05)
+        with pytest.raises(RetryLater, match="no room for 3 deliveries"):
+            await deliver(ctx, *others)
+        assert await busy == "sent"
+        # Run again: room for one, the two others handed back (no queue here: the sweep's)
+        assert await deliver(ctx, *others) == "1 sent, 2 handed back"
+    finally:
+        await kit.close()
+        await twilio.stop()
+    assert len(twilio.requests) == 2
+    statuses = await Delivery.filter(id__in=others).values_list("status", flat=True)
+    assert sorted(statuses) == ["scheduled", "scheduled", "sent"]
