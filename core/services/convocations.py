@@ -17,10 +17,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid
-from core.models import Notice, School
+from core.models import ActionType, Notice, School
 from core.rules import dated_notices as dated
 from core.services import audit
+from core.services.actions import record_action
 from core.services.audit import Actor
+from core.services.defaults import ACTION_TYPES
 from core.services.delivery_rows import Due
 from core.services.events import school_student
 from core.services.notice_labels import LANGUAGES, date_label, day_label, time_label
@@ -31,6 +33,7 @@ MAX_WITH = 200
 MAX_MESSAGE = 2000
 MAX_AHEAD = timedelta(days=366)
 ALREADY = "this family is already convoked at that time"
+ACTION_CODE = "CONVOCATION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,34 @@ def convocation_payload(
     }
 
 
+async def _action_type(school: School, actor: Actor) -> ActionType:
+    """The school's ``CONVOCATION`` action type, added (audited) to a school created before it
+    existed."""
+    kind = await ActionType.get_or_none(school_id=school.id, code=ACTION_CODE)
+    if kind is not None:
+        return kind
+    label = dict(ACTION_TYPES)[ACTION_CODE]
+    try:
+        async with in_transaction():
+            kind = await ActionType.create(school_id=school.id, code=ACTION_CODE, label=label)
+            await audit.record(
+                actor, "action_type.create", kind, school_id=school.id, after=audit.snapshot(kind)
+            )
+    except IntegrityError:  # created by a convocation at the same moment
+        return await ActionType.get(school_id=school.id, code=ACTION_CODE)
+    return kind
+
+
+def _action_comment(payload: dict[str, object]) -> str:
+    localized = payload["localized"]
+    assert isinstance(localized, dict)
+    words = localized["fr"]
+    return (
+        f"Convocation le {words['meeting_day']} à {words['meeting_time']}, "
+        f"{payload['place']}, avec {payload['with_whom']}"
+    )
+
+
 async def convoke_family(
     school: School,
     actor: Actor,
@@ -95,9 +126,10 @@ async def convoke_family(
     now: datetime,
 ) -> Convocation:
     """Convoke the family of one of the school's students, in one transaction with its audit
-    row. Raises NotFound for another school's student, Invalid for a meeting in the past or
-    more than a year ahead, an empty place or person, or a family nobody can reach (nothing is
-    written then), Conflict when the family is already convoked at that time."""
+    row and the action it records (``CONVOCATION``). Raises NotFound for another school's
+    student, Invalid for a meeting in the past or more than a year ahead, an empty place or
+    person, or a family nobody can reach (nothing is written then), Conflict when the family is
+    already convoked at that time."""
     _check_time(meeting_at, now)
     place = _text(place, "place", MAX_PLACE, required=True)
     with_whom = _text(with_whom, "with_whom", MAX_WITH, required=True)
@@ -108,6 +140,7 @@ async def convoke_family(
     payload = convocation_payload(meeting_at, tz, place, with_whom, message, now)
     if await Notice.exists(dedupe_key=key):
         raise Conflict(ALREADY, code="convoked")
+    kind = await _action_type(school, actor)
     try:
         async with in_transaction():
             notice = await Notice.create(
@@ -123,6 +156,9 @@ async def convoke_family(
             await audit.record(
                 actor, "notice.convoke", notice, school_id=school.id, after=audit.snapshot(notice)
             )
+            if kind.active:  # a school may have deactivated the type
+                comment = _action_comment(payload)
+                await record_action(school, actor, student.id, ACTION_CODE, now, comment=comment)
     except IntegrityError:
         raise Conflict(ALREADY, code="convoked") from None
     return Convocation(notice, due)

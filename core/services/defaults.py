@@ -98,6 +98,7 @@ ACTION_TYPES: tuple[tuple[str, str], ...] = (
     ("APPEL", "Appel téléphonique à la famille"),
     ("ENTRETIEN", "Entretien avec la famille"),
     ("COURRIER", "Courrier à la famille"),
+    ("CONVOCATION", "Convocation de la famille"),
     ("COMMISSION_EDUCATIVE", "Commission éducative"),
     ("SIGNALEMENT_DASEN", "Signalement au DASEN"),
 )

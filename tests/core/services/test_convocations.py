@@ -12,6 +12,8 @@ import pytest
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import (
+    Action,
+    ActionType,
     AuditEntry,
     ContactPoint,
     Delivery,
@@ -85,6 +87,33 @@ async def test_a_convocation_goes_at_once_to_each_guardian_with_its_audit(
     assert sorted(d.delivery_id for d in done.due) == [sms.id, email.id]
     row = await AuditEntry.get(action="notice.convoke")
     assert (row.actor_label, row.entity_id) == ("cpe@alpha.example", str(notice.id))
+
+
+async def test_a_convocation_is_among_the_actions_taken_about_the_student(
+    school_a: School, cpe_actor: Actor, pupil: Student, classmate: Student
+) -> None:
+    await make_family(school_a, pupil)
+    await make_family(school_a, classmate)
+    await convoke(school_a, cpe_actor, pupil)
+    [action] = await Action.filter(student_id=pupil.id).prefetch_related("type")
+    assert (action.type.code, action.type.label) == ("CONVOCATION", "Convocation de la famille")
+    assert action.comment == (
+        "Convocation le mardi 10 mars 2026 à 14h30, bureau de la CPE, avec Mme Dupont, CPE"
+    )
+    assert (action.done_at, action.done_by_id) == (NOW.astimezone(UTC), cpe_actor.user_id)
+    assert await AuditEntry.filter(action="action.record", entity_id=str(action.id)).exists()
+
+    # A school created before the type existed gets it; one that deactivated it records none.
+    await Action.filter(id=action.id).delete()
+    await ActionType.filter(school_id=school_a.id, code="CONVOCATION").delete()
+    await convoke(school_a, cpe_actor, pupil, meeting_at=MEETING + timedelta(days=1))
+    kind = await ActionType.get(school_id=school_a.id, code="CONVOCATION")
+    assert await AuditEntry.filter(action="action_type.create", entity_id=str(kind.id)).exists()
+    assert await Action.filter(student_id=pupil.id, type_id=kind.id).count() == 1
+    kind.active = False
+    await kind.save()
+    await convoke(school_a, cpe_actor, classmate)
+    assert not await Action.filter(student_id=classmate.id).exists()
 
 
 async def test_in_the_quiet_hours_the_sms_waits_but_not_the_email(
