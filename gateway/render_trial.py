@@ -60,7 +60,10 @@ async def render_contained(
         return
     payload = pickle.dumps([(source, dict(context)) for source, context in renders])
     async with _turn():
-        out = await _run_child(payload, seconds, memory)
+        try:
+            out = await _run_child(payload, seconds, memory)
+        except OSError as error:  # no process could be started (limits of the machine)
+            raise TemplateError(f"the template could not be tried now: {error}") from error
     try:
         answer = json.loads(out)
     except ValueError:

@@ -154,7 +154,9 @@ async def deliver_many(
         others = [row for row in rows if row.accepted is None]
         models = await _models(others)
         for row in others:
-            delivery = models[row.delivery.id]
+            delivery = models.get(row.delivery.id)
+            if delivery is None:  # deleted meanwhile (its notice or student went): skipped
+                continue
             outcomes[delivery.id] = await _record(row, delivery, senders, now)
     return outcomes
 
@@ -166,9 +168,10 @@ async def _models(rows: list[_Row]) -> dict[int, Delivery]:
         return {}
     deliveries = await Delivery.filter(id__in=[row.delivery.id for row in rows])
     notices = await _notices([row.notice for row in rows])
-    for delivery in deliveries:
+    found = [delivery for delivery in deliveries if delivery.notice_id in notices]
+    for delivery in found:
         delivery.notice = notices[delivery.notice_id]
-    return {delivery.id: delivery for delivery in deliveries}
+    return {delivery.id: delivery for delivery in found}
 
 
 async def _notices(facts: Iterable[NoticeFacts]) -> dict[int, Notice]:

@@ -32,6 +32,7 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.rules.postal import display_name
+from core.services.delivery_rows import placeholders
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +157,7 @@ def _json(model: type[Any], name: str, value: Any) -> Any:
 async def claimed_facts(claim: str) -> list[DeliveryFacts]:
     """The deliveries tagged with ``claim``, by id, with what composing them reads."""
     db: BaseDBAsyncClient = Delivery._meta.db
-    mark = "?" if db.capabilities.dialect == "sqlite" else "$1"
-    _, rows = await db.execute_query(_select(mark), [claim])
+    _, rows = await db.execute_query(_select(placeholders(db, 1)[0]), [claim])
     if not rows:
         return []
     tuples = [tuple(row) for row in rows]

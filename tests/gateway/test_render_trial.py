@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import sys
 from pathlib import Path
 
 import pytest
 
 from core.rules.merge_fields import Sample
-from gateway.render import TemplateSyntaxError, UndefinedVariableError, UnsafeTemplateError
+from gateway.render import (
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedVariableError,
+    UnsafeTemplateError,
+)
 from gateway.render_trial import AT_ONCE, TemplateTooCostly, render_contained
 
 CONTEXT = {"student": {"first_name": "Léa"}, "half_days": [{"day": "lundi 2 mars"}] * 4}
@@ -75,3 +81,11 @@ async def test_a_burst_of_trials_runs_two_children_at_a_time() -> None:
     assert AT_ONCE == 2 and max(seen) == AT_ONCE
     for trial in trials:
         assert isinstance(trial.exception(), TemplateTooCostly)
+
+
+async def test_no_process_to_try_it_in_is_a_clear_template_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+    with pytest.raises(TemplateError, match="could not be tried now"):
+        await render_contained([("Bonjour", CONTEXT)])

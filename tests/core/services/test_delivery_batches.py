@@ -23,7 +23,7 @@ from core.models import (
 )
 from core.services.audit import Actor
 from core.services.delivery import deliver_many, record_status
-from core.services.ports import Accepted, Message, Sender
+from core.services.ports import Accepted, Message, Sender, SendFailed
 from gateway.sms.outbox import OutboxTransport
 from gateway.sms.twilio import TwilioSmsTransport
 from tests.core.services.notice_support import (
@@ -209,3 +209,22 @@ async def test_an_outbox_batch_delivers_and_settles_every_notice(
             ("sent", "delivered"),
         ]
     assert await DeliveryStatusChange.filter(delivery_id__in=due).count() == 4 * 4
+
+
+class DeletesItsNotice:
+    """A provider slow enough for staff to delete the pupil meanwhile (the notice and its
+    deliveries go with them), and which then fails as a provider does, transiently."""
+
+    async def send(self, message: Message) -> Accepted:
+        delivery = await Delivery.get(uuid=message.delivery_uuid)
+        await Notice.filter(id=delivery.notice_id).delete()
+        raise SendFailed("503 from the provider", permanent=False)
+
+
+async def test_a_row_deleted_while_it_was_being_sent_is_skipped_not_a_crash(
+    world: World,
+) -> None:
+    [first, *_] = await sms_ids(DUE)
+    outcomes = await deliver_many([first], {"sms": DeletesItsNotice()}, now=DUE, render=render)
+    assert outcomes[first].status == "skipped"
+    assert not await Delivery.exists(id=first)
