@@ -24,11 +24,11 @@ from core.models.person import (
 )
 from core.models.reason import Action, ActionType, GenericReason, JustificationType, Reason
 from core.models.school import ClosedDay, Period, School, SchoolYear, TimetableSlot
-from core.models.security import LoginAttempt
+from core.models.security import LoginAttempt, StaffSession
 from core.models.structure import Division, DivisionSet, Mef, TeachingGroup
 from core.models.student import Enrolment, Student
 from core.models.template import LetterTemplate, MessageTemplate
-from core.models.user import ApiToken, AuditEntry, Membership, Role, User
+from core.models.user import ApiToken, AuditEntry, Invitation, Membership, Role, User
 
 MODEL_MODULES = [
     "core.models.school",
@@ -69,6 +69,7 @@ __all__ = [
     "GuardianLink",
     "InboundMessage",
     "InboundStatus",
+    "Invitation",
     "JustificationType",
     "Lesson",
     "LetterTemplate",
@@ -90,6 +91,7 @@ __all__ = [
     "School",
     "SchoolYear",
     "StaffAlert",
+    "StaffSession",
     "Student",
     "TeachingGroup",
     "TimetableSlot",

@@ -68,6 +68,9 @@ class School(Model):
     quota_alert_percent = fields.SmallIntField(default=80)  # warn staff at this share of a quota
     reminder_after_days = fields.SmallIntField(default=3)  # 0: no reminder of unjustified absences
     weekly_summary = fields.BooleanField(default=False)  # a weekly summary letter to families
+    # Teachers see the reason of their own pupils' absences (never its comment nor a medical
+    # detail); off: the generic reason's label only.
+    teachers_see_reasons = fields.BooleanField(default=False)
     planned_on = fields.DateField(null=True)  # last local day the dated notices were planned
     colours: fields.Field[dict[str, str]] = fields.JSONField(default=default_colours)
     created_at = fields.DatetimeField(auto_now_add=True)

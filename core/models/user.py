@@ -66,9 +66,38 @@ class ApiToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)  # None: never expires
 
     class Meta:
         table = "api_token"
+
+
+class Invitation(Model):
+    """An invitation to join a school with a role — only a hash of its link's secret is kept.
+
+    A school admin never learns whether the email already has an account: the person follows
+    the link and either signs in to attach their account or chooses a password for a new one.
+    """
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="invitations", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254)
+    display_name = fields.CharField(max_length=120, default="")
+    role = fields.CharEnumField(Role, max_length=20)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="invitations_sent", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    accepted_at = fields.DatetimeField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invitation"
+        indexes = (("school_id", "email"),)
 
 
 class AuditEntry(Model):
