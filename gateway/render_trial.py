@@ -69,7 +69,7 @@ async def render_contained(
     except ValueError:
         answer = None
     if not isinstance(answer, dict):  # killed: CPU time, or a crash out of memory
-        raise TemplateTooCostly(_too_costly(seconds, memory))
+        raise TemplateTooCostly(too_costly(seconds, memory))
     if answer.get("error"):
         raise ERRORS.get(str(answer.get("type")), TemplateError)(str(answer["error"]))
 
@@ -112,7 +112,7 @@ async def _run_child(payload: bytes, seconds: int, memory: int) -> bytes:
     return out
 
 
-def _too_costly(seconds: int, memory: int) -> str:
+def too_costly(seconds: int, memory: int) -> str:
     return (
         f"the template takes more than {seconds} s or {memory >> 20} MB to render "
         "(loops or repetitions too large)"
@@ -131,7 +131,7 @@ def _child(seconds: int, memory: int) -> None:
     except TemplateError as error:
         answer = {"error": str(error), "type": type(error).__name__}
     except MemoryError:
-        answer = {"error": _too_costly(seconds, memory), "type": "TemplateTooCostly"}
+        answer = {"error": too_costly(seconds, memory), "type": "TemplateTooCostly"}
     sys.stdout.write(json.dumps(answer))
 
 

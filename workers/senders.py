@@ -19,17 +19,45 @@ from core.settings import Settings
 from gateway.base import OutgoingMessage, Transport, TransportError
 from gateway.registry import build_transports, close_transports
 from gateway.render import TemplateError, render_message
+from gateway.render_pool import POOL, RenderPool, TemplateTooLong
+from gateway.render_trial import TemplateTooCostly
 
 STATUS_PATH = "/hooks/twilio/status/"
 GATHER_PATH = "/hooks/twilio/gather/"
 
 
-def render(source: str, context: Mapping[str, object]) -> str:
-    """Core's ``Renderer``: gateway's jinja2 sandbox, its errors as ``RenderFailed``."""
-    try:
-        return render_message(source, context)
-    except TemplateError as error:
-        raise RenderFailed(str(error)) from error
+def render_failed(error: TemplateError) -> RenderFailed:
+    """Gateway's template error as core's, with its reason."""
+    reason = "error"
+    if isinstance(error, TemplateTooLong):
+        reason = "too_long"
+    elif isinstance(error, TemplateTooCostly):
+        reason = "too_costly"
+    return RenderFailed(str(error), reason=reason)
+
+
+class SandboxRenderer:
+    """Core's ``Renderer`` and ``SendRenderer``: gateway's jinja2 sandbox here, or in the
+    limited processes of a :class:`~gateway.render_pool.RenderPool` (``bounded``); the errors
+    as ``RenderFailed``."""
+
+    def __init__(self, pool: RenderPool = POOL) -> None:
+        self.pool = pool
+
+    def __call__(self, source: str, context: Mapping[str, object], /) -> str:
+        try:
+            return render_message(source, context)
+        except TemplateError as error:
+            raise render_failed(error) from error
+
+    async def bounded(self, source: str, context: Mapping[str, object], /) -> str:
+        try:
+            return await self.pool.render(source, context)
+        except TemplateError as error:
+            raise render_failed(error) from error
+
+
+render = SandboxRenderer()  # the process's: its pool is gateway's POOL
 
 
 class TransportSender:

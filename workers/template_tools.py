@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from core.services.ports import Message, RenderFailed, SendFailed, TemplateTools
+from core.services.ports import Message, SendFailed, TemplateTools
 from core.settings import Settings
 from gateway.base import TransportError
 from gateway.letter.transport import LetterTransport
 from gateway.render import TemplateError
 from gateway.render_trial import render_contained
-from workers.senders import Channels, TransportSender, render
+from workers.senders import Channels, TransportSender, render, render_failed
 
 
 class LetterPreview:
@@ -47,4 +47,4 @@ async def contain(renders: Sequence[tuple[str, Mapping[str, object]]]) -> None:
     try:
         await render_contained(renders)
     except TemplateError as error:
-        raise RenderFailed(str(error)) from error
+        raise render_failed(error) from error

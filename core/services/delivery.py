@@ -56,9 +56,10 @@ from core.services.delivery_rows import (
     write_accepted,
     write_changes,
 )
-from core.services.messages import TemplateCache, compose
+from core.services.messages import TemplateCache, compose_checked
 from core.services.notices import cancel_notice, stands_at_a_glance, still_wanted
-from core.services.ports import Accepted, Message, Renderer, RenderFailed, Sender, SendFailed
+from core.services.ports import Accepted, Message, RenderFailed, Sender, SendFailed, SendRenderer
+from core.services.template_failures import record_failure
 
 __all__ = [
     "Outcome",
@@ -107,7 +108,7 @@ class _Row:
 
 
 async def deliver(
-    delivery_id: int, senders: Mapping[str, Sender], *, now: datetime, render: Renderer
+    delivery_id: int, senders: Mapping[str, Sender], *, now: datetime, render: SendRenderer
 ) -> Outcome:
     """Send one delivery at most once per claim: a batch of one (see :func:`deliver_many`)."""
     outcomes = await deliver_many([delivery_id], senders, now=now, render=render)
@@ -119,7 +120,7 @@ async def deliver_many(
     senders: Mapping[str, Sender],
     *,
     now: datetime,
-    render: Renderer,
+    render: SendRenderer,
 ) -> dict[int, Outcome]:
     """Send a batch of deliveries; see the module's docstring for the flow.
 
@@ -146,7 +147,7 @@ async def deliver_many(
         return outcomes
     rows = [_Row(facts) for facts in await claimed_facts(claim)]
     await _check(rows, senders, now)
-    await _compose(rows, render)
+    await _compose(rows, render, now)
     await asyncio.gather(*(_send(row, senders) for row in rows if _sendable(row)))
     async with in_transaction():
         taken = [row for row in rows if row.accepted is not None]
@@ -253,15 +254,21 @@ async def _quota_alert(
         logger.warning("school %s reached %d%% of its %s quota", school.uai, level, channel)
 
 
-async def _compose(rows: list[_Row], render: Renderer) -> None:
+async def _compose(rows: list[_Row], render: SendRenderer, now: datetime) -> None:
+    """Each row's message; a school's template that fails leaves the default one's and a row
+    in the delivery's history (``core.services.template_failures``)."""
     templates = TemplateCache()  # each school's templates read once for the batch
     for row in rows:
         if row.cancel or row.give_up:
             continue
         try:
-            row.message = await compose(row.delivery, row.notice, render, templates=templates)
+            composed = await compose_checked(row.delivery, row.notice, render, templates=templates)
         except (RenderFailed, LookupError) as error:
             row.give_up = f"template: {error}"
+            continue
+        row.message = composed.message
+        if composed.failure is not None:
+            await record_failure(row.delivery.id, DeliveryStatus.SENDING, composed.failure, now)
 
 
 async def _send(row: _Row, senders: Mapping[str, Sender]) -> None:

@@ -92,11 +92,20 @@ def clean_letter_source(html: str, *, logo: str) -> str:
     return JINJA_BLOCK.sub(lambda m: unescape(m.group(0)).replace("\xa0", " "), cleaned).strip()
 
 
-def render_letter(source: str, values: dict[str, object], render: Renderer, *, uai: str) -> str:
-    """The letter's HTML with its merge fields (escaped), sanitised again; the logo stays a
-    reference (:func:`with_logo` puts the image in)."""
-    rendered = render(AUTOESCAPE[0] + source + AUTOESCAPE[1], values)
+def autoescaped(source: str) -> str:
+    """The letter's source as it renders: its merge fields escaped as HTML."""
+    return AUTOESCAPE[0] + source + AUTOESCAPE[1]
+
+
+def clean_rendered(rendered: str, *, uai: str) -> str:
+    """A rendered letter sanitised again; the logo stays a reference (:func:`with_logo` puts
+    the image in)."""
     return sanitise(rendered, logo=logo_src(uai))
+
+
+def render_letter(source: str, values: dict[str, object], render: Renderer, *, uai: str) -> str:
+    """The letter's HTML with its merge fields (escaped), sanitised again."""
+    return clean_rendered(render(autoescaped(source), values), uai=uai)
 
 
 def with_logo(html: str, uai: str, logo: str | None) -> str:

@@ -22,8 +22,9 @@ from core.queries.common import chunks
 from core.queries.letters import READY, LetterRow, letters_by_id, letters_of_day
 from core.services.audit import Actor, plain, record
 from core.services.delivery_rows import move, settle_notice
-from core.services.messages import compose
-from core.services.ports import FilesFailed, LetterFiles, Renderer, RenderFailed, SendFailed
+from core.services.messages import compose_checked
+from core.services.ports import FilesFailed, LetterFiles, RenderFailed, SendFailed, SendRenderer
+from core.services.template_failures import record_failure
 
 MARKS = ("printed", "posted")
 MAX_SELECTION = 2000
@@ -174,13 +175,16 @@ async def letters_to_print(
     return rows
 
 
-async def _remake(letter: LetterRow, files: LetterFiles, render: Renderer) -> bytes:
+async def _remake(letter: LetterRow, files: LetterFiles, render: SendRenderer) -> bytes:
     """The letter's PDF rendered again from its notice (its file was deleted or lost)."""
     what = f"the letter to {letter.guardian} about {letter.student} (delivery {letter.id})"
     delivery = await Delivery.get(id=letter.id).prefetch_related("person", "contact")
     notice = await Notice.get(id=delivery.notice_id).prefetch_related("school", "student", "event")
     try:
-        await files.write(await compose(delivery, notice, render))
+        composed = await compose_checked(delivery, notice, render)
+        await files.write(composed.message)
+        if composed.failure is not None:  # made from the default letter: its history says so
+            await record_failure(delivery.id, str(delivery.status), composed.failure)
         pdf = await files.read(letter.uuid)
     except (RenderFailed, LookupError, SendFailed, FilesFailed) as error:
         raise Conflict(f"{what} is missing and could not be made again: {error}") from None
@@ -192,7 +196,7 @@ async def _remake(letter: LetterRow, files: LetterFiles, render: Renderer) -> by
 async def print_batch(
     school: School,
     files: LetterFiles,
-    render: Renderer,
+    render: SendRenderer,
     *,
     day: date | None = None,
     delivery_ids: Sequence[int] | None = None,

@@ -12,6 +12,7 @@ first_name, last_name, name), ``day`` ("lundi 2 mars"), ``start`` ("8h05"), ``ha
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -23,8 +24,9 @@ from core.rules import postal
 from core.rules.calendar import Half
 from core.services import letter_templates as letters
 from core.services.notices import notice_half_day
-from core.services.ports import Message, Renderer
+from core.services.ports import Message, SendRenderer
 from core.services.school_logo import school_logo
+from core.services.template_failures import TemplateFailed, TemplateFailure, bounded
 from core.services.template_values import school_values
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "messages"
@@ -113,11 +115,13 @@ def default_template(kind: str, channel: str, language: str) -> tuple[str, str] 
 class TemplateCache:
     """The schools' own templates, each school's read once (two queries): pass one to
     :func:`compose` for a batch of deliveries, and drop it with the batch (a template saved
-    meanwhile shows from the next batch on)."""
+    meanwhile shows from the next batch on). It also remembers which template versions failed
+    (:mod:`core.services.template_failures`), so that a batch tries a failing one once."""
 
     def __init__(self) -> None:
         self._texts: dict[int, dict[tuple[str, str, str], MessageTemplate]] = {}
         self._letters: dict[int, dict[tuple[str, str], LetterTemplate]] = {}
+        self.failed: dict[str, TemplateFailure | None] = {}  # by a template version's alert key
 
     async def _load(self, school_id: int) -> None:
         if school_id in self._texts:
@@ -143,13 +147,39 @@ def _languages(school: School, language: str) -> list[str]:
     return list(dict.fromkeys((language, school.language, DEFAULT_LANGUAGE)))
 
 
-async def find_template(
-    school: School, kind: str, channel: str, language: str, cache: TemplateCache | None = None
-) -> tuple[str, str] | None:
-    """The school's own template, else the default one; in the guardian's language, else the
-    school's, else French."""
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text template chosen for a delivery; ``own``: the school's, None for a shipped one."""
+
+    subject: str
+    body: str
+    own: MessageTemplate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """An HTML letter chosen for a delivery; ``own``: the school's, None for a shipped one."""
+
+    html: str
+    own: LetterTemplate | None = None
+
+
+async def choose_text(
+    school: School,
+    kind: str,
+    channel: str,
+    language: str,
+    cache: TemplateCache | None = None,
+    *,
+    shipped_only: bool = False,
+) -> Text | None:
+    """The school's own template (unless ``shipped_only``), else the default one; in the
+    guardian's language, else the school's, else French."""
     languages = _languages(school, language)
-    if cache is not None:
+    own: dict[str, MessageTemplate] = {}
+    if shipped_only:
+        pass
+    elif cache is not None:
         own = await cache.texts(school.id, kind, channel)
     else:
         own = {
@@ -160,33 +190,61 @@ async def find_template(
         }
     for lang in languages:
         if lang in own:
-            return own[lang].subject, own[lang].body
+            return Text(own[lang].subject, own[lang].body, own[lang])
         shipped = default_template(kind, channel, lang)
         if shipped is not None:
-            return shipped
+            return Text(*shipped)
+    return None
+
+
+async def find_template(
+    school: School, kind: str, channel: str, language: str, cache: TemplateCache | None = None
+) -> tuple[str, str] | None:
+    """(subject, body) of :func:`choose_text`."""
+    found = await choose_text(school, kind, channel, language, cache)
+    return None if found is None else (found.subject, found.body)
+
+
+async def choose_letter(
+    school: School,
+    kind: str,
+    language: str,
+    cache: TemplateCache | None = None,
+    *,
+    shipped_only: bool = False,
+) -> Letter | None:
+    """The HTML letter: per language (as :func:`choose_text`), the school's own HTML letter
+    (unless ``shipped_only``), else — unless the school has its own text letter there — the
+    shipped ``templates/letters/<kind>.<lang>.html``. None: the letter is made from a text
+    template."""
+    languages = _languages(school, language)
+    own: dict[str, LetterTemplate] = {}
+    texts: dict[str, MessageTemplate] = {}
+    if not shipped_only:
+        cache = cache or TemplateCache()
+        own, texts = (
+            await cache.letters(school.id, kind),
+            await cache.texts(school.id, kind, "letter"),
+        )
+    for lang in languages:
+        if lang in own:
+            return Letter(own[lang].html, own[lang])
+        if lang in texts:
+            return None
+        shipped = letters.default_letter(kind, lang)
+        if shipped is not None:
+            return Letter(shipped)
+        if default_template(kind, "letter", lang) is not None:
+            return None
     return None
 
 
 async def find_letter(
     school: School, kind: str, language: str, cache: TemplateCache | None = None
 ) -> str | None:
-    """The HTML letter: per language (as :func:`find_template`), the school's own HTML letter,
-    else — unless the school has its own text letter there — the shipped
-    ``templates/letters/<kind>.<lang>.html``. None: the letter is made from a text template."""
-    languages = _languages(school, language)
-    cache = cache or TemplateCache()
-    own, texts = await cache.letters(school.id, kind), await cache.texts(school.id, kind, "letter")
-    for lang in languages:
-        if lang in own:
-            return own[lang].html
-        if lang in texts:
-            return None
-        shipped = letters.default_letter(kind, lang)
-        if shipped is not None:
-            return shipped
-        if default_template(kind, "letter", lang) is not None:
-            return None
-    return None
+    """The HTML of :func:`choose_letter`."""
+    found = await choose_letter(school, kind, language, cache)
+    return None if found is None else found.html
 
 
 def _when(
@@ -268,17 +326,61 @@ def _letter(delivery: DeliveryView, school: School, html: str, extra: dict[str, 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A delivery's message, and the school's template that failed when the message was made
+    from the default one instead."""
+
+    message: Message
+    failure: TemplateFailure | None = None
+
+
 async def compose(
     delivery: DeliveryView,
     notice: NoticeView,
-    render: Renderer,
+    render: SendRenderer,
     *,
     templates: TemplateCache | None = None,
 ) -> Message:
+    """The message of :func:`compose_checked`."""
+    return (await compose_checked(delivery, notice, render, templates=templates)).message
+
+
+async def compose_checked(
+    delivery: DeliveryView,
+    notice: NoticeView,
+    render: SendRenderer,
+    *,
+    templates: TemplateCache | None = None,
+) -> Composed:
     """The delivery's message; raises ``RenderFailed`` (from ``render``) or LookupError when
     no template exists for its kind and channel. ``templates`` spares a batch the template
     queries of each delivery. A letter is HTML (``Message.html``) when the school has its own
-    HTML letter or one ships for the kind, with its letterhead and address in ``extra``."""
+    HTML letter or one ships for the kind, with its letterhead and address in ``extra``.
+
+    A school's own template renders apart and limited (``render.bounded``); when it fails
+    there (an error, too long, too costly: it passed its trial with sample values), the
+    message is made from the default template of its kind and channel, the staff get one
+    alert for that template's version, and the failure comes back with the message
+    (:mod:`core.services.template_failures`). A version that failed before is not tried again.
+    """
+    templates = templates or TemplateCache()  # the lookups share its queries
+    try:
+        return Composed(await _compose(delivery, notice, render, templates, shipped_only=False))
+    except TemplateFailed as failed:
+        failure = failed.failure
+    message = await _compose(delivery, notice, render, templates, shipped_only=True)
+    return Composed(message, failure)
+
+
+async def _compose(
+    delivery: DeliveryView,
+    notice: NoticeView,
+    render: SendRenderer,
+    templates: TemplateCache,
+    *,
+    shipped_only: bool,
+) -> Message:
     school, student, person = notice.school, notice.student, delivery.person
     kind, channel, language = str(notice.kind), str(delivery.channel), delivery.language
     values = context(notice, school, student, person, language)
@@ -286,21 +388,35 @@ async def compose(
     if channel == "letter":
         letterhead = letters.letterhead_html(school.name, school.letterhead)
         extra = {"address": _address(delivery.contact, person), "letterhead": letterhead}
-        templates = templates or TemplateCache()  # the two lookups below share its queries
-        html = await find_letter(school, kind, language, templates)
-        if html is not None:
-            rendered = letters.render_letter(html, values, render, uai=school.uai)
-            return _letter(delivery, school, rendered, extra)
-    found = await find_template(school, kind, channel, language, templates)
+        letter = await choose_letter(school, kind, language, templates, shipped_only=shipped_only)
+        if letter is not None:
+            source = letters.autoescaped(letter.html)
+            if letter.own is None:
+                rendered = render(source, values)
+            else:
+                rendered = await bounded(
+                    render, source, values, school, letter.own, templates.failed
+                )
+            html = letters.clean_rendered(rendered, uai=school.uai)
+            return _letter(delivery, school, html, extra)
+    found = await choose_text(school, kind, channel, language, templates, shipped_only=shipped_only)
     if found is None:
         raise LookupError(f"no template for {notice.kind} by {delivery.channel}")
-    subject, body = found
+    own = found.own
+    subject = ""
+    if own is None:
+        body = render(found.body, values)
+        subject = render(found.subject, values) if found.subject else ""
+    else:
+        body = await bounded(render, found.body, values, school, own, templates.failed)
+        if found.subject:
+            subject = await bounded(render, found.subject, values, school, own, templates.failed)
     return Message(
         delivery_uuid=str(delivery.uuid),
         channel=str(delivery.channel),
         to=delivery.to,
-        body=render(body, values).strip(),
-        subject=render(subject, values).strip() if subject else "",
+        body=body.strip(),
+        subject=subject.strip(),
         language=delivery.language,
         extra=extra,
     )

@@ -52,7 +52,14 @@ class SendFailed(Exception):
 
 
 class RenderFailed(Exception):
-    """A template cannot be rendered (syntax, unknown variable, refused by the sandbox)."""
+    """A template cannot be rendered (syntax, unknown variable, refused by the sandbox).
+
+    ``reason``: ``error`` (the template's own fault), ``too_costly`` (past the time or memory a
+    render may take), ``too_long`` (a text longer than a notice may be)."""
+
+    def __init__(self, message: str, *, reason: str = "error") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Sender(Protocol):
@@ -65,6 +72,20 @@ class Sender(Protocol):
 
 Renderer = Callable[[str, Mapping[str, object]], str]
 """``render(source, context) -> text`` in a sandbox; raises :class:`RenderFailed`."""
+
+
+class SendRenderer(Protocol):
+    """The renderer of a send: in this process for the shipped templates (``render(...)``),
+    apart and limited in time, memory and length for a school's own (``await
+    render.bounded(...)``), so that no school's template runs on the caller's event loop."""
+
+    def __call__(self, source: str, context: Mapping[str, object], /) -> str:
+        """Render in a sandbox, here; raises :class:`RenderFailed`."""
+        ...
+
+    async def bounded(self, source: str, context: Mapping[str, object], /) -> str:
+        """Render in a sandbox, in a limited process; raises :class:`RenderFailed`."""
+        ...
 
 
 # --- the files of the letters and of the outbox, as the panel sees them --------------------------
@@ -118,7 +139,7 @@ class Mailroom:
 
     letters: LetterFiles
     outbox: OutboxFiles
-    render: Renderer
+    render: SendRenderer
 
 
 # --- delivery reports a provider gives only when asked (OVHcloud) -----------------------------

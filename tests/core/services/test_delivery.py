@@ -22,6 +22,7 @@ from core.models import (
     Notice,
     NoticeStatus,
     School,
+    StaffAlert,
     Student,
     Usability,
 )
@@ -248,12 +249,17 @@ async def test_the_schools_own_template_wins(setup: Setup, school_a: School) -> 
     assert setup.twilio.requests[0].get("Body") == "Léa absente."
 
 
-async def test_a_broken_template_fails_over(setup: Setup, school_a: School) -> None:
+async def test_a_broken_template_sends_the_default_text_and_says_so(
+    setup: Setup, school_a: School
+) -> None:
     await MessageTemplate.create(school=school_a, kind="absence", channel="sms", body="{{ nope }}")
     outcome = await setup.deliver(setup.mother)
-    assert outcome.status == "failed"
-    assert (await fresh(setup.mother)).error.startswith("template:")
-    assert len(outcome.follow_ups) == 1
+    assert outcome.status == "sent"
+    assert (setup.twilio.requests[0].get("Body") or "").startswith("Collège Alpha : Léa Martin")
+    rows = await history(await fresh(setup.mother))
+    assert ("sending", "sending", "template") in rows
+    [alert] = await StaffAlert.filter(school_id=school_a.id, kind="template")
+    assert "absence / sms / fr" in alert.message
 
 
 # record_status: provider reports
