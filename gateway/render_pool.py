@@ -29,6 +29,7 @@ import multiprocessing
 import queue
 import resource
 import signal
+import threading
 from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -118,6 +119,13 @@ class _Worker:
         answer: list[tuple[str, ...]] = self.conn.recv()
         return answer
 
+    def killed_from_outside(self) -> bool:
+        """Whether the worker, having died, was killed by someone else (an operator, the
+        kernel's out-of-memory killer) rather than by its limits (SIGXCPU, a crash): its
+        render deserves another worker."""
+        self.process.join(1)
+        return self.process.exitcode in (-signal.SIGKILL, -signal.SIGTERM)
+
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -143,8 +151,15 @@ class RenderPool:
         self.wall = seconds + WALL_MARGIN if wall is None else wall
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
+        self._busy = 0  # renders in flight
+        self._count = threading.Lock()
         for _ in range(size):
             self._idle.put(None)
+
+    @property
+    def busy(self) -> int:
+        """How many renders are in a worker now."""
+        return self._busy
 
     def pids(self) -> list[int]:
         """The process ids of the workers running now."""
@@ -159,18 +174,25 @@ class RenderPool:
             return []
         worker = self._idle.get()
         try:
-            if worker is not None and not worker.process.is_alive():  # killed while idle
-                self._drop(worker)
-                worker = None
-            if worker is None:
-                worker = _Worker(self.seconds, self.memory)
-                self._workers.add(worker)
-            try:
-                answers = worker.exchange(payload, self.wall)
-            except (TimeoutError, EOFError, OSError):  # past its CPU time, memory or wall time
-                self._drop(worker)
-                worker = None
-                raise TemplateTooCostly(too_costly(self.seconds, self.memory)) from None
+            for tries_left in (1, 0):
+                if worker is not None and not worker.process.is_alive():  # killed while idle
+                    self._drop(worker)
+                    worker = None
+                if worker is None:
+                    worker = _Worker(self.seconds, self.memory)
+                    self._workers.add(worker)
+                self._turn(+1)
+                try:
+                    answers = worker.exchange(payload, self.wall)
+                    break
+                except (TimeoutError, EOFError, OSError) as error:  # past a limit, or killed
+                    killed = not isinstance(error, TimeoutError) and worker.killed_from_outside()
+                    self._drop(worker)
+                    worker = None
+                    if not (killed and tries_left):
+                        raise TemplateTooCostly(too_costly(self.seconds, self.memory)) from None
+                finally:
+                    self._turn(-1)
         finally:
             self._idle.put(worker)
         texts: list[str] = []
@@ -179,6 +201,10 @@ class RenderPool:
                 raise ANSWERS.get(answer[1], TemplateError)(answer[2])
             texts.append(answer[1])
         return texts
+
+    def _turn(self, step: int) -> None:
+        with self._count:
+            self._busy += step
 
     async def render(self, source: str, context: Mapping[str, object]) -> str:
         """:meth:`render_many` of one render, waited for in a thread (the loop goes on)."""

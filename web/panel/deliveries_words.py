@@ -62,6 +62,12 @@ _FR = {
     "alert.level.warning": "Attention",
     "alert.level.error": "Urgent",
     "alert.kind.quota": "Quota d'envois",
+    "alert.kind.template": "Modèle de l'établissement",
+    "alert.text.template": "« {template} » n'a pas pu être produit ({reason}) : les avis partent "
+    "avec le modèle par défaut jusqu'à ce qu'il soit corrigé.",
+    "alert.reason.too_costly": "trop de temps ou de mémoire",
+    "alert.reason.too_long": "texte trop long",
+    "alert.reason.error": "erreur du modèle",
 }
 _EN = {
     "dl.title": "Notices sent to families",
@@ -120,5 +126,11 @@ _EN = {
     "alert.level.warning": "Warning",
     "alert.level.error": "Urgent",
     "alert.kind.quota": "Sending quota",
+    "alert.kind.template": "School's template",
+    "alert.text.template": "“{template}” could not be rendered ({reason}): notices go out with "
+    "the default template until it is corrected.",
+    "alert.reason.too_costly": "too much time or memory",
+    "alert.reason.too_long": "too long a text",
+    "alert.reason.error": "an error in the template",
 }
 MESSAGES = {"fr": _FR, "en": _EN}
