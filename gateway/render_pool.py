@@ -17,8 +17,8 @@ loops jinja2 compiles, but not one filter that runs in C (``'x'|center(…)``, `
 the memory a template takes; the kernel's limits cover all of it. The cost is a round trip to
 another process per render, measured by ``bench/bench_render.py``.
 
-The async callers (:meth:`RenderPool.render`) wait in a thread, so that the event loop of
-``absences serve`` goes on answering while a school's template renders.
+The async callers (:meth:`RenderPool.render`) wait in a thread of the pool's own, so that the
+event loop of ``absences serve`` goes on answering while a school's template renders.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import resource
 import signal
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -153,6 +154,9 @@ class RenderPool:
         self._workers: set[_Worker] = set()
         self._busy = 0  # renders in flight
         self._count = threading.Lock()
+        # one thread per worker: the renders waiting their turn wait in its queue, holding no
+        # thread of the loop's default executor (imports, files)
+        self._threads = ThreadPoolExecutor(size, thread_name_prefix="absences-render")
         for _ in range(size):
             self._idle.put(None)
 
@@ -207,8 +211,10 @@ class RenderPool:
             self._busy += step
 
     async def render(self, source: str, context: Mapping[str, object]) -> str:
-        """:meth:`render_many` of one render, waited for in a thread (the loop goes on)."""
-        texts = await asyncio.to_thread(self.render_many, [(source, context)])
+        """:meth:`render_many` of one render, waited for in the pool's thread (the loop goes
+        on)."""
+        loop = asyncio.get_running_loop()
+        texts = await loop.run_in_executor(self._threads, self.render_many, [(source, context)])
         return texts[0]
 
     def _drop(self, worker: _Worker) -> None:
