@@ -4,8 +4,9 @@ The sandbox keeps a template from reaching what it must not; it does not keep it
 forever or filling the memory (nested loops, ``'x'|center(999999999)``, a string replaced into
 itself). A staff member tries a template when previewing or saving it: those renders run here,
 in ``python -m gateway.render_trial``, limited by the kernel (``RLIMIT_CPU``, ``RLIMIT_AS``), so
-that a template too costly is refused without holding the web server; the renders a template
-then gets when notices are sent are of one that went through this.
+that a template too costly is refused without holding the web server. Passing the trial proves
+nothing of a family's real values: the renders of a school's template when notices are sent run
+in the pool of :mod:`gateway.render_pool`, with the same limits.
 """
 
 from __future__ import annotations
