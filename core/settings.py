@@ -23,6 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from core.files import write_private
+
 ENV_PREFIX = "ABSENCES_"
 
 
@@ -147,10 +149,8 @@ class Settings(BaseSettings):
         key_file = self.var_dir / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
-        key_file.write_text(key + "\n")
-        key_file.chmod(0o600)
+        write_private(key_file, (key + "\n").encode())
         return key
 
 
