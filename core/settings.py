@@ -131,6 +131,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
+    def configured_public_url(self) -> str | None:
+        """``ABSENCES_PUBLIC_URL`` when it was set (file, environment or argument), else None:
+        the default is only a guess for a local trial, not an address to check requests by."""
+        return self.public_url if "public_url" in self.model_fields_set else None
+
     @property
     def queue_backend(self) -> Literal["redis", "inline"]:
         return "redis" if self.redis_url else "inline"

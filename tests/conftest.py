@@ -15,6 +15,7 @@ from tortoise.context import tortoise_test_context
 
 from core.db import normalise_url
 from core.models import MODEL_MODULES
+from tests.gateway.fakes.smtp import SmtpServer
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -136,3 +137,12 @@ def lax_umask() -> Iterator[None]:
 def mode_of(path: Path) -> int:
     """The permission bits of ``path`` (0o600, 0o700…)."""
     return path.stat().st_mode & 0o777
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback that records what it accepts."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
