@@ -51,7 +51,9 @@ def _page(request: web.Request, context: dict[str, Any], *, status: int = 200) -
         "secret": request.match_info["secret"],
     }
     response = render(request, "invitation.html", {**base, **context}, status=status)
-    response.headers["Referrer-Policy"] = "no-referrer"  # the link's secret stays here
+    # the link's secret is never sent to another site (and "no-referrer" would make the
+    # browser post with ``Origin: null``, which the origin check refuses)
+    response.headers["Referrer-Policy"] = "same-origin"
     session.store(request, response, data)
     return response
 
