@@ -7,10 +7,12 @@ from typing import Any
 
 from tortoise import Tortoise
 
+from core.files import create_private_file, narrow_file, private_dir
 from core.models import MODEL_MODULES
 
 APP_LABEL = "models"
 MIGRATIONS_MODULE = "core.migrations"
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class DatabaseError(Exception):
@@ -48,17 +50,24 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 def ensure_sqlite_directory(database_url: str) -> None:
-    """Refuse, with a clear line, a SQLite path whose directory is missing (we create only var/)."""
+    """Prepare a SQLite file owner-only (0600), refusing a missing directory (we create var/).
+
+    SQLite gives its -wal, -shm and -journal files the mode of the database file, so creating
+    the database 0600 before SQLite opens it keeps them private too, whatever the umask.
+    """
     if not database_url.startswith("sqlite://"):
         return
     path = database_url.removeprefix("sqlite://").split("?", 1)[0]
     if path in ("", ":memory:"):
         return
-    directory = Path(path).parent
-    if directory == Path("var"):
-        directory.mkdir(parents=True, exist_ok=True)
-    if not directory.is_dir():
-        raise DatabaseError(f"the database directory {str(directory)!r} does not exist")
+    database = Path(path)
+    if database.parent == Path("var"):
+        private_dir(database.parent)
+    if not database.parent.is_dir():
+        raise DatabaseError(f"the database directory {str(database.parent)!r} does not exist")
+    create_private_file(database)
+    for suffix in SQLITE_SIDE_FILES:
+        narrow_file(database.with_name(database.name + suffix))
 
 
 async def init_db(database_url: str) -> None:

@@ -23,6 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from core.files import write_private
+
 ENV_PREFIX = "ABSENCES_"
 
 
@@ -129,6 +131,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
+    def configured_public_url(self) -> str | None:
+        """``ABSENCES_PUBLIC_URL`` when it was set (file, environment or argument), else None:
+        the default is only a guess for a local trial, not an address to check requests by."""
+        return self.public_url if "public_url" in self.model_fields_set else None
+
     @property
     def queue_backend(self) -> Literal["redis", "inline"]:
         return "redis" if self.redis_url else "inline"
@@ -147,10 +154,8 @@ class Settings(BaseSettings):
         key_file = self.var_dir / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
-        key_file.write_text(key + "\n")
-        key_file.chmod(0o600)
+        write_private(key_file, (key + "\n").encode())
         return key
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from tortoise.context import tortoise_test_context
 
 from core.db import normalise_url
 from core.models import MODEL_MODULES
+from tests.gateway.fakes.smtp import SmtpServer
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -121,3 +122,27 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
         EXECUTOR_CACHE.clear()
         if request.param == "postgres":
             await drop_postgres_database(url)
+
+
+@pytest.fixture
+def lax_umask() -> Iterator[None]:
+    """The common default umask (group and others may read): private files must not follow it."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def mode_of(path: Path) -> int:
+    """The permission bits of ``path`` (0o600, 0o700…)."""
+    return path.stat().st_mode & 0o777
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback that records what it accepts."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

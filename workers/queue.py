@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -377,3 +378,21 @@ async def enqueue_deliveries(
                 logger.warning("%s not enqueued, the sweep will: %s", job_id, exc)
                 return count
     return count
+
+
+INVITE = "invite"
+
+
+async def enqueue_invitation(queue: Queue, invitation_id: int) -> bool:
+    """Have an invitation's email sent (with a new link) once its row is committed.
+
+    Each call is a job of its own (a resend is a new sending). Unlike deliveries there is no
+    sweep behind it: when the queue is unavailable this logs and returns False, and the admin
+    sends the invitation again from the staff page.
+    """
+    job_id = f"{INVITE}:{invitation_id}:{secrets.token_hex(4)}"
+    try:
+        return await queue.enqueue(INVITE, invitation_id, job_id=job_id)
+    except (QueueUnavailable, RuntimeError) as exc:
+        logger.warning("%s not enqueued: %s", job_id, exc)
+        return False

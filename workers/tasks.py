@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from core.services import delivery
+from core.services import delivery, invitations
+from core.services.ports import SendFailed
 from core.settings import Settings
 from workers.batching import Batcher
 from workers.planning import PLAN, plan_notices
-from workers.queue import DELIVER, Queue, RetryLater, TaskFunc, enqueue_deliveries
+from workers.queue import DELIVER, INVITE, Queue, RetryLater, TaskFunc, enqueue_deliveries
 from workers.reports import POLL_OVH_REPORTS, poll_ovh_reports
 from workers.senders import Channels, render
 
@@ -113,6 +114,30 @@ async def sweep(ctx: dict[str, Any]) -> int:
     return count
 
 
+INVITE_RETRY_SECONDS = 60.0
+
+
+async def invite(ctx: dict[str, Any], invitation_id: int) -> str:
+    """Mail a staff invitation with a new link (``core.services.invitations.send_invitation``);
+    a transient failure is tried again a minute later, a permanent one is logged (the admin
+    sees the invitation pending and may send it again)."""
+    channels: Channels = ctx["channels"]
+    settings: Settings = ctx["settings"]
+    sender = channels.senders.get("email")
+    if sender is None:
+        logger.warning("invitation %s: no email channel to send it", invitation_id)
+        return "no email channel"
+    try:
+        return await invitations.send_invitation(
+            invitation_id, sender, settings.public_url, now=_now()
+        )
+    except SendFailed as error:
+        if error.permanent:
+            logger.warning("invitation %s not sent: %s", invitation_id, error)
+            return "failed"
+        raise RetryLater(INVITE_RETRY_SECONDS, str(error)) from error
+
+
 async def periodic_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_SECONDS) -> None:
     """The in-process backend's periodic run of every :data:`CRON` task (arq workers run them
     as cron jobs instead); each task is idempotent, so running it often only costs a query."""
@@ -130,6 +155,7 @@ FUNCTIONS: Mapping[str, TaskFunc] = {
     SWEEP: sweep,
     PLAN: plan_notices,
     POLL_OVH_REPORTS: poll_ovh_reports,
+    INVITE: invite,
 }
 CRON: tuple[str, ...] = (SWEEP, PLAN, POLL_OVH_REPORTS)
 """Task names run every minute (arq cron, once across workers) and by the in-process loop."""

@@ -21,12 +21,16 @@ from core.services.delivery_rows import (
 
 
 async def _find(provider: str, provider_ref: str, delivery_uuid: str | None) -> Delivery | None:
+    """The delivery a report is about: by the provider's reference, else by the callback's uuid;
+    only a delivery of a channel this provider sends (a letter's uuid reported on is unknown)."""
     found = await Delivery.get_or_none(provider=provider, provider_ref=provider_ref)
     if found is None and delivery_uuid:
         try:
             found = await Delivery.get_or_none(uuid=uuid.UUID(delivery_uuid))
         except ValueError:
             return None
+    if found is None or not rules.provider_reports_on(provider, str(found.channel)):
+        return None
     return found
 
 

@@ -1,8 +1,8 @@
 """A school's staff accounts: who has which role here. Only this school's memberships are
 ever read or changed; a user's roles in other schools stay untouched.
 
-Errors carry a stable ``code`` (``email``, ``role``, ``password_short``, ``member_exists``,
-``last_admin``) for the panel to word.
+Errors carry a stable ``code`` (``role``, ``last_admin``) for the panel to word. Adding someone
+is an invitation: see :mod:`core.services.invitations`.
 """
 
 from __future__ import annotations
@@ -15,22 +15,12 @@ from core.errors import Conflict, Invalid, NotFound
 from core.models import Membership, Role, School, User
 from core.services import audit
 from core.services.audit import Actor
-from core.services.users import _EMAIL, MIN_PASSWORD_LENGTH, add_user, generate_password
 
 
 @dataclass(frozen=True, slots=True)
 class StaffMember:
     user: User
     role: Role
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """The account given a role; ``password`` is set only when the account was created."""
-
-    user: User
-    created: bool
-    password: str | None
 
 
 async def list_staff(school: School) -> list[StaffMember]:
@@ -45,35 +35,6 @@ def _role(role: str) -> Role:
         return Role(role)
     except ValueError:
         raise Invalid(f"unknown role {role!r}", code="role") from None
-
-
-async def add_staff(
-    school: School,
-    email: str,
-    role: str,
-    actor: Actor,
-    *,
-    password: str = "",
-    display_name: str = "",
-) -> Added:
-    """Give ``email`` a role here, creating the account (with ``password`` or a generated one).
-
-    An existing account keeps its password: only the role is added.
-    """
-    email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise Invalid(f"invalid email address {email!r}", code="email")
-    checked = _role(role)
-    existing = await User.get_or_none(email=email)
-    if existing is not None and await Membership.exists(user=existing, school=school):
-        raise Conflict(f"{email} already has a role in {school.uai}", code="member_exists")
-    if existing is None and password and len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid("the password is too short", code="password_short")
-    chosen = password or generate_password()
-    user = await add_user(email, chosen, school, checked, actor, display_name=display_name)
-    created = existing is None
-    shown = chosen if created and not password else None
-    return Added(user, created, shown)
 
 
 async def _membership(school: School, user_id: int) -> Membership:

@@ -10,8 +10,8 @@ import asyncio
 from html import escape
 from pathlib import Path
 
+from core.files import write_private
 from gateway.base import OutgoingMessage, SendResult, TransportError
-from gateway.files import write_atomic
 from gateway.letter.pdf import AddressError, letter_html, render_letter_pdf
 
 LETTERS = "letters"
@@ -41,7 +41,7 @@ class LetterTransport:
     def _store(self, message: OutgoingMessage) -> Path:
         pdf = message.attachment or render_letter_pdf(self._html(message), base_url=self.base_url)
         path = self.path_for(message.delivery_uuid)
-        write_atomic(path, pdf)
+        write_private(path, pdf)
         return path
 
     async def send(self, message: OutgoingMessage) -> SendResult:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.files import write_private
 from gateway.base import OutgoingMessage, SendResult, TransportError
-from gateway.files import write_atomic
 
 OUTBOX = "outbox"
 
@@ -67,7 +67,7 @@ class OutboxTransport:
             raise TransportError(f"outbox: bad delivery id {name!r}", permanent=True, code="id")
         try:
             data = json.dumps(self._record(message), ensure_ascii=False, indent=1).encode()
-            write_atomic(self.directory / f"{name}.json", data)
+            write_private(self.directory / f"{name}.json", data)
         except OSError as exc:
             raise TransportError(f"outbox: {exc}", permanent=False, code="io") from exc
         return SendResult(provider=self.provider, provider_ref=name, delivered=True)

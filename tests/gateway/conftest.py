@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.gateway.fakes.ovh import FakeOvh
-from tests.gateway.fakes.smtp import SmtpServer
 from tests.gateway.fakes.telegram import FakeTelegram
 from tests.gateway.fakes.twilio import FakeTwilio
 
@@ -34,11 +33,3 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
     await server.start()
     yield server
     await server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()

@@ -19,6 +19,7 @@ from gateway.letter.pdf import (
     render_letters_pdf,
 )
 from gateway.letter.transport import LetterTransport
+from tests.conftest import mode_of
 
 ADDRESS = ["Madame Zoé   Dupont", "", "12 rue des Lilas", "75011 Paris"]
 MM_PER_PX = 25.4 / 96
@@ -88,6 +89,18 @@ async def test_the_transport_stores_the_pdf_and_leaves_it_to_be_posted(tmp_path:
     stored = tmp_path / "letters" / "l-1.pdf"
     assert stored.read_bytes().startswith(b"%PDF")
     assert (result.provider, result.provider_ref, result.delivered) == ("letter", "l-1", False)
+
+
+@pytest.mark.usefixtures("lax_umask")
+async def test_letters_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    message = OutgoingMessage(delivery_uuid="l-3", to="x", body="", attachment=b"%PDF-1.7")
+    await LetterTransport(tmp_path / "var").send(message)
+    stored = tmp_path / "var" / "letters" / "l-3.pdf"
+    assert (mode_of(stored), mode_of(stored.parent), mode_of(tmp_path / "var")) == (
+        0o600,
+        0o700,
+        0o700,
+    )
 
 
 async def test_a_whole_letter_from_a_template_is_rendered_as_it_is(tmp_path: Path) -> None:

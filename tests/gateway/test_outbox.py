@@ -10,6 +10,7 @@ import pytest
 
 from gateway.base import OutgoingMessage, TransportError
 from gateway.sms.outbox import OutboxTransport, list_outbox
+from tests.conftest import mode_of
 
 
 def message(uuid: str, body: str = "Zoé est absente.", **kwargs: object) -> OutgoingMessage:
@@ -26,6 +27,13 @@ async def test_each_message_becomes_a_json_file_named_after_its_delivery(tmp_pat
     assert data["body"] == "Zoé est absente."
     assert (result.provider, result.provider_ref, result.delivered) == ("outbox", "0b9e-41", True)
     assert [p.name for p in path.parent.iterdir()] == ["0b9e-41.json"]  # no temporary left
+
+
+@pytest.mark.usefixtures("lax_umask")
+async def test_the_outbox_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    await OutboxTransport(tmp_path / "var").send(message("0b9e-42"))
+    path = tmp_path / "var" / "outbox" / "0b9e-42.json"
+    assert (mode_of(path), mode_of(path.parent)) == (0o600, 0o700)
 
 
 async def test_emails_go_there_too_when_no_smtp_is_configured(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import (
     ContactKind,
@@ -37,6 +37,7 @@ from core.services.events import record_event
 from core.services.schools import create_school
 from core.services.users import add_user, create_token
 from core.settings import load_settings
+from tests.web.personas import panel_client
 from web.app import create_app
 from workers.runtime import start_runtime
 
@@ -166,7 +167,7 @@ async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
     runtime = await start_runtime(load_settings(var_dir=tmp_path / "var"), sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             yield client
     finally:
         await runtime.close()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import Delivery, School, Student
 from core.services.audit import Actor
@@ -21,6 +21,7 @@ from core.settings import Settings, load_settings
 from tests.core.services.notice_support import MONDAY, Family, absence, at, make_family
 from tests.gateway.fakes.server import HOST, free_port
 from tests.gateway.fakes.twilio import FakeTwilio, TwilioRequest
+from tests.web.personas import panel_client
 from web.app import create_app
 from workers.queue import InlineQueue, enqueue_deliveries
 from workers.senders import Channels, build_channels
@@ -99,9 +100,9 @@ async def running_service(var_dir: Path) -> AsyncIterator[Service]:
     school = await create_school("0750001A", "Collège Alpha", SYSTEM, today=MONDAY)
     pupil = await Student.create(school=school, last_name="Martin", first_name="Léa")
     family = await make_family(school, pupil)
-    server = TestServer(create_app(settings, queue), host=HOST, port=port)
+    app = create_app(settings, queue)
     try:
-        async with TestClient(server) as client:
+        async with panel_client(app, host=HOST, port=port) as client:
             yield Service(client, twilio, queue, settings, school, pupil, family)
     finally:
         await queue.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pypdf
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import Delivery, School, User
 from core.services.users import create_token
@@ -24,7 +24,7 @@ from tests.core.services.letter_support import (
     notify,
     pupil_with_guardian,
 )
-from tests.web.personas import SYSTEM, UAI_A, UAI_B, schools_and_staff
+from tests.web.personas import SYSTEM, UAI_A, UAI_B, panel_client, schools_and_staff
 from web.app import create_app
 from workers.mailroom import build_mailroom
 from workers.runtime import start_runtime
@@ -68,7 +68,7 @@ async def letters_client(settings: Settings) -> AsyncIterator[Client]:
     mailroom = build_mailroom(settings, runtime.ctx.get("channels"))
     app = create_app(settings, runtime.queue, mailroom=mailroom)
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             yield client
     finally:
         await runtime.close()

@@ -4,17 +4,20 @@ logging in through the login form as a persona."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiohttp.test_utils import TestClient
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from core.models import School, User
 from core.services.audit import Actor
 from core.services.schools import create_school
 from core.services.users import add_user
+from web.keys import SETTINGS
 
 UAI_A = "0751234X"
 UAI_B = "0759999Z"
@@ -62,3 +65,15 @@ async def log_in_as(client: TestClient[Any, Any], email: str) -> str:
     )
     assert response.status == 303, await response.text()
     return token_of(await (await client.get("/")).text())
+
+
+@asynccontextmanager
+async def panel_client(app: web.Application, **server: Any) -> AsyncIterator[TestClient[Any, Any]]:
+    """The app over real HTTP on loopback, with a client that sends ``Origin`` as a browser on
+    the app's own pages does (its public URL when set, else the server's address)."""
+    test_server = TestServer(app, **server)
+    await test_server.start_server()
+    own = f"{test_server.scheme}://{test_server.host}:{test_server.port}"
+    origin = app[SETTINGS].configured_public_url() or own
+    async with TestClient(test_server, headers={"Origin": origin}) as client:
+        yield client

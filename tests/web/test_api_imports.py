@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from aiohttp import FormData
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import AuditEntry, Student
 from core.settings import load_settings
 from tests.web.conftest import UAI_A, UAI_B, Api
+from tests.web.personas import panel_client
 from web.api import imports
 from web.app import create_app
 from workers.runtime import start_runtime
@@ -127,7 +128,7 @@ async def small_limit_client(
     runtime = await start_runtime(load_settings(var_dir=tmp_path / "small"), sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             yield client
     finally:
         await runtime.close()

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.settings import load_settings
 from tests.web.conftest import UAI_A, Api, at
+from tests.web.personas import panel_client
 from tests.workers.queue_support import RecordingQueue
 from web.app import create_app
 
@@ -29,7 +30,7 @@ async def app_client(tmp_path: Path, queue: RecordingQueue) -> AsyncIterator[Tes
     await queue.start()
     app = create_app(load_settings(var_dir=tmp_path / "var"), queue)
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             yield client
     finally:
         await queue.close()

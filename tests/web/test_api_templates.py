@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import AuditEntry, LetterTemplate, MessageTemplate
 from core.settings import load_settings
 from tests.web.conftest import UAI_A, UAI_B, Api, _personas
+from tests.web.personas import panel_client
 from web.app import create_app
 from workers.runtime import start_runtime
 from workers.template_tools import build_template_tools
@@ -28,7 +29,7 @@ async def tools_api(db: str, tmp_path: Path) -> AsyncIterator[Api]:
     tools = build_template_tools(settings, runtime.ctx.get("channels"))
     app = create_app(settings, runtime.queue, template_tools=tools)
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             schools, tokens = await _personas()
             yield Api(client, tokens, schools)
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import (
     AuditEntry,
@@ -23,7 +23,7 @@ from core.models import (
 )
 from core.settings import load_settings
 from tests.web.grid_support import World, build_world, log_in
-from tests.web.personas import MONDAY, UAI_A, at
+from tests.web.personas import MONDAY, UAI_A, at, panel_client
 from web.app import create_app
 from workers.runtime import start_runtime
 
@@ -41,7 +41,7 @@ async def client(world: World, tmp_path: Path) -> AsyncIterator[TestClient[Any, 
     runtime = await start_runtime(load_settings(var_dir=tmp_path / "var"), sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
     try:
-        async with TestClient(TestServer(app)) as test_client:
+        async with panel_client(app) as test_client:
             yield test_client
     finally:
         await runtime.close()

@@ -98,6 +98,20 @@ async def test_a_report_on_an_unknown_delivery_is_answered_200(service: Service)
     assert await DeliveryStatusChange.filter(source="callback").count() == 0
 
 
+async def test_a_signed_report_naming_a_letter_leaves_it_as_it_is(service: Service) -> None:
+    [_, second] = await service.absence_sent()
+    letter = await delivery_for(second)
+    await Delivery.filter(id=letter.id).update(
+        channel="letter", provider="letter", provider_ref=str(letter.uuid)
+    )
+    url = f"{service.public_url}/hooks/twilio/status/{letter.uuid}"
+    for ref in (str(letter.uuid), "SM" + "7" * 32):
+        params = {"MessageSid": ref, "MessageStatus": "undelivered", "ErrorCode": "30005"}
+        assert await service.twilio.post_callback(url, params) == 200
+    assert (await Delivery.get(id=letter.id)).status == DeliveryStatus.SENT
+    assert await callbacks(letter) == []
+
+
 async def test_an_unknown_number_marks_the_contact_and_the_email_leaves_at_once(
     service: Service,
 ) -> None:

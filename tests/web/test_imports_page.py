@@ -10,12 +10,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
 from core.models import AuditEntry, Student
 from core.services.audit import Actor
 from core.services.users import add_user
+from tests.conftest import mode_of
 from tests.web.conftest import PERSONAS, UAI_A, UAI_B, Api
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "siecle" / "college-jean-moulin"
@@ -111,6 +113,17 @@ async def test_upload_preview_apply_progress_and_summary(api: Api, tmp_path: Pat
     again = await client.post(job + "/apply", data={"csrf": token}, allow_redirects=False)
     assert again.status == 303 and again.headers["Location"] == job
     assert await AuditEntry.filter(action="siecle.import").count() == imports
+
+
+@pytest.mark.usefixtures("lax_umask")
+async def test_an_upload_is_kept_readable_by_its_owner_only(api: Api, tmp_path: Path) -> None:
+    await log_in(api.client, PERSONAS["admin"][0])
+    await upload(api.client)
+    imports = tmp_path / "var" / "imports"
+    [folder] = imports.iterdir()
+    assert {mode_of(p) for p in (imports, folder, folder / "files")} == {0o700}
+    assert {mode_of(p) for p in (folder / "files").iterdir()} == {0o600}
+    assert mode_of(folder / "meta.json") == mode_of(folder / "preview.json") == 0o600
 
 
 async def test_the_forms_need_their_csrf_token(api: Api) -> None:

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient, TestServer
 
 from core.models import AuditEntry, Delivery, DeliveryStatus
 from core.settings import Settings
@@ -25,7 +24,7 @@ from tests.web.letters_support import (
     states,
     texts,
 )
-from tests.web.personas import UAI_A, UAI_B, log_in_as
+from tests.web.personas import UAI_A, UAI_B, log_in_as, panel_client
 from web.app import create_app
 from workers.queue import create_queue
 from workers.senders import Channels
@@ -225,7 +224,7 @@ async def test_without_a_mailroom_the_list_works_and_the_files_are_said_unreacha
     await queue.start()
     app = create_app(settings, queue)  # as a bare test app: no mailroom given
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             token = await log_in_as(client, world.email_of("cpe"))
             page = await (await client.get(PAGE, params={"day": DAY})).text()
             assert "ne sont pas accessibles" in page and len(ids_in(page, "to_print")) == 3

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import School, Student
 from core.rules.counting import EventKind
@@ -17,6 +17,7 @@ from core.services.events import record_event
 from core.services.schools import create_school, now_utc
 from core.services.users import add_user
 from core.settings import load_settings
+from tests.web.personas import panel_client
 from web.app import create_app
 from workers.runtime import start_runtime
 
@@ -35,7 +36,7 @@ async def client(school: School, tmp_path: Path) -> AsyncIterator[TestClient]:
     await add_user("cpe@beta.example", PASSWORD, other, "cpe", Actor.system("tests"))
     runtime = await start_runtime(load_settings(var_dir=tmp_path), sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
-    async with TestClient(TestServer(app)) as test_client:
+    async with panel_client(app) as test_client:
         yield test_client
     await runtime.close()
 

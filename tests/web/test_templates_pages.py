@@ -12,12 +12,12 @@ from typing import Any
 import pypdf
 import pytest
 from aiohttp import FormData
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from core.models import AuditEntry, LetterTemplate, MessageTemplate, School
 from core.settings import load_settings
-from tests.web.personas import UAI_A, UAI_B, log_in_as, schools_and_staff
+from tests.web.personas import UAI_A, UAI_B, log_in_as, panel_client, schools_and_staff
 from web.app import create_app
 from workers.runtime import start_runtime
 from workers.template_tools import build_template_tools
@@ -42,7 +42,7 @@ async def _client(tmp_path: Path, *, tools: bool) -> AsyncIterator[Client]:
     given = build_template_tools(settings, runtime.ctx.get("channels")) if tools else None
     app = create_app(settings, runtime.queue, template_tools=given)
     try:
-        async with TestClient(TestServer(app)) as client:
+        async with panel_client(app) as client:
             yield client
     finally:
         await runtime.close()

@@ -9,7 +9,9 @@ from web.panel.account import setup_account
 from web.panel.deliveries import setup_deliveries
 from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
+from web.panel.invitations import setup_invitations
 from web.panel.letters import setup_letters
+from web.panel.origin import setup_origin_check
 from web.panel.outbox import setup_outbox
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.roll_call import setup_roll_call
@@ -20,6 +22,7 @@ from web.panel.templates import setup_templates
 def setup(app: web.Application) -> None:
     """Mount the panel's routes on ``app``."""
     app[ENVIRONMENT] = make_environment()
+    setup_origin_check(app)
     app.router.add_get("/login", views.login_form)
     app.router.add_post("/login", views.login_submit)
     app.router.add_post("/logout", views.logout)
@@ -28,6 +31,7 @@ def setup(app: web.Application) -> None:
     setup_grid(app)
     setup_roll_call(app)
     setup_account(app)
+    setup_invitations(app)
     setup_settings(app)
     setup_follow_up(app)
     setup_deliveries(app)

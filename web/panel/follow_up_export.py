@@ -1,14 +1,14 @@
 """Exports of follow-up results: CSV for French Excel (UTF-8 with BOM, ``;``) and XLSX.
 
-Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is written
-as text: a comment typed by anyone must never become a formula on the CPE's computer.
+Text that a spreadsheet would run as a formula is written as text
+(:func:`core.rules.spreadsheet.formula_safe`): a comment typed by anyone must never become a
+formula on the CPE's computer.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -17,10 +17,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from core.queries.search import EventRow
+from core.rules.spreadsheet import formula_safe
 
 BASE_COLUMNS = ("student", "division", "kind", "from", "to")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE = re.compile(r"^\+[0-9]{6,15}$")
 Value = str | int | datetime | None
 
 
@@ -60,18 +59,12 @@ def headers(columns: list[str], t: dict[str, str]) -> list[str]:
     return [t["fu.col." + name] for name in (*BASE_COLUMNS, *columns)]
 
 
-def _safe(text: str) -> str:
-    if text.startswith(_FORMULA_START) and not _PHONE.match(text):
-        return "'" + text
-    return text
-
-
 def _csv_value(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
-    return _safe(str(value)) if isinstance(value, str) else str(value)
+    return formula_safe(str(value)) if isinstance(value, str) else str(value)
 
 
 def to_csv(rows: list[EventRow], columns: list[str], t: dict[str, str]) -> bytes:

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import DomainError
+from core.files import private_dir, write_private
 from core.services.audit import Actor
 from core.services.siecle_import import import_siecle
 from core.siecle import ImportSummary, read_export
@@ -84,10 +85,9 @@ class ImportJobs:
         """Store an upload and its preview; returns its id."""
         self.prune()
         job_id = secrets.token_hex(8)
-        files = self.root / job_id / "files"
-        files.mkdir(parents=True)
+        files = private_dir(self.root / job_id / "files")
         for number, (_, data) in enumerate(blobs):
-            (files / f"{number:03d}").write_bytes(data)
+            write_private(files / f"{number:03d}", data)
         self._write(job_id, "meta.json", asdict(meta))
         self._write(job_id, "preview.json", preview.to_json())
         return job_id
@@ -160,8 +160,7 @@ class ImportJobs:
         ]
 
     def _write(self, job_id: str, name: str, data: dict[str, Any]) -> None:
-        path = self.folder(job_id) / name
-        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        write_private(self.folder(job_id) / name, json.dumps(data, ensure_ascii=False).encode())
 
     def prune(self) -> None:
         """Forget uploads older than KEEP (their personal data with them)."""

@@ -1,78 +1,77 @@
-"""Settings: the staff accounts of this school — who has which role, add, change, withdraw.
+"""Settings: the staff accounts of this school — who has which role, invitations, changes.
 
-Only this school's memberships are read or changed. A new account's generated password is
-shown once, on the page that answers the form (never put in a cookie or a redirect).
+Only this school's memberships and invitations are read or changed. Adding someone is always an
+invitation mailed to them (:mod:`core.services.invitations`): the page answers the same
+sentence whether or not an account exists with that email, and attaches nothing by itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from core.errors import Conflict, DomainError
 from core.models import Role
 from core.rules.permissions import Permission
-from core.services import staff
-from core.services.users import MIN_PASSWORD_LENGTH
-from web.panel.guard import Page, require_csrf
-from web.panel.settings_kit import (
-    Shown,
-    error_text,
-    row_id,
-    settings_page,
-    show,
-    submit,
-    text,
-)
+from core.services import invitations, staff
+from web.keys import QUEUE
+from web.panel.account import now_of
+from web.panel.guard import Page
+from web.panel.settings_kit import Change, Shown, row_id, settings_page, show, submit, text
+from workers.queue import enqueue_invitation
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+FormId = Callable[[web.Request], str]
 ROLES = tuple(role.value for role in Role)
 
 
 async def _staff(
-    page: Page,
-    error: Shown | None,
-    form: dict[str, Any],
-    status: int,
-    *,
-    added: staff.Added | None = None,
+    page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
+    zone = ZoneInfo(page.school.timezone)
+    now = now_of(page.request)
+    pending = [
+        {
+            "id": row.id,
+            "email": row.email,
+            "role": row.role,
+            "created": _local(row.created_at, zone),
+            "expires": _local(row.expires_at, zone),
+            "expired": not invitations.is_pending(row, now),
+        }
+        for row in await invitations.pending_invitations(page.school)
+    ]
     context = {
         "section": "staff",
         "members": await staff.list_staff(page.school),
+        "invitations": pending,
         "roles": ROLES,
         "form": form,
-        "added": added,
-        "min_length": MIN_PASSWORD_LENGTH,
     }
     return show(page, "settings_staff.html", context, error=error, status=status)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 async def staff_page(request: web.Request) -> web.Response:
     return await _staff(await settings_page(request, Permission.USERS), None, {}, 200)
 
 
-async def add_member(request: web.Request) -> web.Response:
-    """Add an account (or a role to an existing one); answers with the page, not a redirect,
-    so that a generated password can be shown once."""
-    page = await settings_page(request, Permission.USERS)
-    form = await require_csrf(page)
-    try:
-        added = await staff.add_staff(
-            page.school,
-            text(form, "email"),
-            text(form, "role"),
-            page.actor,
-            password=str(form.get("password", "")),
-            display_name=text(form, "display_name"),
-        )
-    except DomainError as error:
-        status = 409 if isinstance(error, Conflict) else 400
-        return await _staff(page, Shown("add", error_text(page, error)), form, status)
-    page.session["flash"] = "settings.flash.member_added"
-    return await _staff(page, None, {}, 200, added=added)
+async def _invite(page: Page, form: dict[str, Any]) -> None:
+    invitation = await invitations.invite_staff(
+        page.school,
+        text(form, "email"),
+        text(form, "role"),
+        page.actor,
+        now=now_of(page.request),
+        display_name=text(form, "display_name"),
+    )
+    await enqueue_invitation(page.request.app[QUEUE], invitation.id)
 
 
 async def _change_role(page: Page, form: dict[str, Any]) -> None:
@@ -83,26 +82,52 @@ async def _remove(page: Page, form: dict[str, Any]) -> None:
     await staff.remove_staff(page.school, row_id(page), page.actor)
 
 
+async def _cancel(page: Page, form: dict[str, Any]) -> None:
+    await invitations.cancel_invitation(
+        page.school, row_id(page), page.actor, now=now_of(page.request)
+    )
+
+
+async def _resend(page: Page, form: dict[str, Any]) -> None:
+    invitation = await invitations.resend_invitation(
+        page.school, row_id(page), page.actor, now=now_of(page.request)
+    )
+    await enqueue_invitation(page.request.app[QUEUE], invitation.id)
+
+
 def _row_form(request: web.Request) -> str:
     return "row-" + request.match_info.get("id", "")
 
 
-async def change_role(request: web.Request) -> web.Response:
-    return await submit(
-        request, _change_role, _staff, form_id=_row_form, back="/staff", permission=Permission.USERS
-    )
+def _invitation_form(request: web.Request) -> str:
+    return "invitation-" + request.match_info.get("id", "")
 
 
-async def remove_member(request: web.Request) -> web.Response:
-    return await submit(
-        request,
-        _remove,
-        _staff,
-        form_id=_row_form,
-        back="/staff",
-        flash="settings.flash.member_removed",
-        permission=Permission.USERS,
-    )
+def _form(
+    change: Change, flash: str = "settings.flash.saved", form_id: FormId = lambda _: "add"
+) -> Handler:
+    """A POST of the staff page: the change, then 303 back with ``flash`` (or the error)."""
+
+    async def handle(request: web.Request) -> web.Response:
+        return await submit(
+            request,
+            change,
+            _staff,
+            form_id=form_id,
+            back="/staff",
+            flash=flash,
+            permission=Permission.USERS,
+        )
+
+    return handle
+
+
+# Inviting answers the same sentence whether the email's account exists.
+add_member = _form(_invite, "settings.flash.invited")
+change_role = _form(_change_role, form_id=_row_form)
+remove_member = _form(_remove, "settings.flash.member_removed", _row_form)
+cancel_invitation = _form(_cancel, "settings.flash.invitation_cancelled", _invitation_form)
+resend_invitation = _form(_resend, "settings.flash.invitation_resent", _invitation_form)
 
 
 ROUTES: list[tuple[str, str, Handler]] = [
@@ -110,4 +135,6 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/staff", add_member),
     ("POST", "/staff/{id}/role", change_role),
     ("POST", "/staff/{id}/remove", remove_member),
+    ("POST", "/staff/invitations/{id}/cancel", cancel_invitation),
+    ("POST", "/staff/invitations/{id}/resend", resend_invitation),
 ]

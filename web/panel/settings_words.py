@@ -135,17 +135,20 @@ FR: dict[str, str] = {
     "settings.staff.email": "Adresse électronique",
     "settings.staff.name": "Nom affiché",
     "settings.staff.role": "Rôle",
-    "settings.staff.password": "Mot de passe (laisser vide pour en générer un)",
-    "settings.staff.password_hint": "Au moins {min} caractères.",
-    "settings.staff.add": "Ajouter un compte",
+    "settings.staff.add": "Inviter une personne",
+    "settings.staff.add_hint": (
+        "Un courriel lui envoie un lien valable 7 jours : elle se connecte avec son compte "
+        "si elle en a un, ou en crée un."
+    ),
     "settings.staff.change_role": "Changer le rôle",
     "settings.staff.remove": "Retirer l'accès",
-    "settings.staff.generated": "Compte créé pour {email}. Mot de passe à lui transmettre "
-    "(il ne sera plus affiché) :",
-    "settings.staff.existing": (
-        "{email} avait déjà un compte : le rôle lui est ajouté, son mot de passe ne change pas."
-    ),
-    "settings.staff.typed": "Compte créé pour {email} avec le mot de passe saisi.",
+    "settings.staff.invitations": "Invitations en attente",
+    "settings.staff.no_invitations": "Aucune invitation en attente.",
+    "settings.staff.invited_on": "Invitée le",
+    "settings.staff.expires": "Valable jusqu'au",
+    "settings.staff.expired": "expirée",
+    "settings.staff.resend": "Renvoyer",
+    "settings.staff.cancel": "Annuler",
     "settings.staff.role.admin": "Administrateur",
     "settings.staff.role.direction": "Direction",
     "settings.staff.role.cpe": "CPE",
@@ -157,7 +160,13 @@ FR: dict[str, str] = {
     "settings.flash.slot_added": "Créneau ajouté.",
     "settings.flash.closed_added": "Jour fermé ajouté.",
     "settings.flash.holidays_imported": "{count} jour(s) fermé(s) ajouté(s).",
-    "settings.flash.member_added": "Compte ajouté.",
+    "settings.flash.invited": (
+        "Invitation envoyée : la personne a 7 jours pour suivre le lien reçu par courriel."
+    ),
+    "settings.flash.invitation_resent": (
+        "Invitation renvoyée, avec un nouveau lien valable 7 jours."
+    ),
+    "settings.flash.invitation_cancelled": "Invitation annulée : son lien ne mène plus à rien.",
     "settings.flash.member_removed": "Accès retiré.",
     "settings.error.time": "Heure attendue au format HH:MM.",
     "settings.error.number": "Nombre attendu entre {low} et {high}.",
@@ -185,6 +194,9 @@ FR: dict[str, str] = {
     "settings.error.role": "Rôle inconnu.",
     "settings.error.password_short": "Le mot de passe doit contenir au moins 10 caractères.",
     "settings.error.member_exists": "Cette personne a déjà un rôle dans l'établissement.",
+    "settings.error.invitation_pending": (
+        "Une invitation attend déjà cette adresse : renvoyez-la ou annulez-la ci-dessous."
+    ),
     "settings.error.last_admin": "L'établissement doit garder au moins un administrateur.",
 }
 

@@ -128,16 +128,20 @@ EN: dict[str, str] = {
     "settings.staff.email": "Email address",
     "settings.staff.name": "Display name",
     "settings.staff.role": "Role",
-    "settings.staff.password": "Password (leave empty to generate one)",
-    "settings.staff.password_hint": "At least {min} characters.",
-    "settings.staff.add": "Add an account",
+    "settings.staff.add": "Invite someone",
+    "settings.staff.add_hint": (
+        "An email sends them a link valid for 7 days: they sign in with their account if they "
+        "have one, or create one."
+    ),
     "settings.staff.change_role": "Change the role",
     "settings.staff.remove": "Withdraw access",
-    "settings.staff.generated": "Account created for {email}. Password to hand over "
-    "(it will not be shown again):",
-    "settings.staff.existing": "{email} already had an account: the role is added, the password "
-    "does not change.",
-    "settings.staff.typed": "Account created for {email} with the password typed.",
+    "settings.staff.invitations": "Pending invitations",
+    "settings.staff.no_invitations": "No pending invitation.",
+    "settings.staff.invited_on": "Invited on",
+    "settings.staff.expires": "Valid until",
+    "settings.staff.expired": "expired",
+    "settings.staff.resend": "Send again",
+    "settings.staff.cancel": "Cancel",
     "settings.staff.role.admin": "Administrator",
     "settings.staff.role.direction": "Head of school",
     "settings.staff.role.cpe": "CPE",
@@ -149,7 +153,9 @@ EN: dict[str, str] = {
     "settings.flash.slot_added": "Slot added.",
     "settings.flash.closed_added": "Closed day added.",
     "settings.flash.holidays_imported": "{count} closed day(s) added.",
-    "settings.flash.member_added": "Account added.",
+    "settings.flash.invited": "Invitation sent: they have 7 days to follow the emailed link.",
+    "settings.flash.invitation_resent": "Invitation sent again, with a new link valid 7 days.",
+    "settings.flash.invitation_cancelled": "Invitation cancelled: its link leads nowhere now.",
     "settings.flash.member_removed": "Access withdrawn.",
     "settings.error.time": "Expected a time as HH:MM.",
     "settings.error.number": "Expected a number from {low} to {high}.",
@@ -175,5 +181,8 @@ EN: dict[str, str] = {
     "settings.error.role": "Unknown role.",
     "settings.error.password_short": "The password needs at least 10 characters.",
     "settings.error.member_exists": "This person already has a role in the school.",
+    "settings.error.invitation_pending": (
+        "An invitation already awaits this address: send it again or cancel it below."
+    ),
     "settings.error.last_admin": "The school must keep at least one administrator.",
 }

@@ -17,6 +17,7 @@ from core.models import (
     ContactPoint,
     Delivery,
     DeliveryStatus,
+    DeliveryStatusChange,
     Event,
     MessageTemplate,
     Notice,
@@ -308,6 +309,28 @@ async def test_an_unknown_reference_is_none(setup: Setup) -> None:
         "twilio", "SMnope", "delivered", raw={}, event_ref="x", at=DUE, delivery_uuid="bad"
     )
     assert unknown is None
+
+
+async def test_a_twilio_report_never_moves_a_letter_or_an_email(setup: Setup) -> None:
+    for channel, provider in (("letter", "letter"), ("email", "twilio")):
+        await Delivery.filter(id=setup.father.id).update(
+            channel=channel, provider=provider, provider_ref="SMsame", status=DeliveryStatus.SENT
+        )
+        recorded = await record_status(
+            "twilio",
+            "SMsame",
+            "delivered",
+            raw={},
+            event_ref=f"{channel}:delivered",
+            at=DUE,
+            delivery_uuid=str(setup.father.uuid),
+        )
+        assert recorded is None  # an unknown delivery, as far as Twilio's reports go
+        assert (await fresh(setup.father)).status == DeliveryStatus.SENT
+    assert (
+        await DeliveryStatusChange.filter(delivery_id=setup.father.id, source="callback").count()
+        == 0
+    )
 
 
 async def test_a_report_before_the_worker_recorded_the_send_is_kept(setup: Setup) -> None:

@@ -1,14 +1,14 @@
-"""Staff accounts of one school: add, change a role, withdraw — never another school's."""
+"""Staff accounts of one school: change a role, withdraw — never another school's (adding
+someone is an invitation: see test_invitations.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, NotFound
 from core.models import AuditEntry, Membership, Role, School, User
 from core.services import staff
 from core.services.audit import Actor
-from core.services.users import authenticate
 
 
 @pytest.fixture
@@ -16,60 +16,6 @@ async def admin(school_a: School) -> User:
     user = await User.create(email="admin@alpha.example")
     await Membership.create(user=user, school=school_a, role=Role.ADMIN)
     return user
-
-
-async def test_a_new_account_gets_a_generated_password_shown_once(
-    school_a: School, admin: User
-) -> None:
-    added = await staff.add_staff(
-        school_a, " Prof@Alpha.example ", "teacher", Actor.of(admin), display_name="M. Prof"
-    )
-    assert added.created and added.password is not None
-    assert await authenticate("prof@alpha.example", added.password) is not None
-    members = {m.user.email: m.role for m in await staff.list_staff(school_a)}
-    assert members == {"admin@alpha.example": Role.ADMIN, "prof@alpha.example": Role.TEACHER}
-    actions = await AuditEntry.filter(actor_label="admin@alpha.example").values_list(
-        "action", flat=True
-    )
-    assert sorted(str(a) for a in actions) == ["user.create", "user.role"]
-
-
-async def test_a_typed_password_is_used_and_must_be_long_enough(
-    school_a: School, admin: User
-) -> None:
-    with pytest.raises(Invalid) as short:
-        await staff.add_staff(school_a, "a@alpha.example", "cpe", Actor.of(admin), password="short")
-    assert short.value.code == "password_short"
-    added = await staff.add_staff(
-        school_a, "a@alpha.example", "cpe", Actor.of(admin), password="a long enough one"
-    )
-    assert added.created and added.password is None
-    assert await authenticate("a@alpha.example", "a long enough one") is not None
-
-
-async def test_an_account_of_another_school_keeps_its_password_and_its_other_role(
-    school_a: School, school_b: School, admin: User, cpe: User
-) -> None:
-    await Membership.filter(user=cpe).delete()
-    await Membership.create(user=cpe, school=school_b, role=Role.CPE)
-    added = await staff.add_staff(school_a, cpe.email, "teacher", Actor.of(admin), password="x")
-    assert (added.created, added.password) == (False, None)
-    roles = {m.school_id: m.role for m in await Membership.filter(user=cpe)}
-    assert roles == {school_a.id: Role.TEACHER, school_b.id: Role.CPE}
-    with pytest.raises(Conflict) as twice:
-        await staff.add_staff(school_a, cpe.email, "cpe", Actor.of(admin))
-    assert twice.value.code == "member_exists"
-
-
-@pytest.mark.parametrize(
-    ("email", "role", "code"), [("nope", "cpe", "email"), ("a@b.fr", "x", "role")]
-)
-async def test_bad_accounts_are_refused(
-    school_a: School, admin: User, email: str, role: str, code: str
-) -> None:
-    with pytest.raises(Invalid) as refused:
-        await staff.add_staff(school_a, email, role, Actor.of(admin))
-    assert refused.value.code == code
 
 
 async def test_roles_change_and_the_last_admin_stays(

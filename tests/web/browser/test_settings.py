@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.models import ClosedDay, Membership, Reason, School, TimetableSlot
+from core.models import ClosedDay, Invitation, Membership, Reason, School, TimetableSlot
 from core.services.audit import Actor
 from core.services.schools import create_school
 from core.services.users import add_user
@@ -76,9 +76,13 @@ async def test_the_admin_sets_the_school_up(live_server: str, page: Any) -> None
     await form.get_by_label("Adresse électronique").fill("prof@a.example.org")
     await form.get_by_label("Nom affiché").fill("M. Moreau")
     await form.get_by_label("Rôle").select_option("teacher")
-    await form.get_by_role("button", name="Ajouter un compte").click()
-    password = await page.locator("#generated-password").inner_text()
-    assert len(password) >= 10
+    await form.get_by_role("button", name="Inviter une personne").click()
+    assert "Invitation envoyée" in await page.get_by_role("status").inner_text()
+    await (
+        page.locator("#invitations")
+        .get_by_role("cell", name="prof@a.example.org", exact=True)
+        .wait_for()
+    )
     await screenshot(page, "settings-staff")
 
     await nav.get_by_role("link", name="Avis aux familles").click()
@@ -95,7 +99,8 @@ async def test_the_admin_sets_the_school_up(live_server: str, page: Any) -> None
     stage = await Reason.get(school=school, code="STAGE")
     assert not stage.counts
     assert await ClosedDay.exists(school=school, label="Journée pédagogique", half="pm")
-    assert await Membership.exists(school=school, user__email="prof@a.example.org", role="teacher")
+    assert await Invitation.exists(school=school, email="prof@a.example.org", role="teacher")
+    assert not await Membership.exists(school=school, user__email="prof@a.example.org")
     assert school.quiet_hours == {"start": "21:00", "end": "07:30", "sundays": False}
 
 

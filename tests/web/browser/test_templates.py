@@ -132,7 +132,9 @@ async def test_a_cpe_writes_a_letter_in_the_wysiwyg_editor_and_saves_it(
     assert '<li data-list="bullet">premier point</li>' in stored
     csrf = await page.locator("#tpl-form input[name=csrf]").input_value()
     pdf = await page.request.post(
-        served + BASE + "/threshold/letter/fr/preview.pdf", form={"csrf": csrf, "body": stored}
+        served + BASE + "/threshold/letter/fr/preview.pdf",
+        form={"csrf": csrf, "body": stored},
+        headers={"Origin": served},  # as the page itself would post it
     )
     assert pdf.status == 200
     text = pypdf.PdfReader(io.BytesIO(await pdf.body())).pages[0].extract_text()
