@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     # deliveries still waiting back to the queue (another worker may take them)
     worker_patience: float = Field(default=10.0, gt=0, le=60)
 
+    # Panel sessions end after this many minutes without use, and this many hours after the login
+    session_idle_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+    session_hours: int = Field(default=12, ge=1, le=30 * 24)
+    # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs
+    # (unset: the client address is the peer's)
+    trusted_proxies: str = ""
+
     @classmethod
     def settings_customise_sources(
         cls,
