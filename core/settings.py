@@ -23,6 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from core.rules.client_address import Network, parse_networks
+
 ENV_PREFIX = "ABSENCES_"
 
 
@@ -122,6 +124,17 @@ class Settings(BaseSettings):
         if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must start with redis://")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        """The trusted reverse proxies (``ABSENCES_TRUSTED_PROXIES``)."""
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("siecle_watch_dir", mode="before")
     @classmethod

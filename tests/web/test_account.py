@@ -87,7 +87,9 @@ async def test_the_language_is_chosen_once_for_all(db: str, app_client: Client) 
     assert bad.status == 400
 
 
-async def test_five_failures_lock_the_email_then_it_recovers(db: str, app_client: Client) -> None:
+async def test_five_failures_lock_the_email_from_that_address_then_it_recovers(
+    db: str, app_client: Client
+) -> None:
     await two_schools()
     for _ in range(5):
         assert (await log_in(app_client, "cpe", "wrong password")).status == 401
