@@ -13,10 +13,11 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from core.models import ApiToken, StaffSession, User
+from core.models import StaffSession, User
 from core.rules.sessions import DEFAULT_SESSION_POLICY, SessionPolicy, needs_touch, session_alive
 from core.services import audit
 from core.services.audit import Actor
+from core.services.tokens import revoke_all_tokens
 from core.services.users import change_password
 
 KEY_BYTES = 32
@@ -140,16 +141,3 @@ async def change_password_here(
     await end_other_sessions(user, keep_hash, actor)
     if revoke_tokens:
         await revoke_all_tokens(user, actor, now=now)
-
-
-async def revoke_all_tokens(user: User, actor: Actor, *, now: datetime) -> int:
-    """Revoke every live API token of ``user``."""
-    rows = await ApiToken.filter(user=user, revoked_at=None)
-    async with in_transaction():
-        for row in rows:
-            row.revoked_at = now
-            await row.save(update_fields=["revoked_at"])
-            await audit.record(
-                actor, "token.revoke", row, school_id=None, after={"user": user.email}
-            )
-    return len(rows)

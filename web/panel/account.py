@@ -16,6 +16,7 @@ from core.models import User
 from core.services.account import change_language
 from core.services.audit import Actor
 from core.services.sessions import change_password_here
+from core.services.tokens import create_token_for
 from core.services.users import MIN_PASSWORD_LENGTH
 from web.i18n import language, register, translator
 from web.panel import session
@@ -71,6 +72,8 @@ async def _page(
         "error": error,
         "flash": t.get(flash) if isinstance(flash, str) else None,
         "min_length": MIN_PASSWORD_LENGTH,
+        "new_token": None,
+        "token_error": None,
         **await security_context(request, user),
         **(extra or {}),
     }
@@ -118,6 +121,24 @@ async def password_submit(request: web.Request) -> web.Response:
     return back_to_account(request, data, "account.password_changed")
 
 
+async def token_submit(request: web.Request) -> web.Response:
+    """Make a token for the user and show its secret on this answer only."""
+    user, data = await owner(request)
+    form = await checked_form(request, data)
+    lifetime = str(form.get("days", ""))
+    days = None if lifetime == "never" else int(lifetime) if lifetime.isdigit() else -1
+    name = str(form.get("name", ""))
+    try:
+        secret = await create_token_for(
+            user, Actor.of(user), name=name, days=days, now=now_of(request)
+        )
+    except Invalid:
+        t = translator(language(request))
+        extra = {"token_error": t["account.bad_days"]}
+        return await _page(request, data, user, error=None, status=400, extra=extra)
+    return await _page(request, data, user, error=None, extra={"new_token": secret})
+
+
 async def language_submit(request: web.Request) -> web.Response:
     user, data = await owner(request)
     form = await checked_form(request, data)
@@ -139,4 +160,5 @@ def setup_account(app: web.Application) -> None:
     app.router.add_get("/account", account_page)
     app.router.add_post("/account/password", password_submit)
     app.router.add_post("/account/language", language_submit)
+    app.router.add_post("/account/tokens", token_submit)
     setup_account_security(app)
