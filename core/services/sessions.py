@@ -1,7 +1,8 @@
 """Staff sessions kept in the database: the browser holds a random key, only its SHA-256 is
 stored, so that logging out (deleting the row) ends the session for every copy of the cookie.
 
-The timeouts are :mod:`core.rules.sessions`; every opening and ending is audited.
+The timeouts are :mod:`core.rules.sessions`; ending a session (logout, "end", a password
+change) is audited.
 """
 
 from __future__ import annotations
@@ -36,18 +37,16 @@ def hash_key(key: str) -> str:
 async def open_session(user: User, *, ip: str, user_agent: str, now: datetime) -> str:
     """A new session for ``user`` (just authenticated); returns the key for the cookie."""
     key = new_key()
-    async with in_transaction():
-        row = await StaffSession.create(
-            key_hash=hash_key(key),
-            user=user,
-            created_at=now,
-            last_seen_at=now,
-            ip=ip[:64],
-            user_agent=user_agent[:USER_AGENT_LENGTH],
-        )
-        await audit.record(
-            Actor.of(user), "session.open", row, school_id=None, after={"ip": row.ip}
-        )
+    # Not audited: the login itself is recorded as a successful attempt (who, when, where);
+    # what ends a session by someone's hand is.
+    await StaffSession.create(
+        key_hash=hash_key(key),
+        user=user,
+        created_at=now,
+        last_seen_at=now,
+        ip=ip[:64],
+        user_agent=user_agent[:USER_AGENT_LENGTH],
+    )
     return key
 
 
