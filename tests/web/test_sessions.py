@@ -40,10 +40,12 @@ async def status_of(client: Client, path: str = "/account") -> int:
 
 async def test_the_cookie_holds_only_a_random_key(db: str, app_client: Client) -> None:
     await two_schools()
-    before = session_cookie(app_client) if app_client.session.cookie_jar else None
+    await app_client.get("/login")
+    anonymous = session_cookie(app_client)  # the login form's key: never stored
+    assert not await StaffSession.exists()
     assert (await log_in(app_client, "cpe")).status == 303
     key = session_cookie(app_client)
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", key) and key != before
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", key) and key != anonymous  # no fixation
     row = await StaffSession.get()
     assert row.key_hash == hash_key(key)
     assert (await row.user).email == "cpe@a.example.org"
