@@ -96,10 +96,10 @@ async def _end(rows: list[StaffSession], actor: Actor, reason: str) -> int:
     return len(rows)
 
 
-async def end_session(key: str, actor: Actor) -> bool:
+async def end_session(key: str, actor: Actor, *, reason: str = "logout") -> bool:
     """Log out: the session of this key ends (False when there was none)."""
     rows = await StaffSession.filter(key_hash=hash_key(key))
-    return await _end(rows, actor, "logout") > 0
+    return await _end(rows, actor, reason) > 0
 
 
 async def end_session_of(user: User, session_id: int, actor: Actor) -> bool:

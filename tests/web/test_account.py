@@ -53,6 +53,7 @@ async def test_a_password_change_ends_the_other_sessions_only(db: str, app_clien
     await two_schools()
     assert (await log_in(app_client, "cpe")).status == 303
     elsewhere = session_cookie(app_client)  # the same user, in another browser
+    app_client.session.cookie_jar.clear()
     await log_in(app_client, "cpe")
     form = {"current": PASSWORD, "new": NEW, "confirm": NEW}
     response = await post(app_client, "/account/password", form)

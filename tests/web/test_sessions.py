@@ -34,6 +34,12 @@ def use_session(client: Client, value: str) -> None:
     )
 
 
+async def sign_in_elsewhere(client: Client, who: str) -> None:
+    """Log in as from another browser (this one's cookies are set aside)."""
+    client.session.cookie_jar.clear()
+    assert (await log_in(client, who)).status == 303
+
+
 async def status_of(client: Client, path: str = "/account") -> int:
     return (await client.get(path, allow_redirects=False)).status
 
@@ -75,7 +81,7 @@ async def test_the_form_token_belongs_to_its_session(db: str, app_client: Client
     await two_schools()
     await log_in(app_client, "cpe")
     first = await csrf_of(app_client, "/account")
-    await log_in(app_client, "cpe")  # another session of the same user
+    await sign_in_elsewhere(app_client, "cpe")  # another session of the same user
     response = await app_client.post("/account/sessions/end-others", data={"csrf": first})
     assert response.status == 403
     assert await StaffSession.filter().count() == 2
@@ -105,7 +111,7 @@ async def test_the_account_lists_the_sessions_and_ends_one(db: str, app_client: 
     await two_schools()
     await log_in(app_client, "cpe")
     elsewhere = session_cookie(app_client)
-    await log_in(app_client, "cpe")
+    await sign_in_elsewhere(app_client, "cpe")
     here = session_cookie(app_client)
     page = await (await app_client.get("/account")).text()
     assert "Sessions ouvertes" in page and page.count('/end"') == 2
@@ -124,9 +130,8 @@ async def test_the_account_lists_the_sessions_and_ends_one(db: str, app_client: 
 async def test_end_all_others_keeps_this_one(db: str, app_client: Client) -> None:
     await two_schools()
     await log_in(app_client, "admin")  # another user's session is not touched
-    await log_in(app_client, "cpe")
-    await log_in(app_client, "cpe")
-    await log_in(app_client, "cpe")
+    for _ in range(3):
+        await sign_in_elsewhere(app_client, "cpe")
     here = session_cookie(app_client)
     assert "Fermer toutes les autres sessions" in await (await app_client.get("/account")).text()
     response = await post(app_client, "/account/sessions/end-others", {})
@@ -138,11 +143,27 @@ async def test_end_all_others_keeps_this_one(db: str, app_client: Client) -> Non
     ]
 
 
+async def test_a_new_login_in_a_browser_ends_its_previous_session(
+    db: str, app_client: Client
+) -> None:
+    """On a shared computer, signing in over someone's session ends theirs."""
+    await two_schools()
+    await log_in(app_client, "admin")
+    forgotten = session_cookie(app_client)
+    await log_in(app_client, "cpe")
+    rows = await StaffSession.all().prefetch_related("user")
+    assert [row.user.email for row in rows] == ["cpe@a.example.org"]
+    use_session(app_client, forgotten)
+    assert await status_of(app_client) == 303
+    entry = await AuditEntry.get(action="session.end")
+    assert entry.after == {"reason": "replaced"} and entry.actor_label == "cpe@a.example.org"
+
+
 async def test_another_users_session_cannot_be_ended(db: str, app_client: Client) -> None:
     await two_schools()
     await log_in(app_client, "admin")
     theirs = await StaffSession.get()
-    await log_in(app_client, "cpe")
+    await sign_in_elsewhere(app_client, "cpe")
     response = await post(app_client, f"/account/sessions/{theirs.id}/end", {})
     assert response.status == 404
     assert await StaffSession.exists(id=theirs.id)

@@ -53,7 +53,11 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if user is None:
         return await _login_page(request, error=t["login.failed"], status=401, email=email)
     response = web.Response(status=303, headers={"Location": "/"})
-    # A new key at login: the form's key (and any key planted by someone else) opens nothing.
+    # A new key at login: the form's key (and any key planted by someone else) opens nothing,
+    # and a session this browser still had (someone else's, on a shared computer) ends.
+    previous = session.cookie_key(request)
+    if previous is not None:
+        await end_session(previous, Actor.of(user), reason="replaced")
     agent = request.headers.get("User-Agent", "")
     key = await open_session(user, ip=address, user_agent=agent, now=now)
     session.begin(request, response, key)
