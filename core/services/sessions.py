@@ -34,9 +34,22 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def open_session(user: User, *, ip: str, user_agent: str, now: datetime) -> str:
-    """A new session for ``user`` (just authenticated); returns the key for the cookie."""
+async def open_session(
+    user: User,
+    *,
+    ip: str,
+    user_agent: str,
+    now: datetime,
+    policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+) -> str:
+    """A new session for ``user`` (just authenticated); returns the key for the cookie.
+
+    The sessions of everyone that have timed out are deleted on the way, so that those of
+    people who never come back do not pile up.
+    """
     key = new_key()
+    await StaffSession.filter(created_at__lte=now - policy.absolute).delete()
+    await StaffSession.filter(last_seen_at__lte=now - policy.idle).delete()
     # Not audited: the login itself is recorded as a successful attempt (who, when, where);
     # what ends a session by someone's hand is.
     await StaffSession.create(

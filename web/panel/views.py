@@ -59,7 +59,9 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if previous is not None:
         await end_session(previous, Actor.of(user), reason="replaced")
     agent = request.headers.get("User-Agent", "")
-    key = await open_session(user, ip=address, user_agent=agent, now=now)
+    key = await open_session(
+        user, ip=address, user_agent=agent, now=now, policy=session.policy(request)
+    )
     session.begin(request, response, key)
     remember_language(response, user.language)
     return response

@@ -125,3 +125,14 @@ async def test_a_password_change_ends_the_others_and_may_revoke_tokens(
     assert await user_for_token(token) is None
     assert (await ApiToken.get()).revoked_at == T0
     assert await AuditEntry.exists(action="token.revoke", actor_id=user.id)
+
+
+async def test_a_login_clears_everyones_timed_out_sessions(cpe: User, school_a: School) -> None:
+    other = await add_user("gone@alpha.example", PASSWORD, school_a, "cpe", Actor.system("t"))
+    await _open(other)  # never comes back
+    kept = await _open(other, T0 + timedelta(hours=2))
+    await open_session(
+        cpe, ip="10.0.0.1", user_agent="", now=T0 + timedelta(hours=3), policy=POLICY
+    )
+    left = {row.key_hash for row in await StaffSession.all()}
+    assert hash_key(kept) in left and len(left) == 2
