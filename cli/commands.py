@@ -9,6 +9,7 @@ import errno
 import getpass
 import signal
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +20,8 @@ from core.models import Membership, School
 from core.services.audit import Actor
 from core.services.schools import create_school, get_school
 from core.services.siecle_watch import start_watch
-from core.services.users import add_user, create_token, generate_password
+from core.services.tokens import create_token, revoke_token, tokens_of_email
+from core.services.users import add_user, generate_password
 from core.settings import Settings, load_settings
 from web.app import create_app
 from workers.arq_worker import run_worker
@@ -133,10 +135,47 @@ async def user_add(args: argparse.Namespace) -> int:
 
 
 async def token_create(args: argparse.Namespace) -> int:
+    """Print a new token (only here, once), valid ``--days`` (one year) or, with
+    ``--no-expiry``, until revoked."""
+    settings = load_settings()
+    days = None if args.no_expiry else args.days
+    async with database(settings):
+        await _require_schema()
+        print(await create_token(args.email, CLI_ACTOR, name=args.name, days=days))
+    return 0
+
+
+def _when(moment: datetime | None, empty: str) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else empty
+
+
+async def token_list(args: argparse.Namespace) -> int:
+    """One line per token of the user: id, name, prefix, created, last used, expires, revoked."""
     settings = load_settings()
     async with database(settings):
         await _require_schema()
-        print(await create_token(args.email, CLI_ACTOR, name=args.name))
+        rows = await tokens_of_email(args.email)
+    print("id\tname\tprefix\tcreated\tlast used\texpires\trevoked")
+    for row in rows:
+        cells = [
+            str(row.id),
+            row.name or "-",
+            row.prefix,
+            _when(row.created_at, "-"),
+            _when(row.last_used_at, "never"),
+            _when(row.expires_at, "never"),
+            _when(row.revoked_at, "no"),
+        ]
+        print("\t".join(cells))
+    return 0
+
+
+async def token_revoke(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        row = await revoke_token(args.id, CLI_ACTOR)
+    print(f"token {row.id} ({row.prefix}…) is revoked")
     return 0
 
 

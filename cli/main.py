@@ -17,6 +17,7 @@ from typing import Any
 from cli import commands, siecle
 from core.db import DatabaseError
 from core.errors import DomainError
+from core.rules.tokens import DEFAULT_TOKEN_DAYS
 from core.settings import SettingsError
 
 log = logging.getLogger("absences")
@@ -80,7 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="print a new API token for a user")
     create.add_argument("email")
     create.add_argument("--name", default="")
+    lifetime = create.add_mutually_exclusive_group()
+    lifetime.add_argument(
+        "--days", type=int, default=DEFAULT_TOKEN_DAYS, help="valid this many days (365)"
+    )
+    lifetime.add_argument("--no-expiry", action="store_true", help="valid until revoked")
     create.set_defaults(run=commands.token_create)
+    listed = token.add_parser("list", help="a user's tokens (id, name, dates, revoked)")
+    listed.add_argument("email")
+    listed.set_defaults(run=commands.token_list)
+    revoke = token.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=commands.token_revoke)
 
     siecle.add_parser(sub)
     return parser

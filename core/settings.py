@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from core.files import write_private
+from core.rules.client_address import Network, parse_networks
 
 ENV_PREFIX = "ABSENCES_"
 
@@ -86,6 +87,13 @@ class Settings(BaseSettings):
     # deliveries still waiting back to the queue (another worker may take them)
     worker_patience: float = Field(default=10.0, gt=0, le=60)
 
+    # Panel sessions end after this many minutes without use, and this many hours after the login
+    session_idle_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+    session_hours: int = Field(default=12, ge=1, le=30 * 24)
+    # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDRs
+    # (unset: the client address is the peer's)
+    trusted_proxies: str = ""
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -117,6 +125,17 @@ class Settings(BaseSettings):
         if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must start with redis://")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        """The trusted reverse proxies (``ABSENCES_TRUSTED_PROXIES``)."""
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("siecle_watch_dir", mode="before")
     @classmethod

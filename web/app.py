@@ -8,6 +8,7 @@ from tortoise import Tortoise
 from core.services.ports import Mailroom, TemplateTools
 from core.settings import Settings
 from web import api, hooks, panel
+from web.forwarded import client_address_middleware
 from web.keys import MAILROOM, QUEUE, SECRET, SETTINGS, TEMPLATE_TOOLS
 from workers.queue import Queue
 
@@ -45,7 +46,10 @@ def create_app(
     ``template_tools`` (``workers.template_tools.build_template_tools``) lets the template
     editor try, save and preview templates; without it the template pages only read.
     """
-    app = web.Application(client_max_size=20 * 1024 * 1024)
+    app = web.Application(
+        client_max_size=20 * 1024 * 1024,
+        middlewares=[client_address_middleware(settings.trusted_networks)],
+    )
     app[SETTINGS] = settings
     app[QUEUE] = queue
     if mailroom is not None:

@@ -1,10 +1,13 @@
-"""Login throttling as a pure rule: too many failures lock an email or an address for a while.
+"""Login throttling as a pure rule: too many failures lock an account *from one address*, or
+an address, for a while.
 
-After ``per_email`` failed attempts for one email, or ``per_ip`` from one address, within
-``window``, further attempts are refused for ``lockout`` from the failure that crossed the
-limit. A success for an email forgets that email's earlier failures (not the address's: one
-valid account must not let an attacker reset the count of the address it attacks from).
-Refused attempts are not recorded by the caller, so a lockout ends on time even under attack.
+After ``per_pair`` failed attempts for one email from one client address, or ``per_ip`` from
+one address whatever the emails, within ``window``, further attempts are refused for
+``lockout`` from the failure that crossed the limit. Failures are never counted per email
+alone: someone guessing a colleague's password from elsewhere must not lock the colleague out.
+A success for the pair forgets that pair's earlier failures (not the address's: one valid
+account must not let an attacker reset the count of the address it attacks from). Refused
+attempts are not recorded by the caller, so a lockout ends on time even under attack.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True, slots=True)
 class ThrottlePolicy:
-    per_email: int = 5
-    per_ip: int = 20
+    per_pair: int = 5  # failures for one email from one address
+    per_ip: int = 20  # failures from one address, whatever the emails
     window: timedelta = timedelta(minutes=15)
     lockout: timedelta = timedelta(minutes=15)
 
@@ -60,14 +63,18 @@ def locked_until(
 
 
 def blocked_until(
-    email_attempts: Iterable[Attempt],
+    pair_attempts: Iterable[Attempt],
     ip_attempts: Iterable[Attempt],
     now: datetime,
     policy: ThrottlePolicy = DEFAULT_POLICY,
 ) -> datetime | None:
-    """When the next attempt may be made, or None if it may be made ``now``."""
+    """When the next attempt may be made, or None if it may be made ``now``.
+
+    ``pair_attempts``: those for this email from this address; ``ip_attempts``: all those
+    from this address.
+    """
     ends = [
-        locked_until(failures_since_last_success(email_attempts), policy.per_email, policy),
+        locked_until(failures_since_last_success(pair_attempts), policy.per_pair, policy),
         locked_until([a.at for a in ip_attempts if not a.success], policy.per_ip, policy),
     ]
     latest = max((end for end in ends if end is not None), default=None)

@@ -1,7 +1,8 @@
 """Login with throttling: attempts are counted in the database, the rule is pure.
 
-See :mod:`core.rules.throttle` for the policy (5 failures per email or 20 per address within
-15 minutes lock that email or address for 15 minutes).
+See :mod:`core.rules.throttle` for the policy (5 failures for one email from one address, or
+20 from one address, within 15 minutes lock that pair or that address for 15 minutes; never an
+email alone, so nobody can lock a colleague out from elsewhere).
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ async def login_blocked_until(
 ) -> datetime | None:
     """When the next login for this email from this address may be tried (None: now)."""
     since = now - policy.lookback
-    by_email = await _attempts(since, email=_key(email))
+    by_pair = await _attempts(since, email=_key(email), ip=ip[:64])
     by_ip = await _attempts(since, ip=ip[:64])
-    return blocked_until(by_email, by_ip, now, policy)
+    return blocked_until(by_pair, by_ip, now, policy)
 
 
 async def record_attempt(email: str, ip: str, *, success: bool, now: datetime) -> None:

@@ -1,24 +1,24 @@
-"""Staff accounts: passwords (argon2), roles per school, API tokens (only their hash is kept)."""
+"""Staff accounts: passwords (argon2), roles per school (tokens: :mod:`core.services.tokens`)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, Invalid, NotFound
-from core.models import ApiToken, Membership, Role, School, User
+from core.errors import Conflict, Invalid
+from core.models import Membership, Role, School, User
 from core.services import audit
 from core.services.audit import Actor
 from core.services.schools import now_utc
+from core.services.tokens import TOKEN_PREFIX as TOKEN_PREFIX  # kept here for older imports
+from core.services.tokens import create_token as create_token
+from core.services.tokens import user_for_token as user_for_token
 
-TOKEN_PREFIX = "abs_"
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
@@ -108,41 +108,6 @@ async def change_password(user: User, current: str, new: str, actor: Actor) -> N
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
         await audit.record(actor, "user.password", user, school_id=None)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def create_token(email: str, actor: Actor, *, name: str = "") -> str:
-    """A new API token for the user; it is shown once, only its SHA-256 is stored."""
-    user = await User.get_or_none(email=email.strip().lower())
-    if user is None:
-        raise NotFound(f"no user with email {email!r}")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    async with in_transaction():
-        row = await ApiToken.create(
-            user=user, name=name, token_hash=_token_hash(token), prefix=token[:12]
-        )
-        await audit.record(actor, "token.create", row, school_id=None, after={"user": user.email})
-    return token
-
-
-async def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    row = await ApiToken.get_or_none(
-        token_hash=_token_hash(token), revoked_at=None
-    ).prefetch_related("user")
-    if row is None or not row.user.active:
-        return None
-    now = now_utc()
-    # Written at most once a minute: a busy script must not cost a write per request.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
-        await row.save(update_fields=["last_used_at"])
-    return row.user
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,45 @@ def test_school_add_user_add_and_token_create(migrated: Install) -> None:
     token = migrated.run("token", "create", "cpe@college.fr")
     assert token.returncode == 0 and token.stdout.startswith("abs_")
     assert "no user" in one_line_error(migrated.run("token", "create", "nobody@college.fr"))
+    tokens_listed_and_revoked(migrated)
+
+
+def tokens_listed_and_revoked(migrated: Install) -> None:
+    """``token create --name/--days/--no-expiry``, ``token list EMAIL``, ``token revoke ID``."""
+    named = migrated.run("token", "create", "cpe@college.fr", "--name", "tableur", "--days", "30")
+    assert named.returncode == 0, named.stderr
+    forever = migrated.run("token", "create", "cpe@college.fr", "--no-expiry")
+    assert forever.returncode == 0, forever.stderr
+    both = migrated.run("token", "create", "cpe@college.fr", "--days", "3", "--no-expiry")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+    assert "from 1 to" in one_line_error(
+        migrated.run("token", "create", "cpe@college.fr", "--days", "0")
+    )
+
+    listed = migrated.run("token", "list", "cpe@college.fr")
+    assert listed.returncode == 0, listed.stderr
+    header, *lines = listed.stdout.strip().splitlines()
+    assert header.split("\t") == [
+        "id",
+        "name",
+        "prefix",
+        "created",
+        "last used",
+        "expires",
+        "revoked",
+    ]
+    rows = {line.split("\t")[1]: line.split("\t") for line in lines}
+    assert len(lines) == 3 and rows["tableur"][2] == named.stdout.strip()[:12]
+    assert rows["tableur"][4:] == ["never", rows["tableur"][5], "no"]
+    assert rows["tableur"][5].endswith("UTC")
+    first_id = rows["tableur"][0]
+    revoked = migrated.run("token", "revoke", first_id)
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    after = migrated.run("token", "list", "cpe@college.fr").stdout
+    line = next(row for row in after.splitlines() if row.startswith(first_id + "\t"))
+    assert line.split("\t")[6].endswith("UTC")
+    assert "no token 9999" in one_line_error(migrated.run("token", "revoke", "9999"))
+    assert "no user" in one_line_error(migrated.run("token", "list", "nobody@college.fr"))
 
 
 @pytest.fixture

@@ -24,6 +24,17 @@ def test_the_defaults_are_the_embedded_install() -> None:
     assert settings.queue_backend == "inline"
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
     assert settings.sms_provider == "outbox"
+    assert (settings.session_idle_minutes, settings.session_hours) == (120, 12)
+    assert settings.trusted_networks == ()
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ABSENCES_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,::1")
+    assert [str(n) for n in load_settings().trusted_networks] == [
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+        "::1/128",
+    ]
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,6 +55,9 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
         ("ABSENCES_REDIS_URL", "http://localhost", "ABSENCES_REDIS_URL"),
         ("ABSENCES_SMS_PROVIDER", "carrier-pigeon", "ABSENCES_SMS_PROVIDER"),
         ("ABSENCES_PUBLIC_URL", "not a url", "ABSENCES_PUBLIC_URL"),
+        ("ABSENCES_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local", "ABSENCES_TRUSTED_PROXIES"),
+        ("ABSENCES_SESSION_IDLE_MINUTES", "0", "ABSENCES_SESSION_IDLE_MINUTES"),
+        ("ABSENCES_SESSION_HOURS", "twelve", "ABSENCES_SESSION_HOURS"),
     ],
 )
 def test_a_bad_value_gives_one_line_naming_the_variable(

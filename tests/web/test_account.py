@@ -53,6 +53,7 @@ async def test_a_password_change_ends_the_other_sessions_only(db: str, app_clien
     await two_schools()
     assert (await log_in(app_client, "cpe")).status == 303
     elsewhere = session_cookie(app_client)  # the same user, in another browser
+    app_client.session.cookie_jar.clear()
     await log_in(app_client, "cpe")
     form = {"current": PASSWORD, "new": NEW, "confirm": NEW}
     response = await post(app_client, "/account/password", form)
@@ -87,7 +88,9 @@ async def test_the_language_is_chosen_once_for_all(db: str, app_client: Client) 
     assert bad.status == 400
 
 
-async def test_five_failures_lock_the_email_then_it_recovers(db: str, app_client: Client) -> None:
+async def test_five_failures_lock_the_email_from_that_address_then_it_recovers(
+    db: str, app_client: Client
+) -> None:
     await two_schools()
     for _ in range(5):
         assert (await log_in(app_client, "cpe", "wrong password")).status == 401

@@ -7,7 +7,8 @@ from aiohttp import web
 from core.errors import Forbidden
 from core.rules.permissions import Permission, allows
 from core.services.schools import get_school
-from core.services.users import Access, access, user_for_token
+from core.services.tokens import TokenRefused, token_user
+from core.services.users import Access, access
 from web.api.errors import Unauthorized
 
 BEARER = "bearer"
@@ -27,12 +28,13 @@ def bearer_token(request: web.Request) -> str:
 async def authorise(request: web.Request, permission: Permission) -> Access:
     """The caller's access to the school named by ``{uai}``, if their role grants ``permission``.
 
-    401: no or bad token. 404: no such school. 403: no role in that school, or a role without
-    that permission.
+    401: no or bad token (its code says ``token_revoked`` or ``token_expired``). 404: no such
+    school. 403: no role in that school, or a role without that permission.
     """
-    user = await user_for_token(bearer_token(request))
-    if user is None:
-        raise Unauthorized("unknown or revoked token")
+    try:
+        user = await token_user(bearer_token(request))
+    except TokenRefused as refused:
+        raise Unauthorized(refused.message, code=refused.code) from None
     school = await get_school(request.match_info["uai"])
     granted = await access(user, school)
     if granted is None:

@@ -60,13 +60,15 @@ class BadRequest(ApiError):
 
 
 class Unauthorized(ApiError):
-    """No bearer token, or one that is unknown or revoked (401)."""
+    """No bearer token, or one that is unknown, revoked (``token_revoked``) or expired
+    (``token_expired``) (401)."""
 
     status = 401
     code = "unauthorized"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: str = "unauthorized") -> None:
         super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="absences"'})
+        self.code = code
 
 
 def error_response(

@@ -31,7 +31,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
 }
 ERRORS = {
     "400": "Not well formed: malformed JSON, a bad query parameter",
-    "401": "No token, or an unknown or revoked one",
+    "401": "No token, or an unknown, revoked (token_revoked) or expired (token_expired) one",
     "403": "No role in this school, or a role without the right",
     "404": "No such school, or nothing with that id in this school",
     "409": "Conflicts with the current state (overlap, a concurrent change)",

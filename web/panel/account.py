@@ -1,46 +1,41 @@
-"""The user's own account (``/account``): password change, language; and the login's
+"""The user's own account (``/account``): password change, language (sessions and tokens
+in :mod:`web.panel.account_security`); and the login's
 throttling answer (429) with the clock it reads, which tests move instead of sleeping."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from core.errors import Invalid
+from core.models import User
 from core.services.account import change_language
 from core.services.audit import Actor
-from core.services.schools import now_utc
-from core.services.users import MIN_PASSWORD_LENGTH, change_password
+from core.services.sessions import change_password_here
+from core.services.tokens import create_token_for
+from core.services.users import MIN_PASSWORD_LENGTH
 from web.i18n import language, register, translator
 from web.panel import session
+from web.panel.account_security import (
+    back_to_account,
+    checked_form,
+    owner,
+    security_context,
+    setup_account_security,
+)
 from web.panel.account_words import MESSAGES
-from web.panel.guard import current_user
 from web.panel.render import render
+from web.panel.session import CLOCK, Clock
+from web.panel.session import now_of as now_of  # where the other pages read the clock
 
 LANG_MAX_AGE = 365 * 86400
 
 
-class Clock:
-    """The panel's time: the real one, moved by ``offset`` in tests."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def now(self) -> datetime:
-        return now_utc() + self.offset
-
-
-CLOCK = web.AppKey("panel_clock", Clock)
 LoginPage = Callable[..., Awaitable[web.Response]]
-
-
-def now_of(request: web.Request) -> datetime:
-    clock = request.app.get(CLOCK)
-    return clock.now() if clock is not None else now_utc()
 
 
 def remember_language(response: web.StreamResponse, lang: str) -> None:
@@ -58,15 +53,14 @@ async def throttled_page(
     return response
 
 
-async def _context(request: web.Request) -> tuple[Any, dict[str, Any]]:
-    user = await current_user(request)
-    if user is None:
-        raise web.HTTPSeeOther("/login")
-    return user, session.load(request)
-
-
-def _page(
-    request: web.Request, data: dict[str, Any], user: Any, *, error: str | None, status: int = 200
+async def _page(
+    request: web.Request,
+    data: dict[str, Any],
+    user: User,
+    *,
+    error: str | None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
     flash = data.pop("flash", None)
     t = translator(language(request))
@@ -78,6 +72,10 @@ def _page(
         "error": error,
         "flash": t.get(flash) if isinstance(flash, str) else None,
         "min_length": MIN_PASSWORD_LENGTH,
+        "new_token": None,
+        "token_error": None,
+        **await security_context(request, user),
+        **(extra or {}),
     }
     response = render(request, "account.html", context, status=status)
     session.store(request, response, data)
@@ -85,21 +83,8 @@ def _page(
 
 
 async def account_page(request: web.Request) -> web.Response:
-    user, data = await _context(request)
-    return _page(request, data, user, error=None)
-
-
-async def _checked_form(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
-    form = dict(await request.post())
-    if not session.check_csrf(data, form.get("csrf")):
-        raise web.HTTPForbidden(text="invalid form token")
-    return form
-
-
-def _done(request: web.Request, data: dict[str, Any], flash: str) -> web.Response:
-    response = web.Response(status=303, headers={"Location": "/account"})
-    session.store(request, response, {**data, "flash": flash})
-    return response
+    user, data = await owner(request)
+    return await _page(request, data, user, error=None)
 
 
 def _password_problem(form: dict[str, Any]) -> str | None:
@@ -113,34 +98,57 @@ def _password_problem(form: dict[str, Any]) -> str | None:
 
 async def password_submit(request: web.Request) -> web.Response:
     """Change the password; this session goes on, every other session of the user ends."""
-    user, data = await _context(request)
-    form = await _checked_form(request, data)
+    user, data = await owner(request)
+    form = await checked_form(request, data)
     t = translator(language(request))
     problem = _password_problem(form)
     if problem is None:
         try:
-            await change_password(
-                user, str(form.get("current", "")), str(form["new"]), Actor.of(user)
+            await change_password_here(
+                user,
+                str(form.get("current", "")),
+                str(form["new"]),
+                Actor.of(user),
+                keep_hash=session.key_hash(request),
+                revoke_tokens=form.get("revoke_tokens") == "on",
+                now=now_of(request),
             )
         except Invalid:
             problem = "account.wrong_current"
     if problem is not None:
         text = t[problem].format(min=MIN_PASSWORD_LENGTH)
-        return _page(request, data, user, error=text, status=400)
-    data["pwd"] = session.password_stamp(request, user.password_hash)
-    return _done(request, data, "account.password_changed")
+        return await _page(request, data, user, error=text, status=400)
+    return back_to_account(request, data, "account.password_changed")
+
+
+async def token_submit(request: web.Request) -> web.Response:
+    """Make a token for the user and show its secret on this answer only."""
+    user, data = await owner(request)
+    form = await checked_form(request, data)
+    lifetime = str(form.get("days", ""))
+    days = None if lifetime == "never" else int(lifetime) if lifetime.isdigit() else -1
+    name = str(form.get("name", ""))
+    try:
+        secret = await create_token_for(
+            user, Actor.of(user), name=name, days=days, now=now_of(request)
+        )
+    except Invalid:
+        t = translator(language(request))
+        extra = {"token_error": t["account.bad_days"]}
+        return await _page(request, data, user, error=None, status=400, extra=extra)
+    return await _page(request, data, user, error=None, extra={"new_token": secret})
 
 
 async def language_submit(request: web.Request) -> web.Response:
-    user, data = await _context(request)
-    form = await _checked_form(request, data)
+    user, data = await owner(request)
+    form = await checked_form(request, data)
     chosen = str(form.get("language", ""))
     try:
         await change_language(user, chosen, Actor.of(user))
     except Invalid:
         t = translator(language(request))
-        return _page(request, data, user, error=t["account.bad_language"], status=400)
-    response = _done(request, data, "account.language_changed")
+        return await _page(request, data, user, error=t["account.bad_language"], status=400)
+    response = back_to_account(request, data, "account.language_changed")
     remember_language(response, chosen)
     return response
 
@@ -152,3 +160,5 @@ def setup_account(app: web.Application) -> None:
     app.router.add_get("/account", account_page)
     app.router.add_post("/account/password", password_submit)
     app.router.add_post("/account/language", language_submit)
+    app.router.add_post("/account/tokens", token_submit)
+    setup_account_security(app)

@@ -25,15 +25,8 @@ from web.panel.render import render
 
 
 async def current_user(request: web.Request) -> User | None:
-    """The logged-in active user; a session from before a password change is no longer valid."""
-    data = session.load(request)
-    uid = data.get("uid")
-    if not isinstance(uid, int):
-        return None
-    user = await User.get_or_none(id=uid, active=True)
-    if user is None or data.get("pwd") != session.password_stamp(request, user.password_hash):
-        return None
-    return user
+    """The active user of the browser's live session (see :mod:`web.panel.session`)."""
+    return await session.signed_in(request)
 
 
 @dataclass

@@ -40,7 +40,7 @@ class Job:
     id: str
     uai: str
     actor: Actor  # who applied it
-    stamp: object  # their session's password stamp then
+    stamp: object  # the hash of their session's key
     state: str = "running"  # running, done, failed
     step: str = "reading"
     fraction: float = 0.0

@@ -7,7 +7,9 @@ from typing import Any
 from aiohttp import web
 
 from core.rules.permissions import Permission, allows
+from core.services.audit import Actor
 from core.services.security import Throttled, log_in
+from core.services.sessions import end_session, open_session
 from core.services.users import schools_of
 from web.i18n import language, translator
 from web.panel import session
@@ -25,7 +27,6 @@ async def _login_page(
     request: web.Request, *, error: str | None, status: int = 200, email: str = ""
 ) -> web.Response:
     data = session.load(request)
-    data.pop("uid", None)
     token = session.csrf_token(data)
     response = render(
         request,
@@ -44,24 +45,37 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if not session.check_csrf(data, form.get("csrf")):
         return await _login_page(request, error=t["login.csrf"], status=400)
     email, password = str(form.get("email", "")), str(form.get("password", ""))
+    address, now = request.remote or "", now_of(request)
     try:
-        user = await log_in(email, password, request.remote or "", now=now_of(request))
+        user = await log_in(email, password, address, now=now)
     except Throttled as refused:
         return await throttled_page(request, _login_page, refused.until, email)
     if user is None:
         return await _login_page(request, error=t["login.failed"], status=401, email=email)
     response = web.Response(status=303, headers={"Location": "/"})
-    # A new session at login: the old CSRF token and any fixation attempt are dropped.
-    stamp = session.password_stamp(request, user.password_hash)
-    session.store(request, response, {"uid": user.id, "pwd": stamp, "csrf": None, "iat": None})
+    # A new key at login: the form's key (and any key planted by someone else) opens nothing,
+    # and a session this browser still had (someone else's, on a shared computer) ends.
+    previous = session.cookie_key(request)
+    if previous is not None:
+        await end_session(previous, Actor.of(user), reason="replaced")
+    agent = request.headers.get("User-Agent", "")
+    key = await open_session(
+        user, ip=address, user_agent=agent, now=now, policy=session.policy(request)
+    )
+    session.begin(request, response, key)
     remember_language(response, user.language)
     return response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
+    """End the session on the server: a copy of the cookie opens nothing afterwards."""
     form = await request.post()
     if not session.check_csrf(session.load(request), form.get("csrf")):
         raise web.HTTPBadRequest(text="invalid form token")
+    found = await session.resumed(request)
+    key = session.cookie_key(request)
+    if found is not None and key is not None:
+        await end_session(key, Actor.of(found.user))
     response = web.Response(status=303, headers={"Location": "/login"})
     session.clear(response)
     return response

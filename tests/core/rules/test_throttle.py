@@ -24,7 +24,7 @@ def test_four_failures_do_not_lock() -> None:
     assert blocked_until(failures(0, 1, 2, 3), [], T0 + timedelta(minutes=4)) is None
 
 
-def test_the_fifth_failure_locks_the_email_for_fifteen_minutes() -> None:
+def test_the_fifth_failure_locks_the_pair_for_fifteen_minutes() -> None:
     attempts = failures(0, 1, 2, 3, 4)
     until = T0 + timedelta(minutes=19)
     assert blocked_until(attempts, [], T0 + timedelta(minutes=5)) == until
@@ -36,7 +36,7 @@ def test_failures_spread_wider_than_the_window_do_not_lock() -> None:
     assert blocked_until(failures(0, 4, 8, 12, 16), [], T0 + timedelta(minutes=17)) is None
 
 
-def test_a_success_forgets_the_earlier_failures_of_that_email() -> None:
+def test_a_success_forgets_the_earlier_failures_of_that_pair() -> None:
     attempts = [*failures(0, 1, 2, 3), Attempt(T0 + timedelta(minutes=3.5), True), *failures(4)]
     assert failures_since_last_success(attempts) == [T0 + timedelta(minutes=4)]
     assert blocked_until(attempts, [], T0 + timedelta(minutes=5)) is None
@@ -56,7 +56,7 @@ def test_a_success_does_not_reset_the_count_of_an_address() -> None:
 
 
 def test_the_latest_lockout_wins_and_a_small_policy_is_honoured() -> None:
-    policy = ThrottlePolicy(per_email=2, per_ip=3, window=timedelta(minutes=1))
+    policy = ThrottlePolicy(per_pair=2, per_ip=3, window=timedelta(minutes=1))
     stamps = [T0, T0 + timedelta(seconds=30), T0 + timedelta(minutes=20, seconds=10)]
     assert locked_until(stamps, 2, policy) == T0 + timedelta(seconds=30) + policy.lockout
     assert locked_until([], 2, policy) is None

@@ -37,13 +37,23 @@ async def test_a_good_login_is_recorded_as_a_success(account: str) -> None:
     assert (row.email, row.ip, row.success, row.at) == (EMAIL, "10.0.0.1", True, T0)
 
 
-async def test_five_failures_lock_the_email_even_with_the_right_password(account: str) -> None:
+async def test_five_failures_lock_the_pair_even_with_the_right_password(account: str) -> None:
     await fail(5)
     later = T0 + timedelta(minutes=2)
     with pytest.raises(Throttled) as refused:
-        await log_in(EMAIL, PASSWORD, "10.0.0.2", now=later)
+        await log_in(EMAIL, PASSWORD, "10.0.0.1", now=later)
     assert refused.value.until == T0 + timedelta(seconds=40) + timedelta(minutes=15)
     assert await LoginAttempt.all().count() == 5  # the refused attempt is not recorded
+
+
+async def test_failures_from_elsewhere_do_not_lock_the_owner_out(account: str) -> None:
+    """Someone guessing from another address (even from many) never locks the account."""
+    for n in range(6):
+        await fail(5, ip=f"198.51.100.{n}", start=T0 + timedelta(minutes=n))
+    later = T0 + timedelta(minutes=7)
+    assert await login_blocked_until(EMAIL, "10.0.0.1", later) is None
+    assert await log_in(EMAIL, PASSWORD, "10.0.0.1", now=later) is not None
+    assert await login_blocked_until(EMAIL, "198.51.100.0", later) is not None
 
 
 async def test_the_lock_ends_after_fifteen_minutes(account: str) -> None:
@@ -64,7 +74,7 @@ async def test_twenty_failures_from_one_address_lock_that_address_only(account: 
     assert await log_in(EMAIL, PASSWORD, "10.0.0.9", now=later) is not None
 
 
-async def test_a_success_forgets_the_failures_of_the_email(account: str) -> None:
+async def test_a_success_forgets_the_failures_of_the_pair(account: str) -> None:
     await fail(4)
     assert await log_in(EMAIL, PASSWORD, "10.0.0.1", now=T0 + timedelta(minutes=1)) is not None
     await fail(4, start=T0 + timedelta(minutes=2))
