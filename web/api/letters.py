@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from core.errors import NotFound
 from core.models import DeliveryStatus, NoticeKind
-from core.queries.letters import LetterRow, letters_of_day
+from core.queries.letters import LetterRow, letters_by_id, letters_of_day
 from core.rules.permissions import Permission
 from core.services.letters import MAX_SELECTION, mark_letters, print_batch
 from core.services.schools import now_utc
@@ -124,11 +125,27 @@ class MarksOut(BaseModel):
     message: str
 
 
+async def _scoped(call: Call, day: date, ids: list[int] | None) -> list[int] | None:
+    """The letters asked (None: the day's not yet printed), checked against the caller's
+    scope: one about a student they may not see is not found. Only the roles that read the
+    whole school handle letters today; this keeps it so if that changes."""
+    scope = await call.scope()
+    if scope.students is None:
+        return ids
+    if ids is None:
+        rows = await letters_of_day(call.school, day)
+        return [r.id for r in rows if r.state == "to_print" and scope.allows(r.student_id)]
+    if not all(scope.allows(row.student_id) for row in await letters_by_id(call.school, ids)):
+        raise NotFound("no such letter here")
+    return ids
+
+
 async def list_letters(call: Call) -> LetterPage:
     """The day's letters, in print order, with their state."""
     query = call.query_as(LettersQuery)
     day = _day(call, query.day)
-    rows = await letters_of_day(call.school, day)
+    scope = await call.scope()
+    rows = [row for row in await letters_of_day(call.school, day) if scope.allows(row.student_id)]
     window = rows[query.offset : query.offset + query.limit]
     return LetterPage(day=day, items=[LetterOut.of(row) for row in window], total=len(rows))
 
@@ -141,6 +158,9 @@ async def letters_pdf(call: Call) -> web.StreamResponse:
         raise Unavailable("the letters' files are not reachable from this process")
     day = _day(call, query.day)
     ids = [int(i) for i in query.deliveries.split(",")] if query.deliveries else None
+    ids = await _scoped(call, day, ids)
+    if ids == []:
+        raise NotFound("no letter of yours is left to print that day")
     batch = await print_batch(
         call.school, mailroom.letters, mailroom.render, day=day, delivery_ids=ids
     )
@@ -157,6 +177,7 @@ async def letters_pdf(call: Call) -> web.StreamResponse:
 async def mark_letters_route(call: Call) -> MarksOut:
     """Mark letters printed or posted: all or nothing, audited, idempotent."""
     body = call.body_as(LetterMarks)
+    await _scoped(call, _day(call, None), list(body.deliveries))
     marked = await mark_letters(call.school, call.actor, body.deliveries, body.mark, now=now_utc())
     if marked.changed:
         message = f"{len(marked.changed)} letter(s) marked {marked.mark}"
