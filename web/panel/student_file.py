@@ -43,12 +43,13 @@ def may_convoke(page: Page) -> bool:
 
 
 async def _readable(request: web.Request) -> tuple[Page, int]:
-    """The page and the student's id, if the user may read that student (403 otherwise)."""
+    """The page and the student's id, if the user may read that student (404 otherwise, as
+    for a student of another school)."""
     page = await school_page(request)
     student_id = int(request.match_info["id"])
     scope = await reader_scope(page.school, page.user.id, page.role)
     if not scope.allows(student_id):
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+        raise web.HTTPNotFound(text="no such student")
     return page, student_id
 
 
@@ -67,8 +68,9 @@ async def _render(
     convocation: dict[str, Any] | None = None,
 ) -> web.Response:
     now = now_of(page.request)
+    scope = await reader_scope(page.school, page.user.id, page.role)
     try:
-        file = await student_file(page.school, student_id, year, now=now)
+        file = await student_file(page.school, student_id, year, now=now, scope=scope)
     except NotFound:
         raise web.HTTPNotFound(text="no such student") from None
     context: dict[str, Any] = {
