@@ -14,6 +14,7 @@ from core.models import (
     School,
     TeachingGroup,
 )
+from core.rules.visibility import EVERYTHING, Visibility
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,26 @@ def _label(code: str, label: str) -> str:
     return f"{code} — {label}" if label and label != code else code
 
 
-async def search_choices(school: School) -> Choices:
-    """The school's active divisions and groups, its sets of divisions and its reasons."""
+def _by_label(item: tuple[str, str]) -> str:
+    return item[1]
+
+
+async def search_choices(school: School, view: Visibility = EVERYTHING) -> Choices:
+    """The school's active divisions and groups, its sets of divisions and its reasons (for a
+    reader who sees only generic reasons, the generic reasons of the school's own)."""
     divisions = await Division.filter(school=school, active=True).order_by("code")
     groups = await TeachingGroup.filter(school=school, active=True).order_by("code")
     sets = await DivisionSet.filter(school=school).order_by("name")
-    reasons = await Reason.filter(school=school).order_by("label")
+    reasons = await Reason.filter(school=school).order_by("label").prefetch_related("generic")
+    shown = {
+        view.reason_of(r.code, r.generic.code): view.reason_of(r.label, r.generic.label)
+        for r in reasons
+    }
     return Choices(
         divisions=[Choice(d.code, _label(d.code, d.label)) for d in divisions],
         groups=[Choice(g.code, _label(g.code, g.label)) for g in groups],
         sets=[Choice(str(s.id), s.name) for s in sets],
-        reasons=[Choice(r.code, r.label) for r in reasons],
+        reasons=[Choice(code, label) for code, label in sorted(shown.items(), key=_by_label)],
     )
 
 

@@ -21,6 +21,7 @@ from core.models import (
 from core.queries.common import day_start, zone
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
+from core.rules.visibility import Visibility
 from core.services.roll_call import LessonOfDay, missing_roll_calls
 
 FAILED_WINDOW = timedelta(days=7)
@@ -63,10 +64,7 @@ class Dashboard:
 
 
 def _events(school: School, scope: Scope) -> QuerySet[Event]:
-    found = Event.filter(school=school, deleted=False)
-    if scope.students is not None:
-        found = found.filter(student_id__in=sorted(scope.students))
-    return found
+    return scope.narrow(Event.filter(school=school, deleted=False))
 
 
 async def _today(school: School, day: date, tz: ZoneInfo, scope: Scope) -> list[Event]:
@@ -76,7 +74,7 @@ async def _today(school: School, day: date, tz: ZoneInfo, scope: Scope) -> list[
         await _events(school, scope)
         .filter(starts_at__lt=end)
         .filter(Q(ends_at__gt=start) | still_open)
-        .prefetch_related("student__division", "reason")
+        .prefetch_related("student__division", "reason__generic")
         .order_by("starts_at", "id")
     )
 
@@ -89,8 +87,8 @@ def _going_on(event: Event, now: datetime) -> bool:
     )
 
 
-def _row(event: Event, tz: ZoneInfo, now: datetime) -> TodayRow:
-    student = event.student
+def _row(event: Event, tz: ZoneInfo, now: datetime, view: Visibility) -> TodayRow:
+    student, reason = event.student, event.reason
     return TodayRow(
         student_id=student.id,
         student=student.display_name,
@@ -98,7 +96,7 @@ def _row(event: Event, tz: ZoneInfo, now: datetime) -> TodayRow:
         kind=str(event.kind),
         start=event.starts_at.astimezone(tz).strftime("%H:%M"),
         end=event.ends_at.astimezone(tz).strftime("%d/%m %H:%M") if event.ends_at else "…",
-        reason=event.reason.label if event.reason else "",
+        reason=view.reason_of(reason.label, reason.generic.label) if reason else "",
         now=_going_on(event, now),
     )
 
@@ -135,7 +133,8 @@ async def _students(school: School, scope: Scope) -> int:
 async def dashboard(school: School, now: datetime, *, scope: Scope = ALL) -> Dashboard:
     """The school's day as of ``now`` (an aware moment; the day is the school's local one).
 
-    With a ``scope`` (a teacher's), the events and counts are those of its students only.
+    With a ``scope`` (a teacher's), the events and counts are those of its students only, and
+    failed deliveries are counted only for a reader who sees the deliveries.
     """
     tz = zone(school)
     day = now.astimezone(tz).date()
@@ -152,10 +151,10 @@ async def dashboard(school: School, now: datetime, *, scope: Scope = ALL) -> Das
         to_settle=await _events(school, scope)
         .filter(kind=EventKind.ABSENCE, settled=False)
         .count(),
-        replies_waiting=await InboundMessage.filter(
-            school=school, status=InboundStatus.PENDING
+        replies_waiting=await scope.narrow(
+            InboundMessage.filter(school=school, status=InboundStatus.PENDING)
         ).count(),
-        failed_deliveries=await failed_deliveries(school, now),
+        failed_deliveries=await failed_deliveries(school, now) if scope.view.deliveries else 0,
         missing_roll_calls=[_missing(i, tz) for i in await missing_roll_calls(school, day, now)],
-        rows=[_row(e, tz, now) for e in today],
+        rows=[_row(e, tz, now, scope.view) for e in today],
     )

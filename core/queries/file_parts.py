@@ -27,6 +27,7 @@ from core.queries.file_views import (
     NoticeView,
     ReplyView,
 )
+from core.rules.visibility import EVERYTHING, Visibility
 
 Window = tuple[datetime, datetime]
 
@@ -83,10 +84,15 @@ def _delivery(d: Delivery, tz: ZoneInfo) -> DeliveryView:
 
 
 async def notices_of(
-    school: School, student: Student, event_ids: list[int], window: Window, tz: ZoneInfo
+    school: School,
+    student: Student,
+    event_ids: list[int],
+    window: Window,
+    tz: ZoneInfo,
+    view: Visibility = EVERYTHING,
 ) -> list[NoticeView]:
     """The notices about the year's events, and those about no event sent during the year,
-    each with every delivery and its outcome."""
+    each with every delivery and its outcome (if ``view`` shows deliveries)."""
     of_events = Q(event_id__in=event_ids) if event_ids else Q(id__in=[])
     during = Q(event_id__isnull=True, created_at__gte=window[0], created_at__lt=window[1])
     notices = (
@@ -95,7 +101,7 @@ async def notices_of(
         .order_by("created_at", "id")
     )
     deliveries: dict[int, list[DeliveryView]] = defaultdict(list)
-    for part in chunks([n.id for n in notices]):
+    for part in chunks([n.id for n in notices] if view.deliveries else []):
         rows = await Delivery.filter(notice_id__in=part).order_by("id").prefetch_related("person")
         for row in rows:
             deliveries[row.notice_id].append(_delivery(row, tz))
@@ -113,7 +119,7 @@ async def notices_of(
 
 
 async def replies_of(
-    school: School, student: Student, window: Window, tz: ZoneInfo
+    school: School, student: Student, window: Window, tz: ZoneInfo, view: Visibility = EVERYTHING
 ) -> list[ReplyView]:
     """Every message the family sent about the student this year."""
     replies = (
@@ -129,7 +135,7 @@ async def replies_of(
             channel=r.channel,
             sender=r.sender,
             person=r.person.display_name if r.person else "",
-            text=r.text,
+            text=view.reply(r.text),
             received_at=r.received_at.astimezone(tz),
             status=str(r.status),
             event_ids=[int(i) for i in r.event_ids or []],
@@ -139,7 +145,7 @@ async def replies_of(
 
 
 async def actions_of(
-    school: School, student: Student, window: Window, tz: ZoneInfo
+    school: School, student: Student, window: Window, tz: ZoneInfo, view: Visibility = EVERYTHING
 ) -> list[ActionView]:
     """Every action taken about the student this year: who, when, what, with which comment."""
     actions = (
@@ -156,7 +162,7 @@ async def actions_of(
             type_label=a.type.label,
             done_at=a.done_at.astimezone(tz),
             done_by=(a.done_by.display_name or a.done_by.email) if a.done_by else "",
-            comment=a.comment,
+            comment=view.comment(a.comment),
             event_id=getattr(a, "event_id", None),
         )
         for a in actions

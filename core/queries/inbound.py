@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from core.models import InboundMessage, School
 from core.queries.common import Page, zone
+from core.queries.scope import ALL, Scope
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,14 @@ class InboundView:
     handled_at: datetime | None
 
 
-def _view(message: InboundMessage, school: School) -> InboundView:
+def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
     tz = zone(school)
     person, student, reason = message.person, message.student, message.proposed_reason
     return InboundView(
         id=message.id,
         channel=message.channel,
         sender=message.sender,
-        text=message.text,
+        text=scope.view.reply(message.text),
         received_at=message.received_at.astimezone(tz),
         guardian_id=message.person_id,
         guardian=person.display_name if person is not None else None,
@@ -57,14 +58,16 @@ async def inbound_page(
     student: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    scope: Scope = ALL,
 ) -> Page[InboundView]:
     """The school's messages from families, newest first: ``status`` (pending, accepted,
     rejected, unmatched, opt_out), received at or after ``since`` (aware), about ``student``.
 
     Only messages matched to the school are its own: one from an unknown number belongs to
-    no school and shows nowhere.
+    no school and shows nowhere. A reader limited to some students (``scope``) sees only the
+    messages about them, and their text only if the scope shows it.
     """
-    found = InboundMessage.filter(school_id=school.id)
+    found = scope.narrow(InboundMessage.filter(school_id=school.id))
     if status is not None:
         found = found.filter(status=status)
     if since is not None:
@@ -78,4 +81,4 @@ async def inbound_page(
         .limit(limit)
         .prefetch_related("person", "student", "proposed_reason")
     )
-    return Page([_view(m, school) for m in rows], total, offset, limit)
+    return Page([_view(m, school, scope) for m in rows], total, offset, limit)

@@ -1,22 +1,46 @@
-"""Which students a reader may see: everyone in the school, or a teacher's own students."""
+"""Which students a reader may see, and how much of them: the query side of
+:mod:`core.rules.visibility`, shared by the panel and the API."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from core.errors import NotFound
 from core.models import School, Student
 from core.models.lesson import Lesson
+from core.rules.visibility import EVERYTHING, Visibility, visibility
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """``students`` None: every student of the school; else only these ids."""
+    """``students`` None: every student of the school; else only these ids. ``view``: what the
+    reader sees of them."""
 
     students: frozenset[int] | None = None
+    view: Visibility = EVERYTHING
 
-    def allows(self, student_id: int) -> bool:
-        return self.students is None or student_id in self.students
+    def allows(self, student_id: int | None) -> bool:
+        """Whether the reader may see that student (None: nobody's, e.g. an unmatched reply)."""
+        if self.students is None:
+            return True
+        return student_id is not None and student_id in self.students
+
+    def narrow(self, found: QuerySet[M], field: str = "student_id") -> QuerySet[M]:
+        """``found`` limited to the rows about the reader's students."""
+        if self.students is None:
+            return found
+        return found.filter(**{f"{field}__in": sorted(self.students)})
+
+    def check(self, student_id: int | None, what: str = "student") -> None:
+        """Not found when the reader may not see that student (as if it did not exist)."""
+        if not self.allows(student_id):
+            raise NotFound(f"no {what} here")
 
 
 ALL = Scope()
@@ -40,7 +64,9 @@ async def taught_students(school: School, teacher_id: int) -> frozenset[int]:
 
 
 async def reader_scope(school: School, user_id: int, role: str) -> Scope:
-    """A teacher reads only the students they teach; the other roles read the whole school."""
-    if role != "teacher":
-        return ALL
-    return Scope(await taught_students(school, user_id))
+    """A teacher reads only the students they teach, redacted; the other roles the whole
+    school (:func:`core.rules.visibility.visibility` decides)."""
+    view = visibility(role, teachers_see_reasons=school.teachers_see_reasons)
+    if view.whole_school:
+        return Scope(None, view)
+    return Scope(await taught_students(school, user_id), view)

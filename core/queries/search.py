@@ -22,10 +22,11 @@ from core.queries.common import Page, chunks, day_start, local, zone
 from core.queries.extras import event_extras
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
+from core.rules.visibility import ReasonShown, Visibility
 
 MAX_LIMIT = 500
 EXPORT_LIMIT = 20_000
-ROW_RELATIONS = ("student__division", "reason", "justification", "recorded_by")
+ROW_RELATIONS = ("student__division", "reason__generic", "justification", "recorded_by")
 
 
 class EventState(StrEnum):
@@ -165,11 +166,13 @@ def _when(school: School, criteria: SearchCriteria, found: QuerySet[Event]) -> Q
     return found
 
 
-def _what(criteria: SearchCriteria, found: QuerySet[Event]) -> QuerySet[Event]:
+def _what(criteria: SearchCriteria, found: QuerySet[Event], view: Visibility) -> QuerySet[Event]:
     if criteria.kinds:
         found = found.filter(kind__in=list(criteria.kinds))
-    if criteria.reasons:
+    if criteria.reasons and view.reason == ReasonShown.LOCAL:
         found = found.filter(reason__code__in=criteria.reasons)
+    elif criteria.reasons:  # a reader who sees only generic reasons filters on those
+        found = found.filter(reason__generic__code__in=criteria.reasons)
     for state in set(criteria.states):
         if state is EventState.TO_SETTLE:
             found = found.filter(kind=EventKind.ABSENCE, settled=False)
@@ -181,11 +184,10 @@ def _what(criteria: SearchCriteria, found: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def matching(school: School, criteria: SearchCriteria, scope: Scope = ALL) -> QuerySet[Event]:
-    """The school's events (never those entered by mistake) that match ``criteria``."""
-    found = Event.filter(school=school, deleted=False)
-    if scope.students is not None:
-        found = found.filter(student_id__in=sorted(scope.students))
-    return _what(criteria, _when(school, criteria, _who(school, criteria, found)))
+    """The school's events (never those entered by mistake) about the reader's students
+    that match ``criteria``."""
+    found = scope.narrow(Event.filter(school=school, deleted=False))
+    return _what(criteria, _when(school, criteria, _who(school, criteria, found)), scope.view)
 
 
 async def search_events(
@@ -209,16 +211,20 @@ async def search_events(
         for event in await Event.filter(id__in=part).prefetch_related(*ROW_RELATIONS):
             by_id[event.id] = event
     ordered = [by_id[i] for i in ids]
-    return Page(await _rows(school, ordered), total, criteria.offset, criteria.limit)
+    rows = await _rows(school, ordered, scope.view)
+    return Page(rows, total, criteria.offset, criteria.limit)
 
 
-async def _rows(school: School, events: list[Event]) -> list[EventRow]:
+async def _rows(school: School, events: list[Event], view: Visibility) -> list[EventRow]:
     tz = zone(school)
     notices, phones = await event_extras(events)
-    return [_row(e, tz, notices.get(e.id, 0), phones.get(e.student_id, "")) for e in events]
+    return [_row(e, tz, notices.get(e.id, 0), phones.get(e.student_id, ""), view) for e in events]
 
 
-def _row(e: Event, tz: ZoneInfo, notices: int, phone: str) -> EventRow:
+def _row(e: Event, tz: ZoneInfo, notices: int, phone: str, view: Visibility) -> EventRow:
+    """One result, as much of it as ``view`` shows (a teacher: no comment, no justification's
+    type, the generic reason unless the school shows the local one)."""
+    reason, own = e.reason, view.reason == ReasonShown.LOCAL
     return EventRow(
         id=e.id,
         student_id=e.student_id,
@@ -227,16 +233,16 @@ def _row(e: Event, tz: ZoneInfo, notices: int, phone: str) -> EventRow:
         kind=str(e.kind),
         starts_at=e.starts_at.astimezone(tz),
         ends_at=local(e.ends_at, tz),
-        reason_code=e.reason.code if e.reason else "",
-        reason=e.reason.label if e.reason else "",
-        colour=e.reason.colour if e.reason else "",
-        justification=e.justification.label if e.justification else "",
+        reason_code=view.reason_of(reason.code, reason.generic.code) if reason else "",
+        reason=view.reason_of(reason.label, reason.generic.label) if reason else "",
+        colour=reason.colour if reason and own else "",
+        justification=view.justification(e.justification.label if e.justification else ""),
         accepted=e.accepted,
         settled=e.settled,
         counts=e.counts,
         recorded_by=_user_label(e),
         source=str(e.source),
-        comment=e.comment,
+        comment=view.comment(e.comment),
         notices=notices,
         guardian_phone=phone,
     )

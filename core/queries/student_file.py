@@ -25,6 +25,7 @@ from core.queries.file_views import (
     StudentFile,
     StudentView,
 )
+from core.queries.scope import ALL, Scope
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import (
     CountingMode,
@@ -32,6 +33,7 @@ from core.rules.counting import (
     alert_level,
     monthly_counts,
 )
+from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
 from core.services.events import school_student
 from core.services.notice_facts import countable
 from core.services.schools import load_calendar, school_year_of
@@ -58,7 +60,7 @@ async def _events(school: School, student: Student, first: date, last: date) -> 
         await Event.filter(school=school, student=student, starts_at__lt=end)
         .filter(Q(ends_at__gte=start) | Q(ends_at__isnull=True, starts_at__gte=start))
         .order_by("starts_at", "id")
-        .prefetch_related("reason", "justification", "recorded_by", "deleted_by")
+        .prefetch_related("reason__generic", "justification", "recorded_by", "deleted_by")
     )
 
 
@@ -68,19 +70,23 @@ def _name(user: object) -> str:
     return str(getattr(user, "display_name", "") or getattr(user, "email", ""))
 
 
-def _file_event(event: Event, tz: ZoneInfo, notices: dict[int, int]) -> FileEvent:
+def _file_event(
+    event: Event, tz: ZoneInfo, notices: dict[int, int], view: Visibility = EVERYTHING
+) -> FileEvent:
+    reason = event.reason
+    local_reason = view.reason == ReasonShown.LOCAL
     return FileEvent(
         id=event.id,
         kind=str(event.kind),
         starts_at=event.starts_at.astimezone(tz),
         ends_at=local(event.ends_at, tz),
-        reason=event.reason.label if event.reason else "",
-        colour=event.reason.colour if event.reason else "",
-        justification=event.justification.label if event.justification else "",
+        reason=view.reason_of(reason.label, reason.generic.label) if reason else "",
+        colour=reason.colour if reason and local_reason else "",
+        justification=view.justification(event.justification.label if event.justification else ""),
         accepted=event.accepted,
         settled=event.settled,
         counts=event.counts,
-        comment=event.comment,
+        comment=view.comment(event.comment),
         source=str(event.source),
         recorded_by=_name(event.recorded_by),
         recorded_at=event.recorded_at.astimezone(tz),
@@ -162,12 +168,21 @@ async def _student_view(student: Student) -> StudentView:
 
 
 async def student_file(
-    school: School, student_id: int, year: int | None = None, *, now: datetime
+    school: School,
+    student_id: int,
+    year: int | None = None,
+    *,
+    now: datetime,
+    scope: Scope = ALL,
 ) -> StudentFile:
-    """The student's file for the school year starting in ``year`` (default: the current one).
+    """The student's file for the school year starting in ``year`` (default: the current one),
+    as much of it as the reader's ``scope`` shows.
 
-    Raises NotFound for a student of another school. Open-ended absences run until ``now``.
+    Raises NotFound for a student of another school or out of the reader's scope. Open-ended
+    absences run until ``now``.
     """
+    scope.check(student_id)
+    view = scope.view
     student = await school_student(school, student_id)
     tz = zone(school)
     start_year = current_year(school, now) if year is None else year
@@ -180,10 +195,10 @@ async def student_file(
         start_year=start_year,
         starts_on=first,
         ends_on=last,
-        events=[_file_event(e, tz, notices) for e in events],
+        events=[_file_event(e, tz, notices, view) for e in events],
         counts=await _counts(school, events, now),
         guardians=await guardians_of(student),
-        notices=await notices_of(school, student, [e.id for e in events], window, tz),
-        replies=await replies_of(school, student, window, tz),
-        actions=await actions_of(school, student, window, tz),
+        notices=await notices_of(school, student, [e.id for e in events], window, tz, view),
+        replies=await replies_of(school, student, window, tz, view),
+        actions=await actions_of(school, student, window, tz, view),
     )

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     OUTBOX = "outbox"  # the messages the embedded outbox "sent"
     READ_TEMPLATES = "read_templates"  # the notice templates, read only
     TEMPLATES = "templates"  # edit the notice templates and the letters' logo
+    DELIVERIES = "deliveries"  # the delivery board: every delivery, its number or address
 
 
 _ALL = frozenset(Permission)
@@ -33,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.LETTERS,
             Permission.CONVOKE,
             Permission.READ_TEMPLATES,
+            Permission.DELIVERIES,
         }
     ),
     "cpe": frozenset(
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.OUTBOX,
             Permission.READ_TEMPLATES,
             Permission.TEMPLATES,
+            Permission.DELIVERIES,
         }
     ),
     "vie_scolaire": frozenset(
@@ -58,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.ROLL_CALL,
             Permission.LETTERS,
             Permission.POST_LETTERS,
+            Permission.DELIVERIES,
         }
     ),
     "teacher": frozenset({Permission.READ, Permission.ROLL_CALL}),

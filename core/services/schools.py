@@ -86,6 +86,11 @@ class SchoolSettingsPatch(BaseModel):
     )
     holiday_zone: Literal["A", "B", "C"] | None = None
     language: Literal["fr", "en"] | None = None
+    teachers_see_reasons: bool | None = Field(
+        default=None,
+        description="teachers see the reason of their own students' absences (never its "
+        "comment nor a medical detail); false: only the national generic reason",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +144,7 @@ class SchoolSettings(BaseModel):
     weekly_summary: bool
     holiday_zone: str | None
     language: str
+    teachers_see_reasons: bool
 
 
 SETTINGS_FIELDS = tuple(SchoolSettingsPatch.model_fields)

@@ -49,7 +49,7 @@ async def test_recording_an_absence_enqueues_its_deliveries_and_lists_the_notice
     status, event = await api.call("POST", EVENTS, json=body)
     assert status == 201, event
 
-    status, page = await api.call("GET", NOTICES, as_="teacher")
+    status, page = await api.call("GET", NOTICES, as_="direction")
     assert status == 200, page
     [notice] = page["items"]
     assert (page["total"], notice["kind"], notice["status"]) == (1, "absence", "pending")

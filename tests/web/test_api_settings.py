@@ -68,3 +68,22 @@ async def test_times_follow_the_school_time_zone(api: Api) -> None:
     assert (await api.call("PATCH", SETTINGS, as_="admin", json=change))[0] == 200
     status, shown = await api.call("GET", f"/schools/{UAI_A}/events/{event['id']}")
     assert (status, shown["start"]) == (200, "2026-03-02T04:00:00-03:00")
+
+
+async def test_the_admin_lets_teachers_see_reasons(api: Api) -> None:
+    status, settings = await api.call("GET", SETTINGS, as_="admin")
+    assert (status, settings["teachers_see_reasons"]) == (200, False)
+    change = {"teachers_see_reasons": True}
+    status, _ = await api.call("PATCH", SETTINGS, as_="cpe", json=change)
+    assert status == 403
+    status, settings = await api.call("PATCH", SETTINGS, as_="admin", json=change)
+    assert (status, settings["teachers_see_reasons"]) == (200, True)
+    row = await AuditEntry.get(action="school.settings")
+    assert (row.before, row.after) == (
+        {"teachers_see_reasons": False},
+        {"teachers_see_reasons": True},
+    )
+    status, body = await api.call(
+        "PATCH", SETTINGS, as_="admin", json={"teachers_see_reasons": None}
+    )
+    assert status == 422, body

@@ -87,14 +87,16 @@ async def test_the_cpe_sees_a_failed_delivery_and_resends_it(
     assert await Delivery.filter(notice_id=failed.notice_id).count() == 2
 
 
-async def test_a_teacher_reads_the_board_but_may_not_resend(
+async def test_a_teacher_does_not_see_the_board_nor_may_resend(
     world: World, app_client: Client
 ) -> None:
     failed = await _failed(world)
     token = await log_in(app_client, "teacher")
     response = await app_client.get(BOARD, params={"status": "failed"})
     page = await response.text()
-    assert response.status == 200 and "+33699999999" in page
+    assert response.status == 403 and "+33699999999" not in page
+    assert "Votre rôle dans cet établissement ne donne pas accès à cette page." in page
+    assert 'class="main-nav"' in page and "/deliveries" not in page  # the layout, no such link
     assert resend_forms(page) == [] and "Renvoyer" not in page
     response = await app_client.post(f"{BOARD}/{failed.id}/resend", data={"csrf": token})
     assert response.status == 403

@@ -242,7 +242,7 @@ async def test_a_teacher_sees_on_the_grid_only_the_students_they_teach(
     assert "ROUX" not in page and "Roux" not in page
     page = await (await client.get(f"{GRID}?division=5B&date={MONDAY}")).text()
     assert "BERNARD" in page.upper()
-    assert (await client.get(jade_event)).status == 403
+    assert (await client.get(jade_event)).status == 404
 
 
 async def test_a_cpe_of_another_school_is_refused_everywhere(

@@ -160,3 +160,31 @@ async def test_staff_accounts(admin: dict[str, School], app_client: Client) -> N
     assert other.status == 303  # an invitation, as for anyone: nothing attached, nothing said
     b_admin = await User.get(email="admin@b.example.org")
     assert await Membership.filter(user=b_admin).count() == 1
+
+
+async def test_the_admin_lets_teachers_see_reasons_from_the_general_settings(
+    admin: dict[str, School], app_client: Client
+) -> None:
+    page = await (await app_client.get(settings("/general"))).text()
+    assert "Les professeurs voient le motif des absences de leurs élèves" in page
+    assert re.search(r'name="teachers_see_reasons"[^>]*checked', page) is None  # off at first
+    form = {
+        "name": "Collège A",
+        "timezone": "Europe/Paris",
+        "midday": "12:00",
+        "counting_mode": "raw",
+        "lateness_threshold_minutes": "15",
+        "absence_threshold_half_days": "4",
+        "persistent_threshold_half_days": "10",
+        "teachers_see_reasons": "on",
+    }
+    assert (await post(app_client, settings("/general"), form)).status == 303
+    assert (await School.get(uai=UAI_A)).teachers_see_reasons is True
+    row = await AuditEntry.filter(action="school.settings").order_by("-id").first()
+    assert row is not None and row.before is not None and row.after is not None
+    assert (row.before["teachers_see_reasons"], row.after["teachers_see_reasons"]) == (False, True)
+    page = await (await app_client.get(settings("/general"))).text()
+    assert re.search(r'name="teachers_see_reasons"[^>]*checked', page) is not None
+    del form["teachers_see_reasons"]  # an unticked box is not sent
+    assert (await post(app_client, settings("/general"), form)).status == 303
+    assert (await School.get(uai=UAI_A)).teachers_see_reasons is False

@@ -96,7 +96,7 @@ async def test_a_teacher_reads_only_the_students_they_teach(
     world: World, app_client: Client
 ) -> None:
     await log_in(app_client, "teacher")
-    assert (await app_client.get(file_of(world, "Marie"))).status == 403
+    assert (await app_client.get(file_of(world, "Marie"))).status == 404
     page = await (await app_client.get(f"/s/{UAI_A}/follow-up")).text()
     assert "Aucun évènement" in page
     await Lesson.create(
@@ -108,7 +108,7 @@ async def test_a_teacher_reads_only_the_students_they_teach(
         end_minute=9 * 60,
     )
     assert (await app_client.get(file_of(world, "Inès"))).status == 200
-    assert (await app_client.get(file_of(world, "Marie"))).status == 403
+    assert (await app_client.get(file_of(world, "Marie"))).status == 404
     page = await (await app_client.get(f"/s/{UAI_A}/follow-up")).text()
     assert re.findall(r'/students/\d+">([^<]+)</a>', page) == ["MARTIN Inès"]
     csv = await (await app_client.get(f"/s/{UAI_A}/follow-up/export.csv")).text()

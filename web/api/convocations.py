@@ -43,6 +43,7 @@ async def convoke(call: Call) -> ConvocationOut:
     """Convoke the student's family; its deliveries leave at once (SMS and calls after the
     quiet hours)."""
     new = call.body_as(NewConvocation)
+    (await call.scope()).check(call.path_id())
     done = await convoke_family(
         call.school,
         call.actor,

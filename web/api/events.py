@@ -18,8 +18,10 @@ EVENT = EVENTS + "/{id}"
 
 
 async def _shown(call: Call, event_id: int) -> EventOut:
-    event = await queries.event_detail(call.school, event_id)
-    return EventOut.of(event, queries.school_zone(call.school))
+    """The event as the caller may see it; one about a student out of their scope is a 404."""
+    scope = await call.scope()
+    event = await queries.event_detail(call.school, event_id, scope)
+    return EventOut.of(event, queries.school_zone(call.school), scope.view)
 
 
 async def _enqueue_notices(call: Call, event_id: int) -> None:
@@ -33,14 +35,16 @@ async def _enqueue_notices(call: Call, event_id: int) -> None:
 
 async def list_events(call: Call) -> EventPage:
     """A page of events overlapping the days asked, by start."""
-    events, total = await queries.event_page(call.school, call.query_as(EventQuery))
+    scope = await call.scope()
+    events, total = await queries.event_page(call.school, call.query_as(EventQuery), scope)
     tz = queries.school_zone(call.school)
-    return EventPage(items=[EventOut.of(event, tz) for event in events], total=total)
+    return EventPage(items=[EventOut.of(e, tz, scope.view) for e in events], total=total)
 
 
 async def create_event(call: Call) -> EventOut:
     """Record an absence or a lateness (source ``api``, from the caller's address)."""
     new = call.body_as(NewEvent)
+    (await call.scope()).check(new.student_id)
     event = await record_event(
         call.school,
         call.actor,
@@ -64,6 +68,7 @@ async def get_event(call: Call) -> EventOut:
 
 async def patch_event(call: Call) -> EventOut:
     """Correct an event: times, reason, justification, states, comment."""
+    await _shown(call, call.path_id())  # out of the caller's scope: not found
     event = await correct_event(call.school, call.actor, call.path_id(), call.body_as(EventPatch))
     await _enqueue_notices(call, event.id)
     return await _shown(call, event.id)
@@ -71,6 +76,7 @@ async def patch_event(call: Call) -> EventOut:
 
 async def remove_event(call: Call) -> EventOut:
     """Mark an event as entered by mistake: kept in history, out of every count and notice."""
+    await _shown(call, call.path_id())  # out of the caller's scope: not found
     event = await delete_event(call.school, call.actor, call.path_id())
     return await _shown(call, event.id)
 

@@ -87,6 +87,7 @@ async def list_inbound(call: Call) -> InboundPage:
         student=query.student,
         limit=query.limit,
         offset=query.offset,
+        scope=await call.scope(),
     )
     return InboundPage(items=[InboundOut.of(v) for v in page.items], total=page.total)
 

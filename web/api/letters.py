@@ -1,5 +1,8 @@
 """Letters to families: the day's list, one merged PDF for the printer, the printed/posted marks.
 
+Only roles that read the whole school hold the letters' rights (a test of
+:mod:`core.rules.visibility` keeps it so); the list still goes through the caller's scope.
+
 The marks are :func:`core.services.letters.mark_letters` (all or nothing, audited, idempotent);
 the PDF comes through the app's :class:`core.services.ports.Mailroom`.
 """
@@ -128,7 +131,8 @@ async def list_letters(call: Call) -> LetterPage:
     """The day's letters, in print order, with their state."""
     query = call.query_as(LettersQuery)
     day = _day(call, query.day)
-    rows = await letters_of_day(call.school, day)
+    scope = await call.scope()
+    rows = [row for row in await letters_of_day(call.school, day) if scope.allows(row.student_id)]
     window = rows[query.offset : query.offset + query.limit]
     return LetterPage(day=day, items=[LetterOut.of(row) for row in window], total=len(rows))
 

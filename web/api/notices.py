@@ -97,10 +97,12 @@ class NoticePage(BaseModel):
 
 
 async def list_notices(call: Call) -> NoticePage:
-    """The school's notices, newest first, each with its deliveries."""
+    """The notices the caller may see, newest first, each with its deliveries (a teacher:
+    those about their own students, without deliveries)."""
     query = call.query_as(NoticeQuery)
     rows, total = await queries.notice_page(
         call.school,
+        await call.scope(),
         student=query.student,
         status=query.status,
         limit=query.limit,
@@ -122,6 +124,7 @@ ROUTES = [
         tag="notices",
         description="Newest first. A notice is one per (student, half-day, kind); each delivery "
         "is one guardian on one channel, with its status (scheduled, sending, sent, delivered, "
-        "undelivered, failed, expired, cancelled), attempts and the provider's reference.",
+        "undelivered, failed, expired, cancelled), attempts and the provider's reference. "
+        "A teacher sees the notices about the students they teach, without their deliveries.",
     ),
 ]

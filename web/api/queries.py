@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.models import Delivery, Event, GuardianLink, Notice, School, Student
+from core.queries.scope import Scope
 from core.rules.counting import EventKind
 from core.services.events import school_event, school_student
 from web.api.schemas import EventQuery, StudentQuery
@@ -54,9 +55,11 @@ async def _with_guardians(students: list[Student]) -> list[StudentRow]:
     return [(student, by_student[student.id]) for student in students]
 
 
-async def student_page(school: School, query: StudentQuery) -> tuple[list[StudentRow], int]:
-    """A page of the school's students (by name) matching ``query``, and how many match."""
-    found = _students(school, query)
+async def student_page(
+    school: School, query: StudentQuery, scope: Scope
+) -> tuple[list[StudentRow], int]:
+    """A page of the students (by name) the reader may see matching ``query``, and how many."""
+    found = scope.narrow(_students(school, query), "id")
     total = await found.count()
     students = (
         await found.order_by("last_name", "first_name", "id")
@@ -102,12 +105,12 @@ def _events(school: School, query: EventQuery) -> QuerySet[Event]:
     return _overlapping(found, query, school_zone(school))
 
 
-EVENT_RELATIONS = ("reason", "justification", "recorded_by")
+EVENT_RELATIONS = ("reason__generic", "justification", "recorded_by")
 
 
-async def event_page(school: School, query: EventQuery) -> tuple[list[Event], int]:
-    """A page of the school's events (by start) matching ``query``, and how many match."""
-    found = _events(school, query)
+async def event_page(school: School, query: EventQuery, scope: Scope) -> tuple[list[Event], int]:
+    """A page of the events the reader may see (by start) matching ``query``, and how many."""
+    found = scope.narrow(_events(school, query))
     total = await found.count()
     events = (
         await found.order_by("starts_at", "id")
@@ -118,18 +121,27 @@ async def event_page(school: School, query: EventQuery) -> tuple[list[Event], in
     return list(events), total
 
 
-async def event_detail(school: School, event_id: int) -> Event:
-    """One event of the school, with what its JSON shows (another school's id is not found)."""
+async def event_detail(school: School, event_id: int, scope: Scope) -> Event:
+    """One event of the school, with what its JSON shows (another school's id, or one about a
+    student the reader may not see, is not found)."""
     event = await school_event(school, event_id)
+    scope.check(event.student_id, "event")
     await event.fetch_related(*EVENT_RELATIONS)
     return event
 
 
 async def notice_page(
-    school: School, *, student: int | None, status: str | None, limit: int, offset: int
+    school: School,
+    scope: Scope,
+    *,
+    student: int | None,
+    status: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[NoticeRow], int]:
-    """A page of the school's notices (newest first) with their deliveries, and how many match."""
-    found = Notice.filter(school=school)
+    """A page of the notices the reader may see (newest first) with their deliveries (none when
+    the reader may not see deliveries), and how many match."""
+    found = scope.narrow(Notice.filter(school=school))
     if student is not None:
         found = found.filter(student_id=student)
     if status is not None:
@@ -137,7 +149,8 @@ async def notice_page(
     total = await found.count()
     notices = await found.order_by("-created_at", "-id").offset(offset).limit(limit)
     deliveries: dict[int, list[Delivery]] = defaultdict(list)
-    rows = await Delivery.filter(notice_id__in=[n.id for n in notices]).order_by("id")
+    shown = [n.id for n in notices] if scope.view.deliveries else []
+    rows = await Delivery.filter(notice_id__in=shown).order_by("id")
     for delivery in rows:
         deliveries[delivery.notice_id].append(delivery)
     return [(notice, deliveries[notice.id]) for notice in notices], total

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.errors import Invalid, NotFound, first_problem
 from core.models import School, User
+from core.queries.scope import Scope, reader_scope
 from core.rules.permissions import Permission
 from core.services.audit import Actor
 from core.services.users import Access
@@ -84,6 +85,11 @@ class Call:
     def actor(self) -> Actor:
         """The caller, for the audit log."""
         return Actor.of(self._access().user)
+
+    async def scope(self) -> Scope:
+        """Which students the caller may see, and how much of them (a teacher: their own)."""
+        access = self._access()
+        return await reader_scope(access.school, access.user.id, access.role.value)
 
     def _access(self) -> Access:
         if self.access is None:

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from core.models import ContactKind, ContactPoint, Event, EventSource, GuardianLink, Student
 from core.models import Usability as ContactUsability
 from core.rules.counting import EventKind
+from core.rules.visibility import EVERYTHING, Visibility
 
 
 class ErrorDetail(BaseModel):
@@ -186,12 +187,17 @@ class EventOut(BaseModel):
     kind: EventKind
     start: datetime
     end: datetime | None
-    reason: str | None = Field(description="code of the reason, none if not given")
+    reason: str | None = Field(
+        description="code of the reason, none if not given (for a teacher, unless the school "
+        "lets teachers see reasons: the code of its national generic reason)"
+    )
     accepted: bool | None = Field(description="justified (true), not (false), undecided (null)")
     settled: bool = Field(description="the written justification was received")
-    justification: str | None = Field(description="code of the justification type")
+    justification: str | None = Field(
+        description="code of the justification type (never shown to a teacher)"
+    )
     counts: bool = Field(description="counts toward attendance and the thresholds")
-    comment: str
+    comment: str = Field(description="empty for a teacher")
     source: EventSource
     recorded_by: str | None = Field(description="email of the staff member who recorded it")
     recorded_at: datetime
@@ -199,8 +205,9 @@ class EventOut(BaseModel):
     version: int = Field(description="give it back in a PATCH to refuse a concurrent change")
 
     @classmethod
-    def of(cls, event: Event, tz: ZoneInfo) -> EventOut:
-        """From an event whose reason, justification and recorder were loaded."""
+    def of(cls, event: Event, tz: ZoneInfo, view: Visibility = EVERYTHING) -> EventOut:
+        """From an event whose reason (and its generic one), justification and recorder were
+        loaded, as much of it as ``view`` shows."""
         reason, justification, recorder = event.reason, event.justification, event.recorded_by
         return cls(
             id=event.id,
@@ -208,12 +215,14 @@ class EventOut(BaseModel):
             kind=EventKind(event.kind),
             start=event.starts_at.astimezone(tz),
             end=event.ends_at.astimezone(tz) if event.ends_at else None,
-            reason=reason.code if reason is not None else None,
+            reason=view.reason_of(reason.code, reason.generic.code) if reason else None,
             accepted=event.accepted,
             settled=event.settled,
-            justification=justification.code if justification is not None else None,
+            justification=view.justification(justification.code) or None
+            if justification is not None
+            else None,
             counts=event.counts,
-            comment=event.comment,
+            comment=view.comment(event.comment),
             source=EventSource(event.source),
             recorded_by=recorder.email if recorder is not None else None,
             recorded_at=event.recorded_at.astimezone(tz),

@@ -12,13 +12,16 @@ STUDENTS = "/schools/{uai}/students"
 
 async def list_students(call: Call) -> StudentPage:
     """A page of students, filtered by division, name prefix and whether they are active."""
-    rows, total = await queries.student_page(call.school, call.query_as(StudentQuery))
+    scope = await call.scope()
+    rows, total = await queries.student_page(call.school, call.query_as(StudentQuery), scope)
     return StudentPage(items=[StudentOut.of(*row) for row in rows], total=total)
 
 
 async def get_student(call: Call) -> StudentOut:
-    """One student of the school."""
-    return StudentOut.of(*await queries.student_detail(call.school, call.path_id()))
+    """One student of the school (one the caller may not see is not found)."""
+    student_id = call.path_id()
+    (await call.scope()).check(student_id)
+    return StudentOut.of(*await queries.student_detail(call.school, student_id))
 
 
 ROUTES = [

@@ -24,8 +24,11 @@ def _follow_up(uai: str, **query: str | list[str]) -> str:
     return f"/s/{uai}/follow-up?{urlencode(pairs)}"
 
 
-def links(app: web.Application, school: School, day: date) -> dict[str, str | None]:
-    """Where the tiles lead: follow-up searches, and the other pages when they exist."""
+def links(
+    app: web.Application, school: School, day: date, *, deliveries: bool = True
+) -> dict[str, str | None]:
+    """Where the tiles lead: follow-up searches, and the other pages when they exist and the
+    reader may open them (the delivery board: only with ``deliveries``)."""
     uai, today = school.uai, day.isoformat()
 
     def page(path: str) -> str | None:
@@ -38,7 +41,7 @@ def links(app: web.Application, school: School, day: date) -> dict[str, str | No
         "to_settle": _follow_up(uai, kind="absence", state="to_settle"),
         "missing": page("/s/{uai}/roll-call"),
         "replies": page("/s/{uai}/replies"),
-        "failed": page("/s/{uai}/deliveries"),
+        "failed": page("/s/{uai}/deliveries") if deliveries else None,
     }
 
 
@@ -51,7 +54,7 @@ async def board_context(
     alerts = await open_alerts(school) if role != "teacher" else []
     return {
         "board": board,
-        "links": links(request.app, school, board.day),
+        "links": links(request.app, school, board.day, deliveries=scope.view.deliveries),
         "alerts": alerts,
         "can_resolve": may_resolve(role),
     }

@@ -3,7 +3,8 @@ a resend button for the failed ones, "corriger le numéro" for a failed SMS, cal
 the school's open staff alerts.
 
 ``/s/{uai}/deliveries`` is a GET page (``status=failed|waiting|all``, ``channel=``,
-``offset=``) for anyone who may read the school. Its forms are posted with the page's token:
+``offset=``) for the roles that see the deliveries (not a teacher: numbers and addresses of
+families they do not teach). Its forms are posted with the page's token:
 ``…/deliveries/{id}/resend`` and ``…/deliveries/{id}/fix`` (``value``, ``note``, ``resend``) by
 a role that may write events, ``/s/{uai}/alerts/{id}/seen`` by a CPE or an admin (also from the
 dashboard); each answers 303 back to the page it came from. A correction refused (not a number,
@@ -34,7 +35,7 @@ from web.i18n import register
 from web.keys import QUEUE
 from web.panel import session
 from web.panel.deliveries_words import MESSAGES
-from web.panel.guard import Page, require_csrf, school_page
+from web.panel.guard import Page, refusal, require_csrf, school_page
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/deliveries"
@@ -200,7 +201,7 @@ async def _show(
 
 
 async def board(request: web.Request) -> web.Response:
-    page = await school_page(request)
+    page = await school_page(request, Permission.DELIVERIES)
     return await _show(page, request.query, request.path_qs)
 
 
@@ -281,7 +282,7 @@ async def alert_seen(request: web.Request) -> web.StreamResponse:
     """A CPE or an admin marks an alert as seen; it leaves the board and the dashboard."""
     page = await school_page(request)
     if not may_resolve(page.role):
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+        raise refusal(page, "forbidden.role")
     form = await require_csrf(page)
     try:
         await resolve_alert(page.school, page.actor, int(request.match_info["id"]), now=now_utc())

@@ -83,13 +83,13 @@ async def search_page(request: web.Request) -> web.Response:
 async def _respond(
     page: PanelPage, form: SearchForm, save_error: str | None = None
 ) -> web.Response:
-    results = None
+    results, scope = None, await scope_of(page)
     if form.criteria is not None:
-        results = await search_events(page.school, form.criteria, scope=await scope_of(page))
+        results = await search_events(page.school, form.criteria, scope=scope)
     searches = await saved_searches(page.school, page.user.id)
     context = {
         **_context(page, form, results),
-        "choices": await search_choices(page.school),
+        "choices": await search_choices(page.school, scope.view),
         "saved": [(s, query_of(s.criteria, s.columns)) for s in searches],
         "save_error": save_error,
     }

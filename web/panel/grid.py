@@ -16,18 +16,18 @@ from urllib.parse import urlencode
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core.errors import DomainError, Forbidden, Invalid, first_problem
+from core.errors import DomainError, Invalid, first_problem
 from core.models import Event, JustificationType, Reason, School
 from core.queries.scope import reader_scope
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
+from core.rules.visibility import Visibility
 from core.services.events import (
     correct_event,
     delete_event,
     parse_patch,
     record_event,
-    school_event,
 )
 from core.services.notices import scheduled_deliveries
 from core.services.schools import now_utc
@@ -37,7 +37,7 @@ from web.keys import QUEUE
 from web.panel import grid_data as data
 from web.panel.grid_detail import event_details
 from web.panel.grid_words import MESSAGES, client_words
-from web.panel.guard import Page, require_csrf, school_page
+from web.panel.guard import Page, Refused, require_csrf, school_page
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/grid"
@@ -84,14 +84,18 @@ def _link(target: data.Target | None, day: date, view: data.View) -> str:
 
 
 def _script(
-    page: Page, columns: list[data.Column], events: list[Event], calendar: SchoolCalendar
+    page: Page,
+    columns: list[data.Column],
+    events: list[Event],
+    calendar: SchoolCalendar,
+    view: Visibility,
 ) -> dict[str, Any]:
     """What the grid's script reads from the page (a JSON data block: no inline script)."""
     words = translator(language(page.request))
     base = f"/s/{page.school.uai}/grid"
     return {
         "columns": [c.as_json(calendar) for c in columns],
-        "events": [data.event_json(e, page.school, words) for e in events],
+        "events": [data.event_json(e, page.school, words, view) for e in events],
         "readonly": not page.can(Permission.WRITE_EVENTS),
         "csrf": page.csrf,
         "urls": {"record": base + "/events", "event": base + "/events/{id}"},
@@ -122,7 +126,7 @@ async def grid_page(request: web.Request) -> web.Response:
         "rows": rows,
         "reasons": await Reason.filter(school=page.school, active=True).order_by("label"),
         "justifications": await JustificationType.filter(school=page.school, active=True),
-        "script": _script(page, columns, events, calendar),
+        "script": _script(page, columns, events, calendar, scope.view),
         "prev": _link(target, _step(day, view, False), view),
         "next": _link(target, _step(day, view, True), view),
         "today": _link(target, data.today_in(page.school, now_utc()), view),
@@ -173,7 +177,8 @@ def json_endpoint(
                 if error.status < 400:
                     raise
                 code = HTTP_CODES.get(error.status, "http_error")
-                return _error(error.status, code, error.text or error.reason)
+                message = error.message if isinstance(error, Refused) else error.text
+                return _error(error.status, code, message or error.reason)
             return web.json_response(result, status=status)
 
         return endpoint
@@ -224,10 +229,7 @@ async def details(page: Page, body: dict[str, Any]) -> JsonResult:
     """The dialog's content: states, constat, history, notices."""
     lang = language(page.request)
     scope = await reader_scope(page.school, page.user.id, page.role)
-    event = await school_event(page.school, _event_id(page))
-    if not scope.allows(event.student_id):  # a teacher reads only their own students
-        raise Forbidden("this student is not one of yours")
-    shown = await event_details(page.school, event.id, lang, translator(lang))
+    shown = await event_details(page.school, _event_id(page), lang, translator(lang), scope)
     return 200, {"event": shown}
 
 

@@ -19,6 +19,7 @@ from core.models import Division, DivisionSet, Event, School, Student, TeachingG
 from core.models.school import minutes_to_time
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
 from core.rules.counting import EventKind
+from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
 from core.services.schools import load_calendar
 
 View = Literal["day", "week"]
@@ -257,33 +258,39 @@ async def events_for(
             school=school, student_id__in=[r.id for r in rows], deleted=False, starts_at__lt=end
         )
         .filter(Q(ends_at__gt=start) | open_ended)
-        .prefetch_related("reason")
+        .prefetch_related("reason__generic")
         .order_by("starts_at", "id")
     )
 
 
-def colour_of(event: Event, school: School) -> str:
-    """The reason's colour; without a reason, the school's colour for the kind."""
-    if event.reason is not None:
+def colour_of(event: Event, school: School, *, reason: bool = True) -> str:
+    """The reason's colour; without a reason (or not to show it), the school's colour for the
+    kind."""
+    if event.reason is not None and reason:
         return str(event.reason.colour)
     colours = school.colours or {}
     key = str(event.kind) if str(event.kind) in ("absence", "lateness") else "other"
     return colours.get(key) or colours.get("other") or "#5bc0de"
 
 
-def event_json(event: Event, school: School, words: dict[str, str]) -> dict[str, Any]:
-    """An event as the grid paints it (its reason must be fetched)."""
+def event_json(
+    event: Event, school: School, words: dict[str, str], view: Visibility = EVERYTHING
+) -> dict[str, Any]:
+    """An event as the grid paints it (its reason, and for a ``view`` of the generic reason
+    only, the reason's generic one, must be fetched)."""
     kind = str(event.kind)
     label = words.get(f"grid.kind.{kind}", kind)
+    local = view.reason == ReasonShown.LOCAL
     if event.reason is not None:
-        label = f"{label} ({event.reason.label})"
+        reason = event.reason
+        label = f"{label} ({reason.label if local else reason.generic.label})"
     return {
         "id": event.id,
         "student": event.student_id,
         "kind": kind,
         "s": millis(event.starts_at),
         "e": None if event.ends_at is None else millis(event.ends_at),
-        "colour": colour_of(event, school),
+        "colour": colour_of(event, school, reason=local),
         "label": label,
         "version": event.version,
     }

@@ -2,8 +2,8 @@
 
 Every page of a school lives under ``/s/{uai}/…`` and starts with :func:`school_page`, which
 answers 303 to the login page for a stranger, 404 for an unknown school, 403 for a user
-without a role there or without the permission the page needs. Forms are checked with
-:func:`require_csrf`.
+without a role there or without the permission the page needs (a sentence in the panel's
+layout, :func:`refusal`). Forms are checked with :func:`require_csrf`.
 """
 
 from __future__ import annotations
@@ -71,9 +71,31 @@ async def school_page(request: web.Request, permission: Permission = Permission.
     except NotFound:
         raise web.HTTPNotFound(text="no such school") from None
     granted = await access(user, school)
-    if granted is None or not allows(granted.role, permission):
-        raise web.HTTPForbidden(text=translator(language(request))["forbidden"])
-    return Page(request, user, school, granted.role, session.load(request))
+    if granted is None:
+        raise refusal(Page(request, user, school, "", session.load(request)), "forbidden")
+    page = Page(request, user, school, granted.role, session.load(request))
+    if not allows(granted.role, permission):
+        raise refusal(page, "forbidden.role")
+    return page
+
+
+class Refused(web.HTTPForbidden):
+    """A 403 page; ``message`` is its sentence (JSON endpoints answer with it alone)."""
+
+    def __init__(self, message: str, shown: web.Response) -> None:
+        super().__init__(text=shown.text, content_type="text/html")
+        self.message = message
+
+
+def refusal(page: Page, key: str) -> Refused:
+    """A 403 that says why in a sentence of the user's language, inside the panel's layout."""
+    message = page.t(key)
+    shown = page.render("refused.html", {"message": message}, status=403)
+    refused = Refused(message, shown)
+    for name in ("Content-Security-Policy", "X-Content-Type-Options"):
+        refused.headers[name] = shown.headers[name]
+    refused.cookies.update(shown.cookies)
+    return refused
 
 
 async def require_csrf(page: Page) -> dict[str, Any]:

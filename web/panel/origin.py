@@ -67,7 +67,7 @@ async def check_origin(request: web.Request, handler: Handler) -> web.StreamResp
             request.headers.get("Origin"),
             request.headers.get("Referer"),
         )
-        return render(request, "refused.html", {}, status=403)
+        return render(request, "origin_refused.html", {}, status=403)
     return await handler(request)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from core.rules.permissions import Permission, allows
 from web.i18n import language, translator
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
@@ -15,12 +16,19 @@ STATIC = TEMPLATES / "static"
 ENVIRONMENT = web.AppKey("jinja_environment", jinja2.Environment)
 
 
+def may(role: str | None, permission: str) -> bool:
+    """Whether ``role`` may open what ``permission`` guards (the menu shows only that)."""
+    return role is not None and allows(role, Permission(permission))
+
+
 def make_environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
     )
+    environment.globals["may"] = may
+    return environment
 
 
 def render(

@@ -72,6 +72,7 @@ async def _change_general(page: Page, form: dict[str, Any]) -> None:
         "absence_threshold_half_days": absence,
         "persistent_threshold_half_days": persistent,
         "holiday_zone": text(form, "holiday_zone") or None,
+        "teachers_see_reasons": checked(form, "teachers_see_reasons"),
     }
     await update_settings(page.school, parse_settings_patch(patch), page.actor)
 

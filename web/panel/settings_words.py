@@ -61,6 +61,10 @@ FR: dict[str, str] = {
     "settings.general.persistent_threshold": "Seuil d'absentéisme persistant (demi-journées)",
     "settings.general.holiday_zone": "Zone de vacances scolaires",
     "settings.general.no_zone": "Aucune (outre-mer, étranger)",
+    "settings.general.teachers_see_reasons": "Les professeurs voient le motif des absences "
+    "de leurs élèves",
+    "settings.general.teachers_see_reasons_hint": "Sinon, ils ne voient que le motif national "
+    "(par exemple « Maladie de l'élève »). Jamais le commentaire ni un détail médical.",
     "settings.timetable.weekday": "Jour",
     "settings.timetable.start": "Début",
     "settings.timetable.end": "Fin",

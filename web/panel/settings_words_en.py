@@ -57,6 +57,9 @@ EN: dict[str, str] = {
     "settings.general.persistent_threshold": "Persistent absenteeism threshold (half-days)",
     "settings.general.holiday_zone": "School holiday zone",
     "settings.general.no_zone": "None (overseas, abroad)",
+    "settings.general.teachers_see_reasons": "Teachers see the reason of their students' absences",
+    "settings.general.teachers_see_reasons_hint": "Otherwise they see only the national reason "
+    "(e.g. « Maladie de l'élève »). Never the comment nor a medical detail.",
     "settings.timetable.weekday": "Day",
     "settings.timetable.start": "Start",
     "settings.timetable.end": "End",

@@ -6,6 +6,7 @@ record events or decide on justifications add actions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from core.services.convocations import convoke_family
 from core.services.schools import school_year_of
 from web.keys import QUEUE
 from web.panel.account import now_of
-from web.panel.guard import Page, require_csrf, school_page
+from web.panel.guard import Page, refusal, require_csrf, school_page
 from workers.queue import enqueue_deliveries
 
 FILE = r"/s/{uai}/students/{id:\d+}"
@@ -42,13 +43,18 @@ def may_convoke(page: Page) -> bool:
     return page.can(Permission.CONVOKE)
 
 
-async def _readable(request: web.Request) -> tuple[Page, int]:
-    """The page and the student's id, if the user may read that student (403 otherwise)."""
+async def _readable(
+    request: web.Request, may: Callable[[Page], bool] | None = None
+) -> tuple[Page, int]:
+    """The page and the student's id, if the user may do what ``may`` asks (403 otherwise)
+    and read that student (404 otherwise, as for a student of another school)."""
     page = await school_page(request)
+    if may is not None and not may(page):
+        raise refusal(page, "forbidden.role")
     student_id = int(request.match_info["id"])
     scope = await reader_scope(page.school, page.user.id, page.role)
     if not scope.allows(student_id):
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+        raise web.HTTPNotFound(text="no such student")
     return page, student_id
 
 
@@ -67,8 +73,9 @@ async def _render(
     convocation: dict[str, Any] | None = None,
 ) -> web.Response:
     now = now_of(page.request)
+    scope = await reader_scope(page.school, page.user.id, page.role)
     try:
-        file = await student_file(page.school, student_id, year, now=now)
+        file = await student_file(page.school, student_id, year, now=now, scope=scope)
     except NotFound:
         raise web.HTTPNotFound(text="no such student") from None
     context: dict[str, Any] = {
@@ -99,9 +106,7 @@ def _local_time(page: Page, value: str, words: str = "file.action.bad_time") -> 
 
 async def add_action(request: web.Request) -> web.StreamResponse:
     """Record an action about the student, then show the file at its actions."""
-    page, student_id = await _readable(request)
-    if not may_act(page):
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+    page, student_id = await _readable(request, may_act)
     form = await require_csrf(page)
     event = str(form.get("event", "")).strip()
     try:
@@ -132,9 +137,7 @@ def _convocation_error(page: Page, error: DomainError) -> str:
 
 async def convoke(request: web.Request) -> web.StreamResponse:
     """Convoke the student's family to a meeting, then show the file at its notices."""
-    page, student_id = await _readable(request)
-    if not may_convoke(page):
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+    page, student_id = await _readable(request, may_convoke)
     form = await require_csrf(page)
     values = {k: str(form.get(k, "")) for k in ("at", "place", "with_whom", "message")}
     try:

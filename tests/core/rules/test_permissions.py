@@ -13,7 +13,7 @@ EVERYTHING = set(Permission)
 # The table, written out by hand so that a change to the rules shows up here.
 EXPECTED: dict[str, set[Permission]] = {
     "admin": EVERYTHING,
-    "direction": {P.READ, P.STATISTICS, P.LETTERS, P.CONVOKE, P.READ_TEMPLATES},
+    "direction": {P.READ, P.STATISTICS, P.LETTERS, P.CONVOKE, P.READ_TEMPLATES, P.DELIVERIES},
     "cpe": {
         P.READ,
         P.WRITE_EVENTS,
@@ -26,8 +26,17 @@ EXPECTED: dict[str, set[Permission]] = {
         P.OUTBOX,
         P.READ_TEMPLATES,
         P.TEMPLATES,
+        P.DELIVERIES,
     },
-    "vie_scolaire": {P.READ, P.WRITE_EVENTS, P.DECIDE, P.ROLL_CALL, P.LETTERS, P.POST_LETTERS},
+    "vie_scolaire": {
+        P.READ,
+        P.WRITE_EVENTS,
+        P.DECIDE,
+        P.ROLL_CALL,
+        P.LETTERS,
+        P.POST_LETTERS,
+        P.DELIVERIES,
+    },
     "teacher": {P.READ, P.ROLL_CALL},
 }
 
@@ -55,7 +64,15 @@ def test_the_direction_reads_and_sees_statistics_but_changes_nothing() -> None:
     assert allows(Role.DIRECTION, P.READ)
     assert allows(Role.DIRECTION, P.STATISTICS)
     assert allows(Role.DIRECTION, P.LETTERS)
-    writes = EVERYTHING - {P.READ, P.STATISTICS, P.LETTERS, P.OUTBOX, P.CONVOKE, P.READ_TEMPLATES}
+    writes = EVERYTHING - {
+        P.READ,
+        P.STATISTICS,
+        P.LETTERS,
+        P.OUTBOX,
+        P.CONVOKE,
+        P.READ_TEMPLATES,
+        P.DELIVERIES,
+    }
     assert not [p for p in writes if allows(Role.DIRECTION, p)]
 
 
