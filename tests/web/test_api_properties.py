@@ -104,15 +104,17 @@ def _strings(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     return st.text(max_size=min(longest, 40)) | st.just("x" * (longest + 1))
 
 
-def values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """Values an operation may be sent for ``schema``: allowed ones and hostile ones."""
+def values(schema: dict[str, Any], *, spoilt: bool = True) -> st.SearchStrategy[Any]:
+    """Values an operation may be sent for ``schema``: mostly allowed ones, with hostile ones
+    anywhere when ``spoilt`` (else only at the edges of the allowed ranges)."""
     schema = _resolve(schema)
+    maybe = hostile if spoilt else st.nothing()
     if "anyOf" in schema:
-        return st.one_of([values(option) for option in schema["anyOf"]])
+        return st.one_of([values(option, spoilt=spoilt) for option in schema["anyOf"]])
     if "enum" in schema:
-        return st.sampled_from(schema["enum"]) | hostile
+        return st.sampled_from(schema["enum"]) | maybe
     if "const" in schema:
-        return st.just(schema["const"]) | hostile
+        return st.just(schema["const"]) | maybe
     kind = schema.get("type")
     allowed: st.SearchStrategy[Any]
     if kind == "integer":
@@ -122,24 +124,24 @@ def values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     elif kind == "boolean":
         allowed = st.booleans()
     elif kind == "array":
-        allowed = st.lists(values(schema.get("items", {})), max_size=4)
+        allowed = st.lists(values(schema.get("items", {}), spoilt=spoilt), max_size=4)
     elif kind == "object":
-        allowed = objects(schema)
+        allowed = objects(schema, spoilt=spoilt)
     else:
         allowed = st.none()
-    return st.one_of(allowed, allowed, hostile)
+    return st.one_of(allowed, allowed, maybe)
 
 
-def objects(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """Objects of ``schema``: its required properties (mostly) and some of the others."""
+def objects(schema: dict[str, Any], *, spoilt: bool = True) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects of ``schema``: its required properties and some of the others."""
     properties = schema.get("properties", {})
     required = set(schema.get("required", ()))
+    optional = {n: values(p, spoilt=spoilt) for n, p in properties.items() if n not in required}
+    if spoilt:
+        optional["unexpected"] = hostile
     return st.fixed_dictionaries(
-        {name: values(properties[name]) for name in sorted(required)},
-        optional={
-            **{name: values(p) for name, p in properties.items() if name not in required},
-            "unexpected": hostile,
-        },
+        {name: values(properties[name], spoilt=spoilt) for name in sorted(required)},
+        optional=optional,
     )
 
 
@@ -154,15 +156,17 @@ NOT_JSON = [
 ]
 
 
-def path_values(parameter: dict[str, Any]) -> st.SearchStrategy[str]:
+def path_values(parameter: dict[str, Any], *, spoilt: bool) -> st.SearchStrategy[str]:
     name = parameter["name"]
+    wrong = st.sampled_from(PATH_TEXTS) if spoilt else st.nothing()
     if name == "uai":
-        wrong = ["0751234x", "X" * 9, "X" * 5000, "%20", "0751234X0751234X"]
-        return st.sampled_from([UAI_A, UAI_A, UAI_A, UAI_B, *wrong])
+        others = ["0751234x", "X" * 9, "X" * 300, "%20", "0751234X0751234X", UAI_B]
+        return st.just(UAI_A) | (st.sampled_from(others) if spoilt else st.nothing())
     if name == "id":
         existing = st.integers(min_value=1, max_value=6).map(str)
-        return existing | st.sampled_from(HUGE_INTS).map(str) | st.sampled_from(PATH_TEXTS)
-    return st.sampled_from(parameter["schema"].get("enum", [])) | st.sampled_from(PATH_TEXTS)
+        huge = st.sampled_from(HUGE_INTS).map(str) if spoilt else st.nothing()
+        return existing | huge | wrong
+    return st.sampled_from(parameter["schema"].get("enum", [])) | wrong
 
 
 def _text(value: Any) -> str:
@@ -175,13 +179,14 @@ def _text(value: Any) -> str:
 def requests(draw: st.DrawFn) -> dict[str, Any]:
     """One request to one operation of the document."""
     method, path, operation = draw(st.sampled_from(OPERATIONS))
+    spoilt = draw(st.booleans())  # else the values stay near what is allowed, to go deeper
     query: dict[str, str] = {}
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path":
-            value = draw(path_values(parameter)).replace("/", "%2F")
+            value = draw(path_values(parameter, spoilt=spoilt)).replace("/", "%2F")
             path = path.replace("{" + parameter["name"] + "}", value)
         elif draw(st.booleans()):
-            value = _text(draw(values(parameter["schema"])))
+            value = _text(draw(values(parameter["schema"], spoilt=spoilt)))
             if sum(map(len, query.values())) + len(value) < LONGEST_QUERY:
                 query[parameter["name"]] = value
     request: dict[str, Any] = {"method": method, "path": PREFIX + path, "params": query}
@@ -192,7 +197,7 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
             request["data"] = draw(st.sampled_from(NOT_JSON))
             request["headers"] = {"Content-Type": "application/json"}
         else:
-            request["json"] = draw(values(schema))
+            request["json"] = draw(values(schema, spoilt=spoilt))
     elif "multipart/form-data" in content:
         form = FormData()
         fields = draw(objects(_resolve(content["multipart/form-data"]["schema"])))
