@@ -11,6 +11,7 @@ from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
 from web.panel.letters import setup_letters
 from web.panel.outbox import setup_outbox
+from web.panel.problems import setup_problems
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
@@ -20,6 +21,7 @@ from web.panel.templates import setup_templates
 def setup(app: web.Application) -> None:
     """Mount the panel's routes on ``app``."""
     app[ENVIRONMENT] = make_environment()
+    setup_problems(app)
     app.router.add_get("/login", views.login_form)
     app.router.add_post("/login", views.login_submit)
     app.router.add_post("/logout", views.logout)

@@ -32,12 +32,14 @@ from core.services.events import (
 from core.services.notices import scheduled_deliveries
 from core.services.schools import now_utc
 from web.api.errors import DOMAIN_STATUS, HTTP_CODES
+from web.bodies import read_json_body
 from web.i18n import language, register, translator
 from web.keys import QUEUE
 from web.panel import grid_data as data
 from web.panel.grid_detail import event_details
 from web.panel.grid_words import MESSAGES, client_words
 from web.panel.guard import Page, require_csrf, school_page
+from web.panel.inputs import path_id, read_day
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/grid"
@@ -61,10 +63,7 @@ class GridMark(BaseModel):
 def _parse_day(raw: str | None, school: School) -> date:
     if not raw:
         return data.today_in(school, now_utc())
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(text="date: expected YYYY-MM-DD") from None
+    return read_day(raw)
 
 
 def _step(day: date, view: data.View, forward: bool) -> date:
@@ -146,7 +145,7 @@ async def _json_body(page: Page) -> dict[str, Any]:
         raise web.HTTPBadRequest(text="expected an application/json body")
     try:
         await require_csrf(page)
-        body = await request.json()
+        body = await read_json_body(request)
     except ValueError:
         raise web.HTTPBadRequest(text="malformed JSON") from None
     if not isinstance(body, dict):
@@ -216,7 +215,7 @@ async def record(page: Page, body: dict[str, Any]) -> JsonResult:
 
 
 def _event_id(page: Page) -> int:
-    return int(page.request.match_info["id"])
+    return path_id(page.request)
 
 
 @json_endpoint(Permission.READ, write=False)

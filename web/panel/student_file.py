@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.bounds import parse_id
 from core.errors import DomainError, NotFound
 from core.queries import student_file
 from core.queries.choices import action_types
@@ -23,6 +24,7 @@ from core.services.schools import school_year_of
 from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page, require_csrf, school_page
+from web.panel.inputs import path_id
 from workers.queue import enqueue_deliveries
 
 FILE = r"/s/{uai}/students/{id:\d+}"
@@ -45,7 +47,7 @@ def may_convoke(page: Page) -> bool:
 async def _readable(request: web.Request) -> tuple[Page, int]:
     """The page and the student's id, if the user may read that student (403 otherwise)."""
     page = await school_page(request)
-    student_id = int(request.match_info["id"])
+    student_id = path_id(request)
     scope = await reader_scope(page.school, page.user.id, page.role)
     if not scope.allows(student_id):
         raise web.HTTPForbidden(text=page.t("forbidden"))
@@ -113,7 +115,7 @@ async def add_action(request: web.Request) -> web.StreamResponse:
             str(form.get("type", "")),
             done_at,
             str(form.get("comment", "")),
-            event_id=int(event) if event.isdigit() else None,
+            event_id=parse_id(event),
         )
     except NotFound:
         raise web.HTTPNotFound(text="no such student or event") from None
