@@ -42,6 +42,11 @@ def id_in_range(value: int) -> bool:
     return 1 <= value <= MAX_ID
 
 
+def storable(text: str) -> bool:
+    """Whether a text may be stored or compared: PostgreSQL refuses the NUL character."""
+    return "\x00" not in text
+
+
 def parse_id(raw: str) -> int | None:
     """The id written in ``raw`` (plain ASCII digits), or None when no row can have it."""
     if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):

@@ -12,6 +12,8 @@ import json
 
 from aiohttp import web
 
+from core.bounds import storable
+
 MAX_JSON_BYTES = 8 * 1024 * 1024  # a template's body (2 million characters) fits, escaped
 MAX_JSON_DEPTH = 8
 
@@ -26,11 +28,15 @@ class BodyError(ValueError):
 
 
 def depth(value: object) -> int:
-    """How deeply ``value`` nests lists and objects (a scalar is 0), without recursion."""
+    """How deeply ``value`` nests lists and objects (a scalar is 0), without recursion;
+    :class:`BodyError` when a text of it holds a NUL character (no column can store one)."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, level = stack.pop()
+        if isinstance(item, str) and not storable(item):
+            raise BodyError("texts may not hold the NUL character")
         if isinstance(item, dict):
+            stack.extend((key, level) for key in item)
             item = list(item.values())
         if isinstance(item, list):
             deepest = max(deepest, level)

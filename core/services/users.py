@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
+from core.bounds import column_length, storable
 from core.errors import Conflict, Invalid, NotFound
 from core.models import ApiToken, Membership, Role, School, User
 from core.services import audit
@@ -85,7 +86,9 @@ async def add_user(
 
 async def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether the email exists)."""
-    user = await User.get_or_none(email=email.strip().lower(), active=True)
+    key = email.strip().lower()
+    fits = len(key) <= column_length(User, "email") and storable(key)
+    user = await User.get_or_none(email=key, active=True) if fits else None
     try:
         _hasher.verify(user.password_hash if user else _dummy(), password)
     except (VerificationError, InvalidHashError):

@@ -167,3 +167,25 @@ async def test_a_body_too_large_is_a_413(api: Api) -> None:
         "POST", EVENTS, data=raw, headers={"Content-Type": "application/json"}
     )
     assert refused(status, body, 413), body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "extra"),
+    [
+        ("POST", EVENTS, {"json": {"comment": "a\x00b"}}),
+        ("POST", EVENTS, {"json": {"a\x00": 1}}),
+        ("GET", f"/schools/{UAI_A}/students", {"params": {"q": "a\x00"}}),
+        ("GET", f"/schools/{UAI_A}/students", {"params": {"division": "\x00"}}),
+    ],
+)
+async def test_a_nul_character_is_a_400(
+    api: Api, method: str, path: str, extra: dict[str, Any]
+) -> None:
+    status, body = await api.call(method, path, **extra)
+    assert refused(status, body, 400), body
+    assert "NUL" in body["error"]["message"]
+
+
+async def test_a_school_code_with_a_nul_is_not_found(api: Api) -> None:
+    status, body = await api.call("GET", "/schools/0751%00X/students")
+    assert refused(status, body, 404), body

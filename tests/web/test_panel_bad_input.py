@@ -76,6 +76,40 @@ async def test_an_id_no_row_can_have_is_not_found(api: Api, path: str) -> None:
     assert (await api.client.get(BASE + path)).status == 404
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "fields"),
+    [
+        ("GET", "/follow-up", {"student": "a\x00"}),
+        ("GET", "/grid", {"division": "\x00"}),
+        ("POST", "/settings/reasons", {"code": "A\x00", "label": "x"}),
+    ],
+)
+async def test_a_nul_character_is_a_400_page(
+    api: Api, method: str, path: str, fields: dict[str, str]
+) -> None:
+    token = await admin(api)
+    if method == "GET":
+        response = await api.client.get(BASE + path, params=fields)
+    else:
+        response = await api.client.post(BASE + path, data={**fields, "csrf": token})
+    assert response.status == 400
+    assert in_the_layout(await response.text())
+
+
+async def test_a_login_with_an_email_no_account_can_have_is_refused_like_any_other(
+    api: Api,
+) -> None:
+    api.client.session.cookie_jar.clear()
+    page = await (await api.client.get("/login")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    for email in ("x" * 5000, "a\x00@example.org"):
+        data = {"csrf": token.group(1), "email": email, "password": "p" * 100}
+        response = await api.client.post("/login", data=data)
+        assert response.status in {400, 401}, email
+        assert in_the_layout(await response.text())
+
+
 async def test_a_school_code_longer_than_a_uai_is_not_found(api: Api) -> None:
     await admin(api)
     assert (await api.client.get(f"/s/{'X' * 5000}/grid")).status == 404

@@ -17,7 +17,7 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from core.bounds import parse_id
+from core.bounds import parse_id, storable
 from core.errors import Invalid, NotFound, first_problem
 from core.models import School, User
 from core.rules.permissions import Permission
@@ -117,6 +117,8 @@ def _as(value: BaseModel | None, model: type[M]) -> M:
 def parse_query(model: type[M], request: web.Request) -> M:
     """Validate the query string; empty parameters count as absent; a problem is a 400."""
     values = {key: value for key, value in request.query.items() if value != ""}
+    if not all(storable(value) for value in values.values()):
+        raise BadRequest("query: texts may not hold the NUL character")
     try:
         return model.model_validate(values)
     except ValidationError as error:

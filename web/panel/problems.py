@@ -12,6 +12,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from core.bounds import storable
 from web.bodies import BodyError
 from web.i18n import language, register, translator
 from web.panel.inputs import BadInput
@@ -27,6 +28,14 @@ def problem_page(request: web.Request, status: int, title: str, message: str) ->
     return render(request, "problem.html", {"title": title, "message": message}, status=status)
 
 
+async def _storable_input(request: web.Request) -> bool:
+    """No text of the query, the path or a plain form holds a NUL (no column can store it)."""
+    texts = [*request.query.values(), *request.match_info.values()]
+    if request.content_type == "application/x-www-form-urlencoded":
+        texts += [value for value in (await request.post()).values() if isinstance(value, str)]
+    return all(storable(text) for text in texts)
+
+
 @web.middleware
 async def panel_problems(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bad input → 400 with a sentence; any unexpected exception → 500, logged."""
@@ -34,6 +43,8 @@ async def panel_problems(request: web.Request, handler: Handler) -> web.StreamRe
         return await handler(request)
     t = translator(language(request))
     try:
+        if not await _storable_input(request):
+            raise BadInput("problem.bad_input")
         return await handler(request)
     except BadInput as error:
         message = t[error.key].format(**error.values)
