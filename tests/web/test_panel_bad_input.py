@@ -125,6 +125,20 @@ async def test_a_deeply_nested_json_form_is_a_400(api: Api) -> None:
     assert response.status == 400
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [{"student_id": 2**63}, {"start": "9999-12-31T23:00+01:00"}, {"end": "0001-01-01T00:00"}],
+)
+async def test_a_grid_mark_out_of_bounds_is_refused(api: Api, changes: dict[str, Any]) -> None:
+    token = await admin(api)
+    mark = {"student_id": api.sid("marie"), "kind": "absence", "start": "2026-03-02T08:00"}
+    response = await api.client.post(
+        f"{BASE}/grid/events", json={**mark, **changes}, headers={"X-CSRF-Token": token}
+    )
+    body = await response.json()
+    assert response.status == 422 and body["error"]["code"] == "invalid", body
+
+
 async def boom(request: web.Request) -> web.Response:
     raise RuntimeError("a bug, with a secret in its message")
 

@@ -9,13 +9,14 @@ and answer ``{"error": {"code", "message"}}`` on failure: 400 malformed, 401 not
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.bounds import Id, Moment
 from core.errors import DomainError, Forbidden, Invalid, first_problem
 from core.models import Event, JustificationType, Reason, School
 from core.queries.scope import reader_scope
@@ -54,10 +55,10 @@ class GridMark(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    student_id: int
+    student_id: Id
     kind: Literal["absence", "lateness"]
-    start: datetime
-    end: datetime | None = None
+    start: Moment
+    end: Moment | None = None
 
 
 def _parse_day(raw: str | None, school: School) -> date:
