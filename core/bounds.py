@@ -42,6 +42,11 @@ def id_in_range(value: int) -> bool:
     return 1 <= value <= MAX_ID
 
 
+def fits(model: type[Model], field: str, text: str) -> bool:
+    """Whether ``text`` may be stored in (or looked up by) that text column of ``model``."""
+    return len(text) <= column_length(model, field) and storable(text)
+
+
 def storable(text: str) -> bool:
     """Whether a text may be stored or compared: PostgreSQL refuses the NUL character."""
     return "\x00" not in text

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from tortoise.transactions import in_transaction
 
-from core.bounds import MAX_COUNT, column_length, storable
+from core.bounds import MAX_COUNT, fits
 from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import (
     ActionType,
@@ -250,7 +250,7 @@ async def _create_defaults(school: School) -> None:
 async def get_school(uai: str) -> School:
     code = uai.strip().upper()
     school = None
-    if len(code) <= column_length(School, "uai") and storable(code):  # else no school has it
+    if fits(School, "uai", code):  # else no school can have it
         school = await School.get_or_none(uai=code)
     if school is None:
         raise NotFound(f"no school with UAI {uai!r}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from core.bounds import fits
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Membership, Role, School, User
 from core.services import audit
@@ -61,8 +62,8 @@ async def add_staff(
     An existing account keeps its password: only the role is added.
     """
     email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise Invalid(f"invalid email address {email!r}", code="email")
+    if not _EMAIL.match(email) or not fits(User, "email", email):
+        raise Invalid(f"invalid email address {email[:60]!r}", code="email")
     checked = _role(role)
     existing = await User.get_or_none(email=email)
     if existing is not None and await Membership.exists(user=existing, school=school):

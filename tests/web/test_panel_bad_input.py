@@ -110,6 +110,22 @@ async def test_a_login_with_an_email_no_account_can_have_is_refused_like_any_oth
         assert in_the_layout(await response.text())
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"email": "x" * 300 + "@example.org", "role": "cpe"},
+        {"email": "new@example.org", "role": "cpe", "display_name": "y" * 5000},
+    ],
+)
+async def test_a_staff_member_longer_than_the_columns_is_refused_on_the_form(
+    api: Api, fields: dict[str, str]
+) -> None:
+    token = await admin(api)
+    response = await api.client.post(f"{BASE}/settings/staff", data={**fields, "csrf": token})
+    assert response.status == 400
+    assert in_the_layout(await response.text())
+
+
 async def test_a_school_code_longer_than_a_uai_is_not_found(api: Api) -> None:
     await admin(api)
     assert (await api.client.get(f"/s/{'X' * 5000}/grid")).status == 404
