@@ -126,6 +126,20 @@ async def test_a_staff_member_longer_than_the_columns_is_refused_on_the_form(
     assert in_the_layout(await response.text())
 
 
+@pytest.mark.parametrize("what", ["actions", "convocations"])
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "9999-12-31T23:59"])
+async def test_a_moment_out_of_the_window_on_the_student_file_is_a_400(
+    api: Api, what: str, moment: str
+) -> None:
+    token = await admin(api)
+    fields = {"at": moment, "type": "x", "place": "bureau", "with_whom": "la CPE"}
+    response = await api.client.post(
+        f"{BASE}/students/{api.sid('marie')}/{what}", data={**fields, "csrf": token}
+    )
+    assert response.status == 400
+    assert in_the_layout(await response.text())
+
+
 async def test_a_school_code_longer_than_a_uai_is_not_found(api: Api) -> None:
     await admin(api)
     assert (await api.client.get(f"/s/{'X' * 5000}/grid")).status == 404

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from core.bounds import parse_id
+from core.bounds import moment_in_window, parse_id
 from core.errors import DomainError, NotFound
 from core.queries import student_file
 from core.queries.choices import action_types
@@ -96,6 +96,8 @@ def _local_time(page: Page, value: str, words: str = "file.action.bad_time") -> 
         wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
     except ValueError:
         raise DomainError(page.t(words), code="meeting_time") from None
+    if not moment_in_window(wall):
+        raise DomainError(page.t(words), code="meeting_time")
     return wall.replace(tzinfo=zone(page.school))
 
 
