@@ -10,7 +10,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "problem.date": "Date attendue au format AAAA-MM-JJ, entre le {first} et le {last}.",
         "problem.number": "Nombre entier attendu, entre {low} et {high}.",
         "problem.ids": "La sélection contient un identifiant qui n'existe pas.",
-        "problem.too_long": "Une valeur est trop longue.",
+        "problem.search": "Recherche impossible : une date hors des années permises, "
+        "une fin avant le début, un nombre trop grand ou un texte trop long.",
         "problem.internal_title": "Erreur interne",
         "problem.internal": "Une erreur inattendue s'est produite. Elle a été consignée ; "
         "merci de réessayer plus tard ou de prévenir l'administrateur.",
@@ -22,7 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "problem.date": "A date written YYYY-MM-DD is expected, between {first} and {last}.",
         "problem.number": "A whole number is expected, between {low} and {high}.",
         "problem.ids": "The selection names an id that does not exist.",
-        "problem.too_long": "A value is too long.",
+        "problem.search": "This search cannot be run: a date outside the years allowed, an "
+        "end before the start, a number too large or a text too long.",
         "problem.internal_title": "Internal error",
         "problem.internal": "An unexpected error occurred. It has been logged; please try "
         "again later or tell the administrator.",
