@@ -44,7 +44,11 @@ XML = "text/xml"
 async def signed_form(request: web.Request) -> dict[str, str]:
     """The POSTed form once its signature is checked; 403 (logged) when it is not Twilio's."""
     settings = request.app[SETTINGS]
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (UnicodeDecodeError, ValueError):  # not a form Twilio sends: no traceback, a 400
+        logger.warning("refused an unreadable %s callback from %s", request.path, request.remote)
+        raise web.HTTPBadRequest(text="unreadable form") from None
     pairs = [(name, str(value)) for name, value in form.items()]
     url = settings.public_url + request.raw_path
     token = settings.twilio_auth_token or ""

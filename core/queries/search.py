@@ -7,17 +7,18 @@ panel, the CLI and the API parse them the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from core.bounds import Day, Id, Offset, column_length
 from core.errors import Invalid, first_problem
-from core.models import Event, School, Student
+from core.models import Division, Event, Reason, School, Student, TeachingGroup
 from core.queries.common import Page, chunks, day_start, local, zone
 from core.queries.extras import event_extras
 from core.queries.scope import ALL, Scope
@@ -71,19 +72,25 @@ class SearchCriteria(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    student_id: int | None = None
+    student_id: Id | None = None
     student: str | None = Field(default=None, max_length=100, description="name prefix(es)")
-    division: str | None = Field(default=None, max_length=30, description="division code")
-    group: str | None = Field(default=None, max_length=30, description="teaching group code")
-    division_set: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    kinds: list[EventKind] = Field(default_factory=list)
-    reasons: list[str] = Field(default_factory=list, description="local reason codes")
-    states: list[EventState] = Field(default_factory=list)
+    division: str | None = Field(
+        default=None, max_length=column_length(Division, "code"), description="division code"
+    )
+    group: str | None = Field(
+        default=None, max_length=column_length(TeachingGroup, "code"), description="group code"
+    )
+    division_set: Id | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
+    kinds: list[EventKind] = Field(default_factory=list, max_length=10)
+    reasons: list[Annotated[str, Field(max_length=column_length(Reason, "code"))]] = Field(
+        default_factory=list, max_length=200, description="local reason codes"
+    )
+    states: list[EventState] = Field(default_factory=list, max_length=20)
     sort: SortKey = SortKey.NEWEST
     limit: int = Field(default=50, ge=1, le=EXPORT_LIMIT)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
     @model_validator(mode="after")
     def _period(self) -> SearchCriteria:

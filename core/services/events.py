@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.bounds import MAX_ID, Moment, column_length
 from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import Event, EventSource, JustificationType, Reason, School, Student
 from core.rules.counting import EventKind, coverage
@@ -38,15 +39,19 @@ class EventPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: EventKind | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    reason: str | None = None
-    justification: str | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    reason: str | None = Field(default=None, max_length=column_length(Reason, "code"))
+    justification: str | None = Field(
+        default=None, max_length=column_length(JustificationType, "code")
+    )
     accepted: bool | None = None
     settled: bool | None = None
     counts: bool | None = None
     comment: str | None = Field(default=None, max_length=2000)
-    version: int | None = Field(default=None, description="refuse the change if it moved on")
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_ID, description="refuse the change if it moved on"
+    )
 
 
 def parse_patch(data: object) -> EventPatch:

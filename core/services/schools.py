@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from tortoise.transactions import in_transaction
 
+from core.bounds import MAX_COUNT, fits
 from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import (
     ActionType,
@@ -71,9 +72,9 @@ class SchoolSettingsPatch(BaseModel):
     channel_order: list[Channel] | None = Field(default=None, min_length=1)
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
     persistent_threshold_half_days: int | None = Field(default=None, ge=1, le=200)
-    sms_monthly_quota: int | None = Field(default=None, ge=0)
+    sms_monthly_quota: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     call_monthly_quota: int | None = Field(
-        default=None, ge=0, description="automated calls a month; null: no limit"
+        default=None, ge=0, le=MAX_COUNT, description="automated calls a month; null: no limit"
     )
     quota_alert_percent: int | None = Field(
         default=None, ge=0, le=100, description="warn staff at this share of a quota (and 100)"
@@ -253,7 +254,10 @@ async def _create_defaults(school: School) -> None:
 
 
 async def get_school(uai: str) -> School:
-    school = await School.get_or_none(uai=uai.strip().upper())
+    code = uai.strip().upper()
+    school = None
+    if fits(School, "uai", code):  # else no school can have it
+        school = await School.get_or_none(uai=code)
     if school is None:
         raise NotFound(f"no school with UAI {uai!r}")
     return school

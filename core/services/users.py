@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
+from core.bounds import column_length, fits
 from core.errors import Conflict, Invalid
 from core.models import Membership, Role, School, User
 from core.services import audit
@@ -56,8 +57,10 @@ async def add_user(
 ) -> User:
     """Create a staff account with a role in ``school``, or give an existing one that role."""
     email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise Invalid(f"invalid email address {email!r}")
+    if not _EMAIL.match(email) or not fits(User, "email", email):
+        raise Invalid(f"invalid email address {email[:60]!r}")
+    if not fits(User, "display_name", display_name):
+        raise Invalid(f"a name has at most {column_length(User, 'display_name')} characters")
     checked = _check_role(role)
     async with in_transaction():
         user = await User.get_or_none(email=email)
@@ -85,7 +88,8 @@ async def add_user(
 
 async def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether the email exists)."""
-    user = await User.get_or_none(email=email.strip().lower(), active=True)
+    key = email.strip().lower()
+    user = await User.get_or_none(email=key, active=True) if fits(User, "email", key) else None
     try:
         _hasher.verify(user.password_hash if user else _dummy(), password)
     except (VerificationError, InvalidHashError):

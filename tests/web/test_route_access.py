@@ -176,6 +176,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/settings/staff"): R(400, ADMIN),
     ("POST", "/s/{uai}/settings/staff/{id}/role"): R(400, ADMIN, "spare"),
     ("POST", "/s/{uai}/settings/staff/{id}/remove"): R(303, ADMIN, "spare"),
+    ("POST", "/s/{uai}/settings/staff/invitations/{id}/cancel"): R(404, ADMIN, "nothing"),
+    ("POST", "/s/{uai}/settings/staff/invitations/{id}/resend"): R(404, ADMIN, "nothing"),
 }
 # Routes of no school: any logged-in user (``ok``), whatever their role.
 OWN_ACCOUNT: dict[tuple[str, str], int] = {
@@ -183,6 +185,10 @@ OWN_ACCOUNT: dict[tuple[str, str], int] = {
     ("GET", "/account"): 200,
     ("POST", "/account/password"): 400,
     ("POST", "/account/language"): 400,
+    ("POST", "/account/tokens"): 400,  # no lifetime chosen
+    ("POST", "/account/tokens/{id}/revoke"): 404,  # not one of theirs
+    ("POST", "/account/sessions/{id}/end"): 404,  # not one of theirs
+    ("POST", "/account/sessions/end-others"): 303,
     ("POST", "/logout"): 303,  # walked last: it ends the session
 }
 # Open to anyone, checked by their own tests: login, health, provider callbacks, static files.
@@ -195,6 +201,10 @@ PUBLIC = {
     ("POST", "/hooks/twilio/gather/{uuid}"),
     ("POST", "/hooks/twilio/sms"),
     ("GET", "/static"),
+    # An invitation's link is its own credential (tests/web/test_invitations.py).
+    ("GET", "/invitations/{secret}"),
+    ("POST", "/invitations/{secret}/account"),
+    ("POST", "/invitations/{secret}/new"),
 }
 
 
@@ -358,7 +368,9 @@ async def test_each_role_gets_what_the_table_says_on_every_route(
 ) -> None:
     world = await build_world()
     csrf = await _log_in(app_client, STAFF[role][0])
-    origin = app_client.app[SETTINGS].public_url.rstrip("/")
+    server = app_client.server
+    own = f"{server.scheme}://{server.host}:{server.port}"
+    origin = app_client.app[SETTINGS].configured_public_url() or own  # as a browser would
     who = {"token": world.tokens[role], "csrf": csrf, "origin": origin}
     wrong = []
     for (method, path), rule in RULES.items():
@@ -369,7 +381,7 @@ async def test_each_role_gets_what_the_table_says_on_every_route(
             if got != (want := expected(rule, role, target)):
                 wrong.append(f"{method} {path} [{target}] → {got}, not {want}")
     for (method, path), ok in OWN_ACCOUNT.items():
-        got = await _status(app_client, method, path, json=False, **who)
+        got = await _status(app_client, method, path.format(id=999_999), json=False, **who)
         if got != ok:
             wrong.append(f"{method} {path} → {got}, not {ok}")
     assert wrong == [], f"{role}:\n" + "\n".join(wrong)

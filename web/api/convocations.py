@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from core.bounds import AwareMoment
 from core.models import Delivery
 from core.rules.permissions import Permission
 from core.services.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
@@ -24,7 +25,7 @@ class NewConvocation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    meeting_at: AwareDatetime = Field(description="when, within the coming year")
+    meeting_at: AwareMoment = Field(description="when, within the coming year")
     place: str = Field(min_length=1, max_length=MAX_PLACE, examples=["bureau de la CPE"])
     with_whom: str = Field(min_length=1, max_length=MAX_WITH, examples=["Mme Lefèvre, CPE"])
     message: str = Field(default="", max_length=MAX_MESSAGE, description="added to the notice")

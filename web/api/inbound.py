@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from core.bounds import WINDOW, AwareMoment, Id
 from core.models import InboundStatus
 from core.queries.inbound import InboundView, inbound_page
 from core.rules.permissions import Permission
@@ -21,12 +22,12 @@ class InboundQuery(PageQuery):
     status: InboundStatus | None = Field(
         default=None, description="pending, accepted, rejected, unmatched or opt_out"
     )
-    since: AwareDatetime | None = Field(
+    since: AwareMoment | None = Field(
         default=None,
         description="received at or after this moment (ISO 8601 with its offset, e.g. "
-        "2026-03-02T08:00:00Z; encode a + as %2B)",
+        "2026-03-02T08:00:00Z; encode a + as %2B), within " + WINDOW,
     )
-    student: int | None = Field(default=None, ge=1, description="about this student")
+    student: Id | None = Field(default=None, description="about this student")
 
 
 class InboundOut(BaseModel):

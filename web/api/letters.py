@@ -14,8 +14,9 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
+from core.bounds import MAX_ID, WINDOW, Day, id_in_range
 from core.models import DeliveryStatus, NoticeKind
 from core.queries.letters import LetterRow, letters_of_day
 from core.rules.permissions import Permission
@@ -47,7 +48,7 @@ def _day(call: Call, day: date | None) -> date:
 class LettersQuery(PageQuery):
     """The day of the letters (the day their PDF was made, in the school's time zone)."""
 
-    day: date | None = Field(default=None, description="YYYY-MM-DD; today by default")
+    day: Day | None = Field(default=None, description=f"YYYY-MM-DD ({WINDOW}); today by default")
 
 
 class LetterOut(BaseModel):
@@ -99,12 +100,20 @@ class LettersPdfQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    day: date | None = Field(default=None, description="YYYY-MM-DD; today by default")
+    day: Day | None = Field(default=None, description=f"YYYY-MM-DD ({WINDOW}); today by default")
     deliveries: str | None = Field(
         default=None,
-        pattern=r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17})*$",
+        max_length=MAX_SELECTION * 11,
+        pattern=r"^[1-9][0-9]{0,9}(,[1-9][0-9]{0,9})*$",
         description="comma-separated delivery ids (letters of this school)",
     )
+
+    @field_validator("deliveries")
+    @classmethod
+    def _ids_in_range(cls, value: str | None) -> str | None:
+        if value is not None and not all(id_in_range(int(i)) for i in value.split(",")):
+            raise ValueError(f"delivery ids lie between 1 and {MAX_ID}")
+        return value
 
 
 class LetterMarks(BaseModel):
@@ -112,7 +121,7 @@ class LetterMarks(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    deliveries: list[Annotated[StrictInt, Field(ge=1)]] = Field(
+    deliveries: list[Annotated[StrictInt, Field(ge=1, le=MAX_ID)]] = Field(
         min_length=1, max_length=MAX_SELECTION, description="delivery ids of letters"
     )
     mark: Mark

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from core.bounds import Id
 from core.models import Delivery, DeliveryStatus, Notice, NoticeKind, NoticeStatus
 from core.rules.permissions import Permission
 from web.api import queries
@@ -19,7 +20,7 @@ NOTICES = "/schools/{uai}/notices"
 class NoticeQuery(PageQuery):
     """Filters of the notices list."""
 
-    student: int | None = Field(default=None, ge=1, description="a student id")
+    student: Id | None = Field(default=None, description="a student id")
     status: NoticeStatus | None = Field(default=None, description="pending, done, failed…")
 
 

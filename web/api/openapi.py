@@ -16,6 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from core.bounds import MAX_ID, WINDOW
 from core.models import Channel, NoticeKind
 from web.api.registry import Call, Route
 from web.api.schemas import ErrorBody
@@ -24,18 +25,19 @@ PREFIX = "/api/v1"
 REF_TEMPLATE = "#/components/schemas/{model}"
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "uai": {"type": "string", "pattern": "^[0-9]{7}[A-Z]$", "examples": ["0751234X"]},
-    "id": {"type": "integer", "minimum": 1},
+    "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "kind": {"type": "string", "enum": [kind.value for kind in NoticeKind]},
     "channel": {"type": "string", "enum": [channel.value for channel in Channel]},
     "language": {"type": "string", "enum": ["fr", "en"]},
 }
 ERRORS = {
-    "400": "Not well formed: malformed JSON, a bad query parameter",
+    "400": "Not well formed: malformed, non-UTF-8 or too deeply nested JSON, a bad query "
+    "parameter (days lie in " + WINDOW + ", ids up to " + str(MAX_ID) + ")",
     "401": "No token, or an unknown, revoked (token_revoked) or expired (token_expired) one",
     "403": "No role in this school, or a role without the right",
     "404": "No such school, or nothing with that id in this school",
     "409": "Conflicts with the current state (overlap, a concurrent change)",
-    "413": "The upload is larger than the limit",
+    "413": "The body is larger than the limit",
     "415": "The body is not multipart/form-data",
     "422": "A well-formed body that is not valid; the message names the first problem",
 }
@@ -135,9 +137,9 @@ def _responses(route: Route, refs: dict[SchemaKey, dict[str, Any]]) -> dict[str,
     if route.query is not None or route.body is not None or route.form is not None:
         statuses.append("400")
     if route.body is not None or route.form is not None:
-        statuses.append("422")
+        statuses += ["413", "422"]
     if route.form is not None:
-        statuses += ["413", "415"]
+        statuses.append("415")
     if route.method in {"POST", "PATCH", "DELETE"}:
         statuses.append("409")
     error = _json(refs[(ErrorBody, "serialization")])

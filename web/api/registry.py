@@ -10,7 +10,6 @@ description (:mod:`web.api.openapi`) cannot drift from what the code does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import TypeVar
@@ -18,6 +17,7 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from core.bounds import parse_id, storable
 from core.errors import Invalid, NotFound, first_problem
 from core.models import School, User
 from core.queries.scope import Scope, reader_scope
@@ -26,6 +26,7 @@ from core.services.audit import Actor
 from core.services.users import Access
 from web.api.auth import authorise
 from web.api.errors import HTTP_CODES, ApiError, BadRequest
+from web.bodies import BodyError, read_json_body
 from web.uploads import UploadError, read_multipart
 
 M = TypeVar("M", bound=BaseModel)
@@ -99,9 +100,10 @@ class Call:
     def path_id(self, name: str = "id") -> int:
         """An integer id of the path; one that cannot exist is simply not found."""
         raw = self.request.match_info[name]
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-            raise NotFound(f"no {name} {raw!r}")
-        return int(raw)
+        value = parse_id(raw)
+        if value is None:
+            raise NotFound(f"no {name} {raw[:20]!r}")
+        return value
 
     def query_as(self, model: type[M]) -> M:
         """The validated query, as the route's query model."""
@@ -121,6 +123,8 @@ def _as(value: BaseModel | None, model: type[M]) -> M:
 def parse_query(model: type[M], request: web.Request) -> M:
     """Validate the query string; empty parameters count as absent; a problem is a 400."""
     values = {key: value for key, value in request.query.items() if value != ""}
+    if not all(storable(value) for value in values.values()):
+        raise BadRequest("query: texts may not hold the NUL character")
     try:
         return model.model_validate(values)
     except ValidationError as error:
@@ -128,14 +132,12 @@ def parse_query(model: type[M], request: web.Request) -> M:
 
 
 async def read_json(request: web.Request) -> object:
-    """The request's JSON body; a missing or malformed one is a 400."""
-    text = await request.text()
-    if not text.strip():
-        raise BadRequest("a JSON body is required")
+    """The request's JSON body; a missing, malformed, non-UTF-8 or too deeply nested one is a
+    400, one too large a 413."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadRequest(f"malformed JSON: {error}") from None
+        return await read_json_body(request)
+    except BodyError as error:
+        raise BodyRefused(error) from None
 
 
 def validate_body(route: Route, data: object) -> BaseModel:
@@ -150,10 +152,11 @@ def validate_body(route: Route, data: object) -> BaseModel:
         raise Invalid(first_problem(error)) from None
 
 
-class UploadRefused(ApiError):
-    """A ``form`` body refused as a whole: too large (413), not multipart (415), unreadable."""
+class BodyRefused(ApiError):
+    """A body refused as a whole: unreadable or too deeply nested JSON (400), too large (413),
+    a ``form`` that is not multipart (415)."""
 
-    def __init__(self, error: UploadError) -> None:
+    def __init__(self, error: BodyError | UploadError) -> None:
         super().__init__(error.message)
         self.status = error.status
         self.code = HTTP_CODES.get(error.status, "invalid")
@@ -166,7 +169,7 @@ async def read_form(route: Route, request: web.Request) -> BaseModel:
     try:
         form = await read_multipart(request, route.upload_limit)
     except UploadError as error:
-        raise UploadRefused(error) from None
+        raise BodyRefused(error) from None
     try:
         return route.form.model_validate({**form.fields, **form.files})
     except ValidationError as error:

@@ -6,13 +6,23 @@ settings as read (``SchoolSettings``) are core's models, used as they are.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.models import ContactKind, ContactPoint, Event, EventSource, GuardianLink, Student
+from core.bounds import WINDOW, AwareMoment, Day, Id, Offset, column_length
+from core.models import (
+    ContactKind,
+    ContactPoint,
+    Division,
+    Event,
+    EventSource,
+    GuardianLink,
+    Reason,
+    Student,
+)
 from core.models import Usability as ContactUsability
 from core.rules.counting import EventKind
 from core.rules.visibility import EVERYTHING, Visibility
@@ -31,8 +41,6 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
-
 # --- query parameters -------------------------------------------------------------------------
 
 
@@ -42,13 +50,15 @@ class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=50, ge=1, le=500, description="at most this many items")
-    offset: int = Field(default=0, ge=0, description="skip this many items first")
+    offset: Offset = Field(default=0, description="skip this many items first")
 
 
 class StudentQuery(PageQuery):
     """Filters of the students list."""
 
-    division: str | None = Field(default=None, max_length=30, description="a division code")
+    division: str | None = Field(
+        default=None, max_length=column_length(Division, "code"), description="a division code"
+    )
     q: str | None = Field(
         default=None,
         max_length=100,
@@ -60,20 +70,21 @@ class StudentQuery(PageQuery):
 class EventQuery(PageQuery):
     """Filters of the events list; ``from``/``to`` are days in the school's time zone."""
 
-    student: int | None = Field(default=None, ge=1, description="a student id")
-    division: str | None = Field(default=None, max_length=30, description="a division code")
-    from_: date | None = Field(
-        default=None, alias="from", description="events still going on from this day"
+    student: Id | None = Field(default=None, description="a student id")
+    division: str | None = Field(
+        default=None, max_length=column_length(Division, "code"), description="a division code"
     )
-    to: date | None = Field(default=None, description="events begun by the end of this day")
+    from_: Day | None = Field(
+        default=None, alias="from", description=f"events still going on from this day ({WINDOW})"
+    )
+    to: Day | None = Field(
+        default=None, description=f"events begun by the end of this day ({WINDOW})"
+    )
     kind: EventKind | None = None
     deleted: bool = Field(default=False, description="include events entered by mistake")
 
     @model_validator(mode="after")
     def _ordered(self) -> EventQuery:
-        for day in (self.from_, self.to):
-            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-                raise ValueError(f"days must lie between {FIRST_DAY} and {LAST_DAY}")
         if self.from_ is not None and self.to is not None and self.to < self.from_:
             raise ValueError("to must not come before from")
         return self
@@ -87,14 +98,16 @@ class NewEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    student_id: int = Field(ge=1)
+    student_id: Id
     kind: Literal["absence", "lateness"]
-    start: AwareDatetime
-    end: AwareDatetime | None = Field(
+    start: AwareMoment
+    end: AwareMoment | None = Field(
         default=None, description="none: open-ended (an absence) or instantaneous (a lateness)"
     )
     reason: str | None = Field(
-        default=None, max_length=30, description="code of a local or national reason, e.g. MALADIE"
+        default=None,
+        max_length=column_length(Reason, "code"),
+        description="code of a local or national reason, e.g. MALADIE",
     )
     comment: str = Field(default="", max_length=2000)
 

@@ -13,6 +13,7 @@ from web.panel.invitations import setup_invitations
 from web.panel.letters import setup_letters
 from web.panel.origin import setup_origin_check
 from web.panel.outbox import setup_outbox
+from web.panel.problems import setup_problems
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
@@ -22,6 +23,7 @@ from web.panel.templates import setup_templates
 def setup(app: web.Application) -> None:
     """Mount the panel's routes on ``app``."""
     app[ENVIRONMENT] = make_environment()
+    setup_problems(app)
     setup_origin_check(app)
     app.router.add_get("/login", views.login_form)
     app.router.add_post("/login", views.login_submit)

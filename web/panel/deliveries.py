@@ -36,6 +36,7 @@ from web.keys import QUEUE
 from web.panel import session
 from web.panel.deliveries_words import MESSAGES
 from web.panel.guard import Page, refusal, require_csrf, school_page
+from web.panel.inputs import path_id, read_offset
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/deliveries"
@@ -138,11 +139,7 @@ async def _summary(page: Page, zone: ZoneInfo) -> list[tuple[date, str, str, int
 def _filters(query: Mapping[str, str]) -> tuple[str, str, int]:
     status = _choice(query.get("status"), list(FILTERS), "all")
     channel = _choice(query.get("channel"), [c.value for c in Channel], "")
-    try:
-        offset = max(0, int(query.get("offset", "0")))
-    except ValueError:
-        offset = 0
-    return status, channel, offset
+    return status, channel, read_offset(query.get("offset"))
 
 
 async def _rows(page: Page, status: str, channel: str, offset: int) -> list[Delivery]:
@@ -228,9 +225,7 @@ async def resend(request: web.Request) -> web.StreamResponse:
     page = await school_page(request, Permission.WRITE_EVENTS)
     form = await require_csrf(page)
     try:
-        fresh = await resend_delivery(
-            page.school, page.actor, int(request.match_info["id"]), now=now_utc()
-        )
+        fresh = await resend_delivery(page.school, page.actor, path_id(request), now=now_utc())
     except NotFound:
         raise web.HTTPNotFound(text="no such delivery") from None
     except Conflict as error:
@@ -253,7 +248,7 @@ async def fix(request: web.Request) -> web.StreamResponse:
     """Correct the number or address of a failed delivery; the notice leaves again if asked."""
     page = await school_page(request, Permission.WRITE_EVENTS)
     form = await require_csrf(page)
-    delivery_id = int(request.match_info["id"])
+    delivery_id = path_id(request)
     value, note = str(form.get("value", ""))[:300], str(form.get("note", ""))[:200]
     again = form.get("resend") in ("1", "on", "true")
     back = _back(page, form)
@@ -285,7 +280,7 @@ async def alert_seen(request: web.Request) -> web.StreamResponse:
         raise refusal(page, "forbidden.role")
     form = await require_csrf(page)
     try:
-        await resolve_alert(page.school, page.actor, int(request.match_info["id"]), now=now_utc())
+        await resolve_alert(page.school, page.actor, path_id(request), now=now_utc())
     except NotFound:
         raise web.HTTPNotFound(text="no such alert") from None
     raise web.HTTPSeeOther(_back(page, form, home=True))

@@ -33,6 +33,7 @@ from web.panel.follow_up_form import (
 from web.panel.follow_up_words import MESSAGES
 from web.panel.guard import Page as PanelPage
 from web.panel.guard import require_csrf, school_page
+from web.panel.inputs import BadInput, path_id
 from web.panel.student_file_words import MESSAGES as FILE_MESSAGES
 
 BASE = "/s/{uai}/follow-up"
@@ -101,7 +102,7 @@ async def _export_rows(request: web.Request) -> tuple[PanelPage, SearchForm, lis
     page = await school_page(request)
     form = parse_form(request.query)
     if form.criteria is None:
-        raise web.HTTPBadRequest(text=form.error or "invalid search")
+        raise BadInput("problem.bad_input")
     everything = form.criteria.model_copy(update={"offset": 0, "limit": EXPORT_LIMIT})
     found = await search_events(page.school, everything, scope=await scope_of(page))
     return page, form, found.items
@@ -160,7 +161,7 @@ async def delete(request: web.Request) -> web.StreamResponse:
     page = await school_page(request)
     await require_csrf(page)
     try:
-        await delete_search(page.school, page.actor, int(request.match_info["id"]))
+        await delete_search(page.school, page.actor, path_id(request))
     except DomainError:
         raise web.HTTPNotFound(text="no such saved search") from None
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/follow-up")

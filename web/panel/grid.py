@@ -9,13 +9,14 @@ and answer ``{"error": {"code", "message"}}`` on failure: 400 malformed, 401 not
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.bounds import Id, Moment
 from core.errors import DomainError, Invalid, first_problem
 from core.models import Event, JustificationType, Reason, School
 from core.queries.scope import reader_scope
@@ -32,12 +33,14 @@ from core.services.events import (
 from core.services.notices import scheduled_deliveries
 from core.services.schools import now_utc
 from web.api.errors import DOMAIN_STATUS, HTTP_CODES
+from web.bodies import read_json_body
 from web.i18n import language, register, translator
 from web.keys import QUEUE
 from web.panel import grid_data as data
 from web.panel.grid_detail import event_details
 from web.panel.grid_words import MESSAGES, client_words
 from web.panel.guard import Page, Refused, require_csrf, school_page
+from web.panel.inputs import path_id, read_day
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/grid"
@@ -52,19 +55,16 @@ class GridMark(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    student_id: int
+    student_id: Id
     kind: Literal["absence", "lateness"]
-    start: datetime
-    end: datetime | None = None
+    start: Moment
+    end: Moment | None = None
 
 
 def _parse_day(raw: str | None, school: School) -> date:
     if not raw:
         return data.today_in(school, now_utc())
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(text="date: expected YYYY-MM-DD") from None
+    return read_day(raw)
 
 
 def _step(day: date, view: data.View, forward: bool) -> date:
@@ -150,7 +150,7 @@ async def _json_body(page: Page) -> dict[str, Any]:
         raise web.HTTPBadRequest(text="expected an application/json body")
     try:
         await require_csrf(page)
-        body = await request.json()
+        body = await read_json_body(request)
     except ValueError:
         raise web.HTTPBadRequest(text="malformed JSON") from None
     if not isinstance(body, dict):
@@ -221,7 +221,7 @@ async def record(page: Page, body: dict[str, Any]) -> JsonResult:
 
 
 def _event_id(page: Page) -> int:
-    return int(page.request.match_info["id"])
+    return path_id(page.request)
 
 
 @json_endpoint(Permission.READ, write=False)

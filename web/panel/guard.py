@@ -19,6 +19,7 @@ from core.rules.permissions import Permission, allows
 from core.services.audit import Actor
 from core.services.schools import get_school
 from core.services.users import access
+from web.bodies import read_json_body
 from web.i18n import language, translator
 from web.panel import session
 from web.panel.render import render
@@ -105,7 +106,7 @@ async def require_csrf(page: Page) -> dict[str, Any]:
     """
     request = page.request
     if request.content_type == "application/json":
-        data: Any = await request.json()
+        data: Any = await read_json_body(request)
         token = request.headers.get("X-CSRF-Token")
         form = data if isinstance(data, dict) else {}
     else:

@@ -27,6 +27,7 @@ from web.keys import MAILROOM
 from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
+from web.panel.inputs import read_day, read_ids
 from web.panel.letters_words import MESSAGES
 
 BASE = "/s/{uai}/letters"
@@ -52,17 +53,11 @@ def setup_letters(app: web.Application) -> None:
 def _day(page: Page, raw: object) -> date:
     if not raw:
         return today_in(page.school, now_utc())
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise web.HTTPBadRequest(text="day: expected YYYY-MM-DD") from None
+    return read_day(raw)
 
 
 def _ids(raw: Sequence[object]) -> list[int]:
-    values = [str(value).strip() for value in raw]
-    if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in values):
-        raise web.HTTPBadRequest(text="id: expected delivery ids")
-    return [int(value) for value in values]
+    return read_ids([str(value) for value in raw])
 
 
 async def _show(

@@ -20,6 +20,7 @@ from core.queries.letters import outbox_deliveries
 from core.rules.permissions import Permission
 from web.keys import MAILROOM
 from web.panel.guard import school_page
+from web.panel.inputs import read_offset
 
 BASE = "/s/{uai}/outbox"
 LIMIT = 50
@@ -45,16 +46,9 @@ class Shown:
     found: bool
 
 
-def _offset(raw: str | None) -> int:
-    try:
-        return max(0, int(raw or "0"))
-    except ValueError:
-        raise web.HTTPBadRequest(text="offset: expected a number") from None
-
-
 async def outbox_page(request: web.Request) -> web.Response:
     page = await school_page(request, Permission.OUTBOX)
-    offset = _offset(request.query.get("offset"))
+    offset = read_offset(request.query.get("offset"))
     rows, total = await outbox_deliveries(page.school, limit=LIMIT, offset=offset)
     mailroom = request.config_dict.get(MAILROOM)
     entries = await mailroom.outbox.read([r.uuid for r in rows]) if mailroom is not None else {}

@@ -34,6 +34,7 @@ from web.keys import QUEUE
 from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
+from web.panel.inputs import path_id, read_day
 from web.panel.roll_call_words import MESSAGES
 from workers.queue import enqueue_deliveries
 
@@ -45,10 +46,7 @@ MARKS = ("present", "absent", "late", "left")
 def _day(page: Page, raw: str | None) -> date:
     if not raw:
         return today_in(page.school, now_utc())
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(text="date: expected YYYY-MM-DD") from None
+    return read_day(raw)
 
 
 def _is_teacher(page: Page) -> bool:
@@ -104,7 +102,7 @@ async def roll_call_list(request: web.Request) -> web.Response:
 async def _lesson_of(page: Page, day: date) -> LessonOfDay:
     """The lesson asked, refused to a teacher who does not give it."""
     try:
-        lesson = await school_lesson(page.school, int(page.request.match_info["lesson"]))
+        lesson = await school_lesson(page.school, path_id(page.request, "lesson"))
     except NotFound:
         raise web.HTTPNotFound(text="no such lesson") from None
     if _is_teacher(page) and lesson.teacher_id != page.user.id:

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.bounds import MAX_COUNT
 from core.models.school import DEFAULT_CHANNEL_ORDER
 from core.services.school_settings import COLOUR_KEYS, update_colours
 from core.services.schools import parse_settings_patch, read_settings, update_settings
@@ -145,7 +146,7 @@ def _dated_and_quotas(form: dict[str, Any]) -> dict[str, object]:
         values["quota_alert_percent"] = integer(form, "quota_alert_percent", 0, 100)
     for name in ("sms_monthly_quota", "call_monthly_quota"):
         if name in form:
-            values[name] = integer(form, name, 0, 1_000_000) if text(form, name) else None
+            values[name] = integer(form, name, 0, MAX_COUNT) if text(form, name) else None
     return values
 
 

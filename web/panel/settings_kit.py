@@ -11,10 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
+from core.bounds import day_in_window
 from core.errors import Conflict, DomainError, NotFound
 from core.rules.permissions import Permission
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
+from web.panel.inputs import path_id
 
 _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 WEEKDAYS = range(7)
@@ -73,16 +75,16 @@ def integer(form: dict[str, Any], name: str, low: int, high: int) -> int:
 
 def day(form: dict[str, Any], name: str) -> date:
     try:
-        return date.fromisoformat(text(form, name))
+        found = date.fromisoformat(text(form, name))
     except ValueError:
         raise FormError("settings.error.date") from None
+    if not day_in_window(found):
+        raise FormError("settings.error.date")
+    return found
 
 
 def row_id(page: Page) -> int:
-    try:
-        return int(page.request.match_info["id"])
-    except (KeyError, ValueError):
-        raise web.HTTPNotFound() from None
+    return path_id(page.request)
 
 
 def error_text(page: Page, error: DomainError | FormError) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.bounds import moment_in_window, parse_id
 from core.errors import DomainError, NotFound
 from core.queries import student_file
 from core.queries.choices import action_types
@@ -24,6 +25,7 @@ from core.services.schools import school_year_of
 from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page, refusal, require_csrf, school_page
+from web.panel.inputs import path_id
 from workers.queue import enqueue_deliveries
 
 FILE = r"/s/{uai}/students/{id:\d+}"
@@ -51,7 +53,7 @@ async def _readable(
     page = await school_page(request)
     if may is not None and not may(page):
         raise refusal(page, "forbidden.role")
-    student_id = int(request.match_info["id"])
+    student_id = path_id(request)
     scope = await reader_scope(page.school, page.user.id, page.role)
     if not scope.allows(student_id):
         raise web.HTTPNotFound(text="no such student")
@@ -101,6 +103,8 @@ def _local_time(page: Page, value: str, words: str = "file.action.bad_time") -> 
         wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
     except ValueError:
         raise DomainError(page.t(words), code="meeting_time") from None
+    if not moment_in_window(wall):
+        raise DomainError(page.t(words), code="meeting_time")
     return wall.replace(tzinfo=zone(page.school))
 
 
@@ -118,7 +122,7 @@ async def add_action(request: web.Request) -> web.StreamResponse:
             str(form.get("type", "")),
             done_at,
             str(form.get("comment", "")),
-            event_id=int(event) if event.isdigit() else None,
+            event_id=parse_id(event),
         )
     except NotFound:
         raise web.HTTPNotFound(text="no such student or event") from None
