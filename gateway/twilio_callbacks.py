@@ -140,13 +140,23 @@ def _port_variants(url: str) -> list[str]:
     return [url]
 
 
+# Twilio's ids are 34 characters and its numbers E.164 (at most 16); an SMS body is at most
+# 1,600 characters. Anything longer did not come from Twilio's API as documented: refused.
+MAX_ID = 64
+MAX_ADDRESS = 64
+MAX_BODY = 5_000
+
+
 def _fields(form: Params) -> dict[str, str]:
-    return dict(_pairs(form))
+    """The callback's fields, without NUL characters (no database column holds one)."""
+    return {name: value.replace("\x00", "") for name, value in _pairs(form)}
 
 
-def _required(raw: dict[str, str], *names: str) -> str:
+def _required(raw: dict[str, str], *names: str, limit: int = MAX_ID) -> str:
     for name in names:
         if raw.get(name):
+            if len(raw[name]) > limit:
+                raise CallbackError(f"{name} longer than {limit} characters")
             return raw[name]
     raise CallbackError(f"callback without {names[0]}")
 
@@ -197,9 +207,9 @@ def parse_inbound_sms(form: Params) -> InboundSms:
     raw = _fields(form)
     return InboundSms(
         provider_ref=_required(raw, "MessageSid", "SmsSid"),
-        sender=_required(raw, "From"),
-        to=raw.get("To", ""),
-        text=raw.get("Body", ""),
+        sender=_required(raw, "From", limit=MAX_ADDRESS),
+        to=raw.get("To", "")[:MAX_ADDRESS],
+        text=raw.get("Body", "")[:MAX_BODY],
         raw=raw,
     )
 

@@ -194,3 +194,23 @@ def test_an_inbound_sms_names_its_sender_and_text() -> None:
         "+33700000000",
         "STOP",
     )
+
+
+def test_an_inbound_sms_with_ids_or_numbers_too_long_for_twilio_is_refused() -> None:
+    with pytest.raises(CallbackError):
+        parse_inbound_sms({"MessageSid": "S" * 500, "From": "+33612345678", "Body": "x"})
+    with pytest.raises(CallbackError):
+        parse_inbound_sms({"MessageSid": "SM1", "From": "3" * 5_000, "Body": "x"})
+    with pytest.raises(CallbackError):
+        parse_message_status({"MessageSid": "S" * 500, "MessageStatus": "sent"})
+
+
+def test_an_inbound_sms_loses_its_nul_characters_and_its_body_is_bounded() -> None:
+    inbound = parse_inbound_sms({"MessageSid": "SM1", "From": "+336\x0012", "Body": "a\x00b"})
+    assert (inbound.sender, inbound.text) == ("+33612", "ab")
+    with pytest.raises(CallbackError):  # a sender of NUL only is no sender
+        parse_inbound_sms({"MessageSid": "SM2", "From": "\x00", "Body": "STOP"})
+    assert (
+        len(parse_inbound_sms({"MessageSid": "SM3", "From": "+1", "Body": "x" * 99_999}).text)
+        < 99_999
+    )

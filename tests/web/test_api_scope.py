@@ -61,6 +61,9 @@ async def test_a_pupil_the_teacher_does_not_teach_is_not_found(api: Api) -> None
     status, body = await api.call("GET", f"{BASE}/events/{events['ines'].id}", as_="teacher")
     assert (status, body["error"]["code"]) == (404, "not_found")
     assert (await api.call("GET", f"{BASE}/events/{events['ines'].id}", as_="direction"))[0] == 200
+    # An event out of scope reads exactly as one that does not exist: nothing to count.
+    nowhere = await api.call("GET", f"{BASE}/events/999999", as_="teacher")
+    assert nowhere == (status, body)
 
 
 async def test_a_teacher_lists_only_their_students_events_without_comment_nor_local_reason(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.models import InboundMessage
 from tests.web.hooks_support import Service, running_service
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
@@ -34,3 +35,16 @@ async def test_a_body_that_is_not_utf8_is_a_400_and_a_warning(
     assert response.status == 400
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("unreadable" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("sender", "sid"), [("+33612345678", "S" * 500), ("3" * 5_000, "SM1"), ("\x00", "SM2")]
+)
+async def test_a_signed_sms_with_fields_twilio_never_sends_is_answered_and_not_stored(
+    service: Service, caplog: pytest.LogCaptureFixture, sender: str, sid: str
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        status = await service.sms(sender, "STOP", sid)
+    assert status == 200  # Twilio is answered (an empty TwiML), nothing retried
+    assert await InboundMessage.all().count() == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
