@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from core.bounds import column_length, fits
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.models import Invitation, Membership, Role, School, User
 from core.services import audit
@@ -78,8 +79,12 @@ async def invite_staff(
     a second pending invitation for the same email.
     """
     email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise Invalid(f"invalid email address {email!r}", code="email")
+    if not _EMAIL.match(email) or not fits(Invitation, "email", email):
+        raise Invalid(f"invalid email address {email[:60]!r}", code="email")
+    display_name = display_name.strip()
+    if not fits(Invitation, "display_name", display_name):
+        limit = column_length(Invitation, "display_name")
+        raise Invalid(f"a name has at most {limit} characters", code="display_name")
     checked = _role(role)
     if await Membership.exists(school=school, user__email=email):
         raise Conflict(f"{email} already has a role in {school.uai}", code="member_exists")
@@ -96,7 +101,7 @@ async def invite_staff(
         invitation = await Invitation.create(
             school=school,
             email=email,
-            display_name=display_name.strip()[:120],
+            display_name=display_name,
             role=checked,
             # a secret nobody knows: the link is issued when the email is sent
             token_hash=_hash(secrets.token_urlsafe(SECRET_BYTES)),

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from core.models import LoginAttempt, StaffSession
 from core.settings import load_settings
+from tests.web.personas import panel_client
 from tests.web.settings_support import PASSWORD, Client, csrf_of, two_schools
 from web.app import create_app
 from workers.runtime import start_runtime
@@ -25,7 +26,7 @@ async def proxied(db: str, tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]
     settings = load_settings(var_dir=tmp_path / "var", trusted_proxies="127.0.0.1/32")
     runtime = await start_runtime(settings, sweep=False)
     try:
-        async with TestClient(TestServer(create_app(settings, runtime.queue))) as client:
+        async with panel_client(create_app(settings, runtime.queue)) as client:
             yield client
     finally:
         await runtime.close()

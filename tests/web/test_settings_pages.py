@@ -36,13 +36,13 @@ async def knock(client: Client, method: str, path: str, token: str) -> int:
 
 async def test_every_route_is_admin_only(schools: dict[str, School], app_client: Client) -> None:
     assert len(ROUTES) >= 30
-    before = await AuditEntry.all().count()
     for who in ("admin_b", "cpe", "direction", "vie", "teacher"):
-        await log_in(app_client, who)
+        await log_in(app_client, who)  # (ends the browser's previous session: audited)
         token = await csrf_of(app_client, "/account")
+        before = await AuditEntry.all().count()
         for method, path, _ in ROUTES:
             assert await knock(app_client, method, path, token) == 403, (who, method, path)
-    assert await AuditEntry.all().count() == before  # nothing changed anywhere
+        assert await AuditEntry.all().count() == before  # nothing changed anywhere
 
 
 async def test_school_b_admin_reads_nothing_of_school_a(

@@ -195,6 +195,7 @@ FR: dict[str, str] = {
     "settings.error.generic_unknown": "Choisissez un motif national.",
     "settings.error.reason_kind": "Un motif sert aux absences, aux retards, ou aux deux.",
     "settings.error.email": "Adresse électronique invalide.",
+    "settings.error.display_name": "Le nom compte au plus 120 caractères.",
     "settings.error.role": "Rôle inconnu.",
     "settings.error.password_short": "Le mot de passe doit contenir au moins 10 caractères.",
     "settings.error.member_exists": "Cette personne a déjà un rôle dans l'établissement.",

@@ -181,6 +181,7 @@ EN: dict[str, str] = {
     "settings.error.generic_unknown": "Choose a national reason.",
     "settings.error.reason_kind": "A reason is for absences, lateness, or both.",
     "settings.error.email": "Invalid email address.",
+    "settings.error.display_name": "A name has at most 120 characters.",
     "settings.error.role": "Unknown role.",
     "settings.error.password_short": "The password needs at least 10 characters.",
     "settings.error.member_exists": "This person already has a role in the school.",
