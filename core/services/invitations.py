@@ -30,7 +30,7 @@ from core.services import audit
 from core.services.audit import Actor
 from core.services.ports import Message, Sender
 from core.services.security import log_in
-from core.services.users import _EMAIL, MIN_PASSWORD_LENGTH, hash_password
+from core.services.users import _EMAIL, MIN_PASSWORD_LENGTH, grant_role, hash_password
 
 VALID_FOR = timedelta(days=7)
 LINK_PATH = "/invitations/"
@@ -266,14 +266,7 @@ async def _accept(opened: Opened, user: User, *, now: datetime) -> User:
             raise Gone("this invitation was used or cancelled meanwhile")
         actor = Actor.of(user)
         if not await Membership.exists(user=user, school=school):
-            await Membership.create(user=user, school=school, role=Role(invitation.role))
-            await audit.record(
-                actor,
-                "user.role",
-                user,
-                school_id=school.id,
-                after={"school": school.uai, "role": Role(invitation.role).value},
-            )
+            await grant_role(user, school, Role(invitation.role), actor)
         await audit.record(
             actor,
             "invitation.accept",

@@ -75,15 +75,20 @@ async def add_user(
             )
         if await Membership.exists(user=user, school=school):
             raise Conflict(f"{email} already has a role in {school.uai}")
-        await Membership.create(user=user, school=school, role=checked)
-        await audit.record(
-            actor,
-            "user.role",
-            user,
-            school_id=school.id,
-            after={"school": school.uai, "role": checked.value},
-        )
+        await grant_role(user, school, checked, actor)
     return user
+
+
+async def grant_role(user: User, school: School, role: Role, actor: Actor) -> None:
+    """Give ``user`` ``role`` in ``school``, audited (inside the caller's transaction)."""
+    await Membership.create(user=user, school=school, role=role)
+    await audit.record(
+        actor,
+        "user.role",
+        user,
+        school_id=school.id,
+        after={"school": school.uai, "role": role.value},
+    )
 
 
 async def authenticate(email: str, password: str) -> User | None:
