@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 export ABSENCES_PORT ?= 8080
 
-.PHONY: run test bench lint format migrations install clean
+.PHONY: run test bench lint format migrations install clean words
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	bash scripts/system-deps
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	PYBABEL=$(BIN)/pybabel scripts/words compile
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,3 +52,8 @@ migrations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## Words: extract the marked messages (French) and merge them into core/locales' catalogs.
+words: $(STAMP)
+	PYBABEL=$(BIN)/pybabel PYTHON=$(BIN)/python scripts/words update
+	PYBABEL=$(BIN)/pybabel scripts/words compile
