@@ -1,0 +1,2 @@
+"""Events: absences and lateness recorded and changed, the roll call, actions taken about a
+student, saved follow-up searches."""

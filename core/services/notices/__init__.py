@@ -1,0 +1,2 @@
+"""Notices: absence notices written with their event, dated notices (reminders, thresholds,
+summaries), convocations, the recipients they go to, and families' replies."""

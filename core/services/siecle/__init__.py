@@ -1,0 +1,1 @@
+"""The SIECLE import: an export applied as a diff, table by table, and the watched folder."""
