@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -18,6 +21,7 @@ from core.models import (
     NoticeKind,
     NoticeStatus,
 )
+from core.services.notices.convocations import convocation_payload
 from core.services.schools.school import now_utc
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import UAI_A, UAI_B
@@ -32,12 +36,18 @@ async def world(db: str, app_client: Client) -> World:
 
 
 async def _failed(world: World) -> Delivery:
+    """A convocation by SMS that failed: a copy of it renders and goes (to the outbox)."""
+    now = now_utc()
+    meeting = convocation_payload(
+        now + timedelta(days=3), ZoneInfo("Europe/Paris"), "Bureau de la CPE", "la CPE", "", now
+    )
     notice = await Notice.create(
         school=world.school,
         student=world.students["Marie"],
-        kind=NoticeKind.THRESHOLD,
+        kind=NoticeKind.CONVOCATION,
         dedupe_key=f"test:{uuid.uuid4()}",
         status=NoticeStatus.FAILED,
+        payload=meeting,
     )
     return await Delivery.create(
         uuid=uuid.uuid4(),
@@ -82,8 +92,10 @@ async def test_the_cpe_sees_a_failed_delivery_and_resends_it(
     assert fresh.to == failed.to and fresh.uuid != failed.uuid
     assert (await Delivery.get(id=failed.id)).status == DeliveryStatus.UNDELIVERED
     assert await AuditEntry.filter(action="delivery.resend").count() == 1
+    await asyncio.sleep(0.5)  # whether the queue took the copy yet or not, it is not failed
+    assert (await Delivery.get(id=fresh.id)).status != DeliveryStatus.FAILED
     again = await app_client.post(action, data={"csrf": token}, allow_redirects=False)
-    assert again.status == 409  # a double click sends once: the copy is already scheduled
+    assert again.status == 409  # a double click sends once: the copy is scheduled or gone
     assert await Delivery.filter(notice_id=failed.notice_id).count() == 2
 
 
