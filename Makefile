@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_delivery.py $(if $(ABSENCES_BENCH_REDIS_URL),--redis $(ABSENCES_BENCH_REDIS_URL))
 	$(BIN)/python bench/bench_grid.py
 	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_replies.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
