@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.db import close_db, init_db, migrate
+from core.rules.calendar import school_year_of
 from core.services.demo import build_demo
-from core.services.schools import school_year_of
 
 
 def default_today() -> date:

@@ -23,7 +23,15 @@ from core.models import (
     TimetableSlot,
 )
 from core.models.school import time_to_minutes
-from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, Slot, default_slots
+from core.rules.calendar import (
+    Half,
+    HalfDayKey,
+    SchoolCalendar,
+    Slot,
+    default_slots,
+    school_year_of,
+    year_bounds,
+)
 from core.services import audit
 from core.services.audit import Actor
 from core.services.defaults import ACTION_TYPES, GENERIC_REASONS, JUSTIFICATION_TYPES, LOCAL_REASONS
@@ -157,11 +165,6 @@ def read_settings(school: School) -> SchoolSettings:
     return SchoolSettings(uai=school.uai, **values)
 
 
-def school_year_of(day: date) -> int:
-    """The first year of the school year that contains ``day`` (2025 for 2025-26)."""
-    return day.year if day.month >= 8 else day.year - 1
-
-
 async def ensure_generic_reasons() -> None:
     """The national generic reasons exist (they are shared by every school)."""
     existing: set[str] = {str(c) for c in await GenericReason.all().values_list("code", flat=True)}
@@ -194,6 +197,7 @@ async def create_school(
         raise Conflict(f"the school {uai} already exists")
     await ensure_generic_reasons()
     start_year = school_year_of(today or date.today())
+    starts_on, ends_on = year_bounds(start_year)
     async with in_transaction():
         school = await School.create(
             uai=uai, name=name, timezone=timezone, letterhead=letterhead or {}
@@ -201,8 +205,8 @@ async def create_school(
         await SchoolYear.create(
             school=school,
             start_year=start_year,
-            starts_on=date(start_year, 9, 1),
-            ends_on=date(start_year + 1, 7, 4),
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
         await _create_defaults(school)
         await audit.record(

@@ -27,7 +27,6 @@ from core.services.schools import (
     load_calendar,
     parse_settings_patch,
     read_settings,
-    school_year_of,
     update_settings,
 )
 
@@ -140,13 +139,6 @@ async def test_it_opens_the_school_year_that_contains_today(school_a: School) ->
     assert [(y.start_year, y.starts_on, y.ends_on, y.current) for y in years] == [
         (2025, date(2025, 9, 1), date(2026, 7, 4), True)
     ]
-
-
-def test_the_school_year_turns_over_in_august() -> None:
-    assert school_year_of(date(2026, 3, 2)) == 2025
-    assert school_year_of(date(2026, 7, 31)) == 2025
-    assert school_year_of(date(2026, 8, 1)) == 2026
-    assert school_year_of(date(2026, 9, 1)) == 2026
 
 
 async def test_it_records_the_creation_in_the_audit_log(school_a: School) -> None:
