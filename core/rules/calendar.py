@@ -162,6 +162,12 @@ def default_slots() -> tuple[Slot, ...]:
     return tuple(slots)
 
 
+def parse_hhmm(value: str) -> time:
+    """A local wall time from ``HH:MM``."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
 def day_start(day: date, tz: ZoneInfo) -> datetime:
     """The first moment of ``day`` in ``tz``, in UTC (SQLite compares datetimes as text)."""
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)

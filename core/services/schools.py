@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,9 +29,11 @@ from core.rules.calendar import (
     SchoolCalendar,
     Slot,
     default_slots,
+    parse_hhmm,
     school_year_of,
     year_bounds,
 )
+from core.rules.notices import QuietHours
 from core.services import audit
 from core.services.audit import Actor
 from core.services.defaults import ACTION_TYPES, GENERIC_REASONS, JUSTIFICATION_TYPES, LOCAL_REASONS
@@ -46,7 +48,10 @@ def _check_hhmm(value: str) -> str:
     return value
 
 
-class QuietHours(BaseModel):
+class QuietHoursSetting(BaseModel):
+    """The quiet hours as a school sets and stores them (local ``HH:MM``); the rules read them
+    as a :class:`core.rules.notices.QuietHours`."""
+
     model_config = ConfigDict(extra="forbid")
     start: str = "20:00"
     end: str = "08:00"
@@ -56,6 +61,16 @@ class QuietHours(BaseModel):
     @classmethod
     def _hhmm(cls, value: str) -> str:
         return _check_hhmm(value)
+
+    def rule(self) -> QuietHours:
+        return QuietHours(parse_hhmm(self.start), parse_hhmm(self.end), self.sundays)
+
+
+def quiet_hours(school: School) -> QuietHours | None:
+    """The school's quiet hours (None: turned off)."""
+    if school.quiet_hours is None:
+        return None
+    return QuietHoursSetting.model_validate(school.quiet_hours).rule()
 
 
 NULLABLE_SETTINGS = frozenset(
@@ -76,7 +91,7 @@ class SchoolSettingsPatch(BaseModel):
     lateness_threshold_minutes: int | None = Field(default=None, ge=1, le=240)
     notice_delay_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     notify_lateness: bool | None = None
-    quiet_hours: QuietHours | None = None
+    quiet_hours: QuietHoursSetting | None = None
     channel_order: list[Channel] | None = Field(default=None, min_length=1)
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
     persistent_threshold_half_days: int | None = Field(default=None, ge=1, le=200)
@@ -142,7 +157,7 @@ class SchoolSettings(BaseModel):
     lateness_threshold_minutes: int
     notice_delay_minutes: int
     notify_lateness: bool
-    quiet_hours: QuietHours | None
+    quiet_hours: QuietHoursSetting | None
     channel_order: list[str]
     absence_threshold_half_days: int
     persistent_threshold_half_days: int
@@ -295,11 +310,6 @@ async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Act
             actor, "school.settings", fresh, school_id=fresh.id, before=before, after=after
         )
     return fresh
-
-
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
 
 
 async def load_calendar(school: School) -> SchoolCalendar:
