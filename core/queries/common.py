@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from core.models import School
+from core.models import School, SchoolYear
 from core.rules.calendar import day_start as day_start  # the queries' day bounds
+from core.rules.calendar import year_bounds
 
 T = TypeVar("T")
 
@@ -54,3 +55,9 @@ def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
 def chunks(values: list[int], size: int = 500) -> list[list[int]]:
     """``values`` in lists of at most ``size``: ``IN (…)`` stays under every backend's limit."""
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+async def school_year_dates(school: School, start_year: int) -> tuple[date, date]:
+    """The first and last day of lessons of a school year: the school's own, else the default."""
+    row = await SchoolYear.get_or_none(school=school, start_year=start_year)
+    return year_bounds(start_year, (row.starts_on, row.ends_on) if row is not None else None)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from core.models import Channel, ContactPoint, Delivery, DeliveryStatus, Person, School
+from core.models import Channel, Delivery, DeliveryStatus, School
 from core.queries.common import chunks, day_start, local, zone
 from core.rules import postal
 
@@ -46,15 +46,6 @@ def state_of(printed_at: datetime | None, posted_at: datetime | None) -> str:
     return "printed" if printed_at is not None else "to_print"
 
 
-def address_lines(contact: ContactPoint | None, person: Person | None) -> tuple[str, ...]:
-    """The lines of the envelope (``core.rules.postal``) of a guardian's contact point."""
-    return postal.address_lines(
-        person.display_name if person is not None else None,
-        contact.address if contact is not None else None,
-        contact.value if contact is not None else None,
-    )
-
-
 def _row(delivery: Delivery, school: School) -> LetterRow:
     tz = zone(school)
     student = delivery.notice.student
@@ -67,7 +58,7 @@ def _row(delivery: Delivery, school: School) -> LetterRow:
         student=f"{student.last_name.upper()} {student.first_name}",
         guardian=person.display_name if person is not None else delivery.to,
         kind=str(delivery.notice.kind),
-        address=address_lines(delivery.contact, person),
+        address=postal.envelope(delivery.contact, person),
         status=str(delivery.status),
         state=state_of(delivery.printed_at, delivery.posted_at),
         sent_at=local(delivery.sent_at, tz),

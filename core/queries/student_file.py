@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
-from core.models import Event, School, SchoolYear, Student
-from core.queries.common import day_start, local, zone
+from core.models import Event, School, Student
+from core.queries.common import day_start, local, school_year_dates, zone
 from core.queries.extras import notice_counts
 from core.queries.file_parts import actions_of, guardians_of, notices_of, replies_of
 from core.queries.file_views import (
@@ -26,7 +26,7 @@ from core.queries.file_views import (
     StudentView,
 )
 from core.queries.scope import ALL, Scope
-from core.rules.calendar import SchoolCalendar
+from core.rules.calendar import SchoolCalendar, school_year_of
 from core.rules.counting import (
     CountingMode,
     EventKind,
@@ -34,19 +34,11 @@ from core.rules.counting import (
     monthly_counts,
 )
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.events.record import school_student
-from core.services.notices.facts import countable
-from core.services.schools.school import load_calendar, school_year_of
+from core.services.events import school_student
+from core.services.notice_facts import countable
+from core.services.schools import load_calendar
 
 Month = tuple[int, int]
-
-
-async def year_bounds(school: School, start_year: int) -> tuple[date, date]:
-    """The first and last days of the school year (its row, else August to July)."""
-    year = await SchoolYear.get_or_none(school=school, start_year=start_year)
-    if year is not None:
-        return year.starts_on, year.ends_on
-    return date(start_year, 8, 1), date(start_year + 1, 7, 31)
 
 
 def current_year(school: School, now: datetime) -> int:
@@ -186,7 +178,7 @@ async def student_file(
     student = await school_student(school, student_id)
     tz = zone(school)
     start_year = current_year(school, now) if year is None else year
-    first, last = await year_bounds(school, start_year)
+    first, last = await school_year_dates(school, start_year)
     events = await _events(school, student, first, last)
     notices = await notice_counts([e.id for e in events])
     window = (day_start(first, tz), day_start(last + timedelta(days=1), tz))

@@ -162,6 +162,12 @@ def default_slots() -> tuple[Slot, ...]:
     return tuple(slots)
 
 
+def parse_hhmm(value: str) -> time:
+    """A local wall time from ``HH:MM``."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
 def day_start(day: date, tz: ZoneInfo) -> datetime:
     """The first moment of ``day`` in ``tz``, in UTC (SQLite compares datetimes as text)."""
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
@@ -180,3 +186,34 @@ def half_of(dt: datetime, tz: ZoneInfo, midday: time) -> HalfDayKey:
     local = dt.astimezone(tz)
     half = Half.MORNING if local.time() < midday else Half.AFTERNOON
     return HalfDayKey(local.date(), half)
+
+
+# The school year. Year N (written N-N+1, SIECLE's ANNEE_SCOLAIRE N) holds every day from
+# 1 August N to 31 July N+1, so the end of the summer belongs to the year about to start. Its
+# lessons run between the school's own dates (set at its creation, then by SIECLE's Communs.xml)
+# and, for a year the school has no dates for, from 1 September N to 4 July N+1.
+YEAR_TURN_MONTH = 8
+DEFAULT_FIRST_DAY = (9, 1)
+DEFAULT_LAST_DAY = (7, 4)
+
+
+def school_year_of(day: date) -> int:
+    """The first year of the school year that holds ``day`` (2025 for 2025-26).
+
+    The year turns on 1 August: 31 July 2026 is in 2025-26, 1 August 2026 in 2026-27.
+    """
+    return day.year if day.month >= YEAR_TURN_MONTH else day.year - 1
+
+
+def year_bounds(start_year: int, own: tuple[date, date] | None = None) -> tuple[date, date]:
+    """The first and last day of lessons of the school year ``start_year``.
+
+    ``own``: the school's dates for that year when it has them (they win); else 1 September to
+    4 July.
+    """
+    if own is not None:
+        return own
+    return (
+        date(start_year, *DEFAULT_FIRST_DAY),
+        date(start_year + 1, *DEFAULT_LAST_DAY),
+    )

@@ -8,7 +8,7 @@ are school settings passed in by the caller.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -267,11 +267,6 @@ def monthly_counts(
 
 def _month(day: date) -> tuple[int, int]:
     return (day.year, day.month)
-
-
-def thresholds_crossed(before: float, after: float, thresholds: Sequence[int]) -> list[int]:
-    """Thresholds t with before < t <= after, ascending, without duplicates."""
-    return sorted({t for t in thresholds if before < t <= after})
 
 
 def alert_level(count: float, threshold: int = 4, persistent: int = 10) -> AlertLevel:

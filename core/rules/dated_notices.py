@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.rules.calendar import HalfDayKey, require_aware
-from core.rules.counting import thresholds_crossed
+from core.rules.counting import alert_level
 from core.rules.notices import notice_kind_for
 
 REMINDER = "reminder"
@@ -80,13 +80,10 @@ def reminder_key(event_id: int) -> str:
 def month_letter(count: float, threshold: int, persistent: int) -> str | None:
     """The letter a month's count of unjustified half-days calls for: ``"persistent"`` from the
     persistent threshold (it says all the threshold letter says, so a student who reaches both
-    at once gets that one only), ``"threshold"`` from the monthly one (4 by law), else None."""
-    crossed = thresholds_crossed(0, count, (threshold, persistent))
-    if persistent in crossed:
-        return PERSISTENT
-    if threshold in crossed:
-        return THRESHOLD
-    return None
+    at once gets that one only), ``"threshold"`` from the monthly one (4 by law), else None:
+    the alert level of the month (``counting.alert_level``) when it is one."""
+    level = alert_level(count, threshold, persistent)
+    return None if level == "none" else level
 
 
 def months_to_check(today: date) -> list[Month]:

@@ -19,27 +19,14 @@ IN_CHARGE = 2
 
 @dataclass(frozen=True, slots=True)
 class QuietHours:
-    """No SMS or call from ``start`` to ``end`` (local time, may span midnight), nor on Sundays."""
+    """No SMS or call from ``start`` to ``end`` (local time, may span midnight), nor on Sundays.
+
+    The school's setting (``schools.QuietHoursSetting``, its stored JSON) gives one.
+    """
 
     start: time
     end: time
     sundays: bool = True
-
-    @classmethod
-    def from_setting(cls, value: object) -> QuietHours | None:
-        """From the school's ``quiet_hours`` JSON (``None`` turns them off)."""
-        if not isinstance(value, dict):
-            return None
-        return cls(
-            _hhmm(str(value.get("start", "20:00"))),
-            _hhmm(str(value.get("end", "08:00"))),
-            bool(value.get("sundays", True)),
-        )
-
-
-def _hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
 
 
 def in_quiet_hours(moment: datetime, tz: ZoneInfo, quiet: QuietHours | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 
 def display_name(civility: str, last_name: str, first_name: str) -> str:
@@ -29,3 +30,26 @@ def address_lines(
     if country and country.upper() != "FRANCE":
         lines.append(country.upper())
     return tuple(lines)
+
+
+class Addressee(Protocol):
+    """A contact point: its value (an address's first line for a letter) and its address."""
+
+    @property
+    def value(self) -> str: ...
+    @property
+    def address(self) -> Mapping[str, object] | None: ...
+
+
+class Named(Protocol):
+    @property
+    def display_name(self) -> str: ...
+
+
+def envelope(contact: Addressee | None, person: Named | None) -> tuple[str, ...]:
+    """The lines of the envelope of a guardian's contact point (:func:`address_lines`)."""
+    return address_lines(
+        person.display_name if person is not None else None,
+        contact.address if contact is not None else None,
+        contact.value if contact is not None else None,
+    )

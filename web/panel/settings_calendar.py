@@ -10,8 +10,9 @@ from typing import Any
 from aiohttp import web
 
 from core.models import ClosedDay, TimetableSlot
-from core.services.schools import closed_days
-from core.services.schools import slots as school_settings
+from core.queries.common import school_year_dates
+from core.rules.calendar import school_year_of
+from core.services import closed_days, school_settings
 from web.panel.account import now_of
 from web.panel.guard import Page
 from web.panel.settings_kit import (
@@ -103,7 +104,7 @@ async def remove_slot(request: web.Request) -> web.Response:
 async def _calendar(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
-    first, last = await closed_days.year_bounds(page.school, now_of(page.request).date())
+    first, last = await school_year_dates(page.school, school_year_of(now_of(page.request).date()))
     rows = await ClosedDay.filter(school=page.school).order_by("day", "half")
     context = {
         "section": "calendar",

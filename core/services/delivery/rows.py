@@ -24,7 +24,8 @@ from core.models import (
     Usability,
 )
 from core.rules import notices as rules
-from core.services.notices.recipients import NO_CONTACT_ROW, guardian_options
+from core.services.recipients import NO_CONTACT_ROW, guardian_options
+from core.services.schools import quiet_hours
 
 LIVE = (DeliveryStatus.SCHEDULED, DeliveryStatus.SENDING, DeliveryStatus.SENT)
 
@@ -226,7 +227,7 @@ def send_time(school: School, channel: str, base: datetime, delay_minutes: int) 
         delay_minutes=delay_minutes,
         channel=channel,
         tz=ZoneInfo(school.timezone),
-        quiet=rules.QuietHours.from_setting(school.quiet_hours),
+        quiet=quiet_hours(school),
     )
 
 

@@ -18,11 +18,12 @@ from tortoise.transactions import in_transaction
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
 
 from core.errors import Conflict, Invalid, NotFound
-from core.models import ClosedDay, School, SchoolYear
+from core.models import ClosedDay, School
 from core.models.school import HalfField
+from core.queries.common import school_year_dates
+from core.rules.calendar import school_year_of
 from core.services import audit
 from core.services.audit import Actor
-from core.services.schools.school import school_year_of
 
 ZONES = ("A", "B", "C")
 MAX_LABEL = 120
@@ -79,15 +80,6 @@ class HolidayImport:
     last: date
 
 
-async def year_bounds(school: School, today: date) -> tuple[date, date]:
-    """The first and last day of the school year that contains ``today``."""
-    start_year = school_year_of(today)
-    year = await SchoolYear.get_or_none(school=school, start_year=start_year)
-    if year is not None:
-        return year.starts_on, year.ends_on
-    return date(start_year, 9, 1), date(start_year + 1, 7, 4)
-
-
 @lru_cache(maxsize=1)
 def _calendar() -> Any:
     """The package's calendar, read once from the CSV it ships (no network)."""
@@ -124,7 +116,7 @@ async def import_holidays(
 
     Days already closed for the whole day are kept as they are. The zone becomes the school's.
     """
-    first, last = await year_bounds(school, today or date.today())
+    first, last = await school_year_dates(school, school_year_of(today or date.today()))
     closures = national_closures(zone, first, last)
     async with in_transaction():
         added = await _close_new_days(school, closures)

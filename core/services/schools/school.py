@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +23,17 @@ from core.models import (
     TimetableSlot,
 )
 from core.models.school import time_to_minutes
-from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, Slot, default_slots
+from core.rules.calendar import (
+    Half,
+    HalfDayKey,
+    SchoolCalendar,
+    Slot,
+    default_slots,
+    parse_hhmm,
+    school_year_of,
+    year_bounds,
+)
+from core.rules.notices import QuietHours
 from core.services import audit
 from core.services.audit import Actor
 from core.services.schools.defaults import (
@@ -43,7 +53,10 @@ def _check_hhmm(value: str) -> str:
     return value
 
 
-class QuietHours(BaseModel):
+class QuietHoursSetting(BaseModel):
+    """The quiet hours as a school sets and stores them (local ``HH:MM``); the rules read them
+    as a :class:`core.rules.notices.QuietHours`."""
+
     model_config = ConfigDict(extra="forbid")
     start: str = "20:00"
     end: str = "08:00"
@@ -53,6 +66,16 @@ class QuietHours(BaseModel):
     @classmethod
     def _hhmm(cls, value: str) -> str:
         return _check_hhmm(value)
+
+    def rule(self) -> QuietHours:
+        return QuietHours(parse_hhmm(self.start), parse_hhmm(self.end), self.sundays)
+
+
+def quiet_hours(school: School) -> QuietHours | None:
+    """The school's quiet hours (None: turned off)."""
+    if school.quiet_hours is None:
+        return None
+    return QuietHoursSetting.model_validate(school.quiet_hours).rule()
 
 
 NULLABLE_SETTINGS = frozenset(
@@ -73,7 +96,7 @@ class SchoolSettingsPatch(BaseModel):
     lateness_threshold_minutes: int | None = Field(default=None, ge=1, le=240)
     notice_delay_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     notify_lateness: bool | None = None
-    quiet_hours: QuietHours | None = None
+    quiet_hours: QuietHoursSetting | None = None
     channel_order: list[Channel] | None = Field(default=None, min_length=1)
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
     persistent_threshold_half_days: int | None = Field(default=None, ge=1, le=200)
@@ -139,7 +162,7 @@ class SchoolSettings(BaseModel):
     lateness_threshold_minutes: int
     notice_delay_minutes: int
     notify_lateness: bool
-    quiet_hours: QuietHours | None
+    quiet_hours: QuietHoursSetting | None
     channel_order: list[str]
     absence_threshold_half_days: int
     persistent_threshold_half_days: int
@@ -160,11 +183,6 @@ def read_settings(school: School) -> SchoolSettings:
     values: dict[str, Any] = {name: getattr(school, name) for name in SETTINGS_FIELDS}
     values["counting_mode"] = str(values["counting_mode"])
     return SchoolSettings(uai=school.uai, **values)
-
-
-def school_year_of(day: date) -> int:
-    """The first year of the school year that contains ``day`` (2025 for 2025-26)."""
-    return day.year if day.month >= 8 else day.year - 1
 
 
 async def ensure_generic_reasons() -> None:
@@ -199,6 +217,7 @@ async def create_school(
         raise Conflict(f"the school {uai} already exists")
     await ensure_generic_reasons()
     start_year = school_year_of(today or date.today())
+    starts_on, ends_on = year_bounds(start_year)
     async with in_transaction():
         school = await School.create(
             uai=uai, name=name, timezone=timezone, letterhead=letterhead or {}
@@ -206,8 +225,8 @@ async def create_school(
         await SchoolYear.create(
             school=school,
             start_year=start_year,
-            starts_on=date(start_year, 9, 1),
-            ends_on=date(start_year + 1, 7, 4),
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
         await _create_defaults(school)
         await audit.record(
@@ -296,11 +315,6 @@ async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Act
             actor, "school.settings", fresh, school_id=fresh.id, before=before, after=after
         )
     return fresh
-
-
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
 
 
 async def load_calendar(school: School) -> SchoolCalendar:

@@ -26,9 +26,10 @@ from core.models import (
     Student,
     TeachingGroup,
 )
+from core.rules.calendar import school_year_of, year_bounds
 from core.services.audit import Actor
-from core.services.schools.school import create_school, school_year_of
-from core.services.siecle.tables import (
+from core.services.schools import create_school
+from core.services.siecle_tables import (
     BATCH,
     IMPORT_LABEL,
     AuditLog,
@@ -159,7 +160,7 @@ async def _school(
         export.uai,
         export.letterhead.name or export.uai,
         actor,
-        today=date(export.school_year, 9, 1),
+        today=year_bounds(export.school_year)[0],
         letterhead=export.letterhead.as_json(),
     )
     return school, True
@@ -190,7 +191,7 @@ async def _update_school(run: _Run) -> date:
     year = await SchoolYear.get_or_none(school=school, start_year=export.school_year)
     dates = export.year_dates
     if year is None:
-        return dates.starts_on if dates else date(export.school_year, 9, 1)
+        return dates.starts_on if dates else year_bounds(export.school_year)[0]
     if dates is not None and (year.starts_on, year.ends_on) != (dates.starts_on, dates.ends_on):
         before_dates = {"starts_on": year.starts_on, "ends_on": year.ends_on}
         year.starts_on, year.ends_on = dates.starts_on, dates.ends_on

@@ -59,13 +59,6 @@ class Guardian(Pupil, Protocol):
     def display_name(self) -> str: ...
 
 
-class Addressee(Protocol):
-    @property
-    def value(self) -> str: ...
-    @property
-    def address(self) -> dict[str, object] | None: ...
-
-
 class Dated(Protocol):
     @property
     def starts_at(self) -> datetime: ...
@@ -96,7 +89,7 @@ class DeliveryView(Protocol):
     @property
     def person(self) -> Guardian | None: ...
     @property
-    def contact(self) -> Addressee | None: ...
+    def contact(self) -> postal.Addressee | None: ...
 
 
 @lru_cache(maxsize=128)
@@ -303,14 +296,9 @@ def context(
     }
 
 
-def _address(contact: Addressee | None, person: Guardian | None) -> str:
-    """The letter's address block, as the letters page shows it (``core.rules.postal``)."""
-    lines = postal.address_lines(
-        person.display_name if person is not None else None,
-        contact.address if contact is not None else None,
-        contact.value if contact is not None else None,
-    )
-    return "\n".join(lines)
+def _address(contact: postal.Addressee | None, person: Guardian | None) -> str:
+    """The letter's address block, as the letters page shows it."""
+    return "\n".join(postal.envelope(contact, person))
 
 
 def _letter(delivery: DeliveryView, school: School, html: str, extra: dict[str, str]) -> Message:

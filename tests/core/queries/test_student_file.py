@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from core.errors import NotFound
-from core.models import DeliveryStatus, Notice
+from core.models import DeliveryStatus, Notice, SchoolYear
 from core.queries import student_file
+from core.queries.common import school_year_dates
+from core.services.actions import record_action
 from core.services.audit import Actor
 from core.services.events.actions import record_action
 from tests.core.queries.conftest import MONDAY, Data, add_notice, add_reply, at
@@ -101,3 +103,14 @@ async def test_another_year_is_empty_and_another_schools_student_is_not_found(
     assert last_year.events == [] and last_year.start_year == 2024
     with pytest.raises(NotFound):
         await student_file(data.school, data.sid("jean"), now=NOW)
+
+
+async def test_the_file_spans_the_schools_own_dates_else_september_to_4_july(data: Data) -> None:
+    await SchoolYear.filter(school=data.school, start_year=2025).update(
+        starts_on=date(2025, 9, 2), ends_on=date(2026, 7, 3)
+    )
+    file = await student_file(data.school, data.sid("marie"), now=NOW)
+    assert (file.starts_on, file.ends_on) == (date(2025, 9, 2), date(2026, 7, 3))
+    past = await student_file(data.school, data.sid("marie"), now=NOW, year=2023)
+    assert (past.starts_on, past.ends_on) == (date(2023, 9, 1), date(2024, 7, 4))
+    assert await school_year_dates(data.school, 2023) == (date(2023, 9, 1), date(2024, 7, 4))

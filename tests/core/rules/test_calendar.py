@@ -16,6 +16,8 @@ from core.rules.calendar import (
     half_of,
     local_date,
     merge_intervals,
+    school_year_of,
+    year_bounds,
 )
 from tests.core.rules.support import (
     GEPI_MIDDAY,
@@ -308,3 +310,28 @@ def test_calendar_is_frozen() -> None:
     cal: SchoolCalendar = school()
     with pytest.raises(AttributeError):
         cal.midday = time(13)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("day", "start_year"),
+    [
+        (date(2026, 3, 2), 2025),
+        (date(2026, 7, 4), 2025),  # the last day of lessons
+        (date(2026, 7, 31), 2025),  # July is the end of the year that started the autumn before
+        (date(2026, 8, 1), 2026),  # the year turns on 1 August
+        (date(2026, 8, 31), 2026),  # the end of the summer belongs to the coming year
+        (date(2026, 9, 1), 2026),
+        (date(2026, 12, 31), 2026),
+        (date(2027, 1, 1), 2026),
+    ],
+)
+def test_a_day_belongs_to_one_school_year_turning_on_1_august(day: date, start_year: int) -> None:
+    assert school_year_of(day) == start_year
+
+
+def test_a_year_runs_on_the_schools_own_dates_else_september_to_4_july() -> None:
+    assert year_bounds(2025) == (date(2025, 9, 1), date(2026, 7, 4))
+    own = (date(2025, 9, 2), date(2026, 7, 3))
+    assert year_bounds(2025, own) == own
+    first, last = year_bounds(2026)
+    assert school_year_of(first) == school_year_of(last) == 2026

@@ -16,7 +16,6 @@ from core.rules.counting import (
     missed_coverage,
     missed_half_days,
     monthly_counts,
-    thresholds_crossed,
 )
 from tests.core.rules.support import (
     MARTINIQUE,
@@ -221,35 +220,9 @@ def test_four_unjustified_half_days_in_a_month_reach_the_threshold() -> None:
     total = monthly_counts(school(), events, now=LATER)[(2026, 1)]
     assert total == 4
     assert alert_level(total) == "threshold"
-    assert thresholds_crossed(3, total, (4, 10)) == [4]
 
 
 # --- thresholds ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "expected"),
-    [
-        (3, 4, [4]),
-        (3.5, 4.0, [4]),
-        (4, 5, []),
-        (3, 3.99, []),
-        (0, 3, []),
-        (3.5, 10, [4, 10]),
-        (9, 12, [10]),
-        (10, 12, []),
-        (5, 5, []),
-        (6, 2, []),
-        (0, 100, [4, 10]),
-    ],
-)
-def test_thresholds_crossed(before: float, after: float, expected: list[int]) -> None:
-    assert thresholds_crossed(before, after, (4, 10)) == expected
-
-
-def test_thresholds_crossed_sorts_and_deduplicates() -> None:
-    assert thresholds_crossed(0, 20, [10, 4, 10, 15]) == [4, 10, 15]
-    assert thresholds_crossed(0, 20, []) == []
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,6 @@ def test_quiet_hours_span_the_night_and_sundays(moment: datetime, quiet: bool) -
 
 def test_no_quiet_hours_means_any_time() -> None:
     assert not in_quiet_hours(paris(SUNDAY, 3), PARIS, None)
-    assert QuietHours.from_setting(None) is None
-
-
-def test_the_setting_json_is_read() -> None:
-    setting = {"start": "21:30", "end": "07:15", "sundays": False}
-    assert QuietHours.from_setting(setting) == QuietHours(time(21, 30), time(7, 15), False)
 
 
 def test_an_sms_recorded_at_night_leaves_at_eight() -> None:

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from core.rules.postal import address_lines
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.rules.postal import address_lines, envelope
+
+
+@dataclass
+class Point:
+    value: str
+    address: Mapping[str, object] | None
+
+
+@dataclass
+class Guardian:
+    display_name: str
 
 
 def test_name_street_then_town_in_capitals() -> None:
@@ -27,3 +41,14 @@ def test_the_contact_value_stands_in_for_an_address_without_street_nor_town() ->
         "2 place de la Mairie",
     )
     assert address_lines(None, {"lines": ["1 rue A"]}, "ignored") == ("1 rue A",)
+
+
+def test_the_envelope_of_a_contact_point_names_its_guardian() -> None:
+    point = Point("12 rue des Lilas", {"lines": ["12 rue des Lilas"], "postal_code": "75011"})
+    assert envelope(point, Guardian("Mme MARTIN Anne")) == (
+        "Mme MARTIN Anne",
+        "12 rue des Lilas",
+        "75011",
+    )
+    assert envelope(Point("2 place de la Mairie", None), None) == ("2 place de la Mairie",)
+    assert envelope(None, Guardian("M. DURAND")) == ("M. DURAND",)

@@ -21,13 +21,14 @@ from core.models import (
     TimetableSlot,
 )
 from core.rules.calendar import Half, HalfDayKey
+from core.rules.notices import QuietHours
 from core.services.audit import Actor
 from core.services.schools.school import (
     create_school,
     load_calendar,
     parse_settings_patch,
+    quiet_hours,
     read_settings,
-    school_year_of,
     update_settings,
 )
 
@@ -142,13 +143,6 @@ async def test_it_opens_the_school_year_that_contains_today(school_a: School) ->
     ]
 
 
-def test_the_school_year_turns_over_in_august() -> None:
-    assert school_year_of(date(2026, 3, 2)) == 2025
-    assert school_year_of(date(2026, 7, 31)) == 2025
-    assert school_year_of(date(2026, 8, 1)) == 2026
-    assert school_year_of(date(2026, 9, 1)) == 2026
-
-
 async def test_it_records_the_creation_in_the_audit_log(school_a: School) -> None:
     entry = await AuditEntry.get(action="school.create")
     assert entry.school_id == school_a.id
@@ -232,9 +226,17 @@ async def test_an_explicit_null_turns_the_quiet_hours_off(school_a: School, syst
     school = await fresh(school_a)
     assert school.quiet_hours is None
     assert read_settings(school).quiet_hours is None
+    assert quiet_hours(school) is None
     [entry] = await settings_audit(school_a)
     assert entry.before == {"quiet_hours": {"start": "20:00", "end": "08:00", "sundays": True}}
     assert entry.after == {"quiet_hours": None}
+
+
+async def test_the_rules_read_the_schools_quiet_hours(school_a: School, system: Actor) -> None:
+    assert quiet_hours(school_a) == QuietHours(time(20), time(8), sundays=True)
+    change = {"quiet_hours": {"start": "21:30", "end": "07:15", "sundays": False}}
+    await update_settings(school_a, parse_settings_patch(change), system)
+    assert quiet_hours(await fresh(school_a)) == QuietHours(time(21, 30), time(7, 15), False)
 
 
 async def test_it_stores_new_quiet_hours_and_channel_order(school_a: School, system: Actor) -> None:
