@@ -32,7 +32,6 @@ from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
 from core.models import Student
 from core.rules.calendar import school_year_of
-from core.services.demo import build_demo
 from core.settings import load_settings
 from web.app import create_app
 from workers.queue import InlineQueue

@@ -24,8 +24,8 @@ from core.models import (
     Usability,
 )
 from core.rules import notices as rules
-from core.services.recipients import NO_CONTACT_ROW, guardian_options
-from core.services.schools import quiet_hours
+from core.services.notices.recipients import NO_CONTACT_ROW, guardian_options
+from core.services.schools.school import quiet_hours
 
 LIVE = (DeliveryStatus.SCHEDULED, DeliveryStatus.SENDING, DeliveryStatus.SENT)
 

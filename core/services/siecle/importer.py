@@ -28,8 +28,8 @@ from core.models import (
 )
 from core.rules.calendar import school_year_of, year_bounds
 from core.services.audit import Actor
-from core.services.schools import create_school
-from core.services.siecle_tables import (
+from core.services.schools.school import create_school
+from core.services.siecle.tables import (
     BATCH,
     IMPORT_LABEL,
     AuditLog,
