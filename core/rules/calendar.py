@@ -179,6 +179,14 @@ def local_date(dt: datetime, tz: ZoneInfo) -> date:
     return dt.astimezone(tz).date()
 
 
+def month_label(moment: date, tz: ZoneInfo | None = None) -> str:
+    """``YYYY-MM``: the month of a day, or of an aware moment in the school's zone ``tz`` (the
+    key of a month's letters and alerts; its words are ``notice_labels.month_year``)."""
+    if tz is not None and isinstance(moment, datetime):
+        moment = local_date(moment, tz)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
 def half_of(dt: datetime, tz: ZoneInfo, midday: time) -> HalfDayKey:
     """The half-day an aware moment falls in: before midday local is the morning."""
     require_aware(dt)

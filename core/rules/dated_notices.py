@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.rules.calendar import HalfDayKey, require_aware
+from core.rules.calendar import HalfDayKey, month_label, require_aware
 from core.rules.counting import alert_level
 from core.rules.notices import notice_kind_for
 
@@ -101,14 +101,9 @@ def month_bounds(month: Month) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-def month_label(month: Month) -> str:
-    """``YYYY-MM``."""
-    return f"{month[0]:04d}-{month[1]:02d}"
-
-
 def month_key(kind: str, student_id: int, month: Month) -> str:
     """One letter of a kind per student and month."""
-    return f"{kind}:{student_id}:{month_label(month)}"
+    return f"{kind}:{student_id}:{month_label(date(*month, 1))}"
 
 
 def in_month(key: HalfDayKey, month: Month) -> bool:

@@ -64,8 +64,3 @@ def month_start(now: datetime, tz: ZoneInfo) -> datetime:
     local = now.astimezone(tz)
     first = datetime.combine(date(local.year, local.month, 1), time(), tzinfo=tz)
     return first.astimezone(UTC)
-
-
-def month_label(now: datetime, tz: ZoneInfo) -> str:
-    """``YYYY-MM`` of ``now`` in the school's time zone (the key of a month's alerts)."""
-    return f"{now.astimezone(tz):%Y-%m}"

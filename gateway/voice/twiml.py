@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-PROMPTS = {
-    "fr": "Appuyez sur 1 pour confirmer la réception de ce message.",
-    "en": "Press 1 to confirm that you received this message.",
-}
-THANKS = {
-    "fr": "Merci, votre confirmation est enregistrée. Au revoir.",
-    "en": "Thank you, your confirmation has been recorded. Goodbye.",
-}
-GOODBYE = {"fr": "Au revoir.", "en": "Goodbye."}
+from core.i18n import N_, supported, words
+
+PROMPT = N_("Appuyez sur 1 pour confirmer la réception de ce message.")
+THANKS = N_("Merci, votre confirmation est enregistrée. Au revoir.")
+GOODBYE = N_("Au revoir.")
 VOICE_LANGUAGES = {"fr": "fr-FR", "en": "en-GB"}
 
 
 def _short(language: str) -> str:
-    short = language.split("-")[0].lower()
-    return short if short in PROMPTS else "fr"
+    return supported(language.split("-")[0].lower())
 
 
 def voice_language(language: str) -> str:
@@ -37,7 +32,8 @@ def render_twiml(text: str, language: str = "fr-FR", action_url: str | None = No
     Twilio goes on to the next verb: the repeat, then a goodbye.
     """
     lang = voice_language(language)
-    prompt = PROMPTS[_short(language)]
+    said = words(_short(language))
+    prompt = said.gettext(PROMPT)
     action = f" action={quoteattr(action_url)}" if action_url else ""
     gather = (
         f'<Gather numDigits="1"{action} method="POST" timeout="6">'
@@ -45,15 +41,13 @@ def render_twiml(text: str, language: str = "fr-FR", action_url: str | None = No
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f"<Response>{gather}{gather}{_say(GOODBYE[_short(language)], lang)}</Response>"
+        f"<Response>{gather}{gather}{_say(said.gettext(GOODBYE), lang)}</Response>"
     )
 
 
 def render_gather_reply(digits: str, language: str = "fr-FR") -> str:
     """What the call says after a key: thanks for a 1, otherwise just goodbye; then hang up."""
     lang = voice_language(language)
-    words = THANKS if digits == "1" else GOODBYE
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f"<Response>{_say(words[_short(language)], lang)}<Hangup/></Response>"
-    )
+    message = THANKS if digits == "1" else GOODBYE
+    said = words(_short(language)).gettext(message)
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{_say(said, lang)}<Hangup/></Response>'

@@ -41,6 +41,7 @@ from tortoise.transactions import in_transaction
 from core.models import Delivery, DeliveryStatus, Notice, NoticeStatus, School
 from core.rules import notices as rules
 from core.rules import quota as quota_rules
+from core.rules.calendar import month_label
 from core.services.delivery.alerts import raise_alert
 from core.services.delivery.facts import DeliveryFacts, NoticeFacts, claimed_facts
 from core.services.delivery.reports import record_status
@@ -236,7 +237,7 @@ async def _quota_alert(
     school: School, channel: str, level: int, limit: int, used: int, now: datetime
 ) -> None:
     """One alert per school, channel, month and level (idempotent on its key)."""
-    month = quota_rules.month_label(now, ZoneInfo(school.timezone))
+    month = month_label(now, ZoneInfo(school.timezone))
     key = f"quota:{school.id}:{channel}:{month}:{level}"
     try:
         created = await raise_alert(

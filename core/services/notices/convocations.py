@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid
+from core.i18n import LANGUAGES, words
 from core.models import ActionType, Notice, School
 from core.rules import dated_notices as dated
 from core.services import audit
@@ -25,7 +26,7 @@ from core.services.delivery.rows import Due
 from core.services.events.actions import record_action
 from core.services.events.record import school_student
 from core.services.notices.absence import first_deliveries
-from core.services.notices.labels import LANGUAGES, date_label, day_label, time_label
+from core.services.notices.labels import date_label, day_label, time_label
 from core.services.schools.defaults import ACTION_TYPES
 
 MAX_PLACE = 200
@@ -107,10 +108,16 @@ async def _action_type(school: School, actor: Actor) -> ActionType:
 def _action_comment(payload: dict[str, object]) -> str:
     localized = payload["localized"]
     assert isinstance(localized, dict)
-    words = localized["fr"]
+    labels = localized["fr"]  # the action's comment is in French, as the staff's records
     return (
-        f"Convocation le {words['meeting_day']} à {words['meeting_time']}, "
-        f"{payload['place']}, avec {payload['with_whom']}"
+        words("fr")
+        .gettext("Convocation le {day} à {time}, {place}, avec {with_whom}")
+        .format(
+            day=labels["meeting_day"],
+            time=labels["meeting_time"],
+            place=payload["place"],
+            with_whom=payload["with_whom"],
+        )
     )
 
 

@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.i18n import N_, words
 from core.models import (
     ContactKind,
     ContactPoint,
@@ -38,12 +39,10 @@ STOP_WORDS = frozenset({"stop", "arret"})
 RECENT_NOTICE = timedelta(days=30)  # a notice sent this recently names whom a reply is from
 OPEN_ABSENCES = timedelta(days=7)  # absences a reply may justify
 ACTOR = audit.Actor.system("inbound sms")
-CONFIRMATIONS = {
-    "fr": "Vous ne recevrez plus de SMS de l'établissement à ce numéro. "
-    "Pour les recevoir à nouveau, contactez la vie scolaire.",
-    "en": "You will no longer receive text messages from the school at this number. "
-    "To receive them again, contact the school office.",
-}
+CONFIRMATION = N_(
+    "Vous ne recevrez plus de SMS de l'établissement à ce numéro. "
+    "Pour les recevoir à nouveau, contactez la vie scolaire."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +104,7 @@ async def _apply(message: InboundMessage, number: str, at: datetime) -> str | No
         message.status = InboundStatus.OPT_OUT
         if persons:
             message.person, message.school_id = persons[0], persons[0].school_id
-        language = persons[0].language if persons else "fr"
-        reply = CONFIRMATIONS.get(language, CONFIRMATIONS["fr"])
+        reply = words(persons[0].language if persons else None).gettext(CONFIRMATION)
         await _opt_out(number, at, reply)
         return reply
     if not persons:

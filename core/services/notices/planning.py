@@ -23,9 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from core.i18n import LANGUAGES
 from core.models import Event, Notice, NoticeStatus, School
 from core.rules import dated_notices as dated
-from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start, local_date
+from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start, local_date, month_label
 from core.rules.counting import EventKind
 from core.services import audit
 from core.services.audit import Actor
@@ -33,12 +34,11 @@ from core.services.delivery.rows import Due
 from core.services.notices.absence import first_deliveries, first_half_day
 from core.services.notices.facts import MonthCount, letter_threshold, month_counts
 from core.services.notices.labels import (
-    LANGUAGES,
     date_label,
     day_label,
     half_label,
     kind_label,
-    month_label,
+    month_year,
     state_label,
     time_label,
 )
@@ -240,11 +240,11 @@ def month_payload(
 ) -> dict[str, object]:
     """What a monthly letter prints: the month, the count, the threshold and every half-day
     (``half_days``: a list of ``{day, half}`` labels in the delivery's language)."""
-    year, number = month
+    first = date(*month, 1)
     localized = {
         lang: {
             "written_on": date_label(today, lang),
-            "month_label": month_label(year, number, lang),
+            "month_label": month_year(first, lang),
             "half_days": [
                 {"day": day_label(key.day, lang), "half": half_label(key.half.value, lang)}
                 for key in found.half_days
@@ -253,7 +253,7 @@ def month_payload(
         for lang in LANGUAGES
     }
     return {
-        "month": dated.month_label(month),
+        "month": month_label(first),
         "count": dated.shown_count(found.count),
         "threshold": threshold,
         "half_day_keys": [[key.day.isoformat(), key.half.value] for key in found.half_days],

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 from core.bounds import column_length, fits
 from core.errors import Conflict, DomainError, Invalid, NotFound
+from core.i18n import N_, words
 from core.models import Invitation, Membership, Role, School, User
 from core.services import audit
 from core.services.access.login import log_in
@@ -189,30 +190,44 @@ async def issue_link(invitation_id: int, now: datetime) -> tuple[Invitation, str
     return invitation, secret
 
 
+ROLES = {
+    "admin": N_("administrateur"),
+    "direction": N_("direction"),
+    "cpe": N_("CPE"),
+    "vie_scolaire": N_("vie scolaire"),
+    "teacher": N_("enseignant"),
+}
+
+
+def _invitation_text(language: str, invitation: Invitation, school: School, link: str) -> str:
+    said = words(language)
+    role = said.gettext(ROLES[Role(invitation.role).value])
+    until = invitation.expires_at.strftime("%d/%m/%Y")
+    paragraphs = (
+        said.gettext("Bonjour,"),
+        said.gettext(
+            "Vous êtes invité(e) à rejoindre {school} dans Absences, avec le rôle {role}.\n"
+            "Pour accepter, ouvrez ce lien avant le {until} : vous pourrez vous connecter avec "
+            "votre compte si vous en avez un, ou en créer un."
+        ).format(school=school.name, role=role, until=until),
+        link,
+        said.gettext("Si vous n'attendiez pas cette invitation, ignorez ce message."),
+    )
+    return "\n\n".join(paragraphs) + "\n"
+
+
 def invitation_message(invitation: Invitation, school: School, link: str) -> Message:
     """The invitation email, French first then English (the person's language is unknown)."""
-    until = invitation.expires_at.strftime("%d/%m/%Y")
-    role_fr = ROLE_WORDS["fr"][Role(invitation.role).value]
-    role_en = ROLE_WORDS["en"][Role(invitation.role).value]
-    body = (
-        f"Bonjour,\n\n"
-        f"Vous êtes invité(e) à rejoindre {school.name} dans Absences, avec le rôle {role_fr}.\n"
-        f"Pour accepter, ouvrez ce lien avant le {until} : vous pourrez vous connecter avec "
-        f"votre compte si vous en avez un, ou en créer un.\n\n{link}\n\n"
-        f"Si vous n'attendiez pas cette invitation, ignorez ce message.\n\n"
-        f"---\n\n"
-        f"Hello,\n\n"
-        f"You are invited to join {school.name} in Absences, as {role_en}.\n"
-        f"To accept, open this link before {until}: you can sign in with your account if you "
-        f"have one, or create one.\n\n{link}\n\n"
-        f"If you were not expecting this invitation, ignore this message.\n"
+    body = "\n---\n\n".join(
+        _invitation_text(language, invitation, school, link) for language in ("fr", "en")
     )
+    subject = words("fr").gettext("Invitation : {school} — Absences").format(school=school.name)
     return Message(
         delivery_uuid=f"invitation-{invitation.id}-{secrets.token_hex(4)}",
         channel="email",
         to=invitation.email,
         body=body,
-        subject=f"Invitation : {school.name} — Absences",
+        subject=subject,
     )
 
 
@@ -313,21 +328,3 @@ async def accept_with_new_account(
             after={"email": user.email, "via": "invitation"},
         )
         return await _accept(opened, user, now=now)
-
-
-ROLE_WORDS = {
-    "fr": {
-        "admin": "administrateur",
-        "direction": "direction",
-        "cpe": "CPE",
-        "vie_scolaire": "vie scolaire",
-        "teacher": "enseignant",
-    },
-    "en": {
-        "admin": "administrator",
-        "direction": "management",
-        "cpe": "CPE",
-        "vie_scolaire": "school life staff",
-        "teacher": "teacher",
-    },
-}

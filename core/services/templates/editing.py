@@ -32,7 +32,7 @@ from core.services.ports import Message, Renderer, RenderFailed, TemplateTools
 from core.services.schools.logo import letterhead_of, school_logo
 from core.services.templates import letters
 from core.services.templates.messages import default_template
-from core.services.templates.values import sample_context
+from core.services.templates.values import sample_context, sample_guardian
 
 LANGUAGES = ("fr", "en")
 LETTER = Channel.LETTER.value
@@ -397,16 +397,13 @@ async def reset_template(school: School, actor: Actor, key: TemplateKey) -> bool
 
 # --- the letters' logo and preview ---------------------------------------------------------------
 
-SAMPLE_ADDRESS = {
-    "fr": ("Mme MARTIN Claire", "12 rue des Lilas", "75011 PARIS"),
-    "en": ("Mrs MARTIN Claire", "12 rue des Lilas", "75011 PARIS"),
-}
+SAMPLE_ADDRESS = ("12 rue des Lilas", "75011 PARIS")  # the sample guardian's
 
 
 def letter_preview(school: School, key: TemplateKey, tried: Tried) -> Message:
     """The letter of a tried template as the letter channel takes it, to a sample address."""
     extra = {
-        "address": "\n".join(SAMPLE_ADDRESS.get(key.language, SAMPLE_ADDRESS["fr"])),
+        "address": "\n".join((sample_guardian(key.language)["name"], *SAMPLE_ADDRESS)),
         "letterhead": letters.letterhead_html(school.name, letterhead_of(school)),
     }
     return Message(

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core.i18n import N_, words
 from core.models import LetterTemplate, MessageTemplate, School, StaffAlert
 from core.services.delivery.alerts import raise_alert
 from core.services.delivery.rows import write_change
@@ -27,12 +28,27 @@ from core.services.ports import RenderFailed, SendRenderer
 logger = logging.getLogger("absences.templates")
 
 ALERT_KIND = "template"
-# why a render failed: (French, English)
+# why a render failed
 REASONS = {
-    "too_costly": ("trop de temps ou de mémoire", "too much time or memory"),
-    "too_long": ("texte produit trop long", "too long a text"),
-    "error": ("erreur du modèle", "an error in the template"),
+    "too_costly": N_("trop de temps ou de mémoire"),
+    "too_long": N_("texte produit trop long"),
+    "error": N_("erreur du modèle"),
 }
+FAILED = N_(
+    "Le modèle « {template} » de l'établissement n'a pas pu être produit ({reason}) : "
+    "le modèle par défaut a été envoyé à sa place."
+)
+ALERT = N_("« {template} » ({reason}) : les envois utilisent le modèle par défaut.")
+
+
+def _french_then_english(message: str, template: str, reason: str) -> str:
+    """What a person reads (the staff's language is not known here): French / English."""
+    return " / ".join(
+        said.gettext(message).format(
+            template=template, reason=said.gettext(REASONS.get(reason, REASONS["error"]))
+        )
+        for said in (words("fr"), words("en"))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +64,7 @@ class TemplateFailure:
     @property
     def sentence(self) -> str:
         """What a person reads: French, then English."""
-        fr, en = REASONS.get(self.reason, REASONS["error"])
-        return (
-            f"Le modèle « {self.template} » de l'établissement n'a pas pu être produit ({fr}) : "
-            "le modèle par défaut a été envoyé à sa place. / "
-            f"The school's template “{self.template}” could not be rendered ({en}): "
-            "the default template was sent instead."
-        )
+        return _french_then_english(FAILED, self.template, self.reason)
 
     def history(self) -> dict[str, object]:
         """The raw data of the delivery's history row."""
@@ -135,11 +145,7 @@ async def bounded(
 
 
 async def _alert(school: School, failure: TemplateFailure) -> None:
-    fr, en = REASONS.get(failure.reason, REASONS["error"])
-    message = (
-        f"« {failure.template} » ({fr}) : les envois utilisent le modèle par défaut. / "
-        f"“{failure.template}” ({en}): notices use the default template."
-    )
+    message = _french_then_english(ALERT, failure.template, failure.reason)
     data: dict[str, object] = {
         "template": failure.template,
         "version": failure.version,

@@ -23,6 +23,7 @@ from core.models import LetterTemplate, MessageTemplate, School
 from core.rules import postal
 from core.rules.calendar import Half
 from core.services.notices.absence import notice_half_day
+from core.services.notices.labels import day_label, half_label, time_label
 from core.services.ports import Message, SendRenderer
 from core.services.schools.logo import school_logo
 from core.services.templates import letters
@@ -31,16 +32,6 @@ from core.services.templates.values import school_values
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "messages"
 DEFAULT_LANGUAGE = "fr"
-
-DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MONTHS = {
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "en": "January February March April May June July August September October November December",
-}
-HALVES = {"fr": {"am": "matin", "pm": "après-midi"}, "en": {"am": "morning", "pm": "afternoon"}}
 
 
 # What composing reads of a delivery and its notice: the models have it, and so have the plain
@@ -243,16 +234,14 @@ async def find_letter(
 def _when(
     notice: NoticeView, start: datetime | None, tz: ZoneInfo, language: str
 ) -> dict[str, str]:
-    lang = language if language in DAYS else DEFAULT_LANGUAGE
     if "day" not in notice.payload or "half" not in notice.payload:
         return {"day": "", "start": "", "half": ""}  # a notice about a month, a week, a meeting
     key = notice_half_day(notice)
-    day = f"{DAYS[lang][key.day.weekday()]} {key.day.day} {MONTHS[lang].split()[key.day.month - 1]}"
-    shown = ""
-    if start is not None:
-        local = start.astimezone(tz)
-        shown = f"{local.hour}h{local.minute:02d}" if lang == "fr" else f"{local:%H:%M}"
-    return {"day": day, "start": shown, "half": HALVES[lang][Half(key.half).value]}
+    return {
+        "day": day_label(key.day, language, year=False),
+        "start": "" if start is None else time_label(start, tz, language),
+        "half": half_label(Half(key.half).value, language),
+    }
 
 
 RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "half"})

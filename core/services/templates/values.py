@@ -10,67 +10,72 @@ two of itself, so that trying a template never fails for want of an example.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core.i18n import words
 from core.models import School
 from core.rules.merge_fields import Sample
+from core.services.notices import labels
 
-HALF_DAYS = {
-    "fr": [
-        ("lundi 2 mars 2026", "matin"),
-        ("lundi 2 mars 2026", "après-midi"),
-        ("jeudi 5 mars 2026", "matin"),
-        ("vendredi 6 mars 2026", "après-midi"),
-    ],
-    "en": [
-        ("Monday 2 March 2026", "morning"),
-        ("Monday 2 March 2026", "afternoon"),
-        ("Thursday 5 March 2026", "morning"),
-        ("Friday 6 March 2026", "afternoon"),
-    ],
-}
-WORDS: dict[str, dict[str, object]] = {
-    "fr": {
-        "day": "lundi 2 mars",
-        "start": "8h05",
-        "half": "matin",
-        "written_on": "2 mars 2026",
-        "month_label": "mars 2026",
-        "week_label": "2 mars 2026",
-        "meeting_day": "mardi 10 mars 2026",
-        "meeting_time": "14h30",
-        "place": "Bureau de la vie scolaire",
-        "with_whom": "Mme Lefèvre, CPE",
+SAMPLE_DAY = date(2026, 3, 2)  # a Monday: the samples' days are in its week and the next
+HALF_DAYS = ((0, "am"), (0, "pm"), (3, "am"), (4, "pm"))  # (days after SAMPLE_DAY, half)
+
+
+def _day(after: int) -> date:
+    return SAMPLE_DAY + timedelta(days=after)
+
+
+def _time(after: int, hour: int, minute: int, language: str) -> str:
+    utc = ZoneInfo("UTC")
+    return labels.time_label(datetime.combine(_day(after), time(hour, minute), utc), utc, language)
+
+
+def _event(
+    kind: str,
+    after: int,
+    start: tuple[int, int],
+    end: tuple[int, int] | None,
+    state: str,
+    language: str,
+) -> dict[str, str]:
+    return {
+        "kind": labels.kind_label(kind, language),
+        "day": labels.day_label(_day(after), language, year=False),
+        "start": _time(after, *start, language),
+        "end": "" if end is None else _time(after, *end, language),
+        "state": labels.state_label(state, language),
+    }
+
+
+def _samples(language: str) -> dict[str, object]:
+    """The sample facts of every kind, in ``language``."""
+    said = words(language)
+    return {
+        "day": labels.day_label(SAMPLE_DAY, language, year=False),
+        "start": _time(0, 8, 5, language),
+        "half": labels.half_label("am", language),
+        "written_on": labels.date_label(SAMPLE_DAY, language),
+        "month_label": labels.month_year(SAMPLE_DAY, language),
+        "week_label": labels.date_label(SAMPLE_DAY, language),
+        "meeting_day": labels.day_label(_day(8), language),
+        "meeting_time": _time(8, 14, 30, language),
+        "place": said.gettext("Bureau de la vie scolaire"),
+        "with_whom": said.gettext("Mme Lefèvre, CPE"),
         "message": "",
         "events": [
-            {"kind": "Absence", "day": "lundi 2 mars", "start": "8h00", "end": "12h00"}
-            | {"state": "non justifiée"},
-            {"kind": "Retard", "day": "mardi 3 mars", "start": "8h10", "end": ""}
-            | {"state": "motif attendu"},
+            _event("absence", 0, (8, 0), (12, 0), "unjustified", language),
+            _event("lateness", 1, (8, 10), None, "reason_awaited", language),
         ],
-    },
-    "en": {
-        "day": "Monday 2 March",
-        "start": "08:05",
-        "half": "morning",
-        "written_on": "2 March 2026",
-        "month_label": "March 2026",
-        "week_label": "2 March 2026",
-        "meeting_day": "Tuesday 10 March 2026",
-        "meeting_time": "14:30",
-        "place": "School office",
-        "with_whom": "Mrs Lefèvre, senior education adviser",
-        "message": "",
-        "events": [
-            {"kind": "Absence", "day": "Monday 2 March", "start": "08:00", "end": "12:00"}
-            | {"state": "not justified"},
-            {"kind": "Lateness", "day": "Tuesday 3 March", "start": "08:10", "end": ""}
-            | {"state": "reason awaited"},
+        "count": 4,
+        "half_days": [
+            {
+                "day": labels.day_label(_day(after), language),
+                "half": labels.half_label(half, language),
+            }
+            for after, half in HALF_DAYS
         ],
-    },
-}
-PEOPLE = {
-    "fr": {"civility": "Mme", "first_name": "Claire", "last_name": "Martin"},
-    "en": {"civility": "Mrs", "first_name": "Claire", "last_name": "Martin"},
-}
+    }
 
 
 def school_values(school: School) -> dict[str, str]:
@@ -91,22 +96,24 @@ def school_values(school: School) -> dict[str, str]:
     }
 
 
+def sample_guardian(language: str) -> dict[str, str]:
+    """The fictional guardian of the samples: Mme Claire Martin ("Mme MARTIN Claire")."""
+    # Translators: a civility before a name (Mme Martin)
+    civility = words(language).gettext("Mme")
+    name = f"{civility} MARTIN Claire"
+    return {"civility": civility, "first_name": "Claire", "last_name": "Martin", "name": name}
+
+
 def sample_context(
     school: School, kind: str, language: str, names: frozenset[str] = frozenset()
 ) -> dict[str, object]:
     """What a template of ``kind`` is tried and previewed with; ``names`` are the variables it
     reads (one unknown here gets a :class:`Sample`)."""
-    lang = language if language in WORDS else "fr"
-    person = PEOPLE[lang]
-    values: dict[str, object] = {
-        **WORDS[lang],
-        "count": 4,
-        "half_days": [{"day": day, "half": half} for day, half in HALF_DAYS[lang]],
-    }
+    values = _samples(language)
     common: dict[str, object] = {
         "school": school_values(school),
         "student": {"first_name": "Camille", "last_name": "Martin"},
-        "guardian": {**person, "name": f"{person['civility']} MARTIN {person['first_name']}"},
+        "guardian": sample_guardian(language),
         "kind": kind,
     }
     unknown = {name: Sample(name) for name in names if name not in values and name not in common}

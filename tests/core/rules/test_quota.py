@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.rules.quota import alert_levels, check_quota, month_label, month_start
+from core.rules.calendar import month_label
+from core.rules.quota import alert_levels, check_quota, month_start
 
 
 def test_no_quota_lets_everything_through_without_alerts() -> None:
