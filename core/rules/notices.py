@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.rules import channels
 from core.rules.calendar import HalfDayKey, require_aware
 
-INTRUSIVE = frozenset({"sms", "call"})  # what quiet hours hold back
 LEGAL = 1
 IN_CHARGE = 2
 
@@ -89,7 +89,7 @@ def not_before(
     the quiet hours (unless urgent). The delay lets a correction cancel the notice first."""
     require_aware(recorded_at, "recorded_at")
     due = recorded_at + timedelta(minutes=max(delay_minutes, 0))
-    if urgent or channel not in INTRUSIVE:
+    if urgent or not channels.intrusive(channel):
         return due
     return next_allowed(due, tz, quiet)
 
@@ -125,15 +125,6 @@ class PlannedDelivery:
     to: str
 
 
-CHANNEL_CONTACTS: dict[str, tuple[str, ...]] = {
-    "sms": ("mobile",),
-    "call": ("mobile", "landline"),
-    "email": ("email",),
-    "letter": ("postal",),
-    "chat": ("chat",),
-}
-
-
 def recipients(guardians: Iterable[GuardianOption]) -> list[GuardianOption]:
     """Who is told: the legal representatives by priority; failing those, persons in charge.
 
@@ -155,7 +146,7 @@ def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list
         order.insert(0, guardian.preferred_channel)
     plan: list[PlannedDelivery] = []
     for channel in order:
-        for kind in CHANNEL_CONTACTS.get(channel, ()):
+        for kind in channels.contact_kinds(channel):
             found = next((c for c in guardian.contacts if c.kind == kind and c.usable), None)
             if found is not None:
                 plan.append(

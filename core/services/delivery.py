@@ -39,6 +39,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.models import Delivery, DeliveryStatus, Notice, NoticeStatus, School
+from core.rules import channels as channel_rules
 from core.rules import notices as rules
 from core.rules import quota as quota_rules
 from core.services.alerts import raise_alert
@@ -73,7 +74,6 @@ __all__ = [
 logger = logging.getLogger("absences.delivery")
 
 STUCK_AFTER = timedelta(minutes=5)  # a "sending" row older than this lost its worker
-QUOTA_CHANNELS = {"sms": "sms_monthly_quota", "call": "call_monthly_quota"}
 Status = Literal["skipped", "cancelled", "sent", "delivered", "retry", "failed"]
 
 
@@ -209,16 +209,21 @@ async def _check(rows: list[_Row], senders: Mapping[str, Sender], now: datetime)
 
 
 async def _apply_quota(rows: list[_Row], now: datetime) -> None:
-    """Let through what fits in each school's monthly SMS / call quota; the rest fails over."""
+    """Let through what fits in each school's monthly quota of a channel that has one (SMS,
+    calls: ``core.rules.channels``); the rest fails over."""
     groups: dict[tuple[int, str], list[_Row]] = defaultdict(list)
+    limits: dict[tuple[int, str], int] = {}
     for row in rows:
         school = row.notice.school
         channel = str(row.delivery.channel)
-        if channel in QUOTA_CHANNELS and getattr(school, QUOTA_CHANNELS[channel]) is not None:
+        quota = channel_rules.quota_field(channel)
+        limit = getattr(school, quota) if quota is not None else None
+        if limit is not None:
             groups[school.id, channel].append(row)
-    for (_, channel), members in groups.items():
+            limits[school.id, channel] = limit
+    for (school_id, channel), members in groups.items():
         school = members[0].notice.school
-        limit = getattr(school, QUOTA_CHANNELS[channel])
+        limit = limits[school_id, channel]
         start = quota_rules.month_start(now, ZoneInfo(school.timezone))
         used = await Delivery.filter(
             notice__school_id=school.id, channel=channel, sent_at__gte=start
