@@ -387,9 +387,7 @@ async def _send_failed(
     attempts = delivery.attempts  # loaded after the claim: this try included
     delay = None if error.permanent else rules.retry_delay(attempts, error.retry_after)
     if delay is None:
-        usability = None
-        if error.permanent:
-            usability = rules.usability_after_error(str(delivery.channel), error.code)
+        usability = error.usability if error.permanent else None
         return await _give_up(delivery, notice, now, error.message, channels, usability=usability)
     when = now + delay
     await move(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.telegram import TelegramTransport
+from core.services.ports import Message, SendFailed
+from gateway.telegram.transport import TelegramTransport
 from tests.gateway.fakes.telegram import FakeTelegram
 
 
@@ -13,15 +13,15 @@ def transport(telegram: FakeTelegram, token: str | None = None) -> TelegramTrans
     return TelegramTransport(token or telegram.token, api_url=telegram.url)
 
 
-def chat_message(chat: str = "424242") -> OutgoingMessage:
-    return OutgoingMessage(delivery_uuid="d-5", to=chat, body="Zoé est absente ce matin.")
+def chat_message(chat: str = "424242") -> Message:
+    return Message(channel="chat", delivery_uuid="d-5", to=chat, body="Zoé est absente ce matin.")
 
 
 async def failure(
     telegram: FakeTelegram, chat: str = "424242", token: str | None = None
-) -> TransportError:
+) -> SendFailed:
     adapter = transport(telegram, token)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(chat_message(chat))
     await adapter.close()
     return caught.value
