@@ -1,7 +1,9 @@
 """Email through an SMTP server (aiosmtplib): text and HTML parts, an optional PDF letter.
 
 The Message-ID carries the delivery's UUID, so that a bounce or a reply that quotes it can be
-traced back to the notice. A recipient the server refuses with a 5xx is a bounce (permanent).
+traced back to the notice. A recipient the server refuses with a 5xx is a bounce (permanent),
+and the address is marked bounced (a full mailbox, 552, excepted); an address no SMTP command
+may carry is marked invalid.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
+from aiosmtplib.email import quote_address
 
 from core.models.person import Usability
 from core.services.ports import Accepted, Message, SendFailed
@@ -74,6 +77,7 @@ class SmtpTransport:
         """Send; ``provider_ref`` is the Message-ID (without angle brackets)."""
         try:
             email = build_email(message, self.sender)
+            quote_address(message.to)  # aiosmtplib's own check of what a RCPT command may carry
         except ValueError as exc:  # a header that cannot be written (a newline in an address)
             raise SendFailed(
                 f"smtp: {exc}", permanent=True, code="address", usability=Usability.INVALID

@@ -8,6 +8,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from core.models import Usability
 from core.services.ports import Message, SendFailed
 from gateway.letter.pdf import (
     AddressError,
@@ -120,3 +121,4 @@ async def test_an_address_that_does_not_fit_is_permanent(tmp_path: Path) -> None
     with pytest.raises(SendFailed) as caught:
         await LetterTransport(tmp_path).send(message)
     assert (caught.value.permanent, caught.value.code) == (True, "address")
+    assert caught.value.usability == Usability.INVALID

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from core.models import Usability
 from core.services.ports import Message, SendFailed
 from gateway.ovh.sms import OvhSmsTransport, ovh_signature
 from tests.gateway.fakes.ovh import FakeOvh
@@ -67,6 +68,7 @@ async def test_an_invalid_receiver_is_permanent(ovh: FakeOvh) -> None:
     await adapter.close()
     assert caught.value.permanent is True
     assert caught.value.code == "invalidReceiver"
+    assert caught.value.usability == Usability.INVALID  # the number itself is refused
 
 
 async def test_a_wrong_secret_is_refused_but_not_blamed_on_the_family(ovh: FakeOvh) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.models import Usability
 from core.services.ports import Message, SendFailed
 from gateway.smtp.transport import SmtpTransport
 from tests.gateway.fakes.server import free_port
@@ -77,3 +78,38 @@ async def test_a_server_that_is_down_is_transient() -> None:
     with pytest.raises(SendFailed) as caught:
         await adapter.send(email())
     assert caught.value.permanent is False
+
+
+@pytest.mark.parametrize(
+    ("reply", "usability"),
+    [
+        ("550 5.1.1 No such user", Usability.BOUNCED),
+        ("553 5.1.3 Bad destination mailbox address", Usability.BOUNCED),
+        ("552 5.2.2 Mailbox full", None),  # the address exists: it says nothing against it
+    ],
+)
+async def test_a_refused_recipient_says_what_becomes_of_the_address(
+    smtp: SmtpServer, reply: str, usability: Usability | None
+) -> None:
+    smtp.handler.refuse["gone@example.org"] = reply
+    with pytest.raises(SendFailed) as caught:
+        await transport(smtp).send(email("gone@example.org"))
+    assert (caught.value.permanent, caught.value.usability) == (True, usability)
+
+
+@pytest.mark.parametrize("to", ["<>", "a\nb@example.org", "a b@example.org"])
+async def test_an_address_no_smtp_command_may_carry_is_invalid(smtp: SmtpServer, to: str) -> None:
+    with pytest.raises(SendFailed) as caught:
+        await transport(smtp).send(email(to))
+    error = caught.value
+    assert (error.permanent, error.code, error.usability) == (True, "address", Usability.INVALID)
+    assert smtp.handler.received == []
+
+
+async def test_a_refused_login_says_nothing_of_the_address(smtp: SmtpServer) -> None:
+    adapter = SmtpTransport(
+        smtp.host, smtp.port, sender=SENDER, starttls=False, username="u", password="p"
+    )
+    with pytest.raises(SendFailed) as caught:
+        await adapter.send(email())
+    assert (caught.value.permanent, caught.value.usability) == (False, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.models import Usability
 from core.services.ports import Message, SendFailed
 from gateway.twilio.sms import TwilioSmsTransport
 from tests.gateway.fakes.twilio import FakeTwilio
@@ -85,6 +86,25 @@ async def test_an_unreachable_recipient_is_permanent(twilio: FakeTwilio, code: i
     assert error.permanent is True
     assert error.code == str(code)
     assert str(code) in error.message
+
+
+@pytest.mark.parametrize(
+    ("code", "usability"),
+    [
+        (21211, Usability.INVALID),
+        (21614, Usability.INVALID),
+        (21610, Usability.OPTED_OUT),
+        (30004, Usability.BLOCKED),
+        (21408, None),  # our account, not the number
+        (30003, None),  # unreachable: nothing sure about the number
+    ],
+)
+async def test_the_adapter_says_what_an_error_means_for_the_number(
+    twilio: FakeTwilio, code: int, usability: Usability | None
+) -> None:
+    twilio.reject(code)
+    error = await send_expecting_error(transport(twilio))
+    assert (error.permanent, error.usability) == (True, usability)
 
 
 async def test_any_other_4xx_is_permanent(twilio: FakeTwilio) -> None:
