@@ -1,64 +1,34 @@
-"""The contract every channel adapter keeps: one message in, a provider reference out.
+"""What every provider folder under ``gateway/`` keeps and declares.
 
-An adapter knows one provider. It raises :class:`TransportError` for every failure, with
-``permanent`` telling the caller whether trying again can help (a 5xx, a timeout or a 429 is
-transient; an invalid number, an opted-out recipient or a blocked bot is permanent).
+An adapter knows one provider. It is a :class:`core.services.ports.Sender` (and a
+:class:`~core.services.ports.Transport`: a provider name, a ``close``): it takes a
+:class:`~core.services.ports.Message`, answers :class:`~core.services.ports.Accepted`, and raises
+:class:`~core.services.ports.SendFailed` for every failure — ``permanent`` telling whether trying
+again can help (a 5xx, a timeout or a 429 is transient; an invalid number, an opted-out recipient
+or a blocked bot is permanent) and ``usability`` what the failure says of the contact point,
+read from the provider's own codes here, never in core.
+
+Each provider folder declares a :class:`Provider`: which channels it can carry and how it builds
+its adapters from the settings; :mod:`gateway.registry` lists the declarations.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
+from core.services.ports import Accepted, Message, SendFailed, Transport
+from core.settings import Settings
 
-class TransportError(Exception):
-    """A channel failed to take a message; ``permanent`` says retrying cannot help."""
-
-    def __init__(
-        self, message: str, *, permanent: bool, code: str = "", retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.code = code  # the provider's error code, when it gives one
-        self.retry_after = retry_after  # seconds, from a 429's Retry-After
+__all__ = ["Accepted", "Message", "Provider", "SendFailed", "Transport"]
 
 
 @dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    """What one delivery sends: rendered text (and HTML or PDF where the channel takes it)."""
+class Provider:
+    """One provider: its ``name``, the ``channels`` it can carry, and ``build``, the adapters it
+    serves in a configuration by channel (none when the settings do not choose it; raises
+    :class:`core.settings.SettingsError` when they choose it without what it needs)."""
 
-    delivery_uuid: str  # named in callbacks, Message-IDs and logs
-    to: str  # E.164 number, email address, chat id, or a postal address's first line
-    body: str
-    subject: str = ""
-    html: str | None = None
-    attachment: bytes | None = None  # a PDF letter
-    language: str = "fr"
-    status_callback: str | None = None  # where the provider posts delivery reports
-    voice_url: str | None = None  # for calls: where the provider fetches the script (TwiML)
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """The provider accepted the message (accepted is not delivered)."""
-
-    provider: str
-    provider_ref: str
-    delivered: bool = False  # true only where acceptance is final (outbox, letters batch)
-    raw: dict[str, object] = field(default_factory=dict)
-
-
-class Transport(Protocol):
-    """One channel through one provider."""
-
-    provider: str
-
-    async def send(self, message: OutgoingMessage) -> SendResult:
-        """Hand the message to the provider; raise :class:`TransportError` on failure."""
-        ...
-
-    async def close(self) -> None:
-        """Release connections."""
-        ...
+    name: str
+    channels: tuple[str, ...]
+    build: Callable[[Settings], Mapping[str, Transport]]

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 from multidict import CIMultiDictProxy
 
-from gateway.base import TransportError
+from core.services.ports import SendFailed
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -53,7 +53,7 @@ class HttpClient:
         return self._session
 
     async def request(self, method: str, url: str, **kwargs: Any) -> HttpAnswer:
-        """Send one request; a timeout or a network error is a transient :class:`TransportError`."""
+        """Send one request; a timeout or a network error is a transient :class:`SendFailed`."""
         try:
             async with self.session().request(method, url, **kwargs) as response:
                 text = await response.text()
@@ -63,7 +63,7 @@ class HttpClient:
             message = f"{method} {url.split('?')[0]}: {reason or type(exc).__name__}"
             if self._redact:
                 message = message.replace(self._redact, "***")
-            raise TransportError(message, permanent=False, code="network") from exc
+            raise SendFailed(message, permanent=False, code="network") from exc
 
     async def close(self) -> None:
         """Close the session if one was opened."""

@@ -18,7 +18,10 @@ from aiohttp import web
 from core.models import Delivery, DeliveryStatus
 from core.services.delivery.reports import record_status, scheduled_after_report
 from core.services.notices.inbound import receive_sms
-from gateway.twilio_callbacks import (
+from gateway.twilio.callbacks import (
+    GATHER_PATH,
+    INBOUND_SMS_PATH,
+    STATUS_PATH,
     CallbackError,
     StatusReport,
     parse_call_status,
@@ -34,9 +37,9 @@ from workers.queue import enqueue_deliveries
 logger = logging.getLogger("absences.hooks")
 
 PROVIDER = "twilio"
-STATUS = "/hooks/twilio/status/{uuid}"
-GATHER = "/hooks/twilio/gather/{uuid}"
-INBOUND_SMS = "/hooks/twilio/sms"
+STATUS = STATUS_PATH + "{uuid}"
+GATHER = GATHER_PATH + "{uuid}"
+INBOUND_SMS = INBOUND_SMS_PATH
 FAILED = (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
 XML = "text/xml"
 
@@ -73,6 +76,7 @@ async def _record(request: web.Request, report: StatusReport) -> bool | None:
         event_ref=report.event_ref,
         at=datetime.now(UTC),
         error_code=report.error_code,
+        usability=report.usability,
         delivery_uuid=delivery_uuid,
     )
     if recorded and report.status in FAILED:

@@ -21,8 +21,8 @@ from core.services.ports import FilesFailed, Mailroom, Message, OutboxEntry
 from core.settings import Settings
 from gateway.letter.pdf import merge_pdfs
 from gateway.letter.transport import LetterTransport
-from gateway.sms.outbox import read_item
-from workers.senders import Channels, TransportSender, render
+from gateway.outbox.transport import read_item
+from workers.senders import Channels, render
 
 
 class LetterFolder:
@@ -30,7 +30,6 @@ class LetterFolder:
 
     def __init__(self, transport: LetterTransport) -> None:
         self.transport = transport
-        self.sender = TransportSender(transport, "letter")
 
     async def read(self, delivery_uuid: str) -> bytes | None:
         path = self.transport.path_for(delivery_uuid)
@@ -42,7 +41,7 @@ class LetterFolder:
             raise FilesFailed(f"{path}: {error.strerror or error}") from error
 
     async def write(self, message: Message) -> None:
-        await self.sender.send(message)  # renders and stores in place; SendFailed as it is
+        await self.transport.send(message)  # renders and stores in place; SendFailed as it is
 
     async def merge(self, pdfs: Sequence[bytes]) -> bytes:
         try:

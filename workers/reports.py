@@ -9,13 +9,12 @@ and returns before any query. The spacing of the questions is remembered per pro
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from core.services.delivery.provider_reports import Memo, poll_reports
-from core.services.ports import ProviderStatus
-from gateway.sms.ovh import OvhReport, OvhSmsTransport
+from gateway.ovh.reports import OvhReportSource
+from gateway.ovh.sms import OvhSmsTransport
 from workers.queue import Queue, enqueue_deliveries
 from workers.senders import Channels
 
@@ -23,38 +22,6 @@ logger = logging.getLogger("absences.reports")
 
 POLL_OVH_REPORTS = "poll_ovh_reports"
 MEMO = "ovh_report_memo"
-
-
-class OvhReportSource:
-    """The OVHcloud SMS adapter as core's :class:`~core.services.ports.ReportSource`."""
-
-    provider = "ovh"
-
-    def __init__(self, transport: OvhSmsTransport) -> None:
-        self.transport = transport
-
-    async def statuses(self, refs: Sequence[str]) -> list[ProviderStatus]:
-        """Each SMS's state; those OVHcloud could not answer about are logged and left out."""
-        found: list[ProviderStatus] = []
-        for report in await self.transport.reports(refs):
-            if report.status is None:
-                logger.info("no OVHcloud report for SMS %s: %s", report.ref, report.error)
-                continue
-            found.append(_status(report))
-        return found
-
-
-def _status(report: OvhReport) -> ProviderStatus:
-    assert report.status is not None
-    receipt = "none" if report.receipt is None else str(report.receipt)
-    final = report.status in ("undelivered", "failed")
-    return ProviderStatus(
-        provider_ref=report.ref,
-        status=report.status,
-        event_ref=f"ovh:{report.ref}:dlr{receipt}",
-        raw={"deliveryReceipt": report.receipt, **report.raw},
-        error_code=f"dlr{receipt}" if final else None,
-    )
 
 
 def _ovh(ctx: dict[str, Any]) -> OvhSmsTransport | None:

@@ -1,11 +1,9 @@
-"""The channel adapters of ``gateway`` seen as core's senders, and the sandboxed renderer.
+"""The channels of this process and the sandboxed renderer, as core's ports.
 
-Core's ``deliver`` knows only :mod:`core.services.ports`; this module wraps each
-``gateway.base.Transport`` into a ``Sender`` (translating ``TransportError`` into
-``SendFailed``) and gives Twilio the callback URLs of the webhooks:
-
-* ``{public_url}/hooks/twilio/status/{delivery uuid}`` — message and call status reports;
-* ``{public_url}/hooks/twilio/gather/{delivery uuid}`` — the key pressed during a call.
+Core's ``deliver`` knows only :mod:`core.services.ports`: each provider's adapter (built by
+``gateway.registry`` from the settings) is already a ``Sender`` raising ``SendFailed``; this
+module holds them by channel, with what the tasks keep next to them, and wraps gateway's
+jinja2 sandbox as core's renderer.
 """
 
 from __future__ import annotations
@@ -14,16 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.services.ports import Accepted, Message, RenderFailed, Sender, SendFailed
+from core.services.ports import RenderFailed, Sender, Transport
 from core.settings import Settings
-from gateway.base import OutgoingMessage, Transport, TransportError
 from gateway.registry import build_transports, close_transports
 from gateway.render import TemplateError, render_message
 from gateway.render_pool import POOL, RenderPool, TemplateTooLong
 from gateway.render_trial import TemplateTooCostly
-
-STATUS_PATH = "/hooks/twilio/status/"
-GATHER_PATH = "/hooks/twilio/gather/"
 
 
 def render_failed(error: TemplateError) -> RenderFailed:
@@ -60,49 +54,6 @@ class SandboxRenderer:
 render = SandboxRenderer()  # the process's: its pool is gateway's POOL
 
 
-class TransportSender:
-    """One transport as a core ``Sender``."""
-
-    def __init__(self, transport: Transport, channel: str, public_url: str = "") -> None:
-        self.transport = transport
-        self.channel = channel
-        self.public_url = public_url.rstrip("/")
-
-    def outgoing(self, message: Message) -> OutgoingMessage:
-        """Gateway's message, with the callback URLs Twilio needs."""
-        extra = dict(message.extra)
-        callback = None
-        if self.transport.provider == "twilio" and self.public_url:
-            callback = f"{self.public_url}{STATUS_PATH}{message.delivery_uuid}"
-            if self.channel == "call":
-                extra.setdefault(
-                    "gather_url", f"{self.public_url}{GATHER_PATH}{message.delivery_uuid}"
-                )
-        return OutgoingMessage(
-            delivery_uuid=message.delivery_uuid,
-            to=message.to,
-            body=message.body,
-            subject=message.subject,
-            html=message.html,
-            language=message.language,
-            status_callback=callback,
-            extra=extra,
-        )
-
-    async def send(self, message: Message) -> Accepted:
-        """Send through the transport; its ``TransportError`` becomes ``SendFailed``."""
-        try:
-            result = await self.transport.send(self.outgoing(message))
-        except TransportError as error:
-            raise SendFailed(
-                error.message,
-                permanent=error.permanent,
-                code=error.code,
-                retry_after=error.retry_after,
-            ) from error
-        return Accepted(result.provider, result.provider_ref, result.delivered, dict(result.raw))
-
-
 @dataclass
 class Channels:
     """The senders by channel, and the transports behind them (to close)."""
@@ -118,15 +69,12 @@ class Channels:
         await close_transports(self.transports)
 
 
-def wrap(transports: Mapping[str, Transport], public_url: str = "") -> Channels:
-    """Senders for the given transports (tests pass their own adapters here)."""
-    senders: dict[str, Sender] = {
-        channel: TransportSender(transport, channel, public_url)
-        for channel, transport in transports.items()
-    }
+def wrap(transports: Mapping[str, Transport]) -> Channels:
+    """The channels of the given adapters (tests pass their own here)."""
+    senders: dict[str, Sender] = dict(transports)
     return Channels(senders, dict(transports))
 
 
 def build_channels(settings: Settings) -> Channels:
     """The channels this configuration offers (``gateway.registry.build_transports``)."""
-    return wrap(build_transports(settings), settings.public_url)
+    return wrap(build_transports(settings))

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from core.services.ports import Message, SendFailed, TemplateTools
+from core.services.ports import Message, TemplateTools
 from core.settings import Settings
-from gateway.base import TransportError
 from gateway.letter.transport import LetterTransport
 from gateway.render import TemplateError
 from gateway.render_trial import render_contained
-from workers.senders import Channels, TransportSender, render, render_failed
+from workers.senders import Channels, render, render_failed
 
 
 class LetterPreview:
@@ -25,13 +24,9 @@ class LetterPreview:
 
     def __init__(self, transport: LetterTransport) -> None:
         self.transport = transport
-        self.sender = TransportSender(transport, "letter")
 
     async def pdf(self, message: Message) -> bytes:
-        try:
-            return await self.transport.preview(self.sender.outgoing(message))
-        except TransportError as error:
-            raise SendFailed(error.message, permanent=error.permanent, code=error.code) from error
+        return await self.transport.preview(message)  # SendFailed as it is
 
 
 def build_template_tools(settings: Settings, channels: Channels | None = None) -> TemplateTools:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.exceptions import ValidationError
 from tortoise.models import Model
 
 from core.models.event import Event
 from core.models.person import ContactPoint, Person
 from core.models.school import School
 from core.models.student import Student
+from core.rules.channels import NAME_LENGTH, is_channel
+from core.rules.channels import Channel as Channel  # the shipped channels' names
 
 
 class NoticeKind(StrEnum):
@@ -23,12 +26,10 @@ class NoticeKind(StrEnum):
     CONVOCATION = "convocation"
 
 
-class Channel(StrEnum):
-    CHAT = "chat"
-    SMS = "sms"
-    CALL = "call"
-    EMAIL = "email"
-    LETTER = "letter"
+def known_channel(value: object) -> None:
+    """A delivery's channel is a row of ``core.rules.channels.CHANNELS``."""
+    if not is_channel(value):
+        raise ValidationError(f"unknown channel {value!r}")
 
 
 class NoticeStatus(StrEnum):
@@ -97,7 +98,8 @@ class Delivery(Model):
     notice_id: int
     person_id: int | None
     contact_id: int | None
-    channel = fields.CharEnumField(Channel, max_length=10)
+    # a name of core.rules.channels.CHANNELS (a CharField, so that a channel is a row there)
+    channel = fields.CharField(max_length=NAME_LENGTH, validators=[known_channel])
     to = fields.CharField(max_length=254)
     language = fields.CharField(max_length=5, default="fr")
     status = fields.CharEnumField(DeliveryStatus, max_length=12, default=DeliveryStatus.SCHEDULED)

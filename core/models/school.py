@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from core.rules.channels import default_order
+
 if TYPE_CHECKING:
     from core.models.structure import Division
 
@@ -26,7 +28,6 @@ class HalfField(StrEnum):
 
 
 DEFAULT_QUIET_HOURS = {"start": "20:00", "end": "08:00", "sundays": True}
-DEFAULT_CHANNEL_ORDER = ["chat", "sms", "call", "email", "letter"]
 DEFAULT_COLOURS = {"absence": "#d9534f", "lateness": "#f0ad4e", "other": "#5bc0de"}
 
 
@@ -35,7 +36,7 @@ def default_quiet_hours() -> dict[str, object]:
 
 
 def default_channel_order() -> list[str]:
-    return list(DEFAULT_CHANNEL_ORDER)
+    return default_order()
 
 
 def default_colours() -> dict[str, str]:

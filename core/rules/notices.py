@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.rules import channels
 from core.rules.calendar import HalfDayKey, require_aware
 
-INTRUSIVE = frozenset({"sms", "call"})  # what quiet hours hold back
 LEGAL = 1
 IN_CHARGE = 2
 
@@ -76,7 +76,7 @@ def not_before(
     the quiet hours (unless urgent). The delay lets a correction cancel the notice first."""
     require_aware(recorded_at, "recorded_at")
     due = recorded_at + timedelta(minutes=max(delay_minutes, 0))
-    if urgent or channel not in INTRUSIVE:
+    if urgent or not channels.intrusive(channel):
         return due
     return next_allowed(due, tz, quiet)
 
@@ -112,15 +112,6 @@ class PlannedDelivery:
     to: str
 
 
-CHANNEL_CONTACTS: dict[str, tuple[str, ...]] = {
-    "sms": ("mobile",),
-    "call": ("mobile", "landline"),
-    "email": ("email",),
-    "letter": ("postal",),
-    "chat": ("chat",),
-}
-
-
 def recipients(guardians: Iterable[GuardianOption]) -> list[GuardianOption]:
     """Who is told: the legal representatives by priority; failing those, persons in charge.
 
@@ -142,7 +133,7 @@ def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list
         order.insert(0, guardian.preferred_channel)
     plan: list[PlannedDelivery] = []
     for channel in order:
-        for kind in CHANNEL_CONTACTS.get(channel, ()):
+        for kind in channels.contact_kinds(channel):
             found = next((c for c in guardian.contacts if c.kind == kind and c.usable), None)
             if found is not None:
                 plan.append(
@@ -192,7 +183,7 @@ def notice_kind_for(
     return None
 
 
-# --- retries, status order, what a permanent error says of a contact point ---------------------
+# --- retries, status order ----------------------------------------------------------------------
 
 RETRY_BACKOFF_SECONDS = (30, 120, 600, 3600)
 MAX_ATTEMPTS = len(RETRY_BACKOFF_SECONDS) + 1
@@ -229,32 +220,3 @@ def moves_forward(current: str, new: str) -> bool:
     """Whether a provider's report may move a delivery from ``current`` to ``new``: only
     forward (scheduled < sending < sent < a final status); a final status is never left."""
     return STATUS_RANK[new] > STATUS_RANK[current]
-
-
-# Twilio codes: 21211 invalid number, 21614 / 30006 not a mobile, 30005 unknown number,
-# 21610 STOP, 30004 / 30007 blocked or filtered. 21408 (region not enabled) and 30003 / 30008
-# (unreachable, unknown) say nothing sure about the number: no mark, only the fallback.
-_PHONE_ERRORS = {
-    "21211": "invalid",
-    "21614": "invalid",
-    "30005": "invalid",
-    "30006": "invalid",
-    "21610": "opted_out",
-    "30004": "blocked",
-    "30007": "blocked",
-}
-
-
-def usability_after_error(channel: str, code: str) -> str | None:
-    """What a permanent error says of the contact point (a ``Usability`` value), or None when
-    it says nothing about it (our configuration, the template, an unknown code)."""
-    if channel in ("sms", "call"):
-        return _PHONE_ERRORS.get(code)
-    if channel == "chat":
-        return "blocked" if code == "blocked" else None
-    if channel == "email":
-        refused = code.isdigit() and code.startswith("5") and code != "552"  # 552: mailbox full
-        return "bounced" if refused else None
-    if channel == "letter":
-        return "invalid" if code == "address" else None
-    return None

@@ -1,9 +1,10 @@
 """What delivering a notice needs from the outside, as core sees it: a sender per channel and a
 template renderer.
 
-Core imports nothing of ``gateway``: the workers layer wraps each channel adapter
-(``gateway.base.Transport``) into a :class:`Sender` and the sandboxed jinja2 renderer into a
-:data:`Renderer`, translating their errors into :class:`SendFailed` and :class:`RenderFailed`.
+Core imports nothing of ``gateway``: each provider's adapter (``gateway/<provider>/``) is a
+:class:`Sender` and raises :class:`SendFailed` itself, saying what a failure means for the
+contact point (``usability``) so that core reads no provider's codes; the workers layer wraps
+the sandboxed jinja2 renderer into a :data:`Renderer`, its errors as :class:`RenderFailed`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from core.models.person import Usability
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One delivery's message, rendered (the same fields as ``gateway.base.OutgoingMessage``)."""
+    """One delivery's message, rendered: what a :class:`Sender` hands to its provider.
 
-    delivery_uuid: str
+    ``to``: an E.164 number, an email address, a chat id, or a postal address's first line;
+    ``html``: an email's HTML part or a letter; ``attachment``: a PDF letter to join;
+    ``extra``: what one channel alone reads (a letter's address and letterhead, a file name)."""
+
+    delivery_uuid: str  # named in callbacks, Message-IDs and logs
     channel: str
     to: str
     body: str
@@ -26,6 +33,7 @@ class Message:
     html: str | None = None
     language: str = "fr"
     extra: dict[str, str] = field(default_factory=dict)
+    attachment: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +47,30 @@ class Accepted:
 
 
 class SendFailed(Exception):
-    """The channel did not take the message; ``permanent`` says trying again cannot help."""
+    """The channel did not take the message.
+
+    ``permanent``: trying again cannot help (an invalid number, a refused address, a blocked
+    bot), against transient (a 5xx, a timeout, a 429 with its ``retry_after`` in seconds, our
+    own credentials). ``usability``: what the failure says of the contact point, decided by the
+    adapter that knows its provider's codes — ``INVALID``, ``OPTED_OUT``, ``BLOCKED`` or
+    ``BOUNCED`` — or None when it says nothing of it (our configuration, an unknown code).
+    ``code``: the provider's own code, kept in the delivery's history."""
 
     def __init__(
-        self, message: str, *, permanent: bool, code: str = "", retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        code: str = "",
+        retry_after: float | None = None,
+        usability: Usability | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.code = code
         self.retry_after = retry_after
+        self.usability = usability
 
 
 class RenderFailed(Exception):
@@ -67,6 +89,17 @@ class Sender(Protocol):
 
     async def send(self, message: Message) -> Accepted:
         """Hand the message over; raise :class:`SendFailed` when the channel does not take it."""
+        ...
+
+
+class Transport(Sender, Protocol):
+    """A provider's adapter for one or more channels: a :class:`Sender` that holds connections
+    (closed once, when the process stops) and names its provider (as deliveries record it)."""
+
+    provider: str
+
+    async def close(self) -> None:
+        """Release connections."""
         ...
 
 
@@ -155,6 +188,7 @@ class ProviderStatus:
     event_ref: str  # names this report: the same report read twice is recorded once
     raw: dict[str, object] = field(default_factory=dict)
     error_code: str | None = None
+    usability: Usability | None = None  # what a failure says of the contact point (SendFailed)
 
 
 class ReportSource(Protocol):

@@ -11,7 +11,8 @@ from html import escape
 from pathlib import Path
 
 from core.files import write_private
-from gateway.base import OutgoingMessage, SendResult, TransportError
+from core.models.person import Usability
+from core.services.ports import Accepted, Message, SendFailed
 from gateway.letter.pdf import AddressError, letter_html, render_letter_pdf
 
 LETTERS = "letters"
@@ -31,20 +32,20 @@ class LetterTransport:
         """Where the PDF of a delivery is stored."""
         return self.directory / f"{Path(delivery_uuid).name}.pdf"
 
-    def _html(self, message: OutgoingMessage) -> str:
+    def _html(self, message: Message) -> str:
         if message.html is not None and "<html" in message.html[:200].lower():
             return message.html  # a whole letter from the school's template
         content = message.html or f"<p>{escape(message.body).replace(chr(10), '<br>')}</p>"
         address = message.extra.get("address") or message.to
         return letter_html(content, address.splitlines(), message.extra.get("letterhead", ""))
 
-    def _store(self, message: OutgoingMessage) -> Path:
+    def _store(self, message: Message) -> Path:
         pdf = message.attachment or render_letter_pdf(self._html(message), base_url=self.base_url)
         path = self.path_for(message.delivery_uuid)
         write_private(path, pdf)
         return path
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: Message) -> Accepted:
         """Render and store; ``provider_ref`` is the delivery UUID, never delivered yet."""
         try:
             # WeasyPrint is CPU-bound and not known to be thread-safe: one render at a time,
@@ -52,20 +53,24 @@ class LetterTransport:
             async with self._lock:
                 path = await asyncio.to_thread(self._store, message)
         except AddressError as exc:
-            raise TransportError(f"letter: {exc}", permanent=True, code="address") from exc
+            raise SendFailed(
+                f"letter: {exc}", permanent=True, code="address", usability=Usability.INVALID
+            ) from exc
         except OSError as exc:
-            raise TransportError(f"letter: {exc}", permanent=False, code="io") from exc
-        return SendResult(self.provider, message.delivery_uuid, raw={"path": str(path)})
+            raise SendFailed(f"letter: {exc}", permanent=False, code="io") from exc
+        return Accepted(self.provider, message.delivery_uuid, raw={"path": str(path)})
 
-    async def preview(self, message: OutgoingMessage) -> bytes:
+    async def preview(self, message: Message) -> bytes:
         """The PDF :meth:`send` would store, stored nowhere (the template editor's preview);
-        raises ``TransportError`` as :meth:`send` does."""
+        raises ``SendFailed`` as :meth:`send` does."""
         try:
             async with self._lock:
                 html = self._html(message)
                 return await asyncio.to_thread(render_letter_pdf, html, base_url=self.base_url)
         except AddressError as exc:
-            raise TransportError(f"letter: {exc}", permanent=True, code="address") from exc
+            raise SendFailed(
+                f"letter: {exc}", permanent=True, code="address", usability=Usability.INVALID
+            ) from exc
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -8,7 +8,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
+from core.models import Usability
+from core.services.ports import Message, SendFailed
 from gateway.letter.pdf import (
     AddressError,
     format_address_block,
@@ -78,7 +79,8 @@ def test_letters_merge_into_one_document_for_printing() -> None:
 
 
 async def test_the_transport_stores_the_pdf_and_leaves_it_to_be_posted(tmp_path: Path) -> None:
-    message = OutgoingMessage(
+    message = Message(
+        channel="letter",
         delivery_uuid="l-1",
         to="Madame Zoé Dupont",
         body="Madame, Monsieur,\nVotre enfant était absente.",
@@ -93,7 +95,9 @@ async def test_the_transport_stores_the_pdf_and_leaves_it_to_be_posted(tmp_path:
 
 @pytest.mark.usefixtures("lax_umask")
 async def test_letters_are_readable_by_their_owner_only(tmp_path: Path) -> None:
-    message = OutgoingMessage(delivery_uuid="l-3", to="x", body="", attachment=b"%PDF-1.7")
+    message = Message(
+        channel="letter", delivery_uuid="l-3", to="x", body="", attachment=b"%PDF-1.7"
+    )
     await LetterTransport(tmp_path / "var").send(message)
     stored = tmp_path / "var" / "letters" / "l-3.pdf"
     assert (mode_of(stored), mode_of(stored.parent), mode_of(tmp_path / "var")) == (
@@ -104,14 +108,17 @@ async def test_letters_are_readable_by_their_owner_only(tmp_path: Path) -> None:
 
 
 async def test_a_whole_letter_from_a_template_is_rendered_as_it_is(tmp_path: Path) -> None:
-    message = OutgoingMessage(delivery_uuid="l-2", to="x", body="", html=letter())
+    message = Message(channel="letter", delivery_uuid="l-2", to="x", body="", html=letter())
     await LetterTransport(tmp_path).send(message)
     assert page_count((tmp_path / "letters" / "l-2.pdf").read_bytes()) == 1
 
 
 async def test_an_address_that_does_not_fit_is_permanent(tmp_path: Path) -> None:
     address = "\n".join(f"ligne {n}" for n in range(8))
-    message = OutgoingMessage(delivery_uuid="l-3", to="x", body="b", extra={"address": address})
-    with pytest.raises(TransportError) as caught:
+    message = Message(
+        channel="letter", delivery_uuid="l-3", to="x", body="b", extra={"address": address}
+    )
+    with pytest.raises(SendFailed) as caught:
         await LetterTransport(tmp_path).send(message)
     assert (caught.value.permanent, caught.value.code) == (True, "address")
+    assert caught.value.usability == Usability.INVALID

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.sms.outbox import OutboxTransport, list_outbox
+from core.services.ports import Message, SendFailed
+from gateway.outbox.transport import OutboxTransport, list_outbox
 from tests.conftest import mode_of
 
 
-def message(uuid: str, body: str = "Zoé est absente.", **kwargs: object) -> OutgoingMessage:
-    return OutgoingMessage(delivery_uuid=uuid, to="+33612345678", body=body, **kwargs)  # type: ignore[arg-type]
+def message(uuid: str, body: str = "Zoé est absente.", **kwargs: object) -> Message:
+    return Message(channel="sms", delivery_uuid=uuid, to="+33612345678", body=body, **kwargs)  # type: ignore[arg-type]
 
 
 async def test_each_message_becomes_a_json_file_named_after_its_delivery(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ async def test_the_same_delivery_twice_leaves_one_file(tmp_path: Path) -> None:
 
 
 async def test_a_delivery_id_cannot_escape_the_outbox(tmp_path: Path) -> None:
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await OutboxTransport(tmp_path).send(message("../escape"))
     assert caught.value.permanent is True
     assert not (tmp_path / "escape.json").exists()

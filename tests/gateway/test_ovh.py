@@ -6,8 +6,9 @@ import hashlib
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.sms.ovh import OvhSmsTransport, ovh_signature
+from core.models import Usability
+from core.services.ports import Message, SendFailed
+from gateway.ovh.sms import OvhSmsTransport, ovh_signature
 from tests.gateway.fakes.ovh import FakeOvh
 
 
@@ -25,8 +26,8 @@ def transport(
     )
 
 
-def sms(to: str = "+33612345678") -> OutgoingMessage:
-    return OutgoingMessage(delivery_uuid="d-4", to=to, body="Léo est absent ce matin.")
+def sms(to: str = "+33612345678") -> Message:
+    return Message(channel="sms", delivery_uuid="d-4", to=to, body="Léo est absent ce matin.")
 
 
 def test_the_signature_is_sha1_of_the_joined_fields() -> None:
@@ -62,16 +63,17 @@ async def test_a_named_sender_replaces_the_reply_number(ovh: FakeOvh) -> None:
 async def test_an_invalid_receiver_is_permanent(ovh: FakeOvh) -> None:
     ovh.invalid_receivers.add("+33100000000")
     adapter = transport(ovh)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(sms("+33100000000"))
     await adapter.close()
     assert caught.value.permanent is True
     assert caught.value.code == "invalidReceiver"
+    assert caught.value.usability == Usability.INVALID  # the number itself is refused
 
 
 async def test_a_wrong_secret_is_refused_but_not_blamed_on_the_family(ovh: FakeOvh) -> None:
     adapter = transport(ovh, secret="not-the-secret")
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(sms())
     await adapter.close()
     assert (caught.value.permanent, caught.value.code) == (False, "auth")
@@ -85,7 +87,7 @@ async def test_server_errors_and_throttling_are_transient(
     headers = {"Retry-After": "3"} if retry_after else {}
     ovh.fail(1, status=status, body={"message": "busy"}, headers=headers)
     adapter = transport(ovh)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(sms())
     await adapter.close()
     assert caught.value.permanent is False
@@ -100,7 +102,7 @@ async def test_polling_follows_the_sms_to_its_final_state(ovh: FakeOvh) -> None:
     for ref, receipt in zip(refs, [8, 1, 2, 16], strict=True):
         ovh.send_out(int(ref), receipt)
     states = [await adapter.poll_status(ref) for ref in refs]
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.poll_status("12345")
     await adapter.close()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.base import OutgoingMessage
-from gateway.sms.ovh import OvhSmsTransport
+from core.services.ports import Message
+from gateway.ovh.sms import OvhSmsTransport
 from tests.gateway.fakes.ovh import FakeOvh
 
 
@@ -23,7 +23,9 @@ def transport(ovh: FakeOvh, *, secret: str | None = None) -> OvhSmsTransport:
 async def sent(adapter: OvhSmsTransport, count: int) -> list[str]:
     refs = []
     for n in range(count):
-        message = OutgoingMessage(delivery_uuid=f"d-{n}", to=f"+3361234560{n}", body="Absent.")
+        message = Message(
+            channel="sms", delivery_uuid=f"d-{n}", to=f"+3361234560{n}", body="Absent."
+        )
         refs.append((await adapter.send(message)).provider_ref)
     return refs
 

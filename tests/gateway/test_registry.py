@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from core.settings import Settings, SettingsError
-from gateway.email.smtp import SmtpTransport
 from gateway.letter.transport import LetterTransport
+from gateway.outbox.transport import OutboxTransport
+from gateway.ovh.sms import OvhSmsTransport
 from gateway.registry import build_transports, close_transports
-from gateway.sms.outbox import OutboxTransport
-from gateway.sms.ovh import OvhSmsTransport
-from gateway.sms.twilio import TwilioSmsTransport
-from gateway.telegram import TelegramTransport
-from gateway.voice.twilio import TwilioCallTransport
+from gateway.smtp.transport import SmtpTransport
+from gateway.telegram.transport import TelegramTransport
+from gateway.twilio.sms import TwilioSmsTransport
+from gateway.twilio.voice import TwilioCallTransport
 
 
 def with_twilio(tmp_path: Path, **kwargs: Any) -> Settings:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.email.smtp import SmtpTransport
+from core.models import Usability
+from core.services.ports import Message, SendFailed
+from gateway.smtp.transport import SmtpTransport
 from tests.gateway.fakes.server import free_port
 from tests.gateway.fakes.smtp import SmtpServer
 
@@ -16,15 +17,16 @@ def transport(smtp: SmtpServer) -> SmtpTransport:
     return SmtpTransport(smtp.host, smtp.port, sender=SENDER, starttls=False)
 
 
-def email(to: str = "parent@example.org", **kwargs: object) -> OutgoingMessage:
+def email(to: str = "parent@example.org", **kwargs: object) -> Message:
     fields: dict[str, object] = {
         "delivery_uuid": "5f1c2a",
+        "channel": "email",
         "to": to,
         "subject": "Absence de Zoé — 3ᵉ B",
         "body": "Zoé était absente ce matin.",
         "html": "<p>Zoé était <b>absente</b> ce matin.</p>",
     }
-    return OutgoingMessage(**(fields | kwargs))  # type: ignore[arg-type]
+    return Message(**(fields | kwargs))  # type: ignore[arg-type]
 
 
 async def test_it_sends_text_and_html_with_the_delivery_in_the_message_id(smtp: SmtpServer) -> None:
@@ -58,7 +60,7 @@ async def test_a_letter_travels_as_a_pdf_attachment(smtp: SmtpServer) -> None:
 
 async def test_a_refused_recipient_is_a_permanent_bounce(smtp: SmtpServer) -> None:
     smtp.handler.refuse["gone@example.org"] = "550 5.1.1 No such user"
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await transport(smtp).send(email("gone@example.org"))
     assert (caught.value.permanent, caught.value.code) == (True, "550")
     assert smtp.handler.received == []
@@ -66,13 +68,48 @@ async def test_a_refused_recipient_is_a_permanent_bounce(smtp: SmtpServer) -> No
 
 async def test_a_temporary_refusal_is_transient(smtp: SmtpServer) -> None:
     smtp.handler.refuse["full@example.org"] = "452 4.2.2 Mailbox full"
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await transport(smtp).send(email("full@example.org"))
     assert (caught.value.permanent, caught.value.code) == (False, "452")
 
 
 async def test_a_server_that_is_down_is_transient() -> None:
     adapter = SmtpTransport("127.0.0.1", free_port(), sender=SENDER, starttls=False, timeout=2)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(email())
     assert caught.value.permanent is False
+
+
+@pytest.mark.parametrize(
+    ("reply", "usability"),
+    [
+        ("550 5.1.1 No such user", Usability.BOUNCED),
+        ("553 5.1.3 Bad destination mailbox address", Usability.BOUNCED),
+        ("552 5.2.2 Mailbox full", None),  # the address exists: it says nothing against it
+    ],
+)
+async def test_a_refused_recipient_says_what_becomes_of_the_address(
+    smtp: SmtpServer, reply: str, usability: Usability | None
+) -> None:
+    smtp.handler.refuse["gone@example.org"] = reply
+    with pytest.raises(SendFailed) as caught:
+        await transport(smtp).send(email("gone@example.org"))
+    assert (caught.value.permanent, caught.value.usability) == (True, usability)
+
+
+@pytest.mark.parametrize("to", ["<>", "a\nb@example.org", "a b@example.org"])
+async def test_an_address_no_smtp_command_may_carry_is_invalid(smtp: SmtpServer, to: str) -> None:
+    with pytest.raises(SendFailed) as caught:
+        await transport(smtp).send(email(to))
+    error = caught.value
+    assert (error.permanent, error.code, error.usability) == (True, "address", Usability.INVALID)
+    assert smtp.handler.received == []
+
+
+async def test_a_refused_login_says_nothing_of_the_address(smtp: SmtpServer) -> None:
+    adapter = SmtpTransport(
+        smtp.host, smtp.port, sender=SENDER, starttls=False, username="u", password="p"
+    )
+    with pytest.raises(SendFailed) as caught:
+        await adapter.send(email())
+    assert (caught.value.permanent, caught.value.usability) == (False, None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.telegram import TelegramTransport
+from core.models import Usability
+from core.services.ports import Message, SendFailed
+from gateway.telegram.transport import TelegramTransport
 from tests.gateway.fakes.telegram import FakeTelegram
 
 
@@ -13,15 +14,15 @@ def transport(telegram: FakeTelegram, token: str | None = None) -> TelegramTrans
     return TelegramTransport(token or telegram.token, api_url=telegram.url)
 
 
-def chat_message(chat: str = "424242") -> OutgoingMessage:
-    return OutgoingMessage(delivery_uuid="d-5", to=chat, body="Zoé est absente ce matin.")
+def chat_message(chat: str = "424242") -> Message:
+    return Message(channel="chat", delivery_uuid="d-5", to=chat, body="Zoé est absente ce matin.")
 
 
 async def failure(
     telegram: FakeTelegram, chat: str = "424242", token: str | None = None
-) -> TransportError:
+) -> SendFailed:
     adapter = transport(telegram, token)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(chat_message(chat))
     await adapter.close()
     return caught.value
@@ -40,6 +41,7 @@ async def test_a_family_that_blocked_the_bot_is_permanent(telegram: FakeTelegram
     telegram.blocked.add("424242")
     error = await failure(telegram)
     assert (error.permanent, error.code) == (True, "blocked")
+    assert error.usability == Usability.BLOCKED
 
 
 async def test_a_chat_that_does_not_exist_is_permanent(telegram: FakeTelegram) -> None:
@@ -64,7 +66,7 @@ async def test_a_server_error_is_transient(telegram: FakeTelegram) -> None:
 
 async def test_a_wrong_token_is_ours_to_fix_and_never_shown(telegram: FakeTelegram) -> None:
     error = await failure(telegram, token="999:wrong-token")
-    assert (error.permanent, error.code) == (False, "auth")
+    assert (error.permanent, error.code, error.usability) == (False, "auth", None)
     await telegram.stop()
     down = await failure(telegram, token="999:secret-token")
     assert down.permanent is False

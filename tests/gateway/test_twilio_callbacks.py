@@ -8,9 +8,8 @@ import pytest
 from aiohttp import web
 from multidict import MultiDict
 
-from gateway.base import OutgoingMessage
-from gateway.sms.twilio import TwilioSmsTransport
-from gateway.twilio_callbacks import (
+from core.services.ports import Message
+from gateway.twilio.callbacks import (
     CallbackError,
     StatusReport,
     parse_call_status,
@@ -19,6 +18,7 @@ from gateway.twilio_callbacks import (
     signature,
     verify_signature,
 )
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.gateway.fakes.server import LocalServer
 from tests.gateway.fakes.twilio import FakeTwilio
 
@@ -104,14 +104,13 @@ async def test_signed_reports_are_accepted_and_forged_ones_refused(
     twilio: FakeTwilio, hooks: Hooks
 ) -> None:
     adapter = TwilioSmsTransport(
-        twilio.account_sid, twilio.auth_token, "+33700000000", api_url=twilio.api_url
+        twilio.account_sid,
+        twilio.auth_token,
+        "+33700000000",
+        api_url=twilio.api_url,
+        public_url=hooks.url,
     )
-    message = OutgoingMessage(
-        delivery_uuid="d-3",
-        to="+33612345678",
-        body="Absence",
-        status_callback=f"{hooks.url}/hooks/twilio/status/d-3?attempt=1",
-    )
+    message = Message(channel="sms", delivery_uuid="d-3", to="+33612345678", body="Absence")
     result = await adapter.send(message)
     await adapter.close()
     [sent] = twilio.requests
@@ -119,7 +118,9 @@ async def test_signed_reports_are_accepted_and_forged_ones_refused(
     assert await twilio.report(sent, "sent") == 200
     assert await twilio.report(sent, "delivered") == 200
     forged = {"MessageSid": sent.sid, "MessageStatus": "failed"}
-    assert await twilio.post_callback(message.status_callback or "", forged, token="x") == 403
+    callback = f"{hooks.url}/hooks/twilio/status/d-3"
+    assert sent.get("StatusCallback") == callback
+    assert await twilio.post_callback(callback, forged, token="x") == 403
 
     assert [(r.provider_ref, r.status) for r in hooks.reports] == [
         (result.provider_ref, "sent"),

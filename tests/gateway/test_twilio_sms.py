@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.sms.twilio import TwilioSmsTransport
+from core.models import Usability
+from core.services.ports import Message, SendFailed
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.gateway.fakes.twilio import FakeTwilio
 
-CALLBACK = "https://absences.example.fr/hooks/twilio/status/d-1"
+PUBLIC = "https://absences.example.fr"
+CALLBACK = f"{PUBLIC}/hooks/twilio/status/d-1"
 
 
-def sms(to: str = "+33612345678", body: str = "Zoé est absente ce matin.") -> OutgoingMessage:
-    return OutgoingMessage(delivery_uuid="d-1", to=to, body=body, status_callback=CALLBACK)
+def sms(to: str = "+33612345678", body: str = "Zoé est absente ce matin.") -> Message:
+    return Message(channel="sms", delivery_uuid="d-1", to=to, body=body)
 
 
 def transport(
@@ -24,11 +26,12 @@ def transport(
         "+33700000000",
         api_url=twilio.api_url,
         timeout=timeout,
+        public_url=PUBLIC,
     )
 
 
-async def send_expecting_error(adapter: TwilioSmsTransport) -> TransportError:
-    with pytest.raises(TransportError) as caught:
+async def send_expecting_error(adapter: TwilioSmsTransport) -> SendFailed:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(sms())
     await adapter.close()
     return caught.value
@@ -58,7 +61,7 @@ async def test_a_provider_failing_twice_then_succeeding_sends_one_sms(twilio: Fa
     for _ in range(3):
         try:
             result = await adapter.send(sms())
-        except TransportError as error:
+        except SendFailed as error:
             errors.append(error)
     await adapter.close()
 
@@ -85,9 +88,28 @@ async def test_an_unreachable_recipient_is_permanent(twilio: FakeTwilio, code: i
     assert str(code) in error.message
 
 
+@pytest.mark.parametrize(
+    ("code", "usability"),
+    [
+        (21211, Usability.INVALID),
+        (21614, Usability.INVALID),
+        (21610, Usability.OPTED_OUT),
+        (30004, Usability.BLOCKED),
+        (21408, None),  # our account, not the number
+        (30003, None),  # unreachable: nothing sure about the number
+    ],
+)
+async def test_the_adapter_says_what_an_error_means_for_the_number(
+    twilio: FakeTwilio, code: int, usability: Usability | None
+) -> None:
+    twilio.reject(code)
+    error = await send_expecting_error(transport(twilio))
+    assert (error.permanent, error.usability) == (True, usability)
+
+
 async def test_any_other_4xx_is_permanent(twilio: FakeTwilio) -> None:
     adapter = transport(twilio)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(sms(body=""))  # Twilio: 21602, body required
     await adapter.close()
     assert caught.value.permanent is True

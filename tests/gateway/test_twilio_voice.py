@@ -6,26 +6,34 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from gateway.base import OutgoingMessage, TransportError
-from gateway.voice.twilio import TwilioCallTransport, render_gather_reply, render_twiml
+from core.services.ports import Message, SendFailed
+from gateway.twilio.voice import TwilioCallTransport, render_gather_reply, render_twiml
 from tests.gateway.fakes.twilio import FakeTwilio
 
-HOOKS = "https://absences.example.fr/hooks/twilio"
+PUBLIC = "https://absences.example.fr"
+HOOKS = f"{PUBLIC}/hooks/twilio"
 
 
-def call(**kwargs: object) -> OutgoingMessage:
+def call(voice_url: str = "", **kwargs: object) -> Message:
     fields: dict[str, object] = {
         "delivery_uuid": "d-2",
+        "channel": "call",
         "to": "+262692123456",
         "body": "Votre enfant Zoé est absent ce matin.",
-        "status_callback": f"{HOOKS}/call-status/d-2",
     }
-    return OutgoingMessage(**(fields | kwargs))  # type: ignore[arg-type]
+    message = Message(**(fields | kwargs))  # type: ignore[arg-type]
+    if voice_url:
+        message.extra["voice_url"] = voice_url
+    return message
 
 
 def transport(twilio: FakeTwilio) -> TwilioCallTransport:
     return TwilioCallTransport(
-        twilio.account_sid, twilio.auth_token, "+33700000000", api_url=twilio.api_url
+        twilio.account_sid,
+        twilio.auth_token,
+        "+33700000000",
+        api_url=twilio.api_url,
+        public_url=PUBLIC,
     )
 
 
@@ -38,7 +46,7 @@ async def test_it_places_a_call_that_fetches_its_script(twilio: FakeTwilio) -> N
     assert request.resource == "Calls"
     assert request.get("To") == "+262692123456"
     assert request.get("Url") == f"{HOOKS}/voice/d-2"
-    assert request.get("StatusCallback") == f"{HOOKS}/call-status/d-2"
+    assert request.get("StatusCallback") == f"{HOOKS}/status/d-2"
     assert request.getall("StatusCallbackEvent") == [
         "initiated",
         "ringing",
@@ -61,7 +69,7 @@ async def test_without_a_voice_url_the_script_travels_with_the_call(twilio: Fake
 async def test_an_invalid_number_is_permanent_for_calls_too(twilio: FakeTwilio) -> None:
     twilio.reject(21211, "Invalid 'To' Phone Number")
     adapter = transport(twilio)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(SendFailed) as caught:
         await adapter.send(call(voice_url=f"{HOOKS}/voice/d-2"))
     await adapter.close()
     assert (caught.value.permanent, caught.value.code) == (True, "21211")

@@ -26,7 +26,7 @@ from core.models import (
     Usability,
 )
 from core.rules.counting import EventKind
-from gateway.twilio_callbacks import signature
+from gateway.twilio.callbacks import signature
 from tests.core.services.notice_support import FATHER_MOBILE, MOTHER_MOBILE
 from tests.web.hooks_support import Service, delivery_for, running_service
 

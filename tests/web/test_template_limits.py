@@ -27,8 +27,8 @@ from core.models import (
 from core.services.delivery.send import deliver_many
 from core.services.templates.failures import TemplateFailed, bounded
 from core.settings import Settings, load_settings
+from gateway.outbox.transport import OutboxTransport
 from gateway.render_pool import POOL, RenderPool
-from gateway.sms.outbox import OutboxTransport
 from tests.core.services.letter_support import MONDAY
 from tests.core.services.notice_support import (
     absence,

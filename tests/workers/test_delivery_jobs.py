@@ -16,7 +16,7 @@ from core.models import Delivery, DeliveryStatus, School, Student
 from core.services.audit import Actor
 from core.services.schools.school import create_school
 from core.settings import load_settings
-from gateway.sms.twilio import TwilioSmsTransport
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import MONDAY, absence, at, make_family
 from tests.gateway.fakes.twilio import FakeTwilio
 from tests.workers.queue_support import RecordingQueue

@@ -32,7 +32,7 @@ from core.models import (
 from core.services.audit import Actor
 from core.services.delivery import send as delivery
 from core.services.schools.school import create_school
-from gateway.sms.twilio import TwilioSmsTransport
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import MONDAY, absence, at, make_family
 from tests.gateway.fakes.twilio import FakeTwilio
 from tests.web.hooks_support import Service, delivery_for, running_service
@@ -77,9 +77,13 @@ async def test_a_provider_failing_twice_then_taking_it_sends_exactly_one_sms(db:
     twilio = FakeTwilio()
     await twilio.start()
     sms = TwilioSmsTransport(
-        twilio.account_sid, twilio.auth_token, "+33700000001", api_url=twilio.url
+        twilio.account_sid,
+        twilio.auth_token,
+        "+33700000001",
+        api_url=twilio.url,
+        public_url="http://127.0.0.1:9",
     )
-    kit = wrap({"sms": sms}, "http://127.0.0.1:9")
+    kit = wrap({"sms": sms})
     try:
         first, _ = await absences(await a_school(), 1)
         twilio.fail(2, status=500, body={"code": 20500, "message": "Internal error", "status": 500})

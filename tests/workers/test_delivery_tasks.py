@@ -17,8 +17,8 @@ from arq.worker import Worker
 from core.models import Delivery, DeliveryStatus, School, Student
 from core.services.audit import Actor
 from core.services.schools.school import create_school
-from gateway.sms.outbox import OutboxTransport
-from gateway.sms.twilio import TwilioSmsTransport
+from gateway.outbox.transport import OutboxTransport
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import MONDAY, absence, at, history, make_family
 from tests.gateway.fakes.twilio import FakeTwilio
 from workers.arq_worker import worker_settings

@@ -24,8 +24,9 @@ from core.models import (
 from core.services.audit import Actor
 from core.services.delivery.provider_reports import poll_interval, poll_reports
 from core.services.schools.school import create_school
-from gateway.sms.outbox import OutboxTransport
-from gateway.sms.ovh import OvhSmsTransport
+from gateway.outbox.transport import OutboxTransport
+from gateway.ovh.reports import OvhReportSource
+from gateway.ovh.sms import OvhSmsTransport
 from tests.core.services.notice_support import (
     FATHER_MOBILE,
     MONDAY,
@@ -36,7 +37,7 @@ from tests.core.services.notice_support import (
 )
 from tests.gateway.fakes.ovh import FakeOvh
 from tests.workers.queue_support import RecordingQueue
-from workers.reports import MEMO, OvhReportSource, poll_ovh_reports
+from workers.reports import MEMO, poll_ovh_reports
 from workers.senders import wrap
 from workers.tasks import CRON, FUNCTIONS, sweep
 

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from core.bounds import MAX_ID, WINDOW
-from core.models import Channel, NoticeKind
+from core.models import NoticeKind
+from core.rules.channels import channel_names
 from web.api.registry import Call, Route
 from web.api.schemas import ErrorBody
 
@@ -27,7 +28,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "uai": {"type": "string", "pattern": "^[0-9]{7}[A-Z]$", "examples": ["0751234X"]},
     "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "kind": {"type": "string", "enum": [kind.value for kind in NoticeKind]},
-    "channel": {"type": "string", "enum": [channel.value for channel in Channel]},
+    "channel": {"type": "string", "enum": channel_names()},
     "language": {"type": "string", "enum": ["fr", "en"]},
 }
 ERRORS = {

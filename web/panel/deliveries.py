@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.errors import Conflict, DomainError, Invalid, NotFound
-from core.models import Channel, ContactKind, Delivery, DeliveryStatus
+from core.models import ContactKind, Delivery, DeliveryStatus
 from core.queries.alerts import open_alerts
+from core.rules.channels import channel_names
 from core.rules.permissions import Permission
 from core.services.delivery.alerts import may_resolve, resolve_alert
 from core.services.delivery.contacts import fix_contact, fixable
@@ -107,7 +108,7 @@ def _row(delivery: Delivery, zone: ZoneInfo) -> Row:
         student=f"{student.last_name.upper()} {student.first_name}",
         kind=notice.kind.value,
         day=notice.created_at.astimezone(zone).date(),
-        channel=delivery.channel.value,
+        channel=str(delivery.channel),
         to=delivery.to,
         status=delivery.status.value,
         attempts=delivery.attempts,
@@ -138,7 +139,7 @@ async def _summary(page: Page, zone: ZoneInfo) -> list[tuple[date, str, str, int
 
 def _filters(query: Mapping[str, str]) -> tuple[str, str, int]:
     status = _choice(query.get("status"), list(FILTERS), "all")
-    channel = _choice(query.get("channel"), [c.value for c in Channel], "")
+    channel = _choice(query.get("channel"), channel_names(), "")
     return status, channel, read_offset(query.get("offset"))
 
 
@@ -180,7 +181,7 @@ async def _show(
         "status": state,
         "statuses": list(FILTERS),
         "channel": channel,
-        "channels": [c.value for c in Channel],
+        "channels": channel_names(),
         "first": offset + 1,
         "last": offset + len(rows),
         "previous_url": at(max(0, offset - LIMIT)) if offset > 0 else None,

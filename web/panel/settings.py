@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from core.bounds import MAX_COUNT
-from core.models.school import DEFAULT_CHANNEL_ORDER
+from core.rules.channels import default_order
 from core.services.schools.school import parse_settings_patch, read_settings, update_settings
 from core.services.schools.slots import COLOUR_KEYS, update_colours
 from web.i18n import register
@@ -35,7 +35,6 @@ from web.panel.settings_kit import (
 from web.panel.settings_words import MESSAGES
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-CHANNELS = tuple(DEFAULT_CHANNEL_ORDER)
 PREFIX = "/s/{uai}/settings"
 
 
@@ -94,7 +93,7 @@ async def _notices(
     context = {
         "section": "notices",
         "values": values,
-        "channels": CHANNELS,
+        "channels": default_order(),
         "ranks": ranks,
         "form": form,
     }
@@ -107,9 +106,10 @@ async def notices_page(request: web.Request) -> web.Response:
 
 def channel_order(form: dict[str, Any]) -> list[str]:
     """The channels ticked, by their rank (ties keep the default order)."""
+    channels = default_order()
     used = [
-        (integer(form, f"rank_{channel}", 1, len(CHANNELS)), position, channel)
-        for position, channel in enumerate(CHANNELS)
+        (integer(form, f"rank_{channel}", 1, len(channels)), position, channel)
+        for position, channel in enumerate(channels)
         if checked(form, f"use_{channel}")
     ]
     if not used:

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.errors import Conflict, Invalid, NotFound
-from core.models import Channel, NoticeKind
+from core.models import NoticeKind
+from core.rules.channels import channel_names
 from core.rules.merge_fields import snippet
 from core.rules.permissions import Permission
 from core.services.ports import SendFailed, TemplateTools
@@ -110,9 +111,9 @@ async def list_page(request: web.Request) -> web.Response:
         (r.key.kind, r.key.channel, r.key.language): r for r in await list_templates(page.school)
     }
     table = [
-        (kind.value, channel.value, [rows[(kind.value, channel.value, lang)] for lang in LANGUAGES])
+        (kind.value, channel, [rows[(kind.value, channel, lang)] for lang in LANGUAGES])
         for kind in NoticeKind
-        for channel in Channel
+        for channel in channel_names()
     ]
     context: dict[str, Any] = {
         "here": _here(page),

@@ -29,7 +29,6 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import (
-    Channel,
     ContactKind,
     ContactPoint,
     Delivery,
@@ -38,11 +37,11 @@ from core.models import (
     School,
     Usability,
 )
+from core.rules.channels import staff_corrects
 from core.services.audit import Actor, record, snapshot
 from core.services.delivery.resend import RESENDABLE, resend_delivery
 from core.siecle.phones import OVERSEAS_REGIONS, Phone, clean, normalise_phone
 
-FIXABLE_CHANNELS = (Channel.SMS, Channel.CALL, Channel.EMAIL)
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.LANDLINE)
 # The family's own choice (a STOP reply, a blocked bot): staff may not undo it by a correction.
 FAMILY_CHOICES = (Usability.OPTED_OUT, Usability.BLOCKED)
@@ -128,7 +127,7 @@ def fixable(delivery: Delivery, contact: ContactPoint | None) -> bool:
     point still holds what failed, or is marked unusable)."""
     return (
         delivery.status in RESENDABLE
-        and delivery.channel in FIXABLE_CHANNELS
+        and staff_corrects(str(delivery.channel))
         and contact is not None
         and contact.kind in (*PHONE_KINDS, ContactKind.EMAIL)
         and contact.usability not in FAMILY_CHOICES
@@ -151,7 +150,7 @@ async def _load(school: School, delivery_id: int) -> tuple[Delivery, Notice, Con
         raise Conflict("this delivery's contact point belongs to someone else", code="no_contact")
     if contact.usability in FAMILY_CHOICES:
         raise Conflict("the family refused this channel: only they can undo it", code="refused")
-    if delivery.status not in RESENDABLE or delivery.channel not in FIXABLE_CHANNELS:
+    if delivery.status not in RESENDABLE or not staff_corrects(str(delivery.channel)):
         raise Conflict("only a failed SMS, call or email can be corrected", code="not_failed")
     return delivery, notice, contact
 

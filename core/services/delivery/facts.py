@@ -19,7 +19,6 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.models import (
-    Channel,
     ContactPoint,
     Delivery,
     Event,
@@ -101,7 +100,7 @@ class DeliveryFacts:
     notice_id: int
     person_id: int | None
     contact_id: int | None
-    channel: Channel
+    channel: str  # a name of core.rules.channels.CHANNELS
     to: str
     language: str
     attempts: int
@@ -217,7 +216,7 @@ def _facts(
         notice_id,
         person_id,
         contact_id,
-        Channel(channel),
+        str(channel),
         to,
         language,
         attempts,

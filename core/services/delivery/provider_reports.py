@@ -123,6 +123,7 @@ async def poll_reports(
             event_ref=report.event_ref,
             at=now,
             error_code=report.error_code,
+            usability=report.usability,
             delivery_uuid=str(uuid.UUID(sent_row.uuid)),
             source="poll",
         )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.models import Delivery, DeliveryStatus, DeliveryStatusChange, Notice
+from core.models import Delivery, DeliveryStatus, DeliveryStatusChange, Notice, Usability
 from core.rules import notices as rules
 from core.services.delivery.rows import (
     Due,
@@ -43,6 +43,7 @@ async def record_status(
     event_ref: str,
     at: datetime,
     error_code: str | None = None,
+    usability: Usability | None = None,
     delivery_uuid: str | None = None,
     source: str = "callback",
 ) -> bool | None:
@@ -52,7 +53,8 @@ async def record_status(
     report already recorded (same ``event_ref``) or one that would move the status back, True
     when recorded. ``delivery_uuid`` (from the callback URL) finds a delivery whose provider
     reference is not stored yet. An undelivered or failed report falls back to the guardian's
-    next channel (the sweep enqueues it) and marks the contact point when ``error_code`` says.
+    next channel (the sweep enqueues it) and marks the contact point ``usability`` (what the
+    provider's adapter read in the report's ``error_code``; None: it says nothing of the point).
     ``source`` names the way the report came in the history: "callback" (the provider posted
     it) or "poll" (we asked for it).
     """
@@ -60,7 +62,15 @@ async def record_status(
     if delivery is None:
         return None
     report = Report(
-        provider, provider_ref, status, raw, event_ref, at.astimezone(UTC), error_code, source
+        provider,
+        provider_ref,
+        status,
+        raw,
+        event_ref,
+        at.astimezone(UTC),
+        error_code,
+        usability,
+        source,
     )
     try:
         async with in_transaction():
@@ -94,6 +104,7 @@ class Report:
     event_ref: str
     at: datetime
     error_code: str | None
+    usability: Usability | None = None
     source: str = "callback"
 
 
@@ -126,17 +137,16 @@ async def _apply(delivery_id: int, report: Report) -> bool:
         raw=report.raw,
         event_ref=report.event_ref[:120],
     )
-    await _after_report(delivery, report.status, report.error_code, report.at)
+    await _after_report(delivery, report)
     return True
 
 
-async def _after_report(
-    delivery: Delivery, status: str, error_code: str | None, at: datetime
-) -> None:
+async def _after_report(delivery: Delivery, report: Report) -> None:
     notice = await Notice.get(id=delivery.notice_id).prefetch_related("school")
+    status, at = report.status, report.at
     if status in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED):
-        usability = rules.usability_after_error(str(delivery.channel), error_code or "")
-        await mark_contact(delivery.contact_id, usability, f"{status} ({error_code})", at)
+        note = f"{status} ({report.error_code})"
+        await mark_contact(delivery.contact_id, report.usability, note, at)
         if await fall_back(delivery, notice, notice.school, now=at, channels=()) is not None:
             return
     await settle_notice(notice)

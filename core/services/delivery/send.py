@@ -39,6 +39,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.models import Delivery, DeliveryStatus, Notice, NoticeStatus, School
+from core.rules import channels as channel_rules
 from core.rules import notices as rules
 from core.rules import quota as quota_rules
 from core.rules.calendar import month_label
@@ -74,7 +75,6 @@ __all__ = [
 logger = logging.getLogger("absences.delivery")
 
 STUCK_AFTER = timedelta(minutes=5)  # a "sending" row older than this lost its worker
-QUOTA_CHANNELS = {"sms": "sms_monthly_quota", "call": "call_monthly_quota"}
 Status = Literal["skipped", "cancelled", "sent", "delivered", "retry", "failed"]
 
 
@@ -210,16 +210,21 @@ async def _check(rows: list[_Row], senders: Mapping[str, Sender], now: datetime)
 
 
 async def _apply_quota(rows: list[_Row], now: datetime) -> None:
-    """Let through what fits in each school's monthly SMS / call quota; the rest fails over."""
+    """Let through what fits in each school's monthly quota of a channel that has one (SMS,
+    calls: ``core.rules.channels``); the rest fails over."""
     groups: dict[tuple[int, str], list[_Row]] = defaultdict(list)
+    limits: dict[tuple[int, str], int] = {}
     for row in rows:
         school = row.notice.school
         channel = str(row.delivery.channel)
-        if channel in QUOTA_CHANNELS and getattr(school, QUOTA_CHANNELS[channel]) is not None:
+        quota = channel_rules.quota_field(channel)
+        limit = getattr(school, quota) if quota is not None else None
+        if limit is not None:
             groups[school.id, channel].append(row)
-    for (_, channel), members in groups.items():
+            limits[school.id, channel] = limit
+    for (school_id, channel), members in groups.items():
         school = members[0].notice.school
-        limit = getattr(school, QUOTA_CHANNELS[channel])
+        limit = limits[school_id, channel]
         start = quota_rules.month_start(now, ZoneInfo(school.timezone))
         used = await Delivery.filter(
             notice__school_id=school.id, channel=channel, sent_at__gte=start
@@ -383,9 +388,7 @@ async def _send_failed(
     attempts = delivery.attempts  # loaded after the claim: this try included
     delay = None if error.permanent else rules.retry_delay(attempts, error.retry_after)
     if delay is None:
-        usability = None
-        if error.permanent:
-            usability = rules.usability_after_error(str(delivery.channel), error.code)
+        usability = error.usability if error.permanent else None
         return await _give_up(delivery, notice, now, error.message, channels, usability=usability)
     when = now + delay
     await move(

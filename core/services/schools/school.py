@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from tortoise.transactions import in_transaction
 
 from core.bounds import MAX_COUNT, fits
@@ -23,6 +31,7 @@ from core.models import (
     TimetableSlot,
 )
 from core.models.school import time_to_minutes
+from core.rules import channels
 from core.rules.calendar import (
     Half,
     HalfDayKey,
@@ -78,10 +87,16 @@ def quiet_hours(school: School) -> QuietHours | None:
     return QuietHoursSetting.model_validate(school.quiet_hours).rule()
 
 
+def _channel_enum(schema: dict[str, Any]) -> None:
+    schema["enum"] = channels.channel_names()  # the table's, read when the schema is made
+
+
+ChannelName = Annotated[
+    str, AfterValidator(channels.check_channel), Field(json_schema_extra=_channel_enum)
+]
 NULLABLE_SETTINGS = frozenset(
     {"quiet_hours", "sms_monthly_quota", "call_monthly_quota", "holiday_zone"}
 )
-Channel = Literal["chat", "sms", "call", "email", "letter"]
 
 
 class SchoolSettingsPatch(BaseModel):
@@ -97,7 +112,7 @@ class SchoolSettingsPatch(BaseModel):
     notice_delay_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     notify_lateness: bool | None = None
     quiet_hours: QuietHoursSetting | None = None
-    channel_order: list[Channel] | None = Field(default=None, min_length=1)
+    channel_order: list[ChannelName] | None = Field(default=None, min_length=1)
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
     persistent_threshold_half_days: int | None = Field(default=None, ge=1, le=200)
     sms_monthly_quota: int | None = Field(default=None, ge=0, le=MAX_COUNT)

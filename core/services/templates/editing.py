@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Channel, LetterTemplate, MessageTemplate, NoticeKind, School
 from core.rules import merge_fields
+from core.rules.channels import channel_names, is_channel
 from core.rules.sms import SmsInfo, sms_segments
 from core.services import audit
 from core.services.audit import Actor
@@ -58,17 +59,17 @@ class TemplateKey:
 
 def parse_key(kind: str, channel: str, language: str) -> TemplateKey:
     """The key, or :class:`NotFound` for a kind, channel or language that does not exist."""
-    if kind not in set(NoticeKind) or channel not in set(Channel) or language not in LANGUAGES:
+    if kind not in set(NoticeKind) or not is_channel(channel) or language not in LANGUAGES:
         raise NotFound(f"no template {kind}/{channel}/{language}")
     return TemplateKey(kind, channel, language)
 
 
 def all_keys() -> list[TemplateKey]:
-    """Every kind × channel × language, in the enums' order."""
+    """Every kind × channel × language, in the kinds', the channels' and the languages' order."""
     return [
-        TemplateKey(k.value, c.value, lang)
+        TemplateKey(k.value, c, lang)
         for k in NoticeKind
-        for c in Channel
+        for c in channel_names()
         for lang in LANGUAGES
     ]
 
@@ -134,9 +135,9 @@ def shipped(key: TemplateKey) -> tuple[str, str] | None:
 def shipped_names(kind: str) -> frozenset[str]:
     """The variables the shipped templates of ``kind`` read (they are the kind's too)."""
     names: set[str] = set()
-    for channel in Channel:
+    for channel in channel_names():
         for language in LANGUAGES:
-            found = shipped(TemplateKey(kind, channel.value, language))
+            found = shipped(TemplateKey(kind, channel, language))
             if found is not None:
                 names |= merge_fields.variables_of(found[0]) | merge_fields.variables_of(found[1])
     return frozenset(names)

@@ -25,7 +25,6 @@ from core.rules.notices import (
     notice_kind_for,
     recipients,
     retry_delay,
-    usability_after_error,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -206,24 +205,3 @@ def test_retries_back_off_then_give_up() -> None:
 )
 def test_reports_only_move_forward(current: str, new: str, ok: bool) -> None:
     assert moves_forward(current, new) is ok
-
-
-@pytest.mark.parametrize(
-    ("channel", "code", "usability"),
-    [
-        ("sms", "21211", "invalid"),
-        ("sms", "21610", "opted_out"),
-        ("call", "30004", "blocked"),
-        ("sms", "21408", None),  # our account, not the number
-        ("sms", "30003", None),
-        ("chat", "blocked", "blocked"),
-        ("email", "550", "bounced"),
-        ("email", "552", None),
-        ("email", "auth", None),
-        ("letter", "address", "invalid"),
-    ],
-)
-def test_a_permanent_error_marks_the_contact_only_when_it_names_it(
-    channel: str, code: str, usability: str | None
-) -> None:
-    assert usability_after_error(channel, code) == usability

@@ -24,7 +24,7 @@ from core.services.audit import Actor
 from core.services.delivery.send import deliver
 from core.services.events.record import record_event
 from gateway.letter.transport import LetterTransport
-from gateway.sms.outbox import OutboxTransport
+from gateway.outbox.transport import OutboxTransport
 from workers.senders import Channels, render, wrap
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -27,8 +27,8 @@ from core.services.audit import Actor
 from core.services.delivery.send import deliver
 from core.services.notices.convocations import convoke_family
 from core.services.templates.messages import TEMPLATES, context, find_template
+from gateway.outbox.transport import OutboxTransport
 from gateway.render import render_message, sms_segments
-from gateway.sms.outbox import OutboxTransport
 from tests.core.services.notice_support import (
     FATHER_EMAIL,
     MONDAY,

@@ -29,9 +29,10 @@ from core.models import (
 )
 from core.services.audit import Actor
 from core.services.delivery.send import Outcome, deliver, due_deliveries, record_status
+from gateway.outbox.transport import OutboxTransport
 from gateway.render import sms_segments
-from gateway.sms.outbox import OutboxTransport
-from gateway.sms.twilio import TwilioSmsTransport
+from gateway.twilio.codes import usability_of
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import (
     MONDAY,
     MOTHER_EMAIL,
@@ -88,10 +89,14 @@ async def setup(
     [notice] = await notices_of(pupil)
     mother, father = await deliveries_of(notice)
     sms = TwilioSmsTransport(
-        twilio.account_sid, twilio.auth_token, "+33700000000", api_url=twilio.api_url
+        twilio.account_sid,
+        twilio.auth_token,
+        "+33700000000",
+        api_url=twilio.api_url,
+        public_url=PUBLIC,
     )
     email = OutboxTransport(tmp_path, channel="email")
-    channels = wrap({"sms": sms, "email": email}, PUBLIC)
+    channels = wrap({"sms": sms, "email": email})
     yield Setup(family, event, notice, mother, father, channels, twilio, tmp_path)
     await channels.close()
 
@@ -222,7 +227,7 @@ async def test_every_channel_failing_fails_the_notice(setup: Setup) -> None:
 
 
 async def test_a_channel_without_provider_falls_back(setup: Setup) -> None:
-    await setup.channels.senders.pop("sms").transport.close()  # type: ignore[attr-defined]
+    setup.channels.senders.pop("sms")  # the adapter stays in transports: closed at the end
     outcome = await setup.deliver(setup.mother)
     assert outcome.status == "failed"
     assert (await fresh(setup.mother)).error == "no provider for sms"
@@ -351,7 +356,8 @@ async def test_a_report_before_the_worker_recorded_the_send_is_kept(setup: Setup
 
 async def test_undelivered_falls_back_and_marks_the_number(setup: Setup) -> None:
     delivery = await sent(setup)
-    assert await report(delivery, "undelivered", "SM1:undelivered", error_code="30005") is True
+    undelivered = {"error_code": "30005", "usability": usability_of("30005")}
+    assert await report(delivery, "undelivered", "SM1:undelivered", **undelivered) is True
 
     point = await ContactPoint.get(id=setup.family.mother_mobile.id)
     assert point.usability == Usability.INVALID

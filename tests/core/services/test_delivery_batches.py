@@ -24,8 +24,8 @@ from core.models import (
 from core.services.audit import Actor
 from core.services.delivery.send import deliver_many, record_status
 from core.services.ports import Accepted, Message, Sender, SendFailed
-from gateway.sms.outbox import OutboxTransport
-from gateway.sms.twilio import TwilioSmsTransport
+from gateway.outbox.transport import OutboxTransport
+from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import (
     MONDAY,
     TUESDAY,
@@ -63,12 +63,13 @@ async def world(
         await absence(school_a, system, student, at(MONDAY, 8), at(MONDAY, 10), now=RECORDED)
         await absence(school_a, system, student, at(TUESDAY, 8), at(TUESDAY, 10), now=RECORDED)
     sms = TwilioSmsTransport(
-        twilio.account_sid, twilio.auth_token, "+33700000000", api_url=twilio.api_url
+        twilio.account_sid,
+        twilio.auth_token,
+        "+33700000000",
+        api_url=twilio.api_url,
+        public_url="https://absences.example.fr",
     )
-    channels = wrap(
-        {"sms": sms, "email": OutboxTransport(tmp_path, channel="email")},
-        "https://absences.example.fr",
-    )
+    channels = wrap({"sms": sms, "email": OutboxTransport(tmp_path, channel="email")})
     yield World(channels, twilio, school_a, [pupil, classmate])
     await channels.close()
     await twilio.stop()

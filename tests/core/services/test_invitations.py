@@ -19,7 +19,7 @@ from core.services.audit import Actor
 from core.services.schools import invitations
 from core.services.schools.invitations import Gone
 from core.services.schools.users import add_user, authenticate
-from gateway.sms.outbox import OutboxTransport
+from gateway.outbox.transport import OutboxTransport
 from workers.senders import Channels, wrap
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -43,7 +43,7 @@ async def elsewhere(school_b: School, system: Actor) -> User:
 
 @pytest.fixture
 async def channels(tmp_path: Path) -> AsyncIterator[Channels]:
-    channels = wrap({"email": OutboxTransport(tmp_path, channel="email")}, PUBLIC)
+    channels = wrap({"email": OutboxTransport(tmp_path, channel="email")})
     yield channels
     await channels.close()
 

@@ -29,7 +29,7 @@ from core.services.audit import Actor
 from core.services.delivery.send import deliver
 from core.services.events.record import EventPatch, correct_event, delete_event
 from core.services.notices.planning import plan_dated_notices, schools_to_plan
-from gateway.sms.outbox import OutboxTransport
+from gateway.outbox.transport import OutboxTransport
 from tests.core.services.notice_support import (
     FATHER_EMAIL,
     FATHER_MOBILE,

@@ -29,14 +29,13 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.ports import TemplateTools
+from core.services.ports import Message, TemplateTools
 from core.services.schools.logo import remove_logo, set_logo
 from core.services.schools.school import now_utc
 from core.services.siecle.importer import import_siecle
 from core.services.templates.editing import parse_key, save_template
 from core.services.templates.messages import TemplateCache, compose
 from core.siecle.files import load_export
-from gateway.base import OutgoingMessage
 from gateway.letter.transport import LetterTransport
 from tests.core.siecle.support import SMALL
 from workers.senders import render
@@ -90,7 +89,9 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 async def _pdf(message_html: str | None, body: str, extra: dict[str, str], tmp: Path) -> bytes:
-    outgoing = OutgoingMessage(delivery_uuid="t", to="", body=body, html=message_html, extra=extra)
+    outgoing = Message(
+        channel="letter", delivery_uuid="t", to="", body=body, html=message_html, extra=extra
+    )
     return await LetterTransport(tmp).preview(outgoing)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.sms.ovh import ovh_signature
+from gateway.ovh.sms import ovh_signature
 from tests.gateway.fakes.server import LocalServer
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
-from gateway.twilio_callbacks import signature
+from gateway.twilio.callbacks import signature
 from tests.gateway.fakes.server import LocalServer
 
 REQUIRED = {

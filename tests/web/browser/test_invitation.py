@@ -13,7 +13,7 @@ from core.models import Membership, Role, User
 from core.services.audit import Actor
 from core.services.schools import invitations
 from core.services.schools.school import create_school
-from gateway.sms.outbox import OutboxTransport
+from gateway.outbox.transport import OutboxTransport
 from tests.web.browser.conftest import screenshot
 from workers.senders import wrap
 
@@ -29,7 +29,7 @@ async def test_an_invited_teacher_creates_their_account_and_logs_in(
         school, "prof@alpha.example", "teacher", Actor.system("tests"), now=now
     )
     mail = tmp_path / "mail"
-    channels = wrap({"email": OutboxTransport(mail, channel="email")}, live_server)
+    channels = wrap({"email": OutboxTransport(mail, channel="email")})
     await invitations.send_invitation(
         invitation.id, channels.senders["email"], live_server, now=now
     )

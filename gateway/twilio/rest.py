@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from gateway.base import TransportError
+from core.services.ports import SendFailed
 from gateway.http import DEFAULT_TIMEOUT, HttpAnswer, HttpClient, retry_after
+from gateway.twilio.codes import usability_of
 
 DEFAULT_API_URL = "https://api.twilio.com"
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -32,7 +33,7 @@ class TwilioRest:
         self._http = HttpClient(timeout=timeout, headers={"Authorization": authorization})
 
     async def create(self, resource: str, form: Sequence[tuple[str, str]]) -> dict[str, Any]:
-        """Create a Message or a Call; the answer's JSON on 2xx, else :class:`TransportError`."""
+        """Create a Message or a Call; the answer's JSON on 2xx, else :class:`SendFailed`."""
         # Encoded here rather than by aiohttp's FormData, which builds an object per request
         # for the same bytes (a tenth of the time of sending an SMS, measured by make bench)
         body = urlencode(form, encoding="utf-8").encode("ascii")
@@ -48,8 +49,33 @@ class TwilioRest:
         await self._http.close()
 
 
-def error_from(answer: HttpAnswer) -> TransportError:
-    """Twilio's failure as a :class:`TransportError`: 429 and 5xx transient, other 4xx permanent.
+class TwilioAdapter:
+    """What both Twilio adapters share: the account, the sending number, the REST client, and
+    the public URL their webhooks live under (``gateway.twilio.callbacks``)."""
+
+    provider = "twilio"
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        public_url: str = "",
+    ) -> None:
+        self.from_number = from_number
+        self.public_url = public_url
+        self._rest = TwilioRest(account_sid, auth_token, api_url=api_url, timeout=timeout)
+
+    async def close(self) -> None:
+        """Release the HTTP session."""
+        await self._rest.close()
+
+
+def error_from(answer: HttpAnswer) -> SendFailed:
+    """Twilio's failure as a :class:`SendFailed`: 429 and 5xx transient, other 4xx permanent.
 
     Bad credentials (401, 403 with code 20003) are ours to fix, not the recipient's: they are
     reported as transient with code ``auth`` so that no family's number is marked unusable.
@@ -59,12 +85,14 @@ def error_from(answer: HttpAnswer) -> TransportError:
     message = f"twilio {answer.status}" + (f" [{code}]" if code else "") + f": {detail}"
     if answer.status == 429:
         wait = retry_after(answer.headers.get("Retry-After"))
-        return TransportError(message, permanent=False, code=code or "429", retry_after=wait)
+        return SendFailed(message, permanent=False, code=code or "429", retry_after=wait)
     if answer.status >= 500:
-        return TransportError(message, permanent=False, code=code or str(answer.status))
+        return SendFailed(message, permanent=False, code=code or str(answer.status))
     if answer.status in (401, 403) and code in ("", "20003"):
-        return TransportError(message, permanent=False, code="auth")
+        return SendFailed(message, permanent=False, code="auth")
     if 200 <= answer.status < 300:
-        return TransportError(f"twilio {answer.status}: answer without a sid", permanent=False)
+        return SendFailed(f"twilio {answer.status}: answer without a sid", permanent=False)
     # 21211 invalid To, 21610 STOP, 21614 not a mobile, 21408 region not enabled, and the rest.
-    return TransportError(message, permanent=True, code=code or str(answer.status))
+    return SendFailed(
+        message, permanent=True, code=code or str(answer.status), usability=usability_of(code)
+    )

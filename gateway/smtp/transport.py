@@ -1,7 +1,9 @@
 """Email through an SMTP server (aiosmtplib): text and HTML parts, an optional PDF letter.
 
 The Message-ID carries the delivery's UUID, so that a bounce or a reply that quotes it can be
-traced back to the notice. A recipient the server refuses with a 5xx is a bounce (permanent).
+traced back to the notice. A recipient the server refuses with a 5xx is a bounce (permanent),
+and the address is marked bounced (a full mailbox, 552, excepted); an address no SMTP command
+may carry is marked invalid.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
+from aiosmtplib.email import quote_address
 
-from gateway.base import OutgoingMessage, SendResult, TransportError
+from core.models.person import Usability
+from core.services.ports import Accepted, Message, SendFailed
 from gateway.http import DEFAULT_TIMEOUT
+
+MAILBOX_FULL = 552  # the address exists: a later try may get through
 
 
 def message_id(delivery_uuid: str, sender: str) -> str:
@@ -22,7 +28,7 @@ def message_id(delivery_uuid: str, sender: str) -> str:
     return f"<{delivery_uuid}@{domain}>"
 
 
-def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
+def build_email(message: Message, sender: str) -> EmailMessage:
     """The MIME message: text, HTML as its alternative, the PDF as an attachment."""
     email = EmailMessage()
     email["From"] = sender
@@ -67,12 +73,15 @@ class SmtpTransport:
         self._starttls = starttls
         self._timeout = timeout
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: Message) -> Accepted:
         """Send; ``provider_ref`` is the Message-ID (without angle brackets)."""
         try:
             email = build_email(message, self.sender)
+            quote_address(message.to)  # aiosmtplib's own check of what a RCPT command may carry
         except ValueError as exc:  # a header that cannot be written (a newline in an address)
-            raise TransportError(f"smtp: {exc}", permanent=True, code="address") from exc
+            raise SendFailed(
+                f"smtp: {exc}", permanent=True, code="address", usability=Usability.INVALID
+            ) from exc
         try:
             await aiosmtplib.send(
                 email,
@@ -88,28 +97,43 @@ class SmtpTransport:
         except aiosmtplib.SMTPException as exc:
             raise smtp_error(exc) from exc
         except (OSError, TimeoutError) as exc:
-            raise TransportError(f"smtp: {exc}", permanent=False, code="network") from exc
+            raise SendFailed(f"smtp: {exc}", permanent=False, code="network") from exc
         ref = str(email["Message-ID"]).strip("<>")
-        return SendResult(provider=self.provider, provider_ref=ref)
+        return Accepted(provider=self.provider, provider_ref=ref)
 
     async def close(self) -> None:
         """Nothing held between messages."""
 
 
-def smtp_error(exc: aiosmtplib.SMTPException) -> TransportError:
+def bounced(code: int) -> Usability | None:
+    """What a 5xx refusal of the recipient says of the address: it bounces, unless the mailbox
+    is only full (552)."""
+    return Usability.BOUNCED if 500 <= code < 600 and code != MAILBOX_FULL else None
+
+
+def smtp_error(exc: aiosmtplib.SMTPException) -> SendFailed:
     """5xx for the recipient is a bounce (permanent); 4xx, timeouts, disconnects are transient.
 
     A refused login or sender is ours to fix, not the family's: transient, code ``auth``.
     """
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        refused = exc.recipients[0] if exc.recipients else None
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused | aiosmtplib.SMTPRecipientRefused):
+        refused = exc if isinstance(exc, aiosmtplib.SMTPRecipientRefused) else None
+        if refused is None and isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+            refused = exc.recipients[0]
         code = refused.code if refused is not None else 550
         text = refused.message if refused is not None else str(exc)
-        return TransportError(f"smtp {code}: {text}", permanent=code >= 500, code=str(code))
+        return SendFailed(
+            f"smtp {code}: {text}", permanent=code >= 500, code=str(code), usability=bounced(code)
+        )
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError | aiosmtplib.SMTPSenderRefused):
-        return TransportError(f"smtp {exc.code}: {exc.message}", permanent=False, code="auth")
+        return SendFailed(f"smtp {exc.code}: {exc.message}", permanent=False, code="auth")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         code = exc.code
         permanent = 500 <= code < 600 and isinstance(exc, aiosmtplib.SMTPDataError)
-        return TransportError(f"smtp {code}: {exc.message}", permanent=permanent, code=str(code))
-    return TransportError(f"smtp: {exc}", permanent=False, code="network")
+        return SendFailed(
+            f"smtp {code}: {exc.message}",
+            permanent=permanent,
+            code=str(code),
+            usability=bounced(code) if permanent else None,
+        )
+    return SendFailed(f"smtp: {exc}", permanent=False, code="network")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.files import write_private
-from gateway.base import OutgoingMessage, SendResult, TransportError
+from core.services.ports import Accepted, Message, SendFailed
 
 OUTBOX = "outbox"
 
@@ -45,7 +45,7 @@ class OutboxTransport:
         self.directory = Path(var_dir) / OUTBOX
         self.channel = channel
 
-    def _record(self, message: OutgoingMessage) -> dict[str, Any]:
+    def _record(self, message: Message) -> dict[str, Any]:
         record: dict[str, Any] = {
             "delivery_uuid": message.delivery_uuid,
             "channel": self.channel,
@@ -60,17 +60,17 @@ class OutboxTransport:
             record["attachment_pdf"] = base64.b64encode(message.attachment).decode("ascii")
         return record
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: Message) -> Accepted:
         """Write ``{delivery_uuid}.json`` atomically; the same delivery again replaces it."""
         name = Path(message.delivery_uuid).name
         if not name or name != message.delivery_uuid or name.startswith("."):
-            raise TransportError(f"outbox: bad delivery id {name!r}", permanent=True, code="id")
+            raise SendFailed(f"outbox: bad delivery id {name!r}", permanent=True, code="id")
         try:
             data = json.dumps(self._record(message), ensure_ascii=False, indent=1).encode()
             write_private(self.directory / f"{name}.json", data)
         except OSError as exc:
-            raise TransportError(f"outbox: {exc}", permanent=False, code="io") from exc
-        return SendResult(provider=self.provider, provider_ref=name, delivered=True)
+            raise SendFailed(f"outbox: {exc}", permanent=False, code="io") from exc
+        return Accepted(provider=self.provider, provider_ref=name, delivered=True)
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.base import OutgoingMessage, SendResult, TransportError
+from core.models.person import Usability
+from core.services.ports import Accepted, Message, SendFailed
 from gateway.http import DEFAULT_TIMEOUT, HttpAnswer, HttpClient
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -23,7 +24,7 @@ class TelegramTransport:
         self._url = f"{api_url.rstrip('/')}/bot{token}/sendMessage"
         self._http = HttpClient(timeout=timeout, redact=token)
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: Message) -> Accepted:
         """Send ``body`` as plain text; ``provider_ref`` is ``{chat_id}:{message_id}``."""
         payload: dict[str, Any] = {
             "chat_id": message.to,
@@ -34,7 +35,7 @@ class TelegramTransport:
         result = answer.payload.get("result")
         if answer.status == 200 and answer.payload.get("ok") and isinstance(result, dict):
             ref = f"{message.to}:{result.get('message_id', '')}"
-            return SendResult(provider=self.provider, provider_ref=ref, raw=answer.payload)
+            return Accepted(provider=self.provider, provider_ref=ref, raw=answer.payload)
         raise telegram_error(answer)
 
     async def close(self) -> None:
@@ -42,7 +43,7 @@ class TelegramTransport:
         await self._http.close()
 
 
-def telegram_error(answer: HttpAnswer) -> TransportError:
+def telegram_error(answer: HttpAnswer) -> SendFailed:
     """403 and "chat not found" are permanent; 429 (with ``retry_after``) and 5xx transient."""
     code = int(answer.payload.get("error_code") or answer.status)
     description = str(answer.payload.get("description") or answer.text[:200] or "no detail")
@@ -51,10 +52,12 @@ def telegram_error(answer: HttpAnswer) -> TransportError:
         parameters = answer.payload.get("parameters") or {}
         wait = parameters.get("retry_after") if isinstance(parameters, dict) else None
         seconds = float(wait) if isinstance(wait, int | float) else None
-        return TransportError(message, permanent=False, code="429", retry_after=seconds)
+        return SendFailed(message, permanent=False, code="429", retry_after=seconds)
     if code >= 500 or code < 400:
-        return TransportError(message, permanent=False, code=str(code))
+        return SendFailed(message, permanent=False, code=str(code))
     if code == 401:  # a wrong bot token is ours to fix, not the family's
-        return TransportError(message, permanent=False, code="auth")
+        return SendFailed(message, permanent=False, code="auth")
     gone = code == 403 or any(text in description.lower() for text in GONE)
-    return TransportError(message, permanent=True, code="blocked" if gone else str(code))
+    if gone:  # this chat will never receive from the bot: the family blocked it or left
+        return SendFailed(message, permanent=True, code="blocked", usability=Usability.BLOCKED)
+    return SendFailed(message, permanent=True, code=str(code))

@@ -1,7 +1,9 @@
-"""Twilio's webhooks: signatures, delivery reports, call progress, inbound SMS, call scripts.
+"""Twilio's webhooks: their paths, signatures, delivery reports, call progress, inbound SMS,
+call scripts.
 
-The only gateway module the web layer may import (its name says "callback"). Everything here
-is pure: no network, no settings.
+The only Twilio module the web layer may import (its name says "callback"). Everything here
+is pure: no network, no settings. A report's :attr:`StatusReport.usability` is what its error
+code says of the number (``gateway.twilio.codes``): core reads no Twilio code.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
-from gateway.voice.twiml import render_gather_reply, render_twiml
+from core.models.person import Usability
+from gateway.twilio.codes import usability_of
+from gateway.twilio.twiml import render_gather_reply, render_twiml
 
 __all__ = [
+    "GATHER_PATH",
+    "INBOUND_SMS_PATH",
     "PERMANENT_ERROR_CODES",
+    "STATUS_PATH",
     "CallbackError",
     "InboundSms",
     "StatusReport",
+    "hook_url",
     "parse_call_status",
     "parse_inbound_sms",
     "parse_message_status",
@@ -33,6 +41,19 @@ __all__ = [
 ]
 
 Status = Literal["sent", "delivered", "undelivered", "failed"]
+
+# Where Twilio posts, under ABSENCES_PUBLIC_URL: a message's or a call's status report (the
+# delivery's uuid ends the path), the key pressed during a call, an SMS from a family.
+STATUS_PATH = "/hooks/twilio/status/"
+GATHER_PATH = "/hooks/twilio/gather/"
+INBOUND_SMS_PATH = "/hooks/twilio/sms"
+
+
+def hook_url(public_url: str, path: str, delivery_uuid: str) -> str | None:
+    """``{public_url}{path}{delivery_uuid}``, where Twilio posts about one delivery; None
+    without a public URL (Twilio then posts nothing)."""
+    return f"{public_url.rstrip('/')}{path}{delivery_uuid}" if public_url else None
+
 
 # Twilio error codes that no retry fixes: an invalid or landline number, an opted-out (STOP)
 # recipient, a destination not enabled, a handset unreachable, blocked or unknown to the carrier.
@@ -82,8 +103,13 @@ class StatusReport:
 
     @property
     def permanent(self) -> bool:
-        """True when the error says the contact point cannot receive (mark it unusable)."""
+        """True when no retry fixes the error (the number, not Twilio, is at fault)."""
         return self.error_code in PERMANENT_ERROR_CODES
+
+    @property
+    def usability(self) -> Usability | None:
+        """What the error says of the number (None: nothing sure; only the fallback)."""
+        return usability_of(self.error_code)
 
 
 @dataclass(frozen=True, slots=True)

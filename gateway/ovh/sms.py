@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from gateway.base import OutgoingMessage, SendResult, TransportError
+from core.models.person import Usability
+from core.services.ports import Accepted, Message, SendFailed
 from gateway.http import DEFAULT_TIMEOUT, HttpAnswer, HttpClient, retry_after
 
 DEFAULT_ENDPOINT = "https://eu.api.ovh.com"
@@ -36,7 +37,7 @@ class OvhReport:
     status: PollStatus | None
     receipt: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
-    error: TransportError | None = None
+    error: SendFailed | None = None
 
 
 def ovh_signature(
@@ -98,7 +99,7 @@ class OvhSmsTransport:
             headers["Content-Type"] = "application/json"
         return await self._http.request(method, url, data=body or None, headers=headers)
 
-    def _job(self, message: OutgoingMessage) -> dict[str, Any]:
+    def _job(self, message: Message) -> dict[str, Any]:
         job: dict[str, Any] = {
             "receivers": [message.to],
             "message": message.body,
@@ -112,7 +113,7 @@ class OvhSmsTransport:
             job["senderForResponse"] = True
         return job
 
-    async def send(self, message: OutgoingMessage) -> SendResult:
+    async def send(self, message: Message) -> Accepted:
         """Create the job; ``provider_ref`` is the id OVHcloud gives the SMS."""
         answer = await self._call("POST", f"/sms/{self.service_name}/jobs", self._job(message))
         if answer.status != 200:
@@ -120,23 +121,24 @@ class OvhSmsTransport:
         ids = answer.payload.get("ids") or []
         if not ids:
             invalid = answer.payload.get("invalidReceivers") or [message.to]
-            raise TransportError(
+            raise SendFailed(
                 f"ovh: invalid receiver {', '.join(map(str, invalid))}",
                 permanent=True,
                 code="invalidReceiver",
+                usability=Usability.INVALID,  # OVHcloud refuses the number itself
             )
-        return SendResult(provider=self.provider, provider_ref=str(ids[0]), raw=answer.payload)
+        return Accepted(provider=self.provider, provider_ref=str(ids[0]), raw=answer.payload)
 
     async def report(self, ref: str) -> OvhReport:
         """Where the SMS ``ref`` stands: ``sent`` while no final report, then the final state;
-        raises :class:`TransportError` (permanent when OVHcloud knows no such SMS)."""
+        raises :class:`SendFailed` (permanent when OVHcloud knows no such SMS)."""
         answer = await self._call("GET", f"/sms/{self.service_name}/outgoing/{ref}")
         if answer.status == 404:  # not sent yet: still a pending job
             answer = await self._call("GET", f"/sms/{self.service_name}/jobs/{ref}")
             if answer.status == 200:
                 return OvhReport(ref, "sent", None, dict(answer.payload))
             if answer.status == 404:
-                raise TransportError(f"ovh: no SMS {ref}", permanent=True, code="404")
+                raise SendFailed(f"ovh: no SMS {ref}", permanent=True, code="404")
             raise _error(answer, "jobs")
         if answer.status != 200:
             raise _error(answer, "outgoing")
@@ -156,7 +158,7 @@ class OvhSmsTransport:
             async with gate:
                 try:
                     return await self.report(ref)
-                except TransportError as error:
+                except SendFailed as error:
                     return OvhReport(ref, None, error=error)
 
         return list(await asyncio.gather(*(one(ref) for ref in refs)))
@@ -172,17 +174,17 @@ class OvhSmsTransport:
         await self._http.close()
 
 
-def _error(answer: HttpAnswer, what: str) -> TransportError:
+def _error(answer: HttpAnswer, what: str) -> SendFailed:
     detail = str(answer.payload.get("message") or answer.text[:200] or "no detail")
     message = f"ovh {what} {answer.status}: {detail}"
     if answer.status == 429:
         wait = retry_after(answer.headers.get("Retry-After"))
-        return TransportError(message, permanent=False, code="429", retry_after=wait)
+        return SendFailed(message, permanent=False, code="429", retry_after=wait)
     if answer.status >= 500 or answer.status < 400:
-        return TransportError(message, permanent=False, code=str(answer.status))
+        return SendFailed(message, permanent=False, code=str(answer.status))
     if answer.status in (401, 403) or _about_credentials(detail):  # ours, not the family's
-        return TransportError(message, permanent=False, code="auth")
-    return TransportError(message, permanent=True, code=str(answer.status))
+        return SendFailed(message, permanent=False, code="auth")
+    return SendFailed(message, permanent=True, code=str(answer.status))
 
 
 def _about_credentials(detail: str) -> bool:

@@ -1,1 +1,0 @@
-"""Email by SMTP."""

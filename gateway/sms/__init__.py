@@ -1,1 +1,0 @@
-"""SMS adapters: Twilio, OVHcloud and the embedded outbox."""

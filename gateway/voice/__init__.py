@@ -1,1 +1,0 @@
-"""Automated calls: Twilio and its TwiML scripts."""
