@@ -1,4 +1,5 @@
-"""Shared pieces of the read side: pages of results, days in the school's zone, visibility."""
+"""Shared pieces of the read side: pages of results, days in the school's zone, an event as the
+counting rules see it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from core.models import School
+from core.models import Event, School
 from core.rules.calendar import day_start as day_start  # the queries' day bounds
+from core.rules.counting import CountableEvent, EventKind
 
 T = TypeVar("T")
 
@@ -54,3 +56,18 @@ def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
 def chunks(values: list[int], size: int = 500) -> list[list[int]]:
     """``values`` in lists of at most ``size``: ``IN (…)`` stays under every backend's limit."""
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def countable(event: Event) -> CountableEvent | None:
+    """The event as the counting rules see it (the dated notices and the student's file)."""
+    end = event.ends_at
+    if end is not None and end <= event.starts_at:
+        return None  # an instantaneous record (a lateness without end) misses no lesson time
+    return CountableEvent(
+        start=event.starts_at,
+        end=end,
+        kind=EventKind(event.kind),
+        counts=event.counts,
+        accepted=event.accepted,
+        deleted=event.deleted,
+    )

@@ -19,10 +19,10 @@ from core.models import (
     Student,
 )
 from core.queries.common import day_start, zone
+from core.queries.lessons import LessonOfDay, missing_roll_calls
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
 from core.rules.visibility import Visibility
-from core.services.roll_call import LessonOfDay, missing_roll_calls
 
 FAILED_WINDOW = timedelta(days=7)
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from core.models import Event, School, SchoolYear, Student
-from core.queries.common import day_start, local, zone
+from core.queries.calendar import load_calendar
+from core.queries.common import countable, day_start, local, zone
 from core.queries.extras import notice_counts
 from core.queries.file_parts import actions_of, guardians_of, notices_of, replies_of
 from core.queries.file_views import (
@@ -25,6 +26,7 @@ from core.queries.file_views import (
     StudentFile,
     StudentView,
 )
+from core.queries.records import school_student
 from core.queries.scope import ALL, Scope
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import (
@@ -34,9 +36,7 @@ from core.rules.counting import (
     monthly_counts,
 )
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.events import school_student
-from core.services.notice_facts import countable
-from core.services.schools import load_calendar, school_year_of
+from core.services.schools import school_year_of
 
 Month = tuple[int, int]
 

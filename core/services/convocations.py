@@ -18,13 +18,13 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid
 from core.models import ActionType, Notice, School
+from core.queries.records import school_student
 from core.rules import dated_notices as dated
 from core.services import audit
 from core.services.actions import record_action
 from core.services.audit import Actor
 from core.services.defaults import ACTION_TYPES
 from core.services.delivery_rows import Due
-from core.services.events import school_student
 from core.services.notice_labels import LANGUAGES, date_label, day_label, time_label
 from core.services.notices import first_deliveries
 

@@ -25,6 +25,7 @@ from core.models import (
     School,
     SchoolYear,
 )
+from core.queries.calendar import load_calendar
 from core.services import audit
 from core.services.audit import Actor
 from core.services.demo_data import school_identity
@@ -32,7 +33,7 @@ from core.services.demo_events import EventPlan, EventPlanner, ReasonInfo
 from core.services.demo_lessons import add_demo_lessons
 from core.services.demo_people import plan_population
 from core.services.demo_store import BATCH, write_population
-from core.services.schools import create_school, load_calendar
+from core.services.schools import create_school
 from core.services.users import add_user
 
 DEMO_UAI = "0999001X"

@@ -10,13 +10,15 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.bounds import MAX_ID, Moment, column_length
-from core.errors import Conflict, Invalid, NotFound, first_problem
+from core.errors import Conflict, Invalid, first_problem
 from core.models import Event, EventSource, JustificationType, Reason, School, Student
+from core.queries.calendar import load_calendar
+from core.queries.records import school_event, school_student
 from core.rules.counting import EventKind, coverage
 from core.services import audit
 from core.services.audit import Actor
 from core.services.notices import plan_absence_notices, reconcile_notices
-from core.services.schools import load_calendar, now_utc
+from core.services.schools import now_utc
 
 AUDITED = (
     "kind",
@@ -98,24 +100,6 @@ def _check_reason_fits(reason: Reason | None, kind: EventKind) -> None:
         raise Invalid(f"the reason {reason.code!r} is not one for lateness")
     if kind is not EventKind.LATENESS and not reason.for_absence:
         raise Invalid(f"the reason {reason.code!r} is only for lateness")
-
-
-async def school_student(school: School, student_id: int) -> Student:
-    """The student, only if they belong to ``school`` (another school's id is not found)."""
-    student = await Student.get_or_none(id=student_id, school=school)
-    if student is None:
-        raise NotFound(f"no student {student_id} in school {school.uai}")
-    return student
-
-
-async def school_event(school: School, event_id: int, *, for_update: bool = False) -> Event:
-    query = Event.filter(id=event_id, school=school)
-    if for_update:
-        query = query.select_for_update()
-    event = await query.first()
-    if event is None:
-        raise NotFound("no event here")  # the same words as an event out of the reader's scope
-    return event
 
 
 async def _check_interval(

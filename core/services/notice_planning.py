@@ -24,6 +24,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.models import Event, Notice, NoticeStatus, School
+from core.queries.calendar import load_calendar
 from core.rules import dated_notices as dated
 from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start, local_date
 from core.rules.counting import EventKind
@@ -42,7 +43,6 @@ from core.services.notice_labels import (
     time_label,
 )
 from core.services.notices import first_deliveries, first_half_day
-from core.services.schools import load_calendar
 
 PLANNER = Actor.system("planner")
 NOBODY = "no guardian can be reached"

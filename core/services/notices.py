@@ -23,13 +23,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.models import Delivery, DeliveryStatus, Event, Notice, NoticeStatus, School
+from core.queries.calendar import load_calendar
 from core.rules import notices as rules
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, half_of, local_date
 from core.rules.counting import EventKind, coverage
 from core.services.delivery_rows import Due, create_delivery, move, send_time
 from core.services.notice_facts import dated_notice_stands
 from core.services.recipients import guardian_options
-from core.services.schools import load_calendar
 
 OPEN_ENDED_SPAN = timedelta(days=7)  # how far an open-ended absence is looked at for its start
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,7 +14,6 @@ from core.bounds import MAX_COUNT, fits
 from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import (
     ActionType,
-    ClosedDay,
     GenericReason,
     JustificationType,
     Reason,
@@ -23,7 +22,7 @@ from core.models import (
     TimetableSlot,
 )
 from core.models.school import time_to_minutes
-from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, Slot, default_slots
+from core.rules.calendar import default_slots
 from core.services import audit
 from core.services.audit import Actor
 from core.services.defaults import ACTION_TYPES, GENERIC_REASONS, JUSTIFICATION_TYPES, LOCAL_REASONS
@@ -291,37 +290,6 @@ async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Act
             actor, "school.settings", fresh, school_id=fresh.id, before=before, after=after
         )
     return fresh
-
-
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-async def load_calendar(school: School) -> SchoolCalendar:
-    """The school's calendar for the pure rules: zone, midday, slots, closed days."""
-    slots = tuple(
-        Slot(
-            weekday=s.weekday,
-            start=s.starts_at,
-            end=s.ends_at,
-        )
-        for s in await TimetableSlot.filter(school=school)
-    )
-    closed_days: set[date] = set()
-    closed_halves: set[HalfDayKey] = set()
-    for closed in await ClosedDay.filter(school=school):
-        if closed.half == "day":
-            closed_days.add(closed.day)
-        else:
-            closed_halves.add(HalfDayKey(closed.day, Half(closed.half)))
-    return SchoolCalendar(
-        tz=ZoneInfo(school.timezone),
-        midday=parse_hhmm(school.midday),
-        slots=slots,
-        closed_days=frozenset(closed_days),
-        closed_half_days=frozenset(closed_halves),
-    )
 
 
 def now_utc() -> datetime:

@@ -10,9 +10,9 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.models import Delivery, Event, GuardianLink, Notice, School, Student
+from core.queries.records import school_event, school_student
 from core.queries.scope import Scope
 from core.rules.counting import EventKind
-from core.services.events import school_event, school_student
 from web.api.schemas import EventQuery, StudentQuery
 
 StudentRow = tuple[Student, list[GuardianLink]]

@@ -17,10 +17,10 @@ from tortoise.expressions import Q
 
 from core.models import Division, DivisionSet, Event, School, Student, TeachingGroup, TimetableSlot
 from core.models.school import minutes_to_time
+from core.queries.calendar import load_calendar
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.schools import load_calendar
 
 View = Literal["day", "week"]
 TargetKind = Literal["division", "group", "set"]

@@ -14,21 +14,20 @@ from aiohttp import web
 
 from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.models import Lesson, Role
+from core.queries.calendar import load_calendar
+from core.queries.lessons import LessonOfDay, lessons_of_day, missing_roll_calls
+from core.queries.records import school_lesson
 from core.rules.permissions import Permission
 from core.services.notices import scheduled_deliveries
 from core.services.roll_call import (
-    LessonOfDay,
     Mark,
     MarkKind,
     RollCallResult,
     already_absent,
     lesson_students,
-    lessons_of_day,
-    missing_roll_calls,
-    school_lesson,
     take_roll_call,
 )
-from core.services.schools import load_calendar, now_utc
+from core.services.schools import now_utc
 from web.i18n import language, register
 from web.keys import QUEUE
 from web.panel import session

@@ -23,18 +23,12 @@ from core.models import (
     TeachingGroup,
     User,
 )
+from core.queries.lessons import lessons_of_day, missing_roll_calls
 from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.demo_lessons import add_demo_lessons
 from core.services.events import record_event
-from core.services.roll_call import (
-    Mark,
-    MarkKind,
-    lesson_students,
-    lessons_of_day,
-    missing_roll_calls,
-    take_roll_call,
-)
+from core.services.roll_call import Mark, MarkKind, lesson_students, take_roll_call
 from tests.core.services.conftest import MONDAY
 
 PARIS = ZoneInfo("Europe/Paris")

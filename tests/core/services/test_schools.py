@@ -20,11 +20,11 @@ from core.models import (
     SchoolYear,
     TimetableSlot,
 )
+from core.queries.calendar import load_calendar
 from core.rules.calendar import Half, HalfDayKey
 from core.services.audit import Actor
 from core.services.schools import (
     create_school,
-    load_calendar,
     parse_settings_patch,
     read_settings,
     school_year_of,
