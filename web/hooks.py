@@ -10,12 +10,12 @@ deliveries a failed report plans are enqueued at once.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from aiohttp import web
 
-from core.models import Delivery, DeliveryStatus
+from core.models import DeliveryStatus
+from core.queries.deliveries import delivery_language
 from core.services.delivery_reports import record_status, scheduled_after_report
 from core.services.inbound import receive_sms
 from gateway.twilio_callbacks import (
@@ -102,12 +102,7 @@ async def twilio_status(request: web.Request) -> web.Response:
 
 
 async def _language(delivery_uuid: str) -> str:
-    try:
-        key = uuid.UUID(delivery_uuid)
-    except ValueError:
-        return "fr"
-    rows = await Delivery.filter(uuid=key).values_list("language", flat=True)
-    return str(rows[0]) if rows else "fr"
+    return await delivery_language(delivery_uuid) or "fr"
 
 
 async def twilio_gather(request: web.Request) -> web.Response:

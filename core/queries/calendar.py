@@ -14,6 +14,11 @@ def parse_hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
+async def timetable_slots(school: School) -> list[TimetableSlot]:
+    """The school's timetable slots by day and start."""
+    return list(await TimetableSlot.filter(school=school).order_by("weekday", "start_minute"))
+
+
 async def load_calendar(school: School) -> SchoolCalendar:
     """The school's calendar for the pure rules: zone, midday, slots, closed days."""
     slots = tuple(

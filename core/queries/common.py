@@ -4,9 +4,12 @@ counting rules see it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from core.models import Event, School
 from core.rules.calendar import day_start as day_start  # the queries' day bounds
@@ -51,6 +54,30 @@ def zone(school: School) -> ZoneInfo:
 def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     """An aware moment in the school's zone (None stays None)."""
     return None if moment is None else moment.astimezone(tz)
+
+
+def overlapping(
+    found: QuerySet[Event], first: date | None, last: date | None, tz: ZoneInfo
+) -> QuerySet[Event]:
+    """The events of ``found`` overlapping the days ``first``–``last`` (either may be open) in
+    ``tz``: an open-ended absence goes on; others without end are instantaneous."""
+    if last is not None:
+        found = found.filter(starts_at__lt=day_start(last + timedelta(days=1), tz))
+    if first is not None:
+        start = day_start(first, tz)
+        found = found.filter(
+            Q(ends_at__gt=start)
+            | Q(ends_at__isnull=True, starts_at__gte=start)
+            | Q(ends_at__isnull=True, kind=EventKind.ABSENCE)
+        )
+    return found
+
+
+def name_starts(word: str, via: str = "") -> Q:
+    """A last, usual or first name starting with ``word`` (case-insensitive); ``via`` is the
+    path to the student (``"student__"`` from an event)."""
+    names = ("last_name", "usual_name", "first_name")
+    return Q(*(Q(**{f"{via}{name}__istartswith": word}) for name in names), join_type="OR")
 
 
 def chunks(values: list[int], size: int = 500) -> list[list[int]]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from tortoise.models import Model
+
 from core.errors import NotFound
 from core.models import Event, Lesson, School, Student
+
+M = TypeVar("M", bound=Model)
 
 
 async def school_student(school: School, student_id: int) -> Student:
@@ -34,3 +40,9 @@ async def school_lesson(school: School, lesson_id: int) -> Lesson:
     if lesson is None:
         raise NotFound(f"no lesson {lesson_id} in school {school.uai}")
     return lesson
+
+
+async def with_relations(record: M, *relations: str) -> M:
+    """``record`` with its ``relations`` loaded from the database (``"reason"``, ``"a__b"``)."""
+    await record.fetch_related(*relations)
+    return record

@@ -7,11 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.bounds import AwareMoment
-from core.models import Delivery
+from core.queries.common import zone
+from core.queries.deliveries import notice_deliveries
 from core.rules.permissions import Permission
 from core.services.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
 from core.services.schools import now_utc
-from web.api import queries
 from web.api.notices import NoticeOut
 from web.api.registry import Call, Route
 from web.keys import QUEUE
@@ -58,8 +58,8 @@ async def convoke(call: Call) -> ConvocationOut:
     jobs = [(d.delivery_id, d.not_before) for d in done.due]
     await enqueue_deliveries(call.request.config_dict[QUEUE], jobs)
     notice = done.notice
-    deliveries = await Delivery.filter(notice_id=notice.id).order_by("id")
-    tz = queries.school_zone(call.school)
+    deliveries = await notice_deliveries(notice.id)
+    tz = zone(call.school)
     shown = NoticeOut.of(notice, deliveries, tz)
     payload = notice.payload
     return ConvocationOut(

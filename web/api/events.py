@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from core.models import EventSource
+from core.queries import lists
+from core.queries.common import zone
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
 from core.services.events import EventPatch, correct_event, delete_event, parse_patch, record_event
 from core.services.notices import scheduled_deliveries
-from web.api import queries
 from web.api.registry import Call, Route
 from web.api.schemas import EventOut, EventPage, EventQuery, NewEvent
 from web.keys import QUEUE
@@ -20,8 +21,8 @@ EVENT = EVENTS + "/{id}"
 async def _shown(call: Call, event_id: int) -> EventOut:
     """The event as the caller may see it; one about a student out of their scope is a 404."""
     scope = await call.scope()
-    event = await queries.event_detail(call.school, event_id, scope)
-    return EventOut.of(event, queries.school_zone(call.school), scope.view)
+    event = await lists.event_detail(call.school, event_id, scope)
+    return EventOut.of(event, zone(call.school), scope.view)
 
 
 async def _enqueue_notices(call: Call, event_id: int) -> None:
@@ -36,8 +37,8 @@ async def _enqueue_notices(call: Call, event_id: int) -> None:
 async def list_events(call: Call) -> EventPage:
     """A page of events overlapping the days asked, by start."""
     scope = await call.scope()
-    events, total = await queries.event_page(call.school, call.query_as(EventQuery), scope)
-    tz = queries.school_zone(call.school)
+    events, total = await lists.event_page(call.school, call.query_as(EventQuery), scope)
+    tz = zone(call.school)
     return EventPage(items=[EventOut.of(e, tz, scope.view) for e in events], total=total)
 
 

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.bounds import Id, Moment
 from core.errors import DomainError, Invalid, first_problem
-from core.models import Event, JustificationType, Reason, School
+from core.models import Event, School
+from core.queries.records import with_relations
 from core.queries.scope import reader_scope
+from core.queries.settings import active_justifications, reasons
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
@@ -124,8 +126,8 @@ async def grid_page(request: web.Request) -> web.Response:
         "headers": headers,
         "columns": columns,
         "rows": rows,
-        "reasons": await Reason.filter(school=page.school, active=True).order_by("label"),
-        "justifications": await JustificationType.filter(school=page.school, active=True),
+        "reasons": await reasons(page.school, active_only=True),
+        "justifications": await active_justifications(page.school),
         "script": _script(page, columns, events, calendar, scope.view),
         "prev": _link(target, _step(day, view, False), view),
         "next": _link(target, _step(day, view, True), view),
@@ -234,7 +236,7 @@ async def details(page: Page, body: dict[str, Any]) -> JsonResult:
 
 
 async def _painted(page: Page, event: Event) -> dict[str, Any]:
-    await event.fetch_related("reason")
+    await with_relations(event, "reason")
     return data.event_json(event, page.school, _words(page))
 
 

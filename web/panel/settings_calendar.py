@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from core.models import ClosedDay, TimetableSlot
+from core.queries.calendar import timetable_slots
+from core.queries.settings import school_closed_days
 from core.services import closed_days, school_settings
 from web.panel.account import now_of
 from web.panel.guard import Page
@@ -35,7 +36,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def _timetable(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
-    slots = await TimetableSlot.filter(school=page.school).order_by("weekday", "start_minute")
+    slots = await timetable_slots(page.school)
     by_day = {weekday: [s for s in slots if s.weekday == weekday] for weekday in WEEKDAYS}
     context = {"section": "timetable", "by_day": by_day, "weekdays": WEEKDAYS, "form": form}
     return show(page, "settings_timetable.html", context, error=error, status=status)
@@ -103,7 +104,7 @@ async def _calendar(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
     first, last = await closed_days.year_bounds(page.school, now_of(page.request).date())
-    rows = await ClosedDay.filter(school=page.school).order_by("day", "half")
+    rows = await school_closed_days(page.school)
     context = {
         "section": "calendar",
         "rows": rows,
