@@ -29,7 +29,7 @@ from gateway.twilio_callbacks import (
     verify_signature,
 )
 from web.keys import QUEUE, SETTINGS
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 logger = logging.getLogger("absences.hooks")
 
@@ -77,7 +77,7 @@ async def _record(request: web.Request, report: StatusReport) -> bool | None:
     )
     if recorded and report.status in FAILED:
         due = await scheduled_after_report(PROVIDER, report.provider_ref, delivery_uuid)
-        await enqueue_deliveries(request.app[QUEUE], [(d.delivery_id, d.not_before) for d in due])
+        await enqueue_scheduled(request.app[QUEUE], due)
     if recorded is None:
         logger.info("report on an unknown delivery %s (%s)", delivery_uuid, report.provider_ref)
     return recorded

@@ -25,7 +25,8 @@ from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.services import audit
 from core.services.audit import Actor
-from core.services.events import record_event
+from core.services.delivery_rows import Due
+from core.services.events import Recorded, record_event
 from core.services.schools import now_utc
 
 
@@ -49,6 +50,7 @@ class RollCallResult:
     roll_call: RollCall
     recorded: list[Event]
     skipped: list[int]  # students already marked for that time: nothing recorded twice
+    due: list[Due]  # the deliveries of the notices the events called for, to enqueue
 
 
 async def lesson_students(lesson: Lesson) -> list[Student]:
@@ -149,13 +151,14 @@ async def take_roll_call(
     intervals = [(mark, _interval(item, mark, calendar)) for mark in marks]
     async with in_transaction():
         roll, _ = await RollCall.get_or_create(school=school, lesson=item.lesson, day=day)
-        recorded, skipped = await _record_marks(school, actor, intervals, recorded_from)
+        done, skipped = await _record_marks(school, actor, intervals, recorded_from)
+        recorded = [r.event for r in done]
         roll.taken_by_id, roll.taken_at, roll.validated = actor.user_id, now, True
         await roll.save()
         after = {"lesson": item.lesson.id, "day": day.isoformat()}
         after.update(events=[e.id for e in recorded], skipped=skipped)
         await audit.record(actor, "roll_call.take", roll, school_id=school.id, after=after)
-    return RollCallResult(roll, recorded, skipped)
+    return RollCallResult(roll, recorded, skipped, [d for r in done for d in r.due])
 
 
 async def _record_marks(
@@ -163,8 +166,8 @@ async def _record_marks(
     actor: Actor,
     intervals: list[tuple[Mark, tuple[datetime, datetime]]],
     recorded_from: str,
-) -> tuple[list[Event], list[int]]:
-    recorded: list[Event] = []
+) -> tuple[list[Recorded], list[int]]:
+    recorded: list[Recorded] = []
     skipped: list[int] = []
     for mark, (start, end) in intervals:
         try:

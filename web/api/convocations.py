@@ -15,7 +15,7 @@ from core.services.schools import now_utc
 from web.api.notices import NoticeOut
 from web.api.registry import Call, Route
 from web.keys import QUEUE
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 CONVOCATIONS = "/schools/{uai}/students/{id}/convocations"
 
@@ -55,8 +55,7 @@ async def convoke(call: Call) -> ConvocationOut:
         message=new.message,
         now=now_utc(),
     )
-    jobs = [(d.delivery_id, d.not_before) for d in done.due]
-    await enqueue_deliveries(call.request.config_dict[QUEUE], jobs)
+    await enqueue_scheduled(call.request.config_dict[QUEUE], done.due)
     notice = done.notice
     deliveries = await notice_deliveries(notice.id)
     tz = zone(call.school)

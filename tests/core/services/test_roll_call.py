@@ -109,9 +109,16 @@ async def test_a_student_who_left_class_is_recorded_from_the_time_they_left(
 async def test_a_student_already_absent_is_not_recorded_twice(
     school_a: School, cpe_actor: Actor, teacher: User, lesson: Lesson, pupil: Student
 ) -> None:
-    desk = await record_event(
-        school_a, cpe_actor, student_id=pupil.id, kind=EventKind.ABSENCE, start=at(8), end=at(12)
-    )
+    desk = (
+        await record_event(
+            school_a,
+            cpe_actor,
+            student_id=pupil.id,
+            kind=EventKind.ABSENCE,
+            start=at(8),
+            end=at(12),
+        )
+    ).event
     marks = [Mark(pupil.id, MarkKind.ABSENT)]
     result = await take_roll_call(
         school_a, Actor.of(teacher), lesson.id, MONDAY, marks, now=AFTER_SCHOOL
