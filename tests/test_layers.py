@@ -75,6 +75,11 @@ FORBIDDEN = (
     ("web", "tortoise", "web reads through core.queries and writes through core.services"),
     ("core.queries", "core.services", "reads never import services (services import reads)"),
     ("core.queries", "tortoise.transactions", "reads never open a transaction"),
+    (
+        "web",
+        "core.services.notices.scheduled_deliveries",
+        "an entry point enqueues the rows the service returned (workers.queue.enqueue_scheduled)",
+    ),
 )
 # Imports that break a rule above until another change lands (issue 11 §3 moves school_year_of
 # into core.rules.calendar; then this entry goes).
@@ -137,6 +142,8 @@ def test_no_module_imports_what_the_rules_forbid() -> None:
         ("core.queries.lists", "tortoise.expressions.Q", True),
         ("core.services.events", "core.queries.records.school_event", True),
         ("core.servicesx", "tortoise", True),
+        ("web.panel.grid", "core.services.notices.scheduled_deliveries", False),
+        ("workers.tasks", "core.services.notices.scheduled_deliveries", True),
         ("webhooks", "tortoise", True),
     ],
 )
