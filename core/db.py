@@ -75,11 +75,25 @@ async def init_db(database_url: str) -> None:
     ensure_sqlite_directory(database_url)
     try:
         await Tortoise.init(config=tortoise_config(database_url))
-        await Tortoise.get_connection("default").execute_query("SELECT 1")
+        await ping()
     except DatabaseError:
         raise
     except Exception as error:  # driver errors vary: asyncpg, sqlite3, OSError
         raise DatabaseError(f"cannot open the database: {_one_line(error)}") from None
+
+
+async def ping() -> None:
+    """Ask the database a trivial question; raises what the driver raises when it cannot."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
+async def database_answers() -> bool:
+    """Whether the database answers (the health probe's question)."""
+    try:
+        await ping()
+    except Exception:  # any driver failure means the probe must say so, not crash
+        return False
+    return True
 
 
 async def close_db() -> None:

@@ -10,12 +10,12 @@ deliveries a failed report plans are enqueued at once.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from aiohttp import web
 
-from core.models import Delivery, DeliveryStatus
+from core.models import DeliveryStatus
+from core.queries.deliveries import delivery_language
 from core.services.delivery.reports import record_status, scheduled_after_report
 from core.services.notices.inbound import receive_sms
 from gateway.twilio.callbacks import (
@@ -32,7 +32,7 @@ from gateway.twilio.callbacks import (
     verify_signature,
 )
 from web.keys import QUEUE, SETTINGS
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 logger = logging.getLogger("absences.hooks")
 
@@ -81,7 +81,7 @@ async def _record(request: web.Request, report: StatusReport) -> bool | None:
     )
     if recorded and report.status in FAILED:
         due = await scheduled_after_report(PROVIDER, report.provider_ref, delivery_uuid)
-        await enqueue_deliveries(request.app[QUEUE], [(d.delivery_id, d.not_before) for d in due])
+        await enqueue_scheduled(request.app[QUEUE], due)
     if recorded is None:
         logger.info("report on an unknown delivery %s (%s)", delivery_uuid, report.provider_ref)
     return recorded
@@ -106,12 +106,7 @@ async def twilio_status(request: web.Request) -> web.Response:
 
 
 async def _language(delivery_uuid: str) -> str:
-    try:
-        key = uuid.UUID(delivery_uuid)
-    except ValueError:
-        return "fr"
-    rows = await Delivery.filter(uuid=key).values_list("language", flat=True)
-    return str(rows[0]) if rows else "fr"
+    return await delivery_language(delivery_uuid) or "fr"
 
 
 async def twilio_gather(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.services.notices.planning import plan_dated_notices, schools_to_plan
-from workers.queue import Queue, enqueue_deliveries
+from workers.queue import Queue, enqueue_scheduled
 
 logger = logging.getLogger("absences.planning")
 
@@ -35,5 +35,5 @@ async def plan_notices(ctx: dict[str, Any]) -> int:
         if due:
             logger.info("school %s: %d dated deliveries planned", school.uai, len(due))
         if due and queue is not None:
-            await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in due])
+            await enqueue_scheduled(queue, due)
     return written

@@ -380,6 +380,25 @@ async def enqueue_deliveries(
     return count
 
 
+class Scheduled(Protocol):
+    """A delivery a service wrote ``scheduled`` (``core.services.delivery.rows.Due``)."""
+
+    @property
+    def delivery_id(self) -> int: ...
+    @property
+    def not_before(self) -> datetime | None: ...
+
+
+async def enqueue_scheduled(queue: Queue, scheduled: Iterable[Scheduled]) -> int:
+    """Enqueue what a service returned as scheduled, once its transaction has committed.
+
+    The one way an entry point hands the deliveries a service wrote to the queue: call it after
+    the service returned (its transaction is then committed), with the rows it returned; never
+    read them again. See :func:`enqueue_deliveries` for the grouping and an unavailable queue.
+    """
+    return await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in scheduled])
+
+
 INVITE = "invite"
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from core.services.delivery.provider_reports import Memo, poll_reports
 from gateway.ovh.reports import OvhReportSource
 from gateway.ovh.sms import OvhSmsTransport
-from workers.queue import Queue, enqueue_deliveries
+from workers.queue import Queue, enqueue_scheduled
 from workers.senders import Channels
 
 logger = logging.getLogger("absences.reports")
@@ -40,7 +40,7 @@ async def poll_ovh_reports(ctx: dict[str, Any]) -> int:
     outcome = await poll_reports(OvhReportSource(transport), now=datetime.now(UTC), memo=memo)
     queue: Queue | None = ctx.get("queue")
     if outcome.follow_ups and queue is not None:
-        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in outcome.follow_ups])
+        await enqueue_scheduled(queue, outcome.follow_ups)
     if outcome.asked:
         logger.info(
             "OVHcloud reports: %d asked, %d recorded, %d unanswered",

@@ -30,9 +30,10 @@ from core.models import (
     School,
     SchoolYear,
 )
+from core.queries.calendar import load_calendar
 from core.services import audit
 from core.services.audit import Actor
-from core.services.schools.school import create_school, load_calendar
+from core.services.schools.school import create_school
 from core.services.schools.users import add_user
 
 DEMO_UAI = "0999001X"

@@ -39,12 +39,20 @@ def _by_label(item: tuple[str, str]) -> str:
     return item[1]
 
 
-async def search_choices(school: School, view: Visibility = EVERYTHING) -> Choices:
-    """The school's active divisions and groups, its sets of divisions and its reasons (for a
-    reader who sees only generic reasons, the generic reasons of the school's own)."""
+async def groupings(
+    school: School,
+) -> tuple[list[Division], list[TeachingGroup], list[DivisionSet]]:
+    """The school's active divisions and groups (by code) and its sets of divisions (by name)."""
     divisions = await Division.filter(school=school, active=True).order_by("code")
     groups = await TeachingGroup.filter(school=school, active=True).order_by("code")
     sets = await DivisionSet.filter(school=school).order_by("name")
+    return list(divisions), list(groups), list(sets)
+
+
+async def search_choices(school: School, view: Visibility = EVERYTHING) -> Choices:
+    """The school's active divisions and groups, its sets of divisions and its reasons (for a
+    reader who sees only generic reasons, the generic reasons of the school's own)."""
+    divisions, groups, sets = await groupings(school)
     reasons = await Reason.filter(school=school).order_by("label").prefetch_related("generic")
     shown = {
         view.reason_of(r.code, r.generic.code): view.reason_of(r.label, r.generic.label)

@@ -1,15 +1,20 @@
-"""Shared pieces of the read side: pages of results, days in the school's zone, visibility."""
+"""Shared pieces of the read side: pages of results, days in the school's zone, an event as the
+counting rules see it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from core.models import School, SchoolYear
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from core.models import Event, School, SchoolYear
 from core.rules.calendar import day_start as day_start  # the queries' day bounds
 from core.rules.calendar import year_bounds
+from core.rules.counting import CountableEvent, EventKind
 
 T = TypeVar("T")
 
@@ -52,6 +57,30 @@ def local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return None if moment is None else moment.astimezone(tz)
 
 
+def overlapping(
+    found: QuerySet[Event], first: date | None, last: date | None, tz: ZoneInfo
+) -> QuerySet[Event]:
+    """The events of ``found`` overlapping the days ``first``–``last`` (either may be open) in
+    ``tz``: an open-ended absence goes on; others without end are instantaneous."""
+    if last is not None:
+        found = found.filter(starts_at__lt=day_start(last + timedelta(days=1), tz))
+    if first is not None:
+        start = day_start(first, tz)
+        found = found.filter(
+            Q(ends_at__gt=start)
+            | Q(ends_at__isnull=True, starts_at__gte=start)
+            | Q(ends_at__isnull=True, kind=EventKind.ABSENCE)
+        )
+    return found
+
+
+def name_starts(word: str, via: str = "") -> Q:
+    """A last, usual or first name starting with ``word`` (case-insensitive); ``via`` is the
+    path to the student (``"student__"`` from an event)."""
+    names = ("last_name", "usual_name", "first_name")
+    return Q(*(Q(**{f"{via}{name}__istartswith": word}) for name in names), join_type="OR")
+
+
 def chunks(values: list[int], size: int = 500) -> list[list[int]]:
     """``values`` in lists of at most ``size``: ``IN (…)`` stays under every backend's limit."""
     return [values[i : i + size] for i in range(0, len(values), size)]
@@ -61,3 +90,18 @@ async def school_year_dates(school: School, start_year: int) -> tuple[date, date
     """The first and last day of lessons of a school year: the school's own, else the default."""
     row = await SchoolYear.get_or_none(school=school, start_year=start_year)
     return year_bounds(start_year, (row.starts_on, row.ends_on) if row is not None else None)
+
+
+def countable(event: Event) -> CountableEvent | None:
+    """The event as the counting rules see it (the dated notices and the student's file)."""
+    end = event.ends_at
+    if end is not None and end <= event.starts_at:
+        return None  # an instantaneous record (a lateness without end) misses no lesson time
+    return CountableEvent(
+        start=event.starts_at,
+        end=end,
+        kind=EventKind(event.kind),
+        counts=event.counts,
+        accepted=event.accepted,
+        deleted=event.deleted,
+    )

@@ -18,11 +18,11 @@ from core.models import (
     School,
     Student,
 )
-from core.queries.common import day_start, zone
+from core.queries.common import overlapping, zone
+from core.queries.lessons import LessonOfDay, missing_roll_calls
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
 from core.rules.visibility import Visibility
-from core.services.events.roll_call import LessonOfDay, missing_roll_calls
 
 FAILED_WINDOW = timedelta(days=7)
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
@@ -68,12 +68,8 @@ def _events(school: School, scope: Scope) -> QuerySet[Event]:
 
 
 async def _today(school: School, day: date, tz: ZoneInfo, scope: Scope) -> list[Event]:
-    start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
-    still_open = Q(ends_at__isnull=True) & (Q(starts_at__gte=start) | Q(kind=EventKind.ABSENCE))
     return list(
-        await _events(school, scope)
-        .filter(starts_at__lt=end)
-        .filter(Q(ends_at__gt=start) | still_open)
+        await overlapping(_events(school, scope), day, day, tz)
         .prefetch_related("student__division", "reason__generic")
         .order_by("starts_at", "id")
     )

@@ -7,7 +7,7 @@ panel, the CLI and the API parse them the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 from core.bounds import Day, Id, Offset, column_length
 from core.errors import Invalid, first_problem
 from core.models import Division, Event, Reason, School, Student, TeachingGroup
-from core.queries.common import Page, chunks, day_start, local, zone
+from core.queries.common import Page, chunks, local, name_starts, overlapping, zone
 from core.queries.extras import event_extras
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
@@ -139,11 +139,7 @@ def _who(school: School, criteria: SearchCriteria, found: QuerySet[Event]) -> Qu
     if criteria.student_id is not None:
         found = found.filter(student_id=criteria.student_id)
     for word in (criteria.student or "").split():
-        found = found.filter(
-            Q(student__last_name__istartswith=word)
-            | Q(student__usual_name__istartswith=word)
-            | Q(student__first_name__istartswith=word)
-        )
+        found = found.filter(name_starts(word, "student__"))
     if criteria.division:
         found = found.filter(student__division__code=criteria.division)
     if criteria.group:
@@ -158,19 +154,8 @@ def _who(school: School, criteria: SearchCriteria, found: QuerySet[Event]) -> Qu
 
 
 def _when(school: School, criteria: SearchCriteria, found: QuerySet[Event]) -> QuerySet[Event]:
-    """Events overlapping the days: an open-ended absence goes on; others without end are
-    instantaneous."""
-    tz = zone(school)
-    if criteria.date_to is not None:
-        found = found.filter(starts_at__lt=day_start(criteria.date_to + timedelta(days=1), tz))
-    if criteria.date_from is not None:
-        start = day_start(criteria.date_from, tz)
-        found = found.filter(
-            Q(ends_at__gt=start)
-            | Q(ends_at__isnull=True, starts_at__gte=start)
-            | Q(ends_at__isnull=True, kind=EventKind.ABSENCE)
-        )
-    return found
+    """Events overlapping the days asked."""
+    return overlapping(found, criteria.date_from, criteria.date_to, zone(school))
 
 
 def _what(criteria: SearchCriteria, found: QuerySet[Event], view: Visibility) -> QuerySet[Event]:

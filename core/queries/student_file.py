@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from core.models import Event, School, Student
-from core.queries.common import day_start, local, school_year_dates, zone
+from core.queries.calendar import load_calendar
+from core.queries.common import countable, day_start, local, school_year_dates, zone
 from core.queries.extras import notice_counts
 from core.queries.file_parts import actions_of, guardians_of, notices_of, replies_of
 from core.queries.file_views import (
@@ -25,6 +26,7 @@ from core.queries.file_views import (
     StudentFile,
     StudentView,
 )
+from core.queries.records import school_student
 from core.queries.scope import ALL, Scope
 from core.rules.calendar import SchoolCalendar, school_year_of
 from core.rules.counting import (
@@ -34,9 +36,6 @@ from core.rules.counting import (
     monthly_counts,
 )
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.events.record import school_student
-from core.services.notices.facts import countable
-from core.services.schools.school import load_calendar
 
 Month = tuple[int, int]
 

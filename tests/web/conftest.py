@@ -139,14 +139,16 @@ async def _students(api: Api) -> None:
     await api.students["marie"].groups.add(latin)
     await _people(api.students["marie"], school)
     api.students["jean"] = await Student.create(school=other, last_name="Autre", first_name="Jean")
-    api.other_event = await record_event(
-        other,
-        SYSTEM,
-        student_id=api.sid("jean"),
-        kind=EventKind.ABSENCE,
-        start=at(MONDAY, 8),
-        end=at(MONDAY, 10),
-    )
+    api.other_event = (
+        await record_event(
+            other,
+            SYSTEM,
+            student_id=api.sid("jean"),
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, 8),
+            end=at(MONDAY, 10),
+        )
+    ).event
 
 
 async def _personas() -> tuple[dict[str, School], dict[str, str]]:

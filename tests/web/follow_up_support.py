@@ -99,15 +99,17 @@ async def _pupils(world: World) -> None:
 
 async def _events(world: World) -> None:
     async def record(name: str, first: str, kind: EventKind, start: datetime, **kw: Any) -> None:
-        world.events[name] = await record_event(
-            world.schools[UAI_A] if first != "Jean" else world.schools[UAI_B],
-            SYSTEM,
-            student_id=world.sid(first),
-            kind=kind,
-            start=start,
-            now=start,
-            **kw,
-        )
+        world.events[name] = (
+            await record_event(
+                world.schools[UAI_A] if first != "Jean" else world.schools[UAI_B],
+                SYSTEM,
+                student_id=world.sid(first),
+                kind=kind,
+                start=start,
+                now=start,
+                **kw,
+            )
+        ).event
 
     await record(
         "marie_mon",

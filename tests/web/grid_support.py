@@ -95,14 +95,16 @@ async def _lessons(world: World) -> None:
         subject="Physique",
     )
     jean = await Student.create(school=other, last_name="Autre", first_name="Jean", division=b1)
-    world.other_event = await record_event(
-        other,
-        SYSTEM,
-        student_id=jean.id,
-        kind=EventKind.ABSENCE,
-        start=at(MONDAY, 8),
-        end=at(MONDAY, 10),
-    )
+    world.other_event = (
+        await record_event(
+            other,
+            SYSTEM,
+            student_id=jean.id,
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, 8),
+            end=at(MONDAY, 10),
+        )
+    ).event
 
 
 async def build_world() -> World:

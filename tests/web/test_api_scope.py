@@ -27,16 +27,18 @@ async def _taught(api: Api) -> dict[str, Event]:
     await Reason.create(school=school, generic=generic, code="ANGINE", label="Angine")
     events = {}
     for name in ("marie", "ines"):
-        events[name] = await record_event(
-            school,
-            SYSTEM,
-            student_id=api.sid(name),
-            kind=EventKind.ABSENCE,
-            start=at(MONDAY, 8),
-            end=at(MONDAY, 12),
-            reason="ANGINE",
-            comment="Angine, antibiotiques",
-        )
+        events[name] = (
+            await record_event(
+                school,
+                SYSTEM,
+                student_id=api.sid(name),
+                kind=EventKind.ABSENCE,
+                start=at(MONDAY, 8),
+                end=at(MONDAY, 12),
+                reason="ANGINE",
+                comment="Angine, antibiotiques",
+            )
+        ).event
     return events
 
 

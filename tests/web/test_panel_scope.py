@@ -38,19 +38,21 @@ async def world(db: str, app_client: Client) -> World:
     )
     generic = await GenericReason.get(code="MALADIE")
     await Reason.create(school=world.school, generic=generic, code="ANGINE", label="Angine")
-    event = await record_event(
-        world.school,
-        SYSTEM,
-        student_id=world.sid("Marie"),
-        kind=EventKind.ABSENCE,
-        start=at(MONDAY, 8, days=3),
-        end=at(MONDAY, 12, days=3),
-        reason="ANGINE",
-        comment=f"Angine, {SECRET}",
-        now=at(MONDAY, 8, days=3),
-    )
+    event = (
+        await record_event(
+            world.school,
+            SYSTEM,
+            student_id=world.sid("Marie"),
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, 8, days=3),
+            end=at(MONDAY, 12, days=3),
+            reason="ANGINE",
+            comment=f"Angine, {SECRET}",
+            now=at(MONDAY, 8, days=3),
+        )
+    ).event
     patch = parse_patch({"justification": "CERTIFICAT_MEDICAL"})
-    world.events["marie_thu"] = await correct_event(world.school, SYSTEM, event.id, patch)
+    world.events["marie_thu"] = (await correct_event(world.school, SYSTEM, event.id, patch)).event
     await record_action(
         world.school, SYSTEM, world.sid("Marie"), "ENTRETIEN", at(MONDAY, 14, days=3), ACTION
     )

@@ -292,14 +292,16 @@ async def build_world() -> World:
             start_minute=8 * 60,
             end_minute=9 * 60,
         )
-        event = await record_event(
-            school,
-            SYSTEM,
-            student_id=student.id,
-            kind=EventKind.ABSENCE,
-            start=at(MONDAY, 8),
-            end=at(MONDAY, 10),
-        )
+        event = (
+            await record_event(
+                school,
+                SYSTEM,
+                student_id=student.id,
+                kind=EventKind.ABSENCE,
+                start=at(MONDAY, 8),
+                end=at(MONDAY, 10),
+            )
+        ).event
         ids.update({("student", target): student.id, ("event", target): event.id})
         ids.update({("lesson", target): lesson.id})
         ids[("delivery", target)] = await _delivery(school, student)

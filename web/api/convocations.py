@@ -7,15 +7,15 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.bounds import AwareMoment
-from core.models import Delivery
+from core.queries.common import zone
+from core.queries.deliveries import notice_deliveries
 from core.rules.permissions import Permission
 from core.services.notices.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
 from core.services.schools.school import now_utc
-from web.api import queries
 from web.api.notices import NoticeOut
 from web.api.registry import Call, Route
 from web.keys import QUEUE
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 CONVOCATIONS = "/schools/{uai}/students/{id}/convocations"
 
@@ -55,11 +55,10 @@ async def convoke(call: Call) -> ConvocationOut:
         message=new.message,
         now=now_utc(),
     )
-    jobs = [(d.delivery_id, d.not_before) for d in done.due]
-    await enqueue_deliveries(call.request.config_dict[QUEUE], jobs)
+    await enqueue_scheduled(call.request.config_dict[QUEUE], done.due)
     notice = done.notice
-    deliveries = await Delivery.filter(notice_id=notice.id).order_by("id")
-    tz = queries.school_zone(call.school)
+    deliveries = await notice_deliveries(notice.id)
+    tz = zone(call.school)
     shown = NoticeOut.of(notice, deliveries, tz)
     payload = notice.payload
     return ConvocationOut(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from core.models import EventSource
+from core.queries import lists
+from core.queries.common import zone
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
 from core.services.events.record import (
@@ -12,12 +14,10 @@ from core.services.events.record import (
     parse_patch,
     record_event,
 )
-from core.services.notices.absence import scheduled_deliveries
-from web.api import queries
 from web.api.registry import Call, Route
 from web.api.schemas import EventOut, EventPage, EventQuery, NewEvent
 from web.keys import QUEUE
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 EVENTS = "/schools/{uai}/events"
 EVENT = EVENTS + "/{id}"
@@ -26,24 +26,15 @@ EVENT = EVENTS + "/{id}"
 async def _shown(call: Call, event_id: int) -> EventOut:
     """The event as the caller may see it; one about a student out of their scope is a 404."""
     scope = await call.scope()
-    event = await queries.event_detail(call.school, event_id, scope)
-    return EventOut.of(event, queries.school_zone(call.school), scope.view)
-
-
-async def _enqueue_notices(call: Call, event_id: int) -> None:
-    """Once the event's transaction has committed: a job per scheduled delivery of its notices,
-    deferred to its ``not_before`` (Redis down: logged, the sweep sends them later)."""
-    due = await scheduled_deliveries(event_id)
-    if due:
-        jobs = [(d.delivery_id, d.not_before) for d in due]
-        await enqueue_deliveries(call.request.config_dict[QUEUE], jobs)
+    event = await lists.event_detail(call.school, event_id, scope)
+    return EventOut.of(event, zone(call.school), scope.view)
 
 
 async def list_events(call: Call) -> EventPage:
     """A page of events overlapping the days asked, by start."""
     scope = await call.scope()
-    events, total = await queries.event_page(call.school, call.query_as(EventQuery), scope)
-    tz = queries.school_zone(call.school)
+    events, total = await lists.event_page(call.school, call.query_as(EventQuery), scope)
+    tz = zone(call.school)
     return EventPage(items=[EventOut.of(e, tz, scope.view) for e in events], total=total)
 
 
@@ -51,7 +42,7 @@ async def create_event(call: Call) -> EventOut:
     """Record an absence or a lateness (source ``api``, from the caller's address)."""
     new = call.body_as(NewEvent)
     (await call.scope()).check(new.student_id)
-    event = await record_event(
+    done = await record_event(
         call.school,
         call.actor,
         student_id=new.student_id,
@@ -63,8 +54,8 @@ async def create_event(call: Call) -> EventOut:
         source=EventSource.API,
         recorded_from=call.request.remote or "",
     )
-    await _enqueue_notices(call, event.id)
-    return await _shown(call, event.id)
+    await enqueue_scheduled(call.request.config_dict[QUEUE], done.due)
+    return await _shown(call, done.event.id)
 
 
 async def get_event(call: Call) -> EventOut:
@@ -75,9 +66,9 @@ async def get_event(call: Call) -> EventOut:
 async def patch_event(call: Call) -> EventOut:
     """Correct an event: times, reason, justification, states, comment."""
     await _shown(call, call.path_id())  # out of the caller's scope: not found
-    event = await correct_event(call.school, call.actor, call.path_id(), call.body_as(EventPatch))
-    await _enqueue_notices(call, event.id)
-    return await _shown(call, event.id)
+    done = await correct_event(call.school, call.actor, call.path_id(), call.body_as(EventPatch))
+    await enqueue_scheduled(call.request.config_dict[QUEUE], done.due)
+    return await _shown(call, done.event.id)
 
 
 async def remove_event(call: Call) -> EventOut:

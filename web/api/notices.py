@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from core.bounds import Id
 from core.models import Delivery, DeliveryStatus, Notice, NoticeKind, NoticeStatus
+from core.queries import lists
+from core.queries.common import zone
 from core.rules.permissions import Permission
-from web.api import queries
 from web.api.registry import Call, Route
 from web.api.schemas import PageQuery
 
@@ -101,7 +102,7 @@ async def list_notices(call: Call) -> NoticePage:
     """The notices the caller may see, newest first, each with its deliveries (a teacher:
     those about their own students, without deliveries)."""
     query = call.query_as(NoticeQuery)
-    rows, total = await queries.notice_page(
+    rows, total = await lists.notice_page(
         call.school,
         await call.scope(),
         student=query.student,
@@ -109,7 +110,7 @@ async def list_notices(call: Call) -> NoticePage:
         limit=query.limit,
         offset=query.offset,
     )
-    tz = queries.school_zone(call.school)
+    tz = zone(call.school)
     return NoticePage(items=[NoticeOut.of(n, d, tz) for n, d in rows], total=total)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.queries import lists
 from core.rules.permissions import Permission
-from web.api import queries
 from web.api.registry import Call, Route
 from web.api.schemas import StudentOut, StudentPage, StudentQuery
 
@@ -13,7 +13,7 @@ STUDENTS = "/schools/{uai}/students"
 async def list_students(call: Call) -> StudentPage:
     """A page of students, filtered by division, name prefix and whether they are active."""
     scope = await call.scope()
-    rows, total = await queries.student_page(call.school, call.query_as(StudentQuery), scope)
+    rows, total = await lists.student_page(call.school, call.query_as(StudentQuery), scope)
     return StudentPage(items=[StudentOut.of(*row) for row in rows], total=total)
 
 
@@ -21,7 +21,7 @@ async def get_student(call: Call) -> StudentOut:
     """One student of the school (one the caller may not see is not found)."""
     student_id = call.path_id()
     (await call.scope()).check(student_id)
-    return StudentOut.of(*await queries.student_detail(call.school, student_id))
+    return StudentOut.of(*await lists.student_detail(call.school, student_id))
 
 
 ROUTES = [

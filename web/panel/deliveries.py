@@ -13,7 +13,6 @@ another family's…) shows the board again with the reason and the typed value, 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +25,7 @@ from aiohttp import web
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.models import ContactKind, Delivery, DeliveryStatus
 from core.queries.alerts import open_alerts
+from core.queries.deliveries import daily_counts, delivery_rows, school_delivery
 from core.rules.channels import channel_names
 from core.rules.permissions import Permission
 from core.services.delivery.alerts import may_resolve, resolve_alert
@@ -124,38 +124,15 @@ def _row(delivery: Delivery, zone: ZoneInfo) -> Row:
     )
 
 
-async def _summary(page: Page, zone: ZoneInfo) -> list[tuple[date, str, str, int]]:
-    """(day, channel, status, count) for the deliveries created these last days, newest first."""
-    since = (now_utc() - timedelta(days=SUMMARY_DAYS)).astimezone(UTC)
-    recent = await Delivery.filter(
-        notice__school_id=page.school.id, created_at__gte=since
-    ).values_list("created_at", "channel", "status")
-    counts: Counter[tuple[date, str, str]] = Counter()
-    for created_at, channel, status in recent:
-        counts[(created_at.astimezone(zone).date(), str(channel), str(status))] += 1
-    ordered = sorted(counts.items(), key=lambda item: (-item[0][0].toordinal(), item[0][1:]))
-    return [(day, channel, status, n) for (day, channel, status), n in ordered]
+def _since() -> datetime:
+    """The summary's first moment: :data:`SUMMARY_DAYS` ago."""
+    return (now_utc() - timedelta(days=SUMMARY_DAYS)).astimezone(UTC)
 
 
 def _filters(query: Mapping[str, str]) -> tuple[str, str, int]:
     status = _choice(query.get("status"), list(FILTERS), "all")
     channel = _choice(query.get("channel"), channel_names(), "")
     return status, channel, read_offset(query.get("offset"))
-
-
-async def _rows(page: Page, status: str, channel: str, offset: int) -> list[Delivery]:
-    found = Delivery.filter(notice__school_id=page.school.id)
-    if FILTERS[status]:
-        found = found.filter(status__in=list(FILTERS[status]))
-    if channel:
-        found = found.filter(channel=channel)
-    return list(
-        await found.select_related("notice__student")
-        .prefetch_related("contact")
-        .order_by("-created_at", "-id")
-        .offset(offset)
-        .limit(LIMIT + 1)
-    )
 
 
 async def _show(
@@ -168,7 +145,7 @@ async def _show(
 ) -> web.Response:
     zone = ZoneInfo(page.school.timezone)
     state, channel, offset = _filters(query)
-    batch = await _rows(page, state, channel, offset)
+    batch = await delivery_rows(page.school, FILTERS[state], channel, offset, LIMIT + 1)
     rows = [_row(d, zone) for d in batch[:LIMIT]]
     here = f"/s/{page.school.uai}/deliveries"
 
@@ -188,7 +165,7 @@ async def _show(
         "next_url": at(offset + LIMIT) if len(batch) > LIMIT else None,
         "back": back,
         "can_resend": page.can(Permission.WRITE_EVENTS),
-        "summary": await _summary(page, zone),
+        "summary": await daily_counts(page.school, _since(), zone),
         "alerts": await open_alerts(page.school),
         "can_resolve": may_resolve(page.role),
         "alerts_base": f"/s/{page.school.uai}/alerts",
@@ -236,12 +213,7 @@ async def resend(request: web.Request) -> web.StreamResponse:
 
 
 async def _refused_row(page: Page, delivery_id: int) -> Row | None:
-    delivery = (
-        await Delivery.filter(id=delivery_id, notice__school_id=page.school.id)
-        .select_related("notice__student")
-        .prefetch_related("contact")
-        .first()
-    )
+    delivery = await school_delivery(page.school, delivery_id)
     return None if delivery is None else _row(delivery, ZoneInfo(page.school.timezone))
 
 

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.bounds import Id, Moment
 from core.errors import DomainError, Invalid, first_problem
-from core.models import Event, JustificationType, Reason, School
+from core.models import Event, School
+from core.queries.records import with_relations
 from core.queries.scope import reader_scope
+from core.queries.settings import active_justifications, reasons
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
@@ -30,7 +32,6 @@ from core.services.events.record import (
     parse_patch,
     record_event,
 )
-from core.services.notices.absence import scheduled_deliveries
 from core.services.schools.school import now_utc
 from web.api.errors import DOMAIN_STATUS, HTTP_CODES
 from web.bodies import read_json_body
@@ -41,7 +42,7 @@ from web.panel.grid_detail import event_details
 from web.panel.grid_words import MESSAGES, client_words
 from web.panel.guard import Page, Refused, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/grid"
 EVENT = BASE + r"/events/{id:\d+}"
@@ -124,8 +125,8 @@ async def grid_page(request: web.Request) -> web.Response:
         "headers": headers,
         "columns": columns,
         "rows": rows,
-        "reasons": await Reason.filter(school=page.school, active=True).order_by("label"),
-        "justifications": await JustificationType.filter(school=page.school, active=True),
+        "reasons": await reasons(page.school, active_only=True),
+        "justifications": await active_justifications(page.school),
         "script": _script(page, columns, events, calendar, scope.view),
         "prev": _link(target, _step(day, view, False), view),
         "next": _link(target, _step(day, view, True), view),
@@ -186,14 +187,6 @@ def json_endpoint(
     return wrap
 
 
-async def _enqueue(page: Page, event_id: int) -> None:
-    """After the commit: a job per scheduled delivery of the event's notices."""
-    due = await scheduled_deliveries(event_id)
-    if due:
-        queue = page.request.config_dict[QUEUE]
-        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in due])
-
-
 def _words(page: Page) -> dict[str, str]:
     return translator(language(page.request))
 
@@ -207,7 +200,7 @@ async def record(page: Page, body: dict[str, Any]) -> JsonResult:
         raise Invalid(first_problem(error)) from None
     if mark.kind == "absence" and mark.end is None:
         raise Invalid("end: an absence needs its end")
-    event = await record_event(
+    done = await record_event(
         page.school,
         page.actor,
         student_id=mark.student_id,
@@ -216,8 +209,8 @@ async def record(page: Page, body: dict[str, Any]) -> JsonResult:
         end=mark.end if mark.kind == "absence" else None,
         recorded_from=page.request.remote or "",
     )
-    await _enqueue(page, event.id)
-    return 201, {"event": data.event_json(event, page.school, _words(page))}
+    await enqueue_scheduled(page.request.config_dict[QUEUE], done.due)
+    return 201, {"event": data.event_json(done.event, page.school, _words(page))}
 
 
 def _event_id(page: Page) -> int:
@@ -234,16 +227,16 @@ async def details(page: Page, body: dict[str, Any]) -> JsonResult:
 
 
 async def _painted(page: Page, event: Event) -> dict[str, Any]:
-    await event.fetch_related("reason")
+    await with_relations(event, "reason")
     return data.event_json(event, page.school, _words(page))
 
 
 @json_endpoint(Permission.WRITE_EVENTS, write=True)
 async def correct(page: Page, body: dict[str, Any]) -> JsonResult:
     """Save the dialog: only the fields sent change; ``version`` guards against a lost update."""
-    event = await correct_event(page.school, page.actor, _event_id(page), parse_patch(body))
-    await _enqueue(page, event.id)
-    return 200, {"event": await _painted(page, event)}
+    done = await correct_event(page.school, page.actor, _event_id(page), parse_patch(body))
+    await enqueue_scheduled(page.request.config_dict[QUEUE], done.due)
+    return 200, {"event": await _painted(page, done.event)}
 
 
 @json_endpoint(Permission.WRITE_EVENTS, write=True)

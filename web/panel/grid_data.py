@@ -8,22 +8,21 @@ the page gets them as epoch milliseconds and as ISO strings in the school's zone
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from tortoise.expressions import Q
 
-from core.models import Division, DivisionSet, Event, School, Student, TeachingGroup, TimetableSlot
+from core.models import Event, School, TimetableSlot
 from core.models.school import minutes_to_time
+from core.queries.calendar import load_calendar, timetable_slots
+from core.queries.choices import groupings
+from core.queries.grid import TargetKind, events_touching, target_students
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
-from core.rules.counting import EventKind
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.schools.school import load_calendar
 
 View = Literal["day", "week"]
-TargetKind = Literal["division", "group", "set"]
 
 DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -173,7 +172,7 @@ async def columns_for(
 ) -> tuple[SchoolCalendar, list[DayHeader], list[Column]]:
     """The headers (days, slots) and the half-period columns of ``days``, in order."""
     calendar = await load_calendar(school)
-    slots = await TimetableSlot.filter(school=school).order_by("weekday", "start_minute")
+    slots = await timetable_slots(school)
     headers: list[DayHeader] = []
     columns: list[Column] = []
     for day in days:
@@ -188,9 +187,7 @@ async def columns_for(
 
 async def choices(school: School) -> dict[str, list[Target]]:
     """Everything the grid can show, for the picker."""
-    divisions = await Division.filter(school=school, active=True).order_by("code")
-    groups = await TeachingGroup.filter(school=school, active=True).order_by("code")
-    sets = await DivisionSet.filter(school=school).order_by("name")
+    divisions, groups, sets = await groupings(school)
     return {
         "division": [Target("division", d.code, d.label or d.code) for d in divisions],
         "group": [Target("group", g.code, g.label or g.code) for g in groups],
@@ -223,44 +220,15 @@ async def rows_for(school: School, target: Target | None) -> list[Row]:
     """The active students of the target, by name."""
     if target is None:
         return []
-    query = Student.filter(school=school, active=True)
-    if target.kind == "division":
-        query = query.filter(division__code=target.key)
-    elif target.kind == "group":
-        query = query.filter(groups__code=target.key, groups__school=school)
-    else:
-        query = query.filter(division__division_sets__id=int(target.key))
-    students = (
-        await query.prefetch_related("division")
-        .order_by("last_name", "first_name", "id")
-        .distinct()
-    )
+    students = await target_students(school, target.kind, target.key)
     return [Row(s.id, s.display_name, s.division.code if s.division else "") for s in students]
-
-
-def _bounds(days: list[date], calendar: SchoolCalendar) -> tuple[datetime, datetime]:
-    """From the first day's local midnight to the last day's end, in UTC (as stored)."""
-    start = datetime.combine(days[0], time(0), tzinfo=calendar.tz).astimezone(UTC)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(0), tzinfo=calendar.tz)
-    return start, end.astimezone(UTC)
 
 
 async def events_for(
     school: School, rows: list[Row], days: list[date], calendar: SchoolCalendar
 ) -> list[Event]:
     """The events (not entered by mistake) of these students that touch these days."""
-    if not rows:
-        return []
-    start, end = _bounds(days, calendar)
-    open_ended = Q(ends_at__isnull=True) & (Q(starts_at__gte=start) | Q(kind=EventKind.ABSENCE))
-    return (
-        await Event.filter(
-            school=school, student_id__in=[r.id for r in rows], deleted=False, starts_at__lt=end
-        )
-        .filter(Q(ends_at__gt=start) | open_ended)
-        .prefetch_related("reason__generic")
-        .order_by("starts_at", "id")
-    )
+    return await events_touching(school, [r.id for r in rows], days[0], days[-1], calendar.tz)
 
 
 def colour_of(event: Event, school: School, *, reason: bool = True) -> str:

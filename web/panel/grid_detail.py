@@ -6,14 +6,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.models import AuditEntry, Delivery, Event, Notice, School
+from core.models import AuditEntry, Event, School
+from core.queries.deliveries import event_history, event_notices
+from core.queries.lists import event_detail
 from core.queries.scope import ALL, Scope
 from core.rules.visibility import ReasonShown, Visibility
-from core.services.events.record import school_event
 from web.panel.grid_data import day_label, event_json
 
 EDITABLE = ("reason", "justification", "accepted", "settled", "counts", "comment")
 HIDDEN_CHANGES = frozenset({"version"})
+DIALOG_RELATIONS = ("reason__generic", "justification", "student", "recorded_by")
 
 
 def _when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
@@ -63,29 +65,22 @@ def _history_row(
 async def _history(
     school: School, event: Event, tz: ZoneInfo, lang: str, words: dict[str, str], view: Visibility
 ) -> list[dict[str, Any]]:
-    rows = await AuditEntry.filter(
-        school_id=school.id, entity="event", entity_id=str(event.id)
-    ).order_by("at", "id")
+    rows = await event_history(school, event.id)
     hidden = _hidden(view)
     return [_history_row(row, tz, lang, words, hidden) for row in rows]
 
 
 async def _notices(event: Event, tz: ZoneInfo, lang: str, view: Visibility) -> list[dict[str, Any]]:
-    notices = await Notice.filter(event_id=event.id).order_by("created_at", "id")
-    shown = [n.id for n in notices] if view.deliveries else []
-    deliveries = await Delivery.filter(notice_id__in=shown).order_by("id")
     return [
         {
             "kind": str(notice.kind),
             "status": str(notice.status),
             "at": _when(notice.created_at, tz, lang),
             "deliveries": [
-                {"channel": str(d.channel), "to": d.to, "status": str(d.status)}
-                for d in deliveries
-                if d.notice_id == notice.id
+                {"channel": str(d.channel), "to": d.to, "status": str(d.status)} for d in deliveries
             ],
         }
-        for notice in notices
+        for notice, deliveries in await event_notices(event.id, deliveries=view.deliveries)
     ]
 
 
@@ -101,10 +96,8 @@ async def event_details(
 ) -> dict[str, Any]:
     """Everything the dialog shows about an event of ``school`` that the reader's ``scope``
     shows (another school's, or one about a student out of the scope, is not found)."""
-    event = await school_event(school, event_id)
-    scope.check(event.student_id, "event")
+    event = await event_detail(school, event_id, scope, DIALOG_RELATIONS)
     view = scope.view
-    await event.fetch_related("reason__generic", "justification", "student", "recorded_by")
     tz = ZoneInfo(school.timezone)
     history = await _history(school, event, tz, lang, words, view)
     reason, justification = event.reason, event.justification

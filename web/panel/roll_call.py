@@ -14,21 +14,19 @@ from aiohttp import web
 
 from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.models import Lesson, Role
+from core.queries.calendar import load_calendar
+from core.queries.lessons import LessonOfDay, lessons_of_day, missing_roll_calls
+from core.queries.records import school_lesson
 from core.rules.permissions import Permission
 from core.services.events.roll_call import (
-    LessonOfDay,
     Mark,
     MarkKind,
     RollCallResult,
     already_absent,
     lesson_students,
-    lessons_of_day,
-    missing_roll_calls,
-    school_lesson,
     take_roll_call,
 )
-from core.services.notices.absence import scheduled_deliveries
-from core.services.schools.school import load_calendar, now_utc
+from core.services.schools.school import now_utc
 from web.i18n import language, register
 from web.keys import QUEUE
 from web.panel import session
@@ -36,7 +34,7 @@ from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
 from web.panel.roll_call_words import MESSAGES
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/roll-call"
 LESSON = BASE + r"/{lesson:\d+}"
@@ -192,7 +190,7 @@ async def roll_call_submit(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text=page.t("forbidden")) from None
     except DomainError as error:
         return await _form_page(page, item, form, error.message, status=422)
-    await _enqueue(page, [e.id for e in result.recorded])
+    await enqueue_scheduled(request.config_dict[QUEUE], result.due)
     page.session["flash"] = _summary(page, result)
     target = f"/s/{page.school.uai}/roll-call?date={item.day.isoformat()}"
     response = web.Response(status=303, headers={"Location": target})
@@ -212,14 +210,6 @@ def _summary(page: Page, result: RollCallResult) -> str:
 
 
 _KINDS = ("absence", "lateness", "left_class")
-
-
-async def _enqueue(page: Page, event_ids: list[int]) -> None:
-    """After the commit: a job per scheduled delivery of the new events' notices."""
-    due = [d for event_id in event_ids for d in await scheduled_deliveries(event_id)]
-    if due:
-        queue = page.request.config_dict[QUEUE]
-        await enqueue_deliveries(queue, [(d.delivery_id, d.not_before) for d in due])
 
 
 def setup_roll_call(app: web.Application) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
-from core.models import ClosedDay, TimetableSlot
+from core.queries.calendar import timetable_slots
 from core.queries.common import school_year_dates
+from core.queries.settings import school_closed_days
 from core.rules.calendar import school_year_of
 from core.services.schools import closed_days
 from core.services.schools import slots as school_settings
@@ -38,7 +39,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def _timetable(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
-    slots = await TimetableSlot.filter(school=page.school).order_by("weekday", "start_minute")
+    slots = await timetable_slots(page.school)
     by_day = {weekday: [s for s in slots if s.weekday == weekday] for weekday in WEEKDAYS}
     context = {"section": "timetable", "by_day": by_day, "weekdays": WEEKDAYS, "form": form}
     return show(page, "settings_timetable.html", context, error=error, status=status)
@@ -106,7 +107,7 @@ async def _calendar(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
     first, last = await school_year_dates(page.school, school_year_of(now_of(page.request).date()))
-    rows = await ClosedDay.filter(school=page.school).order_by("day", "half")
+    rows = await school_closed_days(page.school)
     context = {
         "section": "calendar",
         "rows": rows,

@@ -8,7 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from core.models import ActionType, GenericReason, JustificationType, Reason
+from core.models import Reason
+from core.queries import settings
 from core.services.schools import lists as school_lists
 from core.services.schools.lists import ReasonData
 from web.panel.guard import Page
@@ -38,11 +39,11 @@ def legitimate_choice(value: bool | None) -> str:
 async def _reasons(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
-    rows = await Reason.filter(school=page.school).prefetch_related("generic").order_by("label")
+    rows = await settings.reasons(page.school)
     context = {
         "section": "reasons",
         "rows": rows,
-        "generics": await GenericReason.all().order_by("id"),
+        "generics": await settings.generic_reasons(),
         "form": form,
         "legitimate_choice": legitimate_choice,
     }
@@ -56,9 +57,7 @@ async def reasons_page(request: web.Request) -> web.Response:
 async def _reason(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
-    reason = await Reason.get_or_none(id=row_id(page), school=page.school).prefetch_related(
-        "generic"
-    )
+    reason = await settings.school_reason(page.school, row_id(page))
     if reason is None:
         raise web.HTTPNotFound()
     current = {
@@ -72,7 +71,7 @@ async def _reason(
     context = {
         "section": "reasons",
         "reason": reason,
-        "generics": await GenericReason.all().order_by("id"),
+        "generics": await settings.generic_reasons(),
         "form": form or current,
     }
     return show(page, "settings_reason.html", context, error=error, status=status)
@@ -133,13 +132,12 @@ async def toggle_reason(request: web.Request) -> web.Response:
 # Justification types and action types: one page shape for both.
 
 
-def _types_page(kind: str) -> Again:
-    model = JustificationType if kind == "justifications" else ActionType
+def _types_page(kind: settings.TypeKind) -> Again:
 
     async def again(
         page: Page, error: Shown | None, form: dict[str, Any], status: int
     ) -> web.Response:
-        rows = await model.filter(school=page.school).order_by("label")
+        rows = await settings.typed_rows(page.school, kind)
         context = {"section": kind, "kind": kind, "rows": rows, "form": form}
         return show(page, "settings_types.html", context, error=error, status=status)
 

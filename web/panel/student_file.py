@@ -26,7 +26,7 @@ from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page, refusal, require_csrf, school_page
 from web.panel.inputs import path_id
-from workers.queue import enqueue_deliveries
+from workers.queue import enqueue_scheduled
 
 FILE = r"/s/{uai}/students/{id:\d+}"
 
@@ -163,6 +163,5 @@ async def convoke(request: web.Request) -> web.StreamResponse:
         return await _render(
             page, student_id, year=None, error=text, status=status, convocation=values
         )
-    jobs = [(d.delivery_id, d.not_before) for d in done.due]
-    await enqueue_deliveries(request.config_dict[QUEUE], jobs)
+    await enqueue_scheduled(request.config_dict[QUEUE], done.due)
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#notices")

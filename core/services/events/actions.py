@@ -8,9 +8,9 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Invalid
 from core.models import Action, ActionType, School
+from core.queries.records import school_event, school_student
 from core.services import audit
 from core.services.audit import Actor
-from core.services.events.record import school_event, school_student
 
 MAX_COMMENT = 4000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,13 +11,16 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.bounds import MAX_ID, Moment, column_length
-from core.errors import Conflict, Invalid, NotFound, first_problem
+from core.errors import Conflict, Invalid, first_problem
 from core.models import Event, EventSource, JustificationType, Reason, School, Student
+from core.queries.calendar import load_calendar
+from core.queries.records import school_event, school_student
 from core.rules.counting import EventKind, coverage
 from core.services import audit
 from core.services.audit import Actor
+from core.services.delivery.rows import Due
 from core.services.notices.absence import plan_absence_notices, reconcile_notices
-from core.services.schools.school import load_calendar, now_utc
+from core.services.schools.school import now_utc
 
 AUDITED = (
     "kind",
@@ -31,6 +35,15 @@ AUDITED = (
     "deleted",
     "version",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event as a service left it, with the deliveries it scheduled (to enqueue after the
+    commit: ``workers.queue.enqueue_scheduled``)."""
+
+    event: Event
+    due: list[Due]
 
 
 class EventPatch(BaseModel):
@@ -100,24 +113,6 @@ def _check_reason_fits(reason: Reason | None, kind: EventKind) -> None:
         raise Invalid(f"the reason {reason.code!r} is only for lateness")
 
 
-async def school_student(school: School, student_id: int) -> Student:
-    """The student, only if they belong to ``school`` (another school's id is not found)."""
-    student = await Student.get_or_none(id=student_id, school=school)
-    if student is None:
-        raise NotFound(f"no student {student_id} in school {school.uai}")
-    return student
-
-
-async def school_event(school: School, event_id: int, *, for_update: bool = False) -> Event:
-    query = Event.filter(id=event_id, school=school)
-    if for_update:
-        query = query.select_for_update()
-    event = await query.first()
-    if event is None:
-        raise NotFound("no event here")  # the same words as an event out of the reader's scope
-    return event
-
-
 async def _check_interval(
     school: School, kind: EventKind, start: datetime, end: datetime | None
 ) -> None:
@@ -159,14 +154,14 @@ async def record_event(
     source: EventSource = EventSource.DESK,
     recorded_from: str = "",
     now: datetime | None = None,
-) -> Event:
+) -> Recorded:
     """Record an absence, a lateness… for a student of ``school``.
 
     The reason's flags give the starting classification: a legitimate reason is accepted, a
     reason that does not count (school activity) does not count. Overlapping an existing
     event of the same kind is a conflict: correct that one instead. The notice the event calls
-    for is written in the same transaction (``notices.scheduled_deliveries`` then tells the
-    caller what to enqueue once it has committed); ``now`` is the recording time.
+    for is written in the same transaction; its deliveries come back in :attr:`Recorded.due`,
+    for the caller to enqueue once it has committed. ``now`` is the recording time.
     """
     now = _aware(now, "now") if now is not None else now_utc()
     start = _aware(start, "start")
@@ -197,8 +192,8 @@ async def record_event(
         await audit.record(
             actor, "event.record", event, school_id=school.id, after=audit.snapshot(event, AUDITED)
         )
-        await plan_absence_notices(event, school, now=now)
-    return event
+        due = await plan_absence_notices(event, school, now=now)
+    return Recorded(event, due)
 
 
 async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: Actor) -> None:
@@ -243,11 +238,12 @@ def _set_state(
 
 async def correct_event(
     school: School, actor: Actor, event_id: int, patch: EventPatch, *, now: datetime | None = None
-) -> Event:
+) -> Recorded:
     """Change an event's times, reason, justification or states (who and when kept per state).
 
     In the same transaction its notices follow: cancelled if it no longer calls for them,
-    planned if it now does (see ``notices.reconcile_notices``).
+    planned if it now does (see ``notices.reconcile_notices``); the deliveries planned come back
+    in :attr:`Recorded.due`, for the caller to enqueue once it has committed.
     """
     now = _aware(now, "now") if now is not None else now_utc()
     async with in_transaction():
@@ -257,7 +253,7 @@ async def correct_event(
         if patch.version is not None and patch.version != event.version:
             raise Conflict(f"event {event_id} changed meanwhile (version {event.version})")
         if not patch.model_fields_set - {"version"}:
-            return event  # nothing to change: no new version, no audit row
+            return Recorded(event, [])  # nothing to change: no new version, no audit row
         before = audit.snapshot(event, AUDITED)
         await _apply_patch(school, event, patch, actor)
         await _check_interval(school, EventKind(event.kind), event.starts_at, event.ends_at)
@@ -276,8 +272,8 @@ async def correct_event(
             before={k: before[k] for k in after},
             after=after,
         )
-        await reconcile_notices(event, school, now=now)
-    return event
+        due = await reconcile_notices(event, school, now=now)
+    return Recorded(event, due)
 
 
 async def delete_event(
@@ -320,7 +316,7 @@ async def accept_justification(
     changes["settled"] = settled
     if reason is not None:
         changes["reason"] = reason
-    return await correct_event(school, actor, event_id, EventPatch(**changes))
+    return (await correct_event(school, actor, event_id, EventPatch(**changes))).event
 
 
 async def reject_justification(
@@ -331,4 +327,4 @@ async def reject_justification(
         event = await school_event(school, event_id, for_update=True)
         note = "\n".join(p for p in (event.comment, comment) if p)
         changes: dict[str, Any] = {"accepted": False, "counts": True, "comment": note}
-        return await correct_event(school, actor, event_id, EventPatch(**changes))
+        return (await correct_event(school, actor, event_id, EventPatch(**changes))).event

@@ -9,25 +9,25 @@ not recorded twice: the overlap the events service refuses is skipped and report
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid
 from core.models import Event, EventSource, Lesson, RollCall, School, Student
-from core.models.school import minutes_to_time
-from core.rules.calendar import SchoolCalendar, half_of
+from core.queries.calendar import load_calendar
+from core.queries.lessons import LessonOfDay, is_open, of_day
+from core.queries.records import school_lesson
+from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.services import audit
 from core.services.audit import Actor
-from core.services.events.record import record_event
-from core.services.schools.school import load_calendar, now_utc
-
-# A teacher may open the roll call a little before the bell.
-EARLY = timedelta(minutes=10)
+from core.services.delivery.rows import Due
+from core.services.events.record import Recorded, record_event
+from core.services.schools.school import now_utc
 
 
 class MarkKind(StrEnum):
@@ -50,73 +50,7 @@ class RollCallResult:
     roll_call: RollCall
     recorded: list[Event]
     skipped: list[int]  # students already marked for that time: nothing recorded twice
-
-
-@dataclass(frozen=True)
-class LessonOfDay:
-    """A lesson on a given day, with its instants and whether its roll call was validated."""
-
-    lesson: Lesson
-    day: date
-    starts_at: datetime
-    ends_at: datetime
-    taken: bool
-
-    def started(self, now: datetime) -> bool:
-        return self.starts_at - EARLY <= now
-
-    def current(self, now: datetime) -> bool:
-        return self.starts_at - EARLY <= now < self.ends_at
-
-
-async def school_lesson(school: School, lesson_id: int) -> Lesson:
-    """The lesson, only if it belongs to ``school`` (another school's id is not found)."""
-    lesson = (
-        await Lesson.filter(id=lesson_id, school=school)
-        .prefetch_related("teacher", "division", "group")
-        .first()
-    )
-    if lesson is None:
-        raise NotFound(f"no lesson {lesson_id} in school {school.uai}")
-    return lesson
-
-
-def _of_day(calendar: SchoolCalendar, lesson: Lesson, day: date, taken: bool) -> LessonOfDay:
-    starts = calendar.to_utc(day, minutes_to_time(lesson.start_minute))
-    ends = calendar.to_utc(day, minutes_to_time(lesson.end_minute))
-    return LessonOfDay(lesson, day, starts, ends, taken)
-
-
-def _open(calendar: SchoolCalendar, item: LessonOfDay) -> bool:
-    return not calendar.is_closed(half_of(item.starts_at, calendar.tz, calendar.midday))
-
-
-async def lessons_of_day(
-    school: School, day: date, *, teacher_id: int | None = None
-) -> list[LessonOfDay]:
-    """The lessons of ``day`` (one teacher's, or everyone's) by start; closed half-days drop."""
-    query = Lesson.filter(school=school, weekday=day.weekday())
-    if teacher_id is not None:
-        query = query.filter(teacher_id=teacher_id)
-    lessons = await query.prefetch_related("teacher", "division", "group").order_by(
-        "start_minute", "id"
-    )
-    calendar = await load_calendar(school)
-    taken_ids: list[Any] = await RollCall.filter(
-        school=school, day=day, validated=True
-    ).values_list("lesson_id", flat=True)
-    taken = {int(i) for i in taken_ids}
-    found = [_of_day(calendar, lesson, day, lesson.id in taken) for lesson in lessons]
-    return [item for item in found if _open(calendar, item)]
-
-
-async def missing_roll_calls(school: School, day: date, now: datetime) -> list[LessonOfDay]:
-    """Lessons of ``day`` that have started by ``now`` and have no validated roll call."""
-    return [
-        item
-        for item in await lessons_of_day(school, day)
-        if item.starts_at <= now and not item.taken
-    ]
+    due: list[Due]  # the deliveries of the notices the events called for, to enqueue
 
 
 async def lesson_students(lesson: Lesson) -> list[Student]:
@@ -179,8 +113,8 @@ async def _checked(
     if day.weekday() != lesson.weekday:
         raise Invalid(f"lesson {lesson_id} is not given on {day.isoformat()}")
     calendar = await load_calendar(school)
-    item = _of_day(calendar, lesson, day, taken=False)
-    if not _open(calendar, item):
+    item = of_day(calendar, lesson, day, taken=False)
+    if not is_open(calendar, item):
         raise Invalid(f"the school is closed on {day.isoformat()}")
     if not item.started(now):
         raise Invalid("the lesson has not started yet")
@@ -217,13 +151,14 @@ async def take_roll_call(
     intervals = [(mark, _interval(item, mark, calendar)) for mark in marks]
     async with in_transaction():
         roll, _ = await RollCall.get_or_create(school=school, lesson=item.lesson, day=day)
-        recorded, skipped = await _record_marks(school, actor, intervals, recorded_from)
+        done, skipped = await _record_marks(school, actor, intervals, recorded_from)
+        recorded = [r.event for r in done]
         roll.taken_by_id, roll.taken_at, roll.validated = actor.user_id, now, True
         await roll.save()
         after = {"lesson": item.lesson.id, "day": day.isoformat()}
         after.update(events=[e.id for e in recorded], skipped=skipped)
         await audit.record(actor, "roll_call.take", roll, school_id=school.id, after=after)
-    return RollCallResult(roll, recorded, skipped)
+    return RollCallResult(roll, recorded, skipped, [d for r in done for d in r.due])
 
 
 async def _record_marks(
@@ -231,8 +166,8 @@ async def _record_marks(
     actor: Actor,
     intervals: list[tuple[Mark, tuple[datetime, datetime]]],
     recorded_from: str,
-) -> tuple[list[Event], list[int]]:
-    recorded: list[Event] = []
+) -> tuple[list[Recorded], list[int]]:
+    recorded: list[Recorded] = []
     skipped: list[int] = []
     for mark, (start, end) in intervals:
         try:

@@ -23,13 +23,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.models import Delivery, DeliveryStatus, Event, Notice, NoticeStatus, School
+from core.queries.calendar import load_calendar
 from core.rules import notices as rules
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, half_of, local_date
 from core.rules.counting import EventKind, coverage
 from core.services.delivery.rows import Due, create_delivery, move, send_time
 from core.services.notices.facts import dated_notice_stands
 from core.services.notices.recipients import guardian_options
-from core.services.schools.school import load_calendar
 
 OPEN_ENDED_SPAN = timedelta(days=7)  # how far an open-ended absence is looked at for its start
 
@@ -95,27 +95,29 @@ def notice_half_day(notice: AboutAHalfDay) -> HalfDayKey:
     return HalfDayKey(date.fromisoformat(str(payload["day"])), Half(str(payload["half"])))
 
 
-async def plan_absence_notices(event: Event, school: School, *, now: datetime) -> Notice | None:
+async def plan_absence_notices(event: Event, school: School, *, now: datetime) -> list[Due]:
     """Write the notice ``event`` calls for and its first deliveries, inside the caller's
-    transaction; None when it calls for none or the half-day already has its notice.
+    transaction; returns those deliveries, to enqueue once it has committed (none when the
+    event calls for no notice or the half-day already has its notice).
 
     A notice no guardian can be reached for is written FAILED with its reason (staff see it).
     """
     kind = notice_kind(event, school)
     if kind is None:
-        return None
+        return []
     calendar = await load_calendar(school)
     key = first_half_day(calendar, event)
     if key is None or key.day < local_date(now, calendar.tz):
-        return None
+        return []
     notice = await _open_notice(event, school, kind, key)
     if notice is None:
-        return None
-    if not await first_deliveries(notice, school, now=now, base=max(now, event.starts_at)):
+        return []
+    due = await first_deliveries(notice, school, now=now, base=max(now, event.starts_at))
+    if not due:
         notice.status = NoticeStatus.FAILED
         notice.payload = {**notice.payload, "reason": "no guardian can be reached"}
         await notice.save(update_fields=["status", "payload", "updated_at"])
-    return notice
+    return due
 
 
 async def _open_notice(event: Event, school: School, kind: str, key: HalfDayKey) -> Notice | None:
@@ -174,11 +176,11 @@ async def first_deliveries(
     return created
 
 
-async def reconcile_notices(event: Event, school: School, *, now: datetime) -> None:
+async def reconcile_notices(event: Event, school: School, *, now: datetime) -> list[Due]:
     """After a correction or a deletion, inside its transaction: a pending notice of this event
     that no event of the student calls for any more is cancelled (its scheduled deliveries
     too), one another event still calls for moves to that event; then the notice the event
-    calls for now, if any, is planned."""
+    calls for now, if any, is planned (its deliveries returned, to enqueue after the commit)."""
     calendar = await load_calendar(school)
     kinds = sorted(EVENT_KINDS)
     pending = Notice.filter(event_id=event.id, status=NoticeStatus.PENDING, kind__in=kinds)
@@ -189,7 +191,7 @@ async def reconcile_notices(event: Event, school: School, *, now: datetime) -> N
         elif supporting.id != event.id:
             notice.event_id = supporting.id
             await notice.save(update_fields=["event_id", "updated_at"])
-    await plan_absence_notices(event, school, now=now)
+    return await plan_absence_notices(event, school, now=now)
 
 
 async def supporting_event(

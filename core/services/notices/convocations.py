@@ -19,12 +19,12 @@ from tortoise.transactions import in_transaction
 from core.errors import Conflict, Invalid
 from core.i18n import LANGUAGES, words
 from core.models import ActionType, Notice, School
+from core.queries.records import school_student
 from core.rules import dated_notices as dated
 from core.services import audit
 from core.services.audit import Actor
 from core.services.delivery.rows import Due
 from core.services.events.actions import record_action
-from core.services.events.record import school_student
 from core.services.notices.absence import first_deliveries
 from core.services.notices.labels import date_label, day_label, time_label
 from core.services.schools.defaults import ACTION_TYPES

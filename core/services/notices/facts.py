@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from core.models import Event, Notice, School
+from core.queries.calendar import load_calendar
+from core.queries.common import countable
 from core.rules import dated_notices as dated
 from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start
 from core.rules.counting import (
@@ -23,7 +25,7 @@ from core.rules.counting import (
     missed_half_days,
     monthly_counts,
 )
-from core.services.schools.school import load_calendar, now_utc
+from core.services.schools.school import now_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +35,6 @@ class MonthCount:
 
     count: float
     half_days: tuple[HalfDayKey, ...]
-
-
-def countable(event: Event) -> CountableEvent | None:
-    """The event as the counting rules see it (the dated notices and the student's file)."""
-    end = event.ends_at
-    if end is not None and end <= event.starts_at:
-        return None  # an instantaneous record (a lateness without end) misses no lesson time
-    return CountableEvent(
-        start=event.starts_at,
-        end=end,
-        kind=EventKind(event.kind),
-        counts=event.counts,
-        accepted=event.accepted,
-        deleted=event.deleted,
-    )
 
 
 async def _unjustified_absences(

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 from core.i18n import LANGUAGES
 from core.models import Event, Notice, NoticeStatus, School
+from core.queries.calendar import load_calendar
 from core.rules import dated_notices as dated
 from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start, local_date, month_label
 from core.rules.counting import EventKind
@@ -42,7 +43,6 @@ from core.services.notices.labels import (
     state_label,
     time_label,
 )
-from core.services.schools.school import load_calendar
 
 PLANNER = Actor.system("planner")
 NOBODY = "no guardian can be reached"

@@ -22,7 +22,6 @@ from core.bounds import MAX_COUNT, fits
 from core.errors import Conflict, Invalid, NotFound, first_problem
 from core.models import (
     ActionType,
-    ClosedDay,
     GenericReason,
     JustificationType,
     Reason,
@@ -33,10 +32,6 @@ from core.models import (
 from core.models.school import time_to_minutes
 from core.rules import channels
 from core.rules.calendar import (
-    Half,
-    HalfDayKey,
-    SchoolCalendar,
-    Slot,
     default_slots,
     parse_hhmm,
     school_year_of,
@@ -330,32 +325,6 @@ async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Act
             actor, "school.settings", fresh, school_id=fresh.id, before=before, after=after
         )
     return fresh
-
-
-async def load_calendar(school: School) -> SchoolCalendar:
-    """The school's calendar for the pure rules: zone, midday, slots, closed days."""
-    slots = tuple(
-        Slot(
-            weekday=s.weekday,
-            start=s.starts_at,
-            end=s.ends_at,
-        )
-        for s in await TimetableSlot.filter(school=school)
-    )
-    closed_days: set[date] = set()
-    closed_halves: set[HalfDayKey] = set()
-    for closed in await ClosedDay.filter(school=school):
-        if closed.half == "day":
-            closed_days.add(closed.day)
-        else:
-            closed_halves.add(HalfDayKey(closed.day, Half(closed.half)))
-    return SchoolCalendar(
-        tz=ZoneInfo(school.timezone),
-        midday=parse_hhmm(school.midday),
-        slots=slots,
-        closed_days=frozenset(closed_days),
-        closed_half_days=frozenset(closed_halves),
-    )
 
 
 def now_utc() -> datetime:

@@ -108,9 +108,11 @@ async def _events(data: Data) -> None:
     actor = Actor.of(data.cpe)
 
     async def record(name: str, student: str, kind: EventKind, start: datetime, **kw: object):
-        ev[name] = await record_event(
-            school, actor, student_id=sid(student), kind=kind, start=start, now=start, **kw
-        )
+        ev[name] = (
+            await record_event(
+                school, actor, student_id=sid(student), kind=kind, start=start, now=start, **kw
+            )
+        ).event
 
     await record("marie_mon", "marie", EventKind.ABSENCE, at(MONDAY, 8), end=at(MONDAY, 10))
     await record(

@@ -94,9 +94,11 @@ async def absence(
     kind: EventKind = EventKind.ABSENCE,
     **extra: Any,
 ) -> Event:
-    return await record_event(
-        school, actor, student_id=student.id, kind=kind, start=start, end=end, now=now, **extra
-    )
+    return (
+        await record_event(
+            school, actor, student_id=student.id, kind=kind, start=start, end=end, now=now, **extra
+        )
+    ).event
 
 
 async def notices_of(student: Student) -> list[Notice]:

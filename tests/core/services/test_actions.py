@@ -34,9 +34,11 @@ async def test_the_action_may_name_one_of_the_students_events_only(
     school_a: School, pupil: Student, classmate: Student, cpe_actor: Actor
 ) -> None:
     start = datetime(MONDAY.year, MONDAY.month, MONDAY.day, 8).astimezone()
-    event = await record_event(
-        school_a, cpe_actor, student_id=classmate.id, kind=EventKind.LATENESS, start=start
-    )
+    event = (
+        await record_event(
+            school_a, cpe_actor, student_id=classmate.id, kind=EventKind.LATENESS, start=start
+        )
+    ).event
     with pytest.raises(Invalid, match="not one of this student"):
         await record_action(school_a, cpe_actor, pupil.id, "APPEL", AT, event_id=event.id)
     done = await record_action(school_a, cpe_actor, classmate.id, "APPEL", AT, event_id=event.id)

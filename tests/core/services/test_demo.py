@@ -29,11 +29,12 @@ from core.models import (
     Student,
     TeachingGroup,
 )
+from core.queries.calendar import load_calendar
 from core.rules.calendar import SchoolCalendar, default_slots
 from core.rules.counting import CountableEvent, EventKind, coverage, monthly_counts
 from core.services.audit import Actor
 from core.services.schools import users
-from core.services.schools.school import create_school, load_calendar
+from core.services.schools.school import create_school
 
 TODAY = date(2026, 5, 15)  # a Friday; May 1, 8 and 14 are public holidays
 MOBILE = re.compile(r"^\+3363998[0-9]{4}$")  # 06 39 98 xx xx, the fiction range

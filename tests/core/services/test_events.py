@@ -44,22 +44,32 @@ async def absence(
     end: datetime | None = MONDAY_10,
     **extra: Any,
 ) -> Event:
-    return await record_event(
-        school, actor, student_id=student.id, kind=EventKind.ABSENCE, start=start, end=end, **extra
-    )
+    return (
+        await record_event(
+            school,
+            actor,
+            student_id=student.id,
+            kind=EventKind.ABSENCE,
+            start=start,
+            end=end,
+            **extra,
+        )
+    ).event
 
 
 async def lateness(
     school: School, actor: Actor, student: Student, start: datetime = MONDAY_8_05
 ) -> Event:
-    return await record_event(
-        school,
-        actor,
-        student_id=student.id,
-        kind=EventKind.LATENESS,
-        start=start,
-        end=start + timedelta(minutes=10),
-    )
+    return (
+        await record_event(
+            school,
+            actor,
+            student_id=student.id,
+            kind=EventKind.LATENESS,
+            start=start,
+            end=start + timedelta(minutes=10),
+        )
+    ).event
 
 
 async def stored(event: Event) -> Event:
@@ -381,9 +391,11 @@ async def test_each_correction_bumps_the_version(
     school_a: School, cpe_actor: Actor, pupil: Student
 ) -> None:
     event = await absence(school_a, cpe_actor, pupil)
-    first = await correct_event(school_a, cpe_actor, event.id, parse_patch({"comment": "a"}))
+    first = (
+        await correct_event(school_a, cpe_actor, event.id, parse_patch({"comment": "a"}))
+    ).event
     patch = parse_patch({"comment": "b", "version": 2})  # the current version is accepted
-    second = await correct_event(school_a, cpe_actor, event.id, patch)
+    second = (await correct_event(school_a, cpe_actor, event.id, patch)).event
     assert (first.version, second.version) == (2, 3)
     assert (await stored(event)).version == 3
 

@@ -24,6 +24,7 @@ from core.models import (
     TeachingGroup,
     User,
 )
+from core.queries.lessons import lessons_of_day, missing_roll_calls
 from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.events.record import record_event
@@ -31,8 +32,6 @@ from core.services.events.roll_call import (
     Mark,
     MarkKind,
     lesson_students,
-    lessons_of_day,
-    missing_roll_calls,
     take_roll_call,
 )
 from tests.core.services.conftest import MONDAY
@@ -115,9 +114,16 @@ async def test_a_student_who_left_class_is_recorded_from_the_time_they_left(
 async def test_a_student_already_absent_is_not_recorded_twice(
     school_a: School, cpe_actor: Actor, teacher: User, lesson: Lesson, pupil: Student
 ) -> None:
-    desk = await record_event(
-        school_a, cpe_actor, student_id=pupil.id, kind=EventKind.ABSENCE, start=at(8), end=at(12)
-    )
+    desk = (
+        await record_event(
+            school_a,
+            cpe_actor,
+            student_id=pupil.id,
+            kind=EventKind.ABSENCE,
+            start=at(8),
+            end=at(12),
+        )
+    ).event
     marks = [Mark(pupil.id, MarkKind.ABSENT)]
     result = await take_roll_call(
         school_a, Actor.of(teacher), lesson.id, MONDAY, marks, now=AFTER_SCHOOL

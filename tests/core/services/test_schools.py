@@ -20,12 +20,12 @@ from core.models import (
     SchoolYear,
     TimetableSlot,
 )
+from core.queries.calendar import load_calendar
 from core.rules.calendar import Half, HalfDayKey
 from core.rules.notices import QuietHours
 from core.services.audit import Actor
 from core.services.schools.school import (
     create_school,
-    load_calendar,
     parse_settings_patch,
     quiet_hours,
     read_settings,

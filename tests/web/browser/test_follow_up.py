@@ -135,13 +135,15 @@ async def _light_every_tile(school: School) -> None:
     local = now.astimezone(zone(school))
     students = await Student.filter(school=school, active=True).order_by("id").limit(2)
     system = Actor.system("tests")
-    absence = await record_event(
-        school,
-        system,
-        student_id=students[0].id,
-        kind=EventKind.ABSENCE,
-        start=now - timedelta(minutes=30),
-    )
+    absence = (
+        await record_event(
+            school,
+            system,
+            student_id=students[0].id,
+            kind=EventKind.ABSENCE,
+            start=now - timedelta(minutes=30),
+        )
+    ).event
     await record_event(
         school,
         system,

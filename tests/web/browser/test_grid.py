@@ -120,14 +120,16 @@ async def test_the_details_change_the_reason_then_mark_it_entered_by_mistake(
     live_server: str, page: Any
 ) -> None:
     world = await build_world()
-    event = await record_event(
-        world.schools[UAI_A],
-        Actor.system("tests"),
-        student_id=world.students["Noé"].id,
-        kind=EventKind.ABSENCE,
-        start=at(MONDAY, 8),
-        end=at(MONDAY, 10),
-    )
+    event = (
+        await record_event(
+            world.schools[UAI_A],
+            Actor.system("tests"),
+            student_id=world.students["Noé"].id,
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, 8),
+            end=at(MONDAY, 10),
+        )
+    ).event
     await open_grid(page, live_server)
     target = cell(page, "PETIT Noé", "08:30–09:00")
     await target.click()
@@ -166,13 +168,15 @@ async def test_the_details_change_the_reason_then_mark_it_entered_by_mistake(
 async def test_a_stale_dialog_says_so_instead_of_overwriting(live_server: str, page: Any) -> None:
     world = await build_world()
     school = world.schools[UAI_A]
-    event = await record_event(
-        school,
-        Actor.system("tests"),
-        student_id=world.students["Noé"].id,
-        kind=EventKind.LATENESS,
-        start=at(MONDAY, 8),
-    )
+    event = (
+        await record_event(
+            school,
+            Actor.system("tests"),
+            student_id=world.students["Noé"].id,
+            kind=EventKind.LATENESS,
+            start=at(MONDAY, 8),
+        )
+    ).event
     await open_grid(page, live_server)
     await cell(page, "PETIT Noé", "08:00–08:30").click()
     dialog = page.get_by_role("dialog")

@@ -1,46 +1,72 @@
-"""Read-only queries of the API (writes go through :mod:`core.services`, never through here)."""
+"""Pages of students, events and notices with their filters (the API's lists), and one of each.
+
+The filters are the query strings the API validates; this module only needs their values
+(:class:`StudentFilter`, :class:`EventFilter`), so any object carrying them will do.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import Protocol
 
-from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.models import Delivery, Event, GuardianLink, Notice, School, Student
+from core.queries.common import name_starts, overlapping, zone
+from core.queries.deliveries import deliveries_by_notice
+from core.queries.records import school_event, school_student
 from core.queries.scope import Scope
 from core.rules.counting import EventKind
-from core.services.events.record import school_event, school_student
-from web.api.schemas import EventQuery, StudentQuery
 
 StudentRow = tuple[Student, list[GuardianLink]]
 NoticeRow = tuple[Notice, list[Delivery]]
 
 
-def school_zone(school: School) -> ZoneInfo:
-    """The zone the school's times are shown and its days are counted in."""
-    return ZoneInfo(school.timezone)
+class StudentFilter(Protocol):
+    """What a page of students is asked with."""
+
+    @property
+    def division(self) -> str | None: ...
+    @property
+    def q(self) -> str | None: ...
+    @property
+    def active(self) -> bool | None: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
 
 
-def day_start(day: date, tz: ZoneInfo) -> datetime:
-    """The first moment of ``day`` in ``tz``, in UTC."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+class EventFilter(Protocol):
+    """What a page of events is asked with (``from_``–``to``: days in the school's zone)."""
+
+    @property
+    def student(self) -> int | None: ...
+    @property
+    def division(self) -> str | None: ...
+    @property
+    def from_(self) -> date | None: ...
+    @property
+    def to(self) -> date | None: ...
+    @property
+    def kind(self) -> EventKind | None: ...
+    @property
+    def deleted(self) -> bool: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
 
 
-def _students(school: School, query: StudentQuery) -> QuerySet[Student]:
+def _students(school: School, query: StudentFilter) -> QuerySet[Student]:
     found = Student.filter(school=school)
     if query.division is not None:
         found = found.filter(division__code=query.division)
     if query.active is not None:
         found = found.filter(active=query.active)
     for word in (query.q or "").split():
-        found = found.filter(
-            Q(last_name__istartswith=word)
-            | Q(usual_name__istartswith=word)
-            | Q(first_name__istartswith=word)
-        )
+        found = found.filter(name_starts(word))
     return found
 
 
@@ -56,7 +82,7 @@ async def _with_guardians(students: list[Student]) -> list[StudentRow]:
 
 
 async def student_page(
-    school: School, query: StudentQuery, scope: Scope
+    school: School, query: StudentFilter, scope: Scope
 ) -> tuple[list[StudentRow], int]:
     """A page of the students (by name) the reader may see matching ``query``, and how many."""
     found = scope.narrow(_students(school, query), "id")
@@ -77,22 +103,7 @@ async def student_detail(school: School, student_id: int) -> StudentRow:
     return (await _with_guardians([student]))[0]
 
 
-def _overlapping(found: QuerySet[Event], query: EventQuery, tz: ZoneInfo) -> QuerySet[Event]:
-    """Events overlapping the days ``from``–``to``: open-ended absences go on; others are
-    instantaneous when they have no end."""
-    if query.to is not None:
-        found = found.filter(starts_at__lt=day_start(query.to + timedelta(days=1), tz))
-    if query.from_ is not None:
-        start = day_start(query.from_, tz)
-        found = found.filter(
-            Q(ends_at__gt=start)
-            | Q(ends_at__isnull=True, starts_at__gte=start)
-            | Q(ends_at__isnull=True, kind=EventKind.ABSENCE)
-        )
-    return found
-
-
-def _events(school: School, query: EventQuery) -> QuerySet[Event]:
+def _events(school: School, query: EventFilter) -> QuerySet[Event]:
     found = Event.filter(school=school)
     if not query.deleted:
         found = found.filter(deleted=False)
@@ -102,13 +113,13 @@ def _events(school: School, query: EventQuery) -> QuerySet[Event]:
         found = found.filter(student__division__code=query.division)
     if query.kind is not None:
         found = found.filter(kind=query.kind)
-    return _overlapping(found, query, school_zone(school))
+    return overlapping(found, query.from_, query.to, zone(school))
 
 
 EVENT_RELATIONS = ("reason__generic", "justification", "recorded_by")
 
 
-async def event_page(school: School, query: EventQuery, scope: Scope) -> tuple[list[Event], int]:
+async def event_page(school: School, query: EventFilter, scope: Scope) -> tuple[list[Event], int]:
     """A page of the events the reader may see (by start) matching ``query``, and how many."""
     found = scope.narrow(_events(school, query))
     total = await found.count()
@@ -121,12 +132,14 @@ async def event_page(school: School, query: EventQuery, scope: Scope) -> tuple[l
     return list(events), total
 
 
-async def event_detail(school: School, event_id: int, scope: Scope) -> Event:
-    """One event of the school, with what its JSON shows (another school's id, or one about a
-    student the reader may not see, is not found)."""
+async def event_detail(
+    school: School, event_id: int, scope: Scope, relations: tuple[str, ...] = EVENT_RELATIONS
+) -> Event:
+    """One event of the school with its ``relations`` loaded (by default what its JSON shows);
+    another school's id, or one about a student the reader may not see, is not found."""
     event = await school_event(school, event_id)
     scope.check(event.student_id, "event")
-    await event.fetch_related(*EVENT_RELATIONS)
+    await event.fetch_related(*relations)
     return event
 
 
@@ -148,9 +161,6 @@ async def notice_page(
         found = found.filter(status=status)
     total = await found.count()
     notices = await found.order_by("-created_at", "-id").offset(offset).limit(limit)
-    deliveries: dict[int, list[Delivery]] = defaultdict(list)
     shown = [n.id for n in notices] if scope.view.deliveries else []
-    rows = await Delivery.filter(notice_id__in=shown).order_by("id")
-    for delivery in rows:
-        deliveries[delivery.notice_id].append(delivery)
+    deliveries = await deliveries_by_notice(shown)
     return [(notice, deliveries[notice.id]) for notice in notices], total
