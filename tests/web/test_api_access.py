@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from core.queries import lists as queries
 from tests.web.conftest import MONDAY, UAI_A, UAI_B, Api, at
-from web.api import queries
 from web.api.routes import all_routes
 
 STUDENTS = f"/schools/{UAI_A}/students"
