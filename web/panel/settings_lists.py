@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.i18n import N_
 from core.models import ActionType, GenericReason, JustificationType, Reason
 from core.services import school_lists
 from core.services.school_lists import ReasonData
@@ -88,7 +89,7 @@ _FLAGS = ("counts", "parents_may_choose", "for_absence", "for_lateness")
 def reason_data(form: dict[str, Any]) -> ReasonData:
     choice = text(form, "legitimate")
     if choice not in LEGITIMATE:
-        raise FormError("settings.error.legitimate")
+        raise FormError(N_("Indiquez si le motif est recevable par défaut."))
     return ReasonData(
         code=text(form, "code"),
         label=text(form, "label"),
@@ -118,7 +119,7 @@ def _row_form(request: web.Request) -> str:
 
 async def add_reason(request: web.Request) -> web.Response:
     return await submit(
-        request, _add_reason, _reasons, back="/reasons", flash="settings.flash.added"
+        request, _add_reason, _reasons, back="/reasons", flash=N_("Ajout enregistré.")
     )
 
 
@@ -197,7 +198,7 @@ async def add_justification(request: web.Request) -> web.Response:
         _add_justification,
         _justifications,
         back="/justifications",
-        flash="settings.flash.added",
+        flash=N_("Ajout enregistré."),
     )
 
 
@@ -209,7 +210,7 @@ async def edit_justification(request: web.Request) -> web.Response:
 
 async def add_action(request: web.Request) -> web.Response:
     return await submit(
-        request, _add_action, _actions, back="/actions", flash="settings.flash.added"
+        request, _add_action, _actions, back="/actions", flash=N_("Ajout enregistré.")
     )
 
 
