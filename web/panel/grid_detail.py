@@ -10,7 +10,7 @@ from core.i18n import Words
 from core.models import AuditEntry, Delivery, Event, Notice, School
 from core.queries.scope import ALL, Scope
 from core.rules.visibility import ReasonShown, Visibility
-from core.services.events import school_event
+from core.services.events.record import school_event
 from web.panel.grid_data import day_label, event_json
 from web.panel.labels import label
 
