@@ -98,7 +98,7 @@ async def test_the_cpe_downloads_then_marks_printed_then_posted(
     assert done.status == 303
     assert done.headers["Location"] == f"{PAGE}?day={DAY}"
     page = await (await client.get(PAGE, params={"day": DAY})).text()
-    assert flash(page) == "2 courrier(s) marqué(s) imprimé(s)."
+    assert flash(page) == "2 courriers marqués imprimés."
     assert ids_in(page, "printed") == [letters.bernard.id, letters.martin.id]
     assert ids_in(page, "to_print") == [letters.dupont.id]
     rest = await client.get(PDF, params={"day": DAY})  # what is left to print
@@ -106,7 +106,7 @@ async def test_the_cpe_downloads_then_marks_printed_then_posted(
 
     await mark(client, token, "posted", [letters.bernard.id])
     page = await (await client.get(PAGE, params={"day": DAY})).text()
-    assert flash(page).startswith("1 courrier(s) marqué(s) posté(s)")
+    assert flash(page).startswith("1 courrier marqué posté")
     assert ids_in(page, "posted") == [letters.bernard.id] and "remis à la Poste" in page
     bernard = await Delivery.get(id=letters.bernard.id)
     assert bernard.status == DeliveryStatus.DELIVERED

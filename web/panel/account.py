@@ -12,13 +12,14 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import Invalid
+from core.i18n import N_, words
 from core.models import User
 from core.services.access.account import change_language
 from core.services.access.sessions import change_password_here
 from core.services.access.tokens import create_token_for
 from core.services.audit import Actor
 from core.services.schools.users import MIN_PASSWORD_LENGTH
-from web.i18n import language, register, translator
+from web.i18n import language
 from web.panel import session
 from web.panel.account_security import (
     back_to_account,
@@ -27,7 +28,6 @@ from web.panel.account_security import (
     security_context,
     setup_account_security,
 )
-from web.panel.account_words import MESSAGES
 from web.panel.render import render
 from web.panel.session import CLOCK, Clock
 from web.panel.session import now_of as now_of  # where the other pages read the clock
@@ -47,7 +47,18 @@ async def throttled_page(
 ) -> web.Response:
     """The login page refusing the attempt (429), saying how long to wait."""
     seconds = max(1, math.ceil((until - now_of(request)).total_seconds()))
-    text = translator(language(request))["login.throttled"].format(minutes=math.ceil(seconds / 60))
+    minutes = math.ceil(seconds / 60)
+    text = (
+        words(language(request))
+        .ngettext(
+            "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans {minutes} "
+            "minute.",
+            "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans {minutes} "
+            "minutes.",
+            minutes,
+        )
+        .format(minutes=minutes)
+    )
     response = await login_page(request, error=text, status=429, email=email)
     response.headers["Retry-After"] = str(seconds)
     return response
@@ -63,14 +74,14 @@ async def _page(
     extra: dict[str, Any] | None = None,
 ) -> web.Response:
     flash = data.pop("flash", None)
-    t = translator(language(request))
+    t = words(language(request))
     context = {
         "user": user,
         "csrf": session.csrf_token(data),
         "school": None,
         "role": None,
         "error": error,
-        "flash": t.get(flash) if isinstance(flash, str) else None,
+        "flash": t.gettext(flash) if isinstance(flash, str) else None,
         "min_length": MIN_PASSWORD_LENGTH,
         "new_token": None,
         "token_error": None,
@@ -90,9 +101,9 @@ async def account_page(request: web.Request) -> web.Response:
 def _password_problem(form: dict[str, Any]) -> str | None:
     new, again = str(form.get("new", "")), str(form.get("confirm", ""))
     if len(new) < MIN_PASSWORD_LENGTH:
-        return "account.too_short"
+        return N_("Le nouveau mot de passe doit contenir au moins {min} caractères.")
     if new != again:
-        return "account.mismatch"
+        return N_("Les deux saisies du nouveau mot de passe diffèrent.")
     return None
 
 
@@ -100,7 +111,7 @@ async def password_submit(request: web.Request) -> web.Response:
     """Change the password; this session goes on, every other session of the user ends."""
     user, data = await owner(request)
     form = await checked_form(request, data)
-    t = translator(language(request))
+    t = words(language(request))
     problem = _password_problem(form)
     if problem is None:
         try:
@@ -114,11 +125,13 @@ async def password_submit(request: web.Request) -> web.Response:
                 now=now_of(request),
             )
         except Invalid:
-            problem = "account.wrong_current"
+            problem = N_("Le mot de passe actuel est incorrect.")
     if problem is not None:
-        text = t[problem].format(min=MIN_PASSWORD_LENGTH)
+        text = t.gettext(problem).format(min=MIN_PASSWORD_LENGTH)
         return await _page(request, data, user, error=text, status=400)
-    return back_to_account(request, data, "account.password_changed")
+    return back_to_account(
+        request, data, N_("Mot de passe changé. Vos autres sessions sont fermées.")
+    )
 
 
 async def token_submit(request: web.Request) -> web.Response:
@@ -133,8 +146,8 @@ async def token_submit(request: web.Request) -> web.Response:
             user, Actor.of(user), name=name, days=days, now=now_of(request)
         )
     except Invalid:
-        t = translator(language(request))
-        extra = {"token_error": t["account.bad_days"]}
+        t = words(language(request))
+        extra = {"token_error": t.gettext("Durée de validité inconnue.")}
         return await _page(request, data, user, error=None, status=400, extra=extra)
     return await _page(request, data, user, error=None, extra={"new_token": secret})
 
@@ -146,16 +159,15 @@ async def language_submit(request: web.Request) -> web.Response:
     try:
         await change_language(user, chosen, Actor.of(user))
     except Invalid:
-        t = translator(language(request))
-        return await _page(request, data, user, error=t["account.bad_language"], status=400)
-    response = back_to_account(request, data, "account.language_changed")
+        t = words(language(request))
+        return await _page(request, data, user, error=t.gettext("Langue inconnue."), status=400)
+    response = back_to_account(request, data, N_("Langue enregistrée."))
     remember_language(response, chosen)
     return response
 
 
 def setup_account(app: web.Application) -> None:
     """Mount ``/account`` and the login clock."""
-    register(MESSAGES)
     app[CLOCK] = Clock()
     app.router.add_get("/account", account_page)
     app.router.add_post("/account/password", password_submit)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.errors import NotFound
+from core.i18n import N_
 from core.models import User
 from core.rules.sessions import browser_of
 from core.rules.tokens import DEFAULT_TOKEN_DAYS, token_state
@@ -106,14 +107,14 @@ async def end_one(request: web.Request) -> web.Response:
         raise web.HTTPNotFound() from None
     if not await end_session_of(user, session_id, Actor.of(user)):
         raise web.HTTPNotFound()
-    return back_to_account(request, data, "account.session_ended")
+    return back_to_account(request, data, N_("Session fermée."))
 
 
 async def end_others(request: web.Request) -> web.Response:
     user, data = await owner(request)
     await checked_form(request, data)
     await end_other_sessions(user, session.key_hash(request), Actor.of(user))
-    return back_to_account(request, data, "account.others_ended")
+    return back_to_account(request, data, N_("Les autres sessions sont fermées."))
 
 
 async def revoke(request: web.Request) -> web.Response:
@@ -124,7 +125,7 @@ async def revoke(request: web.Request) -> web.Response:
         await revoke_token(int(request.match_info["id"]), Actor.of(user), owner=user)
     except NotFound:
         raise web.HTTPNotFound() from None
-    return back_to_account(request, data, "account.token_revoked")
+    return back_to_account(request, data, N_("Jeton révoqué."))
 
 
 def setup_account_security(app: web.Application) -> None:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.errors import Conflict, DomainError, Invalid, NotFound
+from core.i18n import N_
 from core.models import ContactKind, Delivery, DeliveryStatus
 from core.queries.alerts import open_alerts
 from core.queries.deliveries import daily_counts, delivery_rows, school_delivery
@@ -32,12 +33,11 @@ from core.services.delivery.alerts import may_resolve, resolve_alert
 from core.services.delivery.contacts import fix_contact, fixable
 from core.services.delivery.resend import RESENDABLE, may_resend, resend_delivery
 from core.services.schools.school import now_utc
-from web.i18n import register
 from web.keys import QUEUE
 from web.panel import session
-from web.panel.deliveries_words import MESSAGES
 from web.panel.guard import Page, refusal, require_csrf, school_page
 from web.panel.inputs import path_id, read_offset
+from web.panel.labels import known_label
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/deliveries"
@@ -54,7 +54,6 @@ REFUSED = {Invalid: 400, Conflict: 409}
 
 def setup_deliveries(app: web.Application) -> None:
     """Mount the delivery board, its forms, and the alerts' "seen" form."""
-    register(MESSAGES)
     app.router.add_get(BASE, board)
     app.router.add_post(BASE + r"/{id:\d+}/resend", resend)
     app.router.add_post(BASE + r"/{id:\d+}/fix", fix)
@@ -192,7 +191,7 @@ def _back(page: Page, form: Mapping[str, Any], *, home: bool = False) -> str:
 
 
 def _done(page: Page, target: str, flash: str) -> web.Response:
-    page.session["flash"] = page.t(flash)
+    page.session["flash"] = page.gettext(flash)
     response = web.Response(status=303, headers={"Location": target})
     session.store(page.request, response, page.session)
     return response
@@ -235,22 +234,26 @@ async def fix(request: web.Request) -> web.StreamResponse:
         row = await _refused_row(page, delivery_id)
         if row is None:  # deleted meanwhile
             raise web.HTTPNotFound(text="no such delivery") from None
-        message = page.t(f"dl.fix.error.{error.code}")
-        if message == f"dl.fix.error.{error.code}":
-            message = error.message
+        message = known_label(page.words, "dl.fix.error", error.code) or error.message
         refusal = Refusal(row, value, note, again, message)
         query = dict(parse_qsl(urlsplit(back).query))
         return await _show(page, query, back, refusal=refusal, status=REFUSED.get(type(error), 400))
     if fixed.resent is not None:
         await enqueue_deliveries(request.config_dict[QUEUE], [(fixed.resent.id, None)])
-    return _done(page, back, "dl.fix.done.resent" if fixed.resent else "dl.fix.done")
+    return _done(
+        page,
+        back,
+        N_("Coordonnée corrigée ; l'avis repart.") if fixed.resent else N_("Coordonnée corrigée."),
+    )
 
 
 async def alert_seen(request: web.Request) -> web.StreamResponse:
     """A CPE or an admin marks an alert as seen; it leaves the board and the dashboard."""
     page = await school_page(request)
     if not may_resolve(page.role):
-        raise refusal(page, "forbidden.role")
+        raise refusal(
+            page, N_("Votre rôle dans cet établissement ne donne pas accès à cette page.")
+        )
     form = await require_csrf(page)
     try:
         await resolve_alert(page.school, page.actor, path_id(request), now=now_utc())

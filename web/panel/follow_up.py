@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import DomainError
+from core.i18n import N_, Words, words
 from core.queries import search_events
 from core.queries.choices import saved_searches, search_choices
 from core.queries.common import Page
@@ -21,7 +22,7 @@ from core.queries.scope import Scope, reader_scope
 from core.queries.search import EXPORT_LIMIT, EXTRA_COLUMNS, EventRow, EventState, SortKey
 from core.rules.counting import EventKind
 from core.services.events.saved_searches import delete_search, save_search
-from web.i18n import language, register, translator
+from web.i18n import language
 from web.panel import follow_up_export, student_file
 from web.panel.follow_up_form import (
     SearchForm,
@@ -30,19 +31,15 @@ from web.panel.follow_up_form import (
     parse_query_string,
     query_of,
 )
-from web.panel.follow_up_words import MESSAGES
 from web.panel.guard import Page as PanelPage
 from web.panel.guard import require_csrf, school_page
 from web.panel.inputs import BadInput, path_id
-from web.panel.student_file_words import MESSAGES as FILE_MESSAGES
 
 BASE = "/s/{uai}/follow-up"
 
 
 def setup_follow_up(app: web.Application) -> None:
     """Mount the follow-up pages, the exports, the saved searches and the student's file."""
-    register(MESSAGES)
-    register(FILE_MESSAGES)
     app.router.add_get(BASE, search_page)
     app.router.add_get(BASE + "/export.csv", export_csv)
     app.router.add_get(BASE + "/export.xlsx", export_xlsx)
@@ -102,7 +99,7 @@ async def _export_rows(request: web.Request) -> tuple[PanelPage, SearchForm, lis
     page = await school_page(request)
     form = parse_form(request.query)
     if form.criteria is None:
-        raise BadInput("problem.bad_input")
+        raise BadInput(N_("Cette demande contient une valeur que l'application ne peut pas lire."))
     everything = form.criteria.model_copy(update={"offset": 0, "limit": EXPORT_LIMIT})
     found = await search_events(page.school, everything, scope=await scope_of(page))
     return page, form, found.items
@@ -130,13 +127,15 @@ async def export_csv(request: web.Request) -> web.Response:
 
 async def export_xlsx(request: web.Request) -> web.Response:
     page, form, rows = await _export_rows(request)
-    body = follow_up_export.to_xlsx(rows, form.columns, _words(page), page.t("fu.title"))
+    body = follow_up_export.to_xlsx(
+        rows, form.columns, _words(page), page.gettext("Suivi des absences")
+    )
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(body, xlsx, _file_name(page, "xlsx"))
 
 
-def _words(page: PanelPage) -> dict[str, str]:
-    return translator(language(page.request))
+def _words(page: PanelPage) -> Words:
+    return words(language(page.request))
 
 
 async def save(request: web.Request) -> web.StreamResponse:

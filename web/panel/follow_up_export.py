@@ -16,35 +16,37 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from core.i18n import Words
 from core.queries.search import EventRow
 from core.rules.spreadsheet import formula_safe
+from web.panel.labels import label
 
 BASE_COLUMNS = ("student", "division", "kind", "from", "to")
 Value = str | int | datetime | None
 
 
-def _yes_no(t: dict[str, str]) -> Callable[[bool | None], str]:
+def _yes_no(words: Words) -> Callable[[bool | None], str]:
     def word(value: bool | None) -> str:
         if value is None:
-            return t["fu.undecided"]
-        return t["fu.yes"] if value else t["fu.no"]
+            return words.gettext("À décider")
+        return words.gettext("Oui") if value else words.gettext("Non")
 
     return word
 
 
-def cells(row: EventRow, columns: list[str], t: dict[str, str]) -> list[Value]:
+def cells(row: EventRow, columns: list[str], words: Words) -> list[Value]:
     """The row's values for the base columns then the chosen extra ones."""
-    word = _yes_no(t)
+    word = _yes_no(words)
     values: dict[str, Value] = {
         "student": row.student,
         "division": row.division,
-        "kind": t.get("fu.kind." + row.kind, row.kind),
+        "kind": label(words, "fu.kind", row.kind),
         "from": row.starts_at.replace(tzinfo=None),
         "to": row.ends_at.replace(tzinfo=None) if row.ends_at else None,
         "reason": row.reason,
         "justification": row.justification,
         "recorded_by": row.recorded_by,
-        "source": t.get("fu.source." + row.source, row.source),
+        "source": label(words, "fu.source", row.source),
         "comment": row.comment,
         "accepted": word(row.accepted),
         "settled": word(row.settled),
@@ -55,8 +57,8 @@ def cells(row: EventRow, columns: list[str], t: dict[str, str]) -> list[Value]:
     return [values[name] for name in (*BASE_COLUMNS, *columns)]
 
 
-def headers(columns: list[str], t: dict[str, str]) -> list[str]:
-    return [t["fu.col." + name] for name in (*BASE_COLUMNS, *columns)]
+def headers(columns: list[str], words: Words) -> list[str]:
+    return [label(words, "fu.col", name) for name in (*BASE_COLUMNS, *columns)]
 
 
 def _csv_value(value: Value) -> str:
@@ -67,13 +69,13 @@ def _csv_value(value: Value) -> str:
     return formula_safe(str(value)) if isinstance(value, str) else str(value)
 
 
-def to_csv(rows: list[EventRow], columns: list[str], t: dict[str, str]) -> bytes:
+def to_csv(rows: list[EventRow], columns: list[str], words: Words) -> bytes:
     """The rows as CSV for French Excel: UTF-8 with a BOM, ``;`` between fields, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers(columns, t))
+    writer.writerow(headers(columns, words))
     for row in rows:
-        writer.writerow([_csv_value(v) for v in cells(row, columns, t)])
+        writer.writerow([_csv_value(v) for v in cells(row, columns, words)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -87,13 +89,13 @@ def _xlsx_cells(sheet: Any, values: list[Value]) -> Iterator[WriteOnlyCell]:
         yield cell
 
 
-def to_xlsx(rows: list[EventRow], columns: list[str], t: dict[str, str], title: str) -> bytes:
+def to_xlsx(rows: list[EventRow], columns: list[str], words: Words, title: str) -> bytes:
     """The rows as an XLSX workbook of one sheet, dates as real spreadsheet dates."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(headers(columns, t))
+    sheet.append(headers(columns, words))
     for row in rows:
-        sheet.append(list(_xlsx_cells(sheet, cells(row, columns, t))))
+        sheet.append(list(_xlsx_cells(sheet, cells(row, columns, words))))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

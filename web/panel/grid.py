@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.bounds import Id, Moment
 from core.errors import DomainError, Invalid, first_problem
+from core.i18n import Words, words
 from core.models import Event, School
 from core.queries.records import with_relations
 from core.queries.scope import reader_scope
@@ -35,13 +36,13 @@ from core.services.events.record import (
 from core.services.schools.school import now_utc
 from web.api.errors import DOMAIN_STATUS, HTTP_CODES
 from web.bodies import read_json_body
-from web.i18n import language, register, translator
+from web.i18n import language
 from web.keys import QUEUE
 from web.panel import grid_data as data
 from web.panel.grid_detail import event_details
-from web.panel.grid_words import MESSAGES, client_words
 from web.panel.guard import Page, Refused, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
+from web.panel.labels import families
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/grid"
@@ -92,15 +93,15 @@ def _script(
     view: Visibility,
 ) -> dict[str, Any]:
     """What the grid's script reads from the page (a JSON data block: no inline script)."""
-    words = translator(language(page.request))
+    said = words(language(page.request))
     base = f"/s/{page.school.uai}/grid"
     return {
         "columns": [c.as_json(calendar) for c in columns],
-        "events": [data.event_json(e, page.school, words, view) for e in events],
+        "events": [data.event_json(e, page.school, said, view) for e in events],
         "readonly": not page.can(Permission.WRITE_EVENTS),
         "csrf": page.csrf,
         "urls": {"record": base + "/events", "event": base + "/events/{id}"},
-        "t": client_words(words),
+        "t": families(said.language)["grid"],
     }
 
 
@@ -187,8 +188,8 @@ def json_endpoint(
     return wrap
 
 
-def _words(page: Page) -> dict[str, str]:
-    return translator(language(page.request))
+def _words(page: Page) -> Words:
+    return words(language(page.request))
 
 
 @json_endpoint(Permission.WRITE_EVENTS, write=True)
@@ -222,7 +223,7 @@ async def details(page: Page, body: dict[str, Any]) -> JsonResult:
     """The dialog's content: states, constat, history, notices."""
     lang = language(page.request)
     scope = await reader_scope(page.school, page.user.id, page.role)
-    shown = await event_details(page.school, _event_id(page), lang, translator(lang), scope)
+    shown = await event_details(page.school, _event_id(page), lang, words(lang), scope)
     return 200, {"event": shown}
 
 
@@ -248,7 +249,6 @@ async def remove(page: Page, body: dict[str, Any]) -> JsonResult:
 
 def setup_grid(app: web.Application) -> None:
     """Mount the grid's page and endpoints, and register its words."""
-    register(MESSAGES)
     app.router.add_get(BASE, grid_page)
     app.router.add_post(BASE + "/events", record)
     app.router.add_get(EVENT, details)

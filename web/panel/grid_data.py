@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from core.i18n import Words, words
 from core.models import Event, School, TimetableSlot
 from core.models.school import minutes_to_time
 from core.queries.calendar import load_calendar, timetable_slots
@@ -21,49 +22,14 @@ from core.queries.choices import groupings
 from core.queries.grid import TargetKind, events_touching, target_students
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
+from web.panel.labels import label
 
 View = Literal["day", "week"]
 
-DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MONTHS = {
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-
 
 def day_label(day: date, lang: str) -> str:
-    """``lundi 2 mars`` / ``Monday 2 March``."""
-    lang = lang if lang in DAYS else "fr"
-    return f"{DAYS[lang][day.weekday()]} {day.day} {MONTHS[lang][day.month - 1]}"
+    """``lundi 2 mars`` / ``Monday 2 March`` (the day and month names are Babel's)."""
+    return words(lang).format_date(day, "EEEE d MMMM")
 
 
 @dataclass(frozen=True)
@@ -242,16 +208,16 @@ def colour_of(event: Event, school: School, *, reason: bool = True) -> str:
 
 
 def event_json(
-    event: Event, school: School, words: dict[str, str], view: Visibility = EVERYTHING
+    event: Event, school: School, words: Words, view: Visibility = EVERYTHING
 ) -> dict[str, Any]:
     """An event as the grid paints it (its reason, and for a ``view`` of the generic reason
     only, the reason's generic one, must be fetched)."""
     kind = str(event.kind)
-    label = words.get(f"grid.kind.{kind}", kind)
+    shown = label(words, "grid.kind", kind)
     local = view.reason == ReasonShown.LOCAL
     if event.reason is not None:
         reason = event.reason
-        label = f"{label} ({reason.label if local else reason.generic.label})"
+        shown = f"{shown} ({reason.label if local else reason.generic.label})"
     return {
         "id": event.id,
         "student": event.student_id,
@@ -259,6 +225,6 @@ def event_json(
         "s": millis(event.starts_at),
         "e": None if event.ends_at is None else millis(event.ends_at),
         "colour": colour_of(event, school, reason=local),
-        "label": label,
+        "label": shown,
         "version": event.version,
     }

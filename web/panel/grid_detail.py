@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.i18n import Words
 from core.models import AuditEntry, Event, School
 from core.queries.deliveries import event_history, event_notices
 from core.queries.lists import event_detail
 from core.queries.scope import ALL, Scope
 from core.rules.visibility import ReasonShown, Visibility
 from web.panel.grid_data import day_label, event_json
+from web.panel.labels import label
 
 EDITABLE = ("reason", "justification", "accepted", "settled", "counts", "comment")
 HIDDEN_CHANGES = frozenset({"version"})
@@ -41,7 +43,7 @@ def _hidden(view: Visibility) -> frozenset[str]:
 
 
 def _history_row(
-    row: AuditEntry, tz: ZoneInfo, lang: str, words: dict[str, str], hidden: frozenset[str]
+    row: AuditEntry, tz: ZoneInfo, lang: str, words: Words, hidden: frozenset[str]
 ) -> dict[str, Any]:
     before = row.before or {}
     after = row.after or {}
@@ -57,13 +59,13 @@ def _history_row(
     return {
         "at": _when(row.at, tz, lang),
         "actor": row.actor_label,
-        "action": words.get(f"grid.audit.{row.action}", row.action),
+        "action": label(words, "grid.audit", row.action),
         "changes": changes,
     }
 
 
 async def _history(
-    school: School, event: Event, tz: ZoneInfo, lang: str, words: dict[str, str], view: Visibility
+    school: School, event: Event, tz: ZoneInfo, lang: str, words: Words, view: Visibility
 ) -> list[dict[str, Any]]:
     rows = await event_history(school, event.id)
     hidden = _hidden(view)
@@ -92,7 +94,7 @@ def _recorder(event: Event, history: list[dict[str, Any]]) -> str:
 
 
 async def event_details(
-    school: School, event_id: int, lang: str, words: dict[str, str], scope: Scope = ALL
+    school: School, event_id: int, lang: str, words: Words, scope: Scope = ALL
 ) -> dict[str, Any]:
     """Everything the dialog shows about an event of ``school`` that the reader's ``scope``
     shows (another school's, or one about a student out of the scope, is not found)."""
@@ -104,7 +106,7 @@ async def event_details(
     return {
         **event_json(event, school, words, view),
         "student_name": event.student.display_name,
-        "kind_label": words.get(f"grid.kind.{event.kind}", str(event.kind)),
+        "kind_label": label(words, "grid.kind", event.kind),
         "start": _when(event.starts_at, tz, lang),
         "end": _when(event.ends_at, tz, lang) if event.ends_at else None,
         "reason": view.reason_of(reason.code, reason.generic.code) if reason else None,
@@ -114,7 +116,7 @@ async def event_details(
         "counts": event.counts,
         "comment": view.comment(event.comment),
         "deleted": event.deleted,
-        "source": words.get(f"grid.source.{event.source}", str(event.source)),
+        "source": label(words, "grid.source", event.source),
         "recorded_by": _recorder(event, history),
         "recorded_at": _when(event.recorded_at, tz, lang),
         "history": history,

@@ -14,13 +14,14 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import NotFound
+from core.i18n import N_, Words, words
 from core.models import School, User
 from core.rules.permissions import Permission, allows
 from core.services.audit import Actor
 from core.services.schools.school import get_school
 from core.services.schools.users import access
 from web.bodies import read_json_body
-from web.i18n import language, translator
+from web.i18n import language
 from web.panel import session
 from web.panel.render import render
 
@@ -58,8 +59,14 @@ class Page:
         session.store(self.request, response, self.session)
         return response
 
-    def t(self, key: str) -> str:
-        return translator(language(self.request)).get(key, key)
+    @property
+    def words(self) -> Words:
+        """The words of the page's reader."""
+        return words(language(self.request))
+
+    def gettext(self, message: str) -> str:
+        """``message`` (French, marked where it is written) in the reader's language."""
+        return self.words.gettext(message)
 
 
 async def school_page(request: web.Request, permission: Permission = Permission.READ) -> Page:
@@ -76,7 +83,9 @@ async def school_page(request: web.Request, permission: Permission = Permission.
         raise refusal(Page(request, user, school, "", session.load(request)), "forbidden")
     page = Page(request, user, school, granted.role, session.load(request))
     if not allows(granted.role, permission):
-        raise refusal(page, "forbidden.role")
+        raise refusal(
+            page, N_("Votre rôle dans cet établissement ne donne pas accès à cette page.")
+        )
     return page
 
 
@@ -90,7 +99,7 @@ class Refused(web.HTTPForbidden):
 
 def refusal(page: Page, key: str) -> Refused:
     """A 403 that says why in a sentence of the user's language, inside the panel's layout."""
-    message = page.t(key)
+    message = page.gettext(key)
     shown = page.render("refused.html", {"message": message}, status=403)
     refused = Refused(message, shown)
     for name in ("Content-Security-Policy", "X-Content-Type-Options"):

@@ -17,16 +17,17 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import DomainError
+from core.i18n import words
 from core.rules.permissions import Permission
 from core.services.siecle.importer import import_siecle
 from core.siecle import read_export
 from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
-from web.i18n import language, register, translator
+from web.i18n import language
 from web.keys import SETTINGS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.import_jobs import JOBS, ImportJobs, Job, Meta
-from web.panel.imports_words import MESSAGES
+from web.panel.labels import label
 from web.uploads import UploadError, read_multipart
 
 BASE = "/s/{uai}/imports"
@@ -37,7 +38,6 @@ TRUE = ("1", "on", "true", "yes")
 
 def setup(app: web.Application) -> None:
     """Mount the import pages and keep the running imports for the app's lifetime."""
-    register(MESSAGES)
     app[JOBS] = ImportJobs(app[SETTINGS].var_dir / "imports")
     app.on_cleanup.append(_stop_imports)
     app.router.add_get(BASE, upload_form)
@@ -128,8 +128,7 @@ async def progress(request: web.Request) -> web.Response:
         page = await school_page(request, Permission.IMPORT)
         jobs.meta(job_id, page.school.uai)
         body = _stored_progress(jobs, job_id)
-    t = translator(language(request))
-    body["label"] = t.get(f"imports.step.{body['step']}", body["step"])
+    body["label"] = label(words(language(request)), "imports.step", body["step"])
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from aiohttp import web
 
 from core.bounds import FIRST_DAY, LAST_DAY, MAX_OFFSET, day_in_window, parse_id
+from core.i18n import N_
 
 
 class BadInput(Exception):
@@ -28,9 +29,17 @@ def read_day(raw: object) -> date:
     try:
         day = date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise BadInput("problem.date", first=FIRST_DAY, last=LAST_DAY) from None
+        raise BadInput(
+            N_("Date attendue au format AAAA-MM-JJ, entre le {first} et le {last}."),
+            first=FIRST_DAY,
+            last=LAST_DAY,
+        ) from None
     if not day_in_window(day):
-        raise BadInput("problem.date", first=FIRST_DAY, last=LAST_DAY)
+        raise BadInput(
+            N_("Date attendue au format AAAA-MM-JJ, entre le {first} et le {last}."),
+            first=FIRST_DAY,
+            last=LAST_DAY,
+        )
     return day
 
 
@@ -38,7 +47,7 @@ def read_offset(raw: str | None) -> int:
     """An offset in a list (empty: 0)."""
     text = (raw or "0").strip()
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_OFFSET:
-        raise BadInput("problem.number", low=0, high=MAX_OFFSET)
+        raise BadInput(N_("Nombre entier attendu, entre {low} et {high}."), low=0, high=MAX_OFFSET)
     return int(text)
 
 
@@ -46,7 +55,7 @@ def read_ids(raw: list[str]) -> list[int]:
     """Row ids (as a form's checkboxes send them); one that no row can have is refused."""
     ids = [parse_id(str(value).strip()) for value in raw]
     if None in ids:
-        raise BadInput("problem.ids")
+        raise BadInput(N_("La sélection contient un identifiant qui n'existe pas."))
     return [value for value in ids if value is not None]
 
 

@@ -14,28 +14,28 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import Conflict, Invalid, NotFound
+from core.i18n import Words, words
 from core.services.access.login import Throttled
 from core.services.schools import invitations
 from core.services.schools.invitations import Gone, Opened
 from core.services.schools.users import MIN_PASSWORD_LENGTH
-from web.i18n import language, register, translator
+from web.i18n import language
 from web.panel import session
 from web.panel.account import now_of, throttled_page
-from web.panel.invitation_words import MESSAGES
+from web.panel.labels import label
 from web.panel.render import render
 
 BASE = "/invitations/{secret}"
 
 
 def setup_invitations(app: web.Application) -> None:
-    register(MESSAGES)
     app.router.add_get(BASE, invitation_page)
     app.router.add_post(BASE + "/account", accept_with_account)
     app.router.add_post(BASE + "/new", accept_with_new_account)
 
 
-def _t(request: web.Request) -> dict[str, str]:
-    return translator(language(request))
+def _t(request: web.Request) -> Words:
+    return words(language(request))
 
 
 def _page(request: web.Request, context: dict[str, Any], *, status: int = 200) -> web.Response:
@@ -69,7 +69,7 @@ async def _opened(request: web.Request) -> Opened | web.Response:
 
 
 def _open_context(request: web.Request, opened: Opened) -> dict[str, Any]:
-    role = _t(request).get("settings.staff.role." + opened.invitation.role, opened.invitation.role)
+    role = label(_t(request), "settings.staff.role", opened.invitation.role)
     # not "school" nor "role": the layout reads those as the staff member's own
     return {"school_name": opened.school.name, "role_name": role, "email": opened.invitation.email}
 
@@ -89,7 +89,11 @@ async def _posted(request: web.Request) -> tuple[Opened, dict[str, Any]] | web.R
         return opened
     posted = await request.post()
     if not session.check_csrf(session.load(request), posted.get("csrf")):
-        context = _open_context(request, opened) | {"error": _t(request)["invitation.csrf"]}
+        context = _open_context(request, opened) | {
+            "error": _t(request).pgettext(
+                "invitation", "Le formulaire a expiré : merci de réessayer."
+            )
+        }
         return _page(request, context, status=400)
     return opened, dict(posted)
 
@@ -120,7 +124,9 @@ async def accept_with_account(request: web.Request) -> web.Response:
     except Throttled as refused:
         return await throttled_page(request, again, refused.until, opened.invitation.email)
     except Invalid:
-        return await again(request, error=_t(request)["invitation.wrong"], status=401)
+        return await again(
+            request, error=_t(request).gettext("Mot de passe incorrect."), status=401
+        )
     except Gone:
         return _page(request, {"state": "gone"}, status=410)
     return _done(request, opened)
@@ -137,9 +143,18 @@ async def accept_with_new_account(request: web.Request) -> web.Response:
             request.match_info["secret"], name, str(form.get("password", "")), now=now_of(request)
         )
     except Conflict:
-        error, status = _t(request)["invitation.exists"], 409
+        error, status = (
+            _t(request).gettext(
+                "Un compte existe déjà pour cette adresse : connectez-vous plutôt."
+            ),
+            409,
+        )
     except Invalid:
-        error = _t(request)["invitation.short"].format(min=MIN_PASSWORD_LENGTH)
+        error = (
+            _t(request)
+            .gettext("Le mot de passe doit contenir au moins {min} caractères.")
+            .format(min=MIN_PASSWORD_LENGTH)
+        )
         status = 400
     except Gone:
         return _page(request, {"state": "gone"}, status=410)

@@ -23,13 +23,12 @@ from core.queries.letters import STATES, letters_of_day, oldest_day_to_print
 from core.rules.permissions import Permission
 from core.services.delivery.letters import MARKS, Marked, mark_letters, print_batch
 from core.services.schools.school import now_utc
-from web.i18n import language, register
+from web.i18n import language
 from web.keys import MAILROOM
 from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import read_day, read_ids
-from web.panel.letters_words import MESSAGES
 
 BASE = "/s/{uai}/letters"
 PDF = "/s/{uai}/letters.pdf"
@@ -45,7 +44,6 @@ REFUSALS: dict[type[DomainError], type[web.HTTPException]] = {
 
 def setup_letters(app: web.Application) -> None:
     """Mount the letters page, its PDF and its form (and register the words of both pages)."""
-    register(MESSAGES)
     app.router.add_get(BASE, letters_page)
     app.router.add_get(PDF, letters_pdf)
     app.router.add_post(BASE, letters_submit)
@@ -96,7 +94,12 @@ async def _pdf(page: Page, day: date, ids: list[int]) -> web.Response:
     """The merged PDF; raises ``DomainError`` (nothing to print, a file that cannot be made)."""
     mailroom = page.request.config_dict.get(MAILROOM)
     if mailroom is None:
-        raise web.HTTPServiceUnavailable(text=page.t("lt.no_files"))
+        raise web.HTTPServiceUnavailable(
+            text=page.gettext(
+                "Les fichiers des courriers ne sont pas accessibles depuis ce "
+                "processus : démarrez le panneau avec « absences serve »."
+            )
+        )
     batch = await print_batch(
         page.school, mailroom.letters, mailroom.render, day=day, delivery_ids=ids or None
     )
@@ -130,10 +133,25 @@ async def _posted_ids(page: Page, form: dict[str, Any]) -> list[int]:
 
 def _said(page: Page, marked: Marked) -> str:
     if not marked.changed:
-        return page.t("lt.nothing")
-    text = page.t(f"lt.done.{marked.mark}").format(count=len(marked.changed))
-    if marked.unchanged:
-        text += " " + page.t("lt.already").format(count=len(marked.unchanged))
+        return page.gettext("Rien n'a changé : ces courriers étaient déjà marqués.")
+    said, changed, unchanged = page.words, len(marked.changed), len(marked.unchanged)
+    if marked.mark == "posted":
+        text = said.ngettext(
+            "{count} courrier marqué posté : l'envoi est remis.",
+            "{count} courriers marqués postés : l'envoi est remis.",
+            changed,
+        )
+    else:
+        text = said.ngettext(
+            "{count} courrier marqué imprimé.", "{count} courriers marqués imprimés.", changed
+        )
+    text = text.format(count=changed)
+    if unchanged:
+        text += " " + said.ngettext(
+            "{count} l'était déjà : rien n'a changé pour lui.",
+            "{count} l'étaient déjà : rien n'a changé pour eux.",
+            unchanged,
+        ).format(count=unchanged)
     return text
 
 
@@ -147,9 +165,11 @@ async def letters_submit(request: web.Request) -> web.StreamResponse:
     if action not in ("pdf", *MARKS):
         raise web.HTTPBadRequest(text="action: expected pdf, printed or posted")
     if action != "pdf" and not page.can(Permission.POST_LETTERS):
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+        raise web.HTTPForbidden(text=page.gettext("Vous n'avez pas accès à cet établissement."))
     if action != "pdf" and not ids:
-        return await _show(page, day, error=page.t("lt.choose"), status=422)
+        return await _show(
+            page, day, error=page.gettext("Choisissez au moins un courrier."), status=422
+        )
     try:
         if action == "pdf":
             return await _pdf(page, day, ids)

@@ -14,7 +14,6 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from core.rules.origin import origin_allowed
-from web.i18n import register
 from web.keys import SETTINGS
 from web.panel.render import render
 
@@ -22,25 +21,6 @@ log = logging.getLogger("absences.panel.origin")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXEMPT_PREFIXES = ("/api/", "/hooks/")
-
-WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "origin.title": "Demande refusée",
-        "origin.refused": (
-            "Ce formulaire ne vient pas d'une page d'Absences : par sécurité, il n'a pas été "
-            "pris en compte. Revenez à l'application et recommencez."
-        ),
-        "origin.back": "Retour à l'accueil",
-    },
-    "en": {
-        "origin.title": "Request refused",
-        "origin.refused": (
-            "This form does not come from a page of Absences: for safety it was not taken "
-            "into account. Go back to the application and try again."
-        ),
-        "origin.back": "Back to the home page",
-    },
-}
 
 
 def checked(request: web.Request) -> bool:
@@ -72,5 +52,4 @@ async def check_origin(request: web.Request, handler: Handler) -> web.StreamResp
 
 
 def setup_origin_check(app: web.Application) -> None:
-    register(WORDS)
     app.middlewares.append(check_origin)

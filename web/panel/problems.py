@@ -13,10 +13,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from core.bounds import storable
+from core.i18n import N_, words
 from web.bodies import BodyError
-from web.i18n import language, register, translator
+from web.i18n import language
 from web.panel.inputs import BadInput
-from web.panel.problems_words import MESSAGES
 from web.panel.render import render
 
 logger = logging.getLogger("absences.panel")
@@ -41,26 +41,45 @@ async def panel_problems(request: web.Request, handler: Handler) -> web.StreamRe
     """Bad input → 400 with a sentence; any unexpected exception → 500, logged."""
     if request.path.startswith(NOT_THE_PANEL):
         return await handler(request)
-    t = translator(language(request))
+    t = words(language(request))
     try:
         if not await _storable_input(request):
-            raise BadInput("problem.bad_input")
+            raise BadInput(
+                N_("Cette demande contient une valeur que l'application ne peut pas lire.")
+            )
         return await handler(request)
     except BadInput as error:
-        message = t[error.key].format(**error.values)
-        return problem_page(request, 400, t["problem.title"], message)
+        message = t.gettext(error.key).format(**error.values)
+        return problem_page(request, 400, t.gettext("Demande impossible"), message)
     except BodyError as error:  # a JSON body not UTF-8, too deep or too large
-        return problem_page(request, error.status, t["problem.title"], t["problem.bad_input"])
+        return problem_page(
+            request,
+            error.status,
+            t.gettext("Demande impossible"),
+            t.gettext("Cette demande contient une valeur que l'application ne peut pas lire."),
+        )
     except UnicodeDecodeError:  # a form or a query that is not UTF-8
-        return problem_page(request, 400, t["problem.title"], t["problem.bad_input"])
+        return problem_page(
+            request,
+            400,
+            t.gettext("Demande impossible"),
+            t.gettext("Cette demande contient une valeur que l'application ne peut pas lire."),
+        )
     except web.HTTPException:
         raise
     except Exception:  # a bug: keep the traceback in the log, not in the page
         logger.exception("unexpected error on %s %s", request.method, request.path)
-        return problem_page(request, 500, t["problem.internal_title"], t["problem.internal"])
+        return problem_page(
+            request,
+            500,
+            t.gettext("Erreur interne"),
+            t.gettext(
+                "Une erreur inattendue s'est produite. Elle a été consignée ; merci de "
+                "réessayer plus tard ou de prévenir l'administrateur."
+            ),
+        )
 
 
 def setup_problems(app: web.Application) -> None:
     """Install the middleware and its words on the main application."""
-    register(MESSAGES)
     app.middlewares.append(panel_problems)

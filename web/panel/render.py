@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from aiohttp import web
 
+from core.i18n import N_, words
 from core.rules.permissions import Permission, allows
-from web.i18n import language, translator
+from web.i18n import language
+from web.panel.labels import label
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 STATIC = TEMPLATES / "static"
@@ -36,7 +39,15 @@ def render(
 ) -> web.Response:
     lang = language(request)
     page = request.app[ENVIRONMENT].get_template(template)
-    body = page.render(t=translator(lang), lang=lang, **context)
+    said = words(lang)
+    body = page.render(
+        **said.template_globals(),
+        N_=N_,
+        label=partial(label, said),
+        words=said,
+        lang=lang,
+        **context,
+    )
     response = web.Response(text=body, content_type="text/html", status=status)
     response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"

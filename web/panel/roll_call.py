@@ -27,13 +27,12 @@ from core.services.events.roll_call import (
     take_roll_call,
 )
 from core.services.schools.school import now_utc
-from web.i18n import language, register
+from web.i18n import language
 from web.keys import QUEUE
 from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
-from web.panel.roll_call_words import MESSAGES
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/roll-call"
@@ -104,7 +103,7 @@ async def _lesson_of(page: Page, day: date) -> LessonOfDay:
     except NotFound:
         raise web.HTTPNotFound(text="no such lesson") from None
     if _is_teacher(page) and lesson.teacher_id != page.user.id:
-        raise web.HTTPForbidden(text=page.t("forbidden"))
+        raise web.HTTPForbidden(text=page.gettext("Vous n'avez pas accès à cet établissement."))
     if day.weekday() != lesson.weekday:
         raise web.HTTPNotFound(text="this lesson is not given that day")
     items = [i for i in await lessons_of_day(page.school, day) if i.lesson.id == lesson.id]
@@ -166,7 +165,9 @@ async def _marks(page: Page, item: LessonOfDay, form: dict[str, Any]) -> list[Ma
             continue
         at = _hhmm(str(form.get(f"time-{student.id}", "")))
         if chosen != "absent" and at is None:
-            raise Invalid(page.t("roll.need_time").format(name=student.display_name))
+            raise Invalid(
+                page.gettext("Indiquez l'heure pour {name}.").format(name=student.display_name)
+            )
         marks.append(Mark(student.id, MarkKind(chosen), at))
     return marks
 
@@ -187,7 +188,9 @@ async def roll_call_submit(request: web.Request) -> web.StreamResponse:
             recorded_from=request.remote or "",
         )
     except Forbidden:
-        raise web.HTTPForbidden(text=page.t("forbidden")) from None
+        raise web.HTTPForbidden(
+            text=page.gettext("Vous n'avez pas accès à cet établissement.")
+        ) from None
     except DomainError as error:
         return await _form_page(page, item, form, error.message, status=422)
     await enqueue_scheduled(request.config_dict[QUEUE], result.due)
@@ -199,13 +202,22 @@ async def roll_call_submit(request: web.Request) -> web.StreamResponse:
 
 
 def _summary(page: Page, result: RollCallResult) -> str:
-    """``Appel validé : 2 absent(s), 1 retard(s), 0 parti(s).`` and what was skipped."""
+    """``Appel validé : 2 absents, 1 retard, 0 parti.`` and what was skipped."""
     counts = {kind: sum(1 for e in result.recorded if e.kind == kind) for kind in _KINDS}
-    text = page.t("roll.saved").format(
-        absent=counts["absence"], late=counts["lateness"], left=counts["left_class"]
+    said = page.words
+    absent, late, left = counts["absence"], counts["lateness"], counts["left_class"]
+    text = said.gettext("Appel validé : {absent}, {late}, {left}.").format(
+        absent=said.ngettext("{count} absent", "{count} absents", absent).format(count=absent),
+        late=said.ngettext("{count} retard", "{count} retards", late).format(count=late),
+        left=said.ngettext("{count} parti", "{count} partis", left).format(count=left),
     )
     if result.skipped:
-        text += " " + page.t("roll.skipped").format(count=len(result.skipped))
+        skipped = len(result.skipped)
+        text += " " + said.ngettext(
+            "{count} élève déjà noté : rien n'a été saisi deux fois.",
+            "{count} élèves déjà notés : rien n'a été saisi deux fois.",
+            skipped,
+        ).format(count=skipped)
     return text
 
 
@@ -214,7 +226,6 @@ _KINDS = ("absence", "lateness", "left_class")
 
 def setup_roll_call(app: web.Application) -> None:
     """Mount the roll call pages and register their words."""
-    register(MESSAGES)
     app.router.add_get(BASE, roll_call_list)
     app.router.add_get(LESSON, roll_call_form)
     app.router.add_post(LESSON, roll_call_submit)

@@ -15,10 +15,10 @@ from typing import Any
 from aiohttp import web
 
 from core.bounds import MAX_COUNT
+from core.i18n import N_
 from core.rules.channels import default_order
 from core.services.schools.school import parse_settings_patch, read_settings, update_settings
 from core.services.schools.slots import COLOUR_KEYS, update_colours
-from web.i18n import register
 from web.panel import settings_calendar, settings_lists, settings_staff
 from web.panel.guard import Page
 from web.panel.settings_kit import (
@@ -32,7 +32,6 @@ from web.panel.settings_kit import (
     submit,
     text,
 )
-from web.panel.settings_words import MESSAGES
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PREFIX = "/s/{uai}/settings"
@@ -62,7 +61,7 @@ async def _change_general(page: Page, form: dict[str, Any]) -> None:
     absence = integer(form, "absence_threshold_half_days", 1, 60)
     persistent = integer(form, "persistent_threshold_half_days", 1, 200)
     if persistent < absence:
-        raise FormError("settings.error.thresholds")
+        raise FormError(N_("Le seuil persistant ne peut être inférieur au seuil mensuel."))
     patch = {
         "name": text(form, "name"),
         "timezone": text(form, "timezone"),
@@ -113,7 +112,7 @@ def channel_order(form: dict[str, Any]) -> list[str]:
         if checked(form, f"use_{channel}")
     ]
     if not used:
-        raise FormError("settings.error.channels")
+        raise FormError(N_("Choisissez au moins un canal."))
     return [channel for _, _, channel in sorted(used)]
 
 
@@ -201,6 +200,5 @@ ROUTES: list[tuple[str, str, Handler]] = [
 
 def setup_settings(app: web.Application) -> None:
     """Mount every settings route (all admin only: the guard of each page says 403 to others)."""
-    register(MESSAGES)
     for method, path, handler in ROUTES:
         app.router.add_route(method, path, handler)

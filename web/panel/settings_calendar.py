@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.i18n import N_
 from core.queries.calendar import timetable_slots
 from core.queries.common import school_year_dates
 from core.queries.settings import school_closed_days
@@ -81,7 +82,7 @@ def _row_form(request: web.Request) -> str:
 
 async def add_slot(request: web.Request) -> web.Response:
     return await submit(
-        request, _add_slot, _timetable, back="/timetable", flash="settings.flash.slot_added"
+        request, _add_slot, _timetable, back="/timetable", flash=N_("Créneau ajouté.")
     )
 
 
@@ -96,7 +97,7 @@ async def remove_slot(request: web.Request) -> web.Response:
         _timetable,
         form_id=_row_form,
         back="/timetable",
-        flash="settings.flash.removed",
+        flash=N_("Suppression enregistrée."),
     )
 
 
@@ -136,15 +137,17 @@ async def _remove_closed(page: Page, form: dict[str, Any]) -> None:
 async def _import(page: Page, form: dict[str, Any]) -> None:
     zone = text(form, "zone")
     if zone not in closed_days.ZONES:
-        raise FormError("settings.error.holiday_zone")
+        raise FormError(N_("Choisissez la zone A, B ou C."))
     today = now_of(page.request).date()
     result = await closed_days.import_holidays(page.school, zone, page.actor, today=today)
-    page.session["flash_values"] = {"count": result.added}
+    page.session["flash_said"] = page.words.ngettext(
+        "{count} jour fermé ajouté.", "{count} jours fermés ajoutés.", result.added
+    ).format(count=result.added)
 
 
 async def add_closed(request: web.Request) -> web.Response:
     return await submit(
-        request, _add_closed, _calendar, back="/calendar", flash="settings.flash.closed_added"
+        request, _add_closed, _calendar, back="/calendar", flash=N_("Jour fermé ajouté.")
     )
 
 
@@ -155,7 +158,7 @@ async def remove_closed(request: web.Request) -> web.Response:
         _calendar,
         form_id=_row_form,
         back="/calendar",
-        flash="settings.flash.removed",
+        flash=N_("Suppression enregistrée."),
     )
 
 
@@ -166,7 +169,6 @@ async def import_holidays(request: web.Request) -> web.Response:
         _calendar,
         form_id=lambda _: "import",
         back="/calendar",
-        flash="settings.flash.holidays_imported",
     )
 
 

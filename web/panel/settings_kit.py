@@ -13,10 +13,12 @@ from aiohttp import web
 
 from core.bounds import day_in_window
 from core.errors import Conflict, DomainError, NotFound
+from core.i18n import N_
 from core.rules.permissions import Permission
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id
+from web.panel.labels import known_label
 
 _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 WEEKDAYS = range(7)
@@ -59,7 +61,7 @@ def checked(form: dict[str, Any], name: str) -> bool:
 def hhmm(form: dict[str, Any], name: str) -> time:
     found = _HHMM.match(text(form, name))
     if found is None:
-        raise FormError("settings.error.time", field=name)
+        raise FormError(N_("Heure attendue au format HH:MM."), field=name)
     return time(int(found.group(1)), int(found.group(2)))
 
 
@@ -67,9 +69,9 @@ def integer(form: dict[str, Any], name: str, low: int, high: int) -> int:
     try:
         value = int(text(form, name))
     except ValueError:
-        raise FormError("settings.error.number", low=low, high=high) from None
+        raise FormError(N_("Nombre attendu entre {low} et {high}."), low=low, high=high) from None
     if not low <= value <= high:
-        raise FormError("settings.error.number", low=low, high=high)
+        raise FormError(N_("Nombre attendu entre {low} et {high}."), low=low, high=high)
     return value
 
 
@@ -77,9 +79,9 @@ def day(form: dict[str, Any], name: str) -> date:
     try:
         found = date.fromisoformat(text(form, name))
     except ValueError:
-        raise FormError("settings.error.date") from None
+        raise FormError(N_("Date attendue (AAAA-MM-JJ).")) from None
     if not day_in_window(found):
-        raise FormError("settings.error.date")
+        raise FormError(N_("Date attendue (AAAA-MM-JJ)."))
     return found
 
 
@@ -90,11 +92,11 @@ def row_id(page: Page) -> int:
 def error_text(page: Page, error: DomainError | FormError) -> str:
     """The error in the user's language: a known code has its own words, else the message."""
     if isinstance(error, FormError):
-        return page.t(error.key).format(**error.values)
-    known = page.t("settings.error." + error.code)
-    if known != "settings.error." + error.code:
+        return page.gettext(error.key).format(**error.values)
+    known = known_label(page.words, "settings.error", error.code)
+    if known is not None:
         return known
-    return page.t("settings.error.other").format(message=error.message)
+    return page.gettext("Valeur refusée : {message}").format(message=error.message)
 
 
 def done(page: Page, path: str, flash: str) -> web.Response:
@@ -114,12 +116,11 @@ def show(
 ) -> web.Response:
     """Render a settings page with its success message (once) or the error of one form."""
     flash = page.session.pop("flash", None)
-    values = page.session.pop("flash_values", None)
-    words = page.t(flash) if isinstance(flash, str) else None
-    if words is not None and isinstance(values, dict):
-        words = words.format(**values)
+    said = page.session.pop("flash_said", None)  # already in the reader's words (a count)
+    if not isinstance(said, str):
+        said = page.gettext(flash) if isinstance(flash, str) else None
     common: dict[str, Any] = {
-        "flash": words,
+        "flash": said,
         "error": error,
         "settings_url": base(page),
         "form": {},
@@ -138,7 +139,7 @@ async def submit(
     *,
     form_id: Callable[[web.Request], str] = lambda _: "add",
     back: str = "",
-    flash: str = "settings.flash.saved",
+    flash: str = N_("Modifications enregistrées."),
     permission: Permission = Permission.SETTINGS,
 ) -> web.Response:
     """The life of a settings form: guard, CSRF, the change (through a service), then either

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.i18n import N_
 from core.models import Reason
 from core.queries import settings
 from core.services.schools import lists as school_lists
@@ -87,7 +88,7 @@ _FLAGS = ("counts", "parents_may_choose", "for_absence", "for_lateness")
 def reason_data(form: dict[str, Any]) -> ReasonData:
     choice = text(form, "legitimate")
     if choice not in LEGITIMATE:
-        raise FormError("settings.error.legitimate")
+        raise FormError(N_("Indiquez si le motif est recevable par défaut."))
     return ReasonData(
         code=text(form, "code"),
         label=text(form, "label"),
@@ -117,7 +118,7 @@ def _row_form(request: web.Request) -> str:
 
 async def add_reason(request: web.Request) -> web.Response:
     return await submit(
-        request, _add_reason, _reasons, back="/reasons", flash="settings.flash.added"
+        request, _add_reason, _reasons, back="/reasons", flash=N_("Ajout enregistré.")
     )
 
 
@@ -195,7 +196,7 @@ async def add_justification(request: web.Request) -> web.Response:
         _add_justification,
         _justifications,
         back="/justifications",
-        flash="settings.flash.added",
+        flash=N_("Ajout enregistré."),
     )
 
 
@@ -207,7 +208,7 @@ async def edit_justification(request: web.Request) -> web.Response:
 
 async def add_action(request: web.Request) -> web.Response:
     return await submit(
-        request, _add_action, _actions, back="/actions", flash="settings.flash.added"
+        request, _add_action, _actions, back="/actions", flash=N_("Ajout enregistré.")
     )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from core.i18n import N_
 from core.models import Role
 from core.rules.permissions import Permission
 from core.services.schools import invitations, staff
@@ -104,7 +105,9 @@ def _invitation_form(request: web.Request) -> str:
 
 
 def _form(
-    change: Change, flash: str = "settings.flash.saved", form_id: FormId = lambda _: "add"
+    change: Change,
+    flash: str = N_("Modifications enregistrées."),
+    form_id: FormId = lambda _: "add",
 ) -> Handler:
     """A POST of the staff page: the change, then 303 back with ``flash`` (or the error)."""
 
@@ -123,11 +126,17 @@ def _form(
 
 
 # Inviting answers the same sentence whether the email's account exists.
-add_member = _form(_invite, "settings.flash.invited")
+add_member = _form(
+    _invite, N_("Invitation envoyée : la personne a 7 jours pour suivre le lien reçu par courriel.")
+)
 change_role = _form(_change_role, form_id=_row_form)
-remove_member = _form(_remove, "settings.flash.member_removed", _row_form)
-cancel_invitation = _form(_cancel, "settings.flash.invitation_cancelled", _invitation_form)
-resend_invitation = _form(_resend, "settings.flash.invitation_resent", _invitation_form)
+remove_member = _form(_remove, N_("Accès retiré."), _row_form)
+cancel_invitation = _form(
+    _cancel, N_("Invitation annulée : son lien ne mène plus à rien."), _invitation_form
+)
+resend_invitation = _form(
+    _resend, N_("Invitation renvoyée, avec un nouveau lien valable 7 jours."), _invitation_form
+)
 
 
 ROUTES: list[tuple[str, str, Handler]] = [

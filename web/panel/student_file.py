@@ -14,6 +14,7 @@ from aiohttp import web
 
 from core.bounds import moment_in_window, parse_id
 from core.errors import DomainError, NotFound
+from core.i18n import N_
 from core.queries import student_file
 from core.queries.choices import action_types
 from core.queries.common import zone
@@ -26,6 +27,7 @@ from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page, refusal, require_csrf, school_page
 from web.panel.inputs import path_id
+from web.panel.labels import known_label
 from workers.queue import enqueue_scheduled
 
 FILE = r"/s/{uai}/students/{id:\d+}"
@@ -52,7 +54,9 @@ async def _readable(
     and read that student (404 otherwise, as for a student of another school)."""
     page = await school_page(request)
     if may is not None and not may(page):
-        raise refusal(page, "forbidden.role")
+        raise refusal(
+            page, N_("Votre rôle dans cet établissement ne donne pas accès à cette page.")
+        )
     student_id = path_id(request)
     scope = await reader_scope(page.school, page.user.id, page.role)
     if not scope.allows(student_id):
@@ -98,13 +102,13 @@ async def show(request: web.Request) -> web.Response:
     return await _render(page, student_id, year=_year(request))
 
 
-def _local_time(page: Page, value: str, words: str = "file.action.bad_time") -> datetime:
+def _local_time(page: Page, value: str, words: str = N_("Date et heure invalides.")) -> datetime:
     try:
         wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
     except ValueError:
-        raise DomainError(page.t(words), code="meeting_time") from None
+        raise DomainError(page.gettext(words), code="meeting_time") from None
     if not moment_in_window(wall):
-        raise DomainError(page.t(words), code="meeting_time")
+        raise DomainError(page.gettext(words), code="meeting_time")
     return wall.replace(tzinfo=zone(page.school))
 
 
@@ -134,9 +138,8 @@ async def add_action(request: web.Request) -> web.StreamResponse:
 
 def _convocation_error(page: Page, error: DomainError) -> str:
     """The service's refusal in the user's language when its code has words, else as is."""
-    key = f"file.convoke.error.{error.code}"
-    words = page.t(key)
-    return error.message if words == key else words
+    known = known_label(page.words, "file.convoke.error", error.code)
+    return error.message if known is None else known
 
 
 async def convoke(request: web.Request) -> web.StreamResponse:
@@ -149,7 +152,9 @@ async def convoke(request: web.Request) -> web.StreamResponse:
             page.school,
             page.actor,
             student_id,
-            meeting_at=_local_time(page, values["at"], "file.convoke.error.meeting_time"),
+            meeting_at=_local_time(
+                page, values["at"], N_("Date et heure du rendez-vous invalides.")
+            ),
             place=values["place"],
             with_whom=values["with_whom"],
             message=values["message"],

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.errors import Conflict, Invalid, NotFound
+from core.i18n import N_
 from core.models import NoticeKind
 from core.rules.channels import channel_names
 from core.rules.merge_fields import snippet
@@ -44,11 +45,10 @@ from core.services.templates.editing import (
 )
 from core.services.templates.letters import logo_bytes, logo_src
 from core.services.templates.values import sample_context
-from web.i18n import register
 from web.keys import TEMPLATE_TOOLS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
-from web.panel.templates_words import MESSAGES
+from web.panel.labels import label
 
 BASE = "/s/{uai}/templates"
 ONE = BASE + "/{kind:[a-z_]+}/{channel:[a-z]+}/{language:[a-z]{2}}"
@@ -57,7 +57,6 @@ CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 
 def setup_templates(app: web.Application) -> None:
     """Mount the template pages and register their words."""
-    register(MESSAGES)
     app.router.add_get(BASE, list_page)
     app.router.add_get(BASE + "/logo", logo_image)
     app.router.add_post(BASE + "/logo", logo_upload)
@@ -142,9 +141,7 @@ def _samples(page: Page, key: TemplateKey) -> dict[str, str]:
 
 
 def _label(page: Page, field: str) -> str:
-    key = f"tpl.field.{field}"
-    label = page.t(key)
-    return field if label == key else label  # a value a newer shipped template names
+    return label(page.words, "tpl.field", field)  # as it is: a value a newer template names
 
 
 def _editor_context(page: Page, view: TemplateView) -> dict[str, Any]:
@@ -178,12 +175,16 @@ async def editor(request: web.Request) -> web.Response:
 
 
 def _error_text(page: Page, error: Invalid | Conflict) -> str:
-    lead = page.t(f"tpl.error.{error.code}") if error.code != "invalid" else page.t("tpl.error")
+    lead = (
+        label(page.words, "tpl.error", error.code)
+        if error.code != "invalid"
+        else page.gettext("Le modèle n'a pas été enregistré.")
+    )
     return f"{lead} {error.message}"
 
 
 def _warning_texts(page: Page, warnings: tuple[TemplateWarning, ...]) -> list[str]:
-    return [page.t(f"tpl.warn.{w.code}").format(detail=w.detail) for w in warnings]
+    return [label(page.words, "tpl.warn", w.code).format(detail=w.detail) for w in warnings]
 
 
 async def _refused(
@@ -227,7 +228,9 @@ async def save(request: web.Request) -> web.StreamResponse:
     except Conflict as error:
         return await _refused(page, key, form, _error_text(page, error), 409)
     target = f"{_here(page)}/{key.kind}/{key.channel}/{key.language}"
-    return _redirect(page, target, page.t("tpl.saved"), _warning_texts(page, warnings))
+    return _redirect(
+        page, target, page.gettext("Modèle enregistré."), _warning_texts(page, warnings)
+    )
 
 
 async def reset(request: web.Request) -> web.StreamResponse:
@@ -236,7 +239,15 @@ async def reset(request: web.Request) -> web.StreamResponse:
     await require_csrf(page)
     done = await reset_template(page.school, page.actor, key)
     target = f"{_here(page)}/{key.kind}/{key.channel}/{key.language}"
-    return _redirect(page, target, page.t("tpl.reset.done" if done else "tpl.reset.none"))
+    return _redirect(
+        page,
+        target,
+        page.gettext(
+            N_("Le modèle par défaut s'applique de nouveau.")
+            if done
+            else N_("Ce modèle était déjà celui par défaut.")
+        ),
+    )
 
 
 async def preview(request: web.Request) -> web.Response:
@@ -281,7 +292,13 @@ async def preview_pdf(request: web.Request) -> web.StreamResponse:
     except Invalid as error:
         return await _refused(page, key, form, _error_text(page, error), 422)
     except SendFailed as error:
-        return await _refused(page, key, form, f"{page.t('tpl.error.pdf')} {error.message}", 422)
+        return await _refused(
+            page,
+            key,
+            form,
+            page.gettext("Le courrier n'a pas pu être mis en page.") + " " + error.message,
+            422,
+        )
     name = f"{key.kind}-{key.language}.pdf"
     headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"}
     return web.Response(body=pdf, content_type="application/pdf", headers=headers)
@@ -310,11 +327,11 @@ async def logo_upload(request: web.Request) -> web.StreamResponse:
         await set_logo(page.school, page.actor, content)
     except Invalid as error:
         return _redirect(page, _here(page), _error_text(page, error))
-    return _redirect(page, _here(page), page.t("tpl.logo.saved"))
+    return _redirect(page, _here(page), page.gettext("Logo enregistré."))
 
 
 async def logo_delete(request: web.Request) -> web.StreamResponse:
     page = await school_page(request, Permission.TEMPLATES)
     await require_csrf(page)
     await remove_logo(page.school, page.actor)
-    return _redirect(page, _here(page), page.t("tpl.logo.removed"))
+    return _redirect(page, _here(page), page.gettext("Logo retiré."))

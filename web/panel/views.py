@@ -6,12 +6,13 @@ from typing import Any
 
 from aiohttp import web
 
+from core.i18n import words
 from core.rules.permissions import Permission, allows
 from core.services.access.login import Throttled, log_in
 from core.services.access.sessions import end_session, open_session
 from core.services.audit import Actor
 from core.services.schools.users import schools_of
-from web.i18n import language, translator
+from web.i18n import language
 from web.panel import session
 from web.panel.account import now_of, remember_language, throttled_page
 from web.panel.dashboard import board_context
@@ -41,9 +42,11 @@ async def _login_page(
 async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     data = session.load(request)
-    t = translator(language(request))
+    t = words(language(request))
     if not session.check_csrf(data, form.get("csrf")):
-        return await _login_page(request, error=t["login.csrf"], status=400)
+        return await _login_page(
+            request, error=t.gettext("Le formulaire a expiré : merci de réessayer."), status=400
+        )
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     address, now = request.remote or "", now_of(request)
     try:
@@ -51,7 +54,9 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     except Throttled as refused:
         return await throttled_page(request, _login_page, refused.until, email)
     if user is None:
-        return await _login_page(request, error=t["login.failed"], status=401, email=email)
+        return await _login_page(
+            request, error=t.gettext("Adresse ou mot de passe incorrect."), status=401, email=email
+        )
     response = web.Response(status=303, headers={"Location": "/"})
     # A new key at login: the form's key (and any key planted by someone else) opens nothing,
     # and a session this browser still had (someone else's, on a shared computer) ends.
@@ -92,7 +97,9 @@ async def home(request: web.Request) -> web.StreamResponse:
     wanted = request.query.get("school")
     chosen = next(((s, r) for s, r in memberships if wanted in (None, s.uai)), None)
     if wanted is not None and chosen is None:
-        raise web.HTTPForbidden(text=translator(language(request))["forbidden"])
+        raise web.HTTPForbidden(
+            text=words(language(request)).gettext("Vous n'avez pas accès à cet établissement.")
+        )
     if chosen is not None and allows(chosen[1], Permission.READ):
         board = await board_context(request, chosen[0], user.id, chosen[1])
         context.update(school=chosen[0], role=chosen[1], **board)

@@ -58,9 +58,9 @@ async def test_a_teacher_takes_the_roll_call_two_absent_one_late(
     await screenshot(page, "roll-call-form")
     await page.get_by_role("button", name="Valider l'appel").click()
     await expect(page.get_by_role("status")).to_contain_text(
-        "Appel validé : 2 absent(s), 1 retard(s), 0 parti(s)."
+        "Appel validé : 2 absents, 1 retard, 0 parti."
     )
-    await expect(page.get_by_role("status")).to_contain_text("1 élève(s) déjà noté(s)")
+    await expect(page.get_by_role("status")).to_contain_text("1 élève déjà noté")
     await expect(page.locator("ul.lessons li")).to_contain_text("Appel fait")
     await screenshot(page, "roll-call")
     events = await Event.filter(source=EventSource.ROLL_CALL).order_by("student_id")

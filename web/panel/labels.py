@@ -1,0 +1,602 @@
+"""Words chosen by a value: an event's kind, a delivery's status, a service's error code…
+
+Each family maps the values a page shows to their words, written in French (the source) and
+looked up in the reader's catalog, so a template says ``label("fu.kind", row.kind)`` and the
+code ``label(words, "fu.kind", kind)``. The grid's script gets the family ``grid``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from core.i18n import Words, words
+
+
+def _families(w: Words) -> dict[str, dict[str, str]]:
+    return {
+        "account.token_state": {
+            "revoked": w.gettext("Révoqué"),
+            "expired": w.gettext("Expiré"),
+        },
+        "account.lang": {
+            "fr": w.gettext("Français"),
+            "en": w.gettext("English"),
+        },
+        "alert.kind": {
+            "quota": w.gettext("Quota d'envois"),
+            "template": w.gettext("Modèle de l'établissement"),
+        },
+        "alert.level": {
+            "info": w.gettext("Information"),
+            "warning": w.gettext("Attention"),
+            "error": w.gettext("Urgent"),
+        },
+        "alert.reason": {
+            "too_costly": w.gettext("trop de temps ou de mémoire"),
+            "too_long": w.gettext("texte trop long"),
+            "error": w.gettext("erreur du modèle"),
+        },
+        "dl.col": {
+            "student": w.gettext("Élève"),
+            "kind": w.gettext("Avis"),
+            "day": w.gettext("Jour"),
+            "channel": w.gettext("Canal"),
+            "to": w.pgettext("deliveries", "Destinataire"),
+            "status": w.gettext("État"),
+            "attempts": w.gettext("Tentatives"),
+            "provider_ref": w.gettext("Référence"),
+            "error": w.gettext("Erreur"),
+            "updated_at": w.gettext("Mis à jour"),
+        },
+        "dl.fix.error": {
+            "empty": w.gettext("Saisissez le bon numéro ou la bonne adresse."),
+            "not_a_number": w.gettext("Ce n'est pas un numéro de téléphone valide."),
+            "not_mobile": w.gettext("Ce numéro est un fixe : il ne peut pas recevoir de SMS."),
+            "email": w.gettext("Ce n'est pas une adresse électronique valide."),
+            "same": w.gettext("C'est déjà ce numéro, et il est utilisable."),
+            "other_family": w.gettext(
+                "Ce numéro ou cette adresse est déjà celui d'une autre famille de l'établissement."
+            ),
+            "duplicate": w.gettext("Ce responsable a déjà ce numéro ou cette adresse."),
+            "refused": w.gettext(
+                "La famille a refusé ce canal : elle seule peut revenir sur ce choix."
+            ),
+            "not_failed": w.gettext("Seul un envoi en échec peut être corrigé."),
+            "no_contact": w.gettext("Cet envoi ne désigne aucune coordonnée à corriger."),
+            "conflict": w.gettext("Cet avis a déjà été renvoyé."),
+        },
+        "dl.status": {
+            "all": w.gettext("Tous"),
+            "failed": w.gettext("En échec"),
+            "waiting": w.gettext("En attente"),
+        },
+        "dl.usability": {
+            "invalid": w.gettext("numéro invalide"),
+            "wrong_number": w.gettext("mauvais numéro"),
+            "bounced": w.gettext("adresse refusée"),
+        },
+        "file.alert": {
+            "none": "",
+            "threshold": w.gettext("Seuil atteint"),
+            "persistent": w.gettext("Absentéisme persistant"),
+        },
+        "file.channel": {
+            "chat": w.gettext("Messagerie"),
+            "sms": w.gettext("SMS"),
+            "call": w.gettext("Appel automatisé"),
+            "email": w.gettext("Courriel"),
+            "letter": w.gettext("Courrier"),
+        },
+        "file.contact": {
+            "mobile": w.gettext("Portable"),
+            "landline": w.gettext("Fixe"),
+            "email": w.gettext("Courriel"),
+            "postal": w.gettext("Adresse"),
+            "chat": w.gettext("Messagerie"),
+        },
+        "file.convoke.error": {
+            "meeting_time": w.gettext("Date et heure du rendez-vous invalides."),
+            "meeting_past": w.gettext("Le rendez-vous doit être dans le futur."),
+            "meeting_far": w.gettext("Le rendez-vous doit avoir lieu dans l'année qui vient."),
+            "required": w.gettext("Indiquez le lieu et avec qui a lieu le rendez-vous."),
+            "too_long": w.gettext("Un des champs est trop long."),
+            "unreachable": w.gettext(
+                "Aucun responsable de l'élève ne peut être joint : vérifiez ses coordonnées."
+            ),
+            "convoked": w.gettext("La famille est déjà convoquée à cette heure-là."),
+        },
+        "file.level": {
+            "1": w.gettext("Représentant légal"),
+            "2": w.gettext("Personne en charge"),
+            "3": w.gettext("Contact"),
+        },
+        "file.notice": {
+            "absence": w.gettext("Absence"),
+            "lateness": w.gettext("Retard"),
+            "reminder": w.gettext("Relance"),
+            "threshold": w.gettext("Seuil de demi-journées atteint"),
+            "persistent": w.gettext("Absentéisme persistant"),
+            "weekly_summary": w.gettext("Récapitulatif de la semaine"),
+            "convocation": w.pgettext("student file", "Convocation"),
+        },
+        "file.reply": {
+            "pending": w.gettext("à valider"),
+            "accepted": w.gettext("acceptée"),
+            "rejected": w.gettext("refusée"),
+            "unmatched": w.gettext("non rattachée"),
+            "opt_out": w.gettext("désinscription"),
+        },
+        "file.status": {
+            "pending": w.pgettext("student file", "en cours"),
+            "done": w.gettext("remis"),
+            "scheduled": w.gettext("programmé"),
+            "sending": w.gettext("en cours d'envoi"),
+            "sent": w.gettext("envoyé"),
+            "delivered": w.gettext("remis"),
+            "undelivered": w.gettext("non remis"),
+            "failed": w.gettext("échec"),
+            "expired": w.gettext("expiré"),
+            "cancelled": w.gettext("annulé"),
+        },
+        "file.usability": {
+            "ok": w.gettext("utilisable"),
+            "invalid": w.gettext("invalide"),
+            "wrong_number": w.gettext("mauvais numéro"),
+            "opted_out": w.gettext("désinscrit (STOP)"),
+            "bounced": w.gettext("rejeté"),
+            "blocked": w.gettext("bloqué"),
+        },
+        "fu.col": {
+            "student": w.gettext("Élève"),
+            "division": w.gettext("Classe"),
+            "kind": w.gettext("Type"),
+            "from": w.gettext("Début"),
+            "to": w.gettext("Fin"),
+            "reason": w.gettext("Motif"),
+            "justification": w.gettext("Justificatif"),
+            "recorded_by": w.gettext("Saisi par"),
+            "source": w.gettext("Origine"),
+            "comment": w.gettext("Commentaire"),
+            "accepted": w.gettext("Justifiée"),
+            "settled": w.gettext("Régularisée"),
+            "counts": w.gettext("Comptée"),
+            "notices": w.pgettext("follow-up", "Avis"),
+            "guardian_phone": w.gettext("Téléphone du responsable"),
+        },
+        "fu.kind": {
+            "absence": w.gettext("Absence"),
+            "lateness": w.gettext("Retard"),
+            "early_departure": w.gettext("Départ anticipé"),
+            "left_class": w.gettext("Sortie de cours"),
+            "infirmary": w.gettext("Infirmerie"),
+            "exemption": w.gettext("Dispense"),
+            "exclusion": w.gettext("Exclusion de cours"),
+        },
+        "fu.sort": {
+            "-start": w.gettext("Plus récentes d'abord"),
+            "start": w.gettext("Plus anciennes d'abord"),
+            "student": w.gettext("Élève"),
+            "division": w.gettext("Classe"),
+        },
+        "fu.source": {
+            "desk": w.gettext("Vie scolaire"),
+            "roll_call": w.gettext("Appel"),
+            "api": w.gettext("API"),
+            "family_notice": w.gettext("Prévenu par la famille"),
+            "family_reply": w.gettext("Réponse de la famille"),
+            "import": w.gettext("Import"),
+            "demo": w.gettext("Démo"),
+        },
+        "fu.state": {
+            "to_settle": w.gettext("À régulariser"),
+            "not_justified": w.gettext("Non justifiées"),
+            "justified": w.gettext("Justifiées"),
+        },
+        "grid": {
+            "title": w.gettext("Saisie des absences"),
+            "target": w.gettext("Classe, groupe ou groupe de classes"),
+            "divisions": w.gettext("Classes"),
+            "groups": w.gettext("Groupes"),
+            "sets": w.gettext("Groupes de classes"),
+            "date": w.gettext("Date"),
+            "view": w.gettext("Affichage"),
+            "view.day": w.gettext("Jour"),
+            "view.week": w.gettext("Semaine"),
+            "show": w.gettext("Afficher"),
+            "prev.day": w.gettext("← Jour précédent"),
+            "next.day": w.gettext("Jour suivant →"),
+            "prev.week": w.gettext("← Semaine précédente"),
+            "next.week": w.gettext("Semaine suivante →"),
+            "today": w.gettext("Aujourd'hui"),
+            "help": w.gettext(
+                "Un clic sur une demi-période la sélectionne (case "
+                "entourée). Cliquez à nouveau la même case pour un retard à "
+                "son début ; cliquez une autre case de la même ligne, même "
+                "d'un autre créneau ou d'un autre jour, pour une absence du "
+                "début de la première à la fin de la seconde. Échap annule "
+                "la sélection. Un clic sur une saisie existante ouvre son "
+                "détail. Au clavier : les flèches déplacent, Entrée ou "
+                "Espace agit comme un clic."
+            ),
+            "readonly": w.gettext("Lecture seule : votre rôle ne permet pas de saisir."),
+            "no_students": w.gettext("Aucun élève à afficher."),
+            "no_slots": w.gettext("Pas de créneau dans l'emploi du temps pour cette période."),
+            "student": w.gettext("Élève"),
+            "week_of": w.gettext("semaine du"),
+            "armed": w.gettext(
+                "Début sélectionné : {cell}. Même case : retard ; autre case "
+                "de la ligne : fin de l'absence ; Échap : annuler."
+            ),
+            "cancelled": w.gettext("Sélection annulée."),
+            "saved.lateness": w.gettext("Retard enregistré : {cell}."),
+            "saved.absence": w.gettext("Absence enregistrée."),
+            "saved": w.gettext("Modifications enregistrées."),
+            "deleted": w.gettext("Saisie marquée comme erronée."),
+            "closed": w.gettext("L'établissement est fermé sur cette demi-journée."),
+            "conflict": w.gettext(
+                "Cette saisie a été modifiée entre-temps : le détail a été "
+                "rechargé, vérifiez puis enregistrez à nouveau."
+            ),
+            "failed": w.gettext("Échec de l'enregistrement :"),
+            "mark.absence": w.gettext("A"),
+            "mark.lateness": w.gettext("R"),
+            "mark.other": w.gettext("•"),
+            "kind.absence": w.gettext("Absence"),
+            "kind.lateness": w.gettext("Retard"),
+            "kind.early_departure": w.gettext("Départ anticipé"),
+            "kind.left_class": w.gettext("Sortie de cours"),
+            "kind.infirmary": w.gettext("Infirmerie"),
+            "kind.exemption": w.gettext("Dispense"),
+            "kind.exclusion": w.pgettext("entry grid", "Exclusion de cours"),
+            "dialog.reason": w.gettext("Motif"),
+            "dialog.none": w.gettext("— aucun —"),
+            "dialog.justification": w.gettext("Justificatif"),
+            "dialog.classification": w.gettext("Classement"),
+            "dialog.accepted": w.gettext("Justifiée"),
+            "dialog.rejected": w.gettext("Non justifiée"),
+            "dialog.undecided": w.gettext("À décider"),
+            "dialog.settled": w.gettext("Régularisée (justificatif écrit reçu)"),
+            "dialog.counts": w.gettext("Compte dans les absences"),
+            "dialog.comment": w.gettext("Commentaire"),
+            "dialog.save": w.gettext("Enregistrer"),
+            "dialog.delete": w.gettext("Saisie erronée"),
+            "dialog.confirm_delete": w.gettext("Confirmer : saisie erronée"),
+            "dialog.close": w.gettext("Fermer"),
+            "dialog.history": w.gettext("Historique"),
+            "dialog.notices": w.gettext("Avis aux familles"),
+            "dialog.no_notice": w.gettext("Aucun avis pour l'instant."),
+            "dialog.recorded": w.gettext("Saisi par {who} le {when} ({source})."),
+            "dialog.until": w.gettext("jusqu'à"),
+            "audit.event.record": w.pgettext("history", "Saisie"),
+            "audit.event.correct": w.gettext("Correction"),
+            "audit.event.delete": w.gettext("Saisie erronée"),
+            "source.desk": w.gettext("vie scolaire"),
+            "source.roll_call": w.gettext("appel"),
+            "source.api": w.gettext("API"),
+            "source.family_notice": w.gettext("prévenu par la famille"),
+            "source.family_reply": w.gettext("réponse de la famille"),
+            "source.import": w.gettext("import"),
+            "source.demo": w.gettext("démo"),
+        },
+        "grid.audit": {
+            "event.record": w.pgettext("history", "Saisie"),
+            "event.correct": w.gettext("Correction"),
+            "event.delete": w.gettext("Saisie erronée"),
+        },
+        "grid.kind": {
+            "absence": w.gettext("Absence"),
+            "lateness": w.gettext("Retard"),
+            "early_departure": w.gettext("Départ anticipé"),
+            "left_class": w.gettext("Sortie de cours"),
+            "infirmary": w.gettext("Infirmerie"),
+            "exemption": w.gettext("Dispense"),
+            "exclusion": w.pgettext("entry grid", "Exclusion de cours"),
+        },
+        "grid.next": {
+            "day": w.gettext("Jour suivant →"),
+            "week": w.gettext("Semaine suivante →"),
+        },
+        "grid.prev": {
+            "day": w.gettext("← Jour précédent"),
+            "week": w.gettext("← Semaine précédente"),
+        },
+        "grid.source": {
+            "desk": w.gettext("vie scolaire"),
+            "roll_call": w.gettext("appel"),
+            "api": w.gettext("API"),
+            "family_notice": w.gettext("prévenu par la famille"),
+            "family_reply": w.gettext("réponse de la famille"),
+            "import": w.gettext("import"),
+            "demo": w.gettext("démo"),
+        },
+        "imports.col": {
+            "kind": w.gettext("Type"),
+            "created": w.gettext("Créés"),
+            "updated": w.gettext("Modifiés"),
+            "unchanged": w.gettext("Inchangés"),
+            "removed": w.gettext("Retirés / partis"),
+        },
+        "imports.kind": {
+            "mefs": w.gettext("MEF"),
+            "divisions": w.gettext("Classes"),
+            "groups": w.gettext("Groupes"),
+            "students": w.gettext("Élèves"),
+            "persons": w.gettext("Responsables"),
+            "contacts": w.gettext("Coordonnées"),
+            "links": w.gettext("Liens élève-responsable"),
+        },
+        "imports.list": {
+            "moved": w.gettext("Changements de classe"),
+            "left": w.gettext("Élèves partis"),
+            "arrived": w.gettext("Nouveaux élèves"),
+            "unassigned": w.gettext("Élèves sans classe"),
+            "invalid_phones": w.gettext("Numéros de téléphone invalides"),
+            "contact_changes": w.gettext("Coordonnées modifiées"),
+            "links_removed": w.gettext("Liens supprimés"),
+        },
+        "imports.step": {
+            "reading": w.gettext("Lecture des fichiers"),
+            "school": w.gettext("Établissement"),
+            "structures": w.gettext("Classes et groupes"),
+            "students": w.gettext("Élèves"),
+            "guardians": w.gettext("Responsables et coordonnées"),
+            "links": w.gettext("Liens élève-responsable"),
+            "audit": w.gettext("Journal"),
+            "done": w.gettext("Terminé"),
+            "failed": w.gettext("Échec"),
+            "preview": w.gettext("En attente"),
+        },
+        "lt.col": {
+            "choose": w.gettext("Choisir"),
+            "student": w.gettext("Élève"),
+            "guardian": w.gettext("Destinataire"),
+            "kind": w.gettext("Avis"),
+            "address": w.gettext("Adresse"),
+            "status": w.gettext("État de l'envoi"),
+            "sent_at": w.gettext("PDF produit"),
+            "printed_at": w.gettext("Imprimé"),
+            "posted_at": w.gettext("Posté"),
+        },
+        "lt.group": {
+            "to_print": w.gettext("À imprimer"),
+            "printed": w.gettext("Imprimés, à poster"),
+            "posted": w.gettext("Postés"),
+        },
+        "lt.kind": {
+            "absence": w.gettext("Absence"),
+            "lateness": w.gettext("Retard"),
+            "reminder": w.gettext("Relance"),
+            "threshold": w.gettext("Seuil de 4 demi-journées"),
+            "persistent": w.gettext("Absentéisme persistant"),
+            "weekly_summary": w.gettext("Récapitulatif de la semaine"),
+            "convocation": w.gettext("Convocation"),
+        },
+        "lt.status": {
+            "sent": w.gettext("PDF prêt"),
+            "delivered": w.gettext("remis à la Poste"),
+        },
+        "ob.col": {
+            "time": w.gettext("Heure"),
+            "channel": w.gettext("Canal"),
+            "to": w.gettext("Destinataire"),
+            "student": w.gettext("Élève"),
+            "message": w.gettext("Message"),
+        },
+        "roll": {
+            "present": w.gettext("Présent"),
+            "absent": w.gettext("Absent"),
+            "late": w.pgettext("roll call", "Retard"),
+            "left": w.gettext("Parti"),
+        },
+        "settings.about": {
+            "general": w.gettext("Repère de midi, mode de décompte, seuils, zone de vacances."),
+            "timetable": w.gettext("Les créneaux de chaque jour : la grille de saisie les suit."),
+            "calendar": w.gettext(
+                "Jours et demi-journées sans cours, vacances de la zone, jours fériés."
+            ),
+            "reasons": w.gettext("Les motifs locaux, chacun rattaché à un motif national."),
+            "justifications": w.gettext("Les types de justificatifs acceptés."),
+            "actions": w.gettext("Les actions menées auprès des familles."),
+            "colours": w.gettext("Les couleurs des événements à l'écran."),
+            "notices": w.gettext(
+                "Délai d'envoi, heures calmes, ordre des canaux, relances, quotas."
+            ),
+            "staff": w.gettext("Qui a quel rôle dans l'établissement."),
+        },
+        "settings.channel": {
+            "chat": w.gettext("Messagerie (bot)"),
+            "sms": w.gettext("SMS"),
+            "call": w.gettext("Appel automatisé"),
+            "email": w.gettext("Courriel"),
+            "letter": w.gettext("Courrier"),
+        },
+        "settings.colour": {
+            "absence": w.gettext("Absence"),
+            "lateness": w.gettext("Retard"),
+            "other": w.gettext("Autre événement"),
+        },
+        "settings.counting": {
+            "raw": w.gettext("Brut : toute absence dans la demi-journée la compte"),
+            "complete": w.gettext("Demi-journées complètes seulement"),
+            "proportional": w.gettext("Au prorata du temps manqué"),
+        },
+        "settings.error": {
+            "time": w.gettext("Heure attendue au format HH:MM."),
+            "number": w.gettext("Nombre attendu entre {low} et {high}."),
+            "date": w.gettext("Date attendue (AAAA-MM-JJ)."),
+            "other": w.gettext("Valeur refusée : {message}"),
+            "thresholds": w.gettext("Le seuil persistant ne peut être inférieur au seuil mensuel."),
+            "channels": w.gettext("Choisissez au moins un canal."),
+            "holiday_zone": w.gettext("Choisissez la zone A, B ou C."),
+            "legitimate": w.gettext("Indiquez si le motif est recevable par défaut."),
+            "slot_overlap": w.gettext("Ce créneau chevauche un autre créneau du même jour."),
+            "slot_order": w.gettext("Le début du créneau doit précéder sa fin."),
+            "weekday": w.gettext("Jour inconnu."),
+            "colour": w.gettext("Couleur attendue au format #rrggbb."),
+            "half": w.gettext("Période inconnue : journée, matin ou après-midi."),
+            "closed_exists": w.gettext("Ce jour (ou cette demi-journée) est déjà fermé."),
+            "holidays_year": w.gettext(
+                "Le calendrier des vacances de cette année n'est pas connu."
+            ),
+            "code_format": w.gettext(
+                "Code : lettres majuscules, chiffres et _ seulement (30 au plus)."
+            ),
+            "code_taken": w.gettext("Ce code est déjà utilisé dans l'établissement."),
+            "label": w.gettext("Le libellé doit compter de 1 à 120 caractères."),
+            "generic_unknown": w.gettext("Choisissez un motif national."),
+            "reason_kind": w.gettext("Un motif sert aux absences, aux retards, ou aux deux."),
+            "email": w.gettext("Adresse électronique invalide."),
+            "display_name": w.gettext("Le nom compte au plus 120 caractères."),
+            "role": w.gettext("Rôle inconnu."),
+            "password_short": w.gettext("Le mot de passe doit contenir au moins 10 caractères."),
+            "member_exists": w.gettext("Cette personne a déjà un rôle dans l'établissement."),
+            "invitation_pending": w.gettext(
+                "Une invitation attend déjà cette adresse : renvoyez-la ou annulez-la ci-dessous."
+            ),
+            "last_admin": w.gettext("L'établissement doit garder au moins un administrateur."),
+        },
+        "settings.half": {
+            "day": w.gettext("Journée entière"),
+            "am": w.gettext("Matin"),
+            "pm": w.gettext("Après-midi"),
+        },
+        "settings.legit": {
+            "yes": w.gettext("oui (légitime)"),
+            "no": w.gettext("non"),
+            "judged": w.gettext("au cas par cas"),
+        },
+        "settings.reason": {
+            "generic": w.gettext("Motif national"),
+            "colour": w.gettext("Couleur"),
+            "legitimate": w.gettext("Recevable par défaut"),
+            "counts": w.gettext("Compte comme absence"),
+            "parents_may_choose": w.gettext("Proposé aux familles"),
+            "for_absence": w.gettext("Pour les absences"),
+            "for_lateness": w.gettext("Pour les retards"),
+            "add": w.gettext("Ajouter un motif"),
+            "edit": w.gettext("Modifier le motif {code}"),
+        },
+        "settings.section": {
+            "index": w.gettext("Vue d'ensemble"),
+            "general": w.gettext("Général"),
+            "timetable": w.gettext("Emploi du temps"),
+            "calendar": w.gettext("Jours fermés et vacances"),
+            "reasons": w.gettext("Motifs"),
+            "justifications": w.gettext("Justificatifs"),
+            "actions": w.gettext("Actions"),
+            "colours": w.gettext("Couleurs"),
+            "notices": w.pgettext("settings", "Avis aux familles"),
+            "staff": w.gettext("Comptes du personnel"),
+        },
+        "settings.staff.role": {
+            "admin": w.gettext("Administrateur"),
+            "direction": w.gettext("Direction"),
+            "cpe": w.gettext("CPE"),
+            "vie_scolaire": w.gettext("Vie scolaire"),
+            "teacher": w.gettext("Enseignant"),
+        },
+        "settings.types.add": {
+            "justifications": w.gettext("Ajouter un type de justificatif"),
+            "actions": w.gettext("Ajouter un type d'action"),
+        },
+        "settings.weekday": {
+            "0": w.gettext("Lundi"),
+            "1": w.gettext("Mardi"),
+            "2": w.gettext("Mercredi"),
+            "3": w.gettext("Jeudi"),
+            "4": w.gettext("Vendredi"),
+            "5": w.gettext("Samedi"),
+            "6": w.gettext("Dimanche"),
+        },
+        "tpl.channel": {
+            "sms": w.gettext("SMS"),
+            "call": w.gettext("Appel automatique"),
+            "email": w.gettext("Courriel"),
+            "letter": w.gettext("Courrier postal"),
+            "chat": w.gettext("Messagerie"),
+        },
+        "tpl.error": {
+            "empty": w.gettext("Le modèle est vide."),
+            "too_long": w.gettext("Le modèle est trop long."),
+            "subject": w.gettext(
+                "Seul un courriel a un objet, sur une ligne de 200 caractères au plus."
+            ),
+            "syntax": w.gettext("Erreur de syntaxe dans un champ de fusion."),
+            "unsafe": w.gettext("Construction interdite dans un modèle."),
+            "unknown_variable": w.gettext("Ce champ de fusion n'existe pas pour cet avis."),
+            "unknown_field": w.gettext("Ce champ de fusion n'existe pas pour cet avis."),
+            "sandbox": w.gettext("Le modèle a échoué à l'essai avec les valeurs d'exemple."),
+            "conflict": w.gettext("Le modèle a été modifié entre-temps : réessayez."),
+            "logo": w.gettext("Logo refusé : une image PNG ou JPEG de 200 Ko au plus."),
+            "pdf": w.gettext("Le courrier n'a pas pu être mis en page."),
+        },
+        "tpl.field": {
+            "student.first_name": w.gettext("Prénom de l'élève"),
+            "student.last_name": w.gettext("Nom de l'élève"),
+            "guardian.name": w.gettext("Responsable (civilité, nom, prénom)"),
+            "guardian.civility": w.gettext("Civilité du responsable"),
+            "guardian.first_name": w.gettext("Prénom du responsable"),
+            "guardian.last_name": w.gettext("Nom du responsable"),
+            "day": w.gettext("Jour"),
+            "half": w.gettext("Demi-journée"),
+            "start": w.gettext("Heure"),
+            "written_on": w.gettext("Date du courrier"),
+            "month_label": w.gettext("Mois"),
+            "count": w.gettext("Nombre de demi-journées"),
+            "half_days": w.gettext("Liste des demi-journées"),
+            "week_label": w.gettext("Semaine"),
+            "events": w.gettext("Liste des absences et retards"),
+            "meeting_day": w.gettext("Date du rendez-vous"),
+            "meeting_time": w.gettext("Heure du rendez-vous"),
+            "place": w.gettext("Lieu du rendez-vous"),
+            "with_whom": w.gettext("Reçu par"),
+            "message": w.gettext("Message de l'établissement"),
+            "school.name": w.gettext("Nom de l'établissement"),
+            "school.address": w.gettext("Adresse de l'établissement"),
+            "school.city": w.gettext("Ville de l'établissement"),
+            "school.phone": w.gettext("Téléphone de l'établissement"),
+            "school.email": w.gettext("Courriel de l'établissement"),
+            "school.head_name": w.gettext("Nom du chef d'établissement"),
+            "school.head_title": w.gettext("Titre du chef d'établissement"),
+            "school.uai": w.gettext("UAI"),
+        },
+        "tpl.kind": {
+            "absence": w.gettext("Absence"),
+            "lateness": w.gettext("Retard"),
+            "reminder": w.gettext("Relance (motif toujours attendu)"),
+            "threshold": w.gettext("Seuil mensuel (4 demi-journées)"),
+            "persistent": w.gettext("Absentéisme persistant"),
+            "weekly_summary": w.gettext("Récapitulatif de la semaine"),
+            "convocation": w.gettext("Convocation"),
+        },
+        "tpl.lang": {
+            "fr": w.pgettext("templates", "Français"),
+            "en": w.gettext("Anglais"),
+        },
+        "tpl.warn": {
+            "sms_segments": w.gettext(
+                "Avec les valeurs d'exemple, ce SMS compte {detail} segments, facturés chacun."
+            ),
+            "sms_ucs2": w.gettext(
+                "Caractères hors de l'alphabet GSM-7 ({detail}) : le SMS "
+                "passe en UCS-2, 70 caractères par segment."
+            ),
+        },
+    }
+
+
+@cache
+def families(language: str) -> dict[str, dict[str, str]]:
+    """Every family's words in ``language`` (built once per language)."""
+    return _families(words(language))
+
+
+def known_label(words: Words, family: str, value: object) -> str | None:
+    """The words of ``value`` in ``family``, or None when the family has none for it."""
+    return families(words.language)[family].get(str(value))
+
+
+def label(words: Words, family: str, value: object) -> str:
+    """The words of ``value`` in ``family``, else the value as it is."""
+    found = known_label(words, family, value)
+    return str(value) if found is None else found
