@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.expressions import Q
@@ -334,31 +333,3 @@ async def delete_event(
         )
         await reconcile_notices(event, school, now=now)
     return event
-
-
-async def accept_justification(
-    school: School,
-    actor: Actor,
-    event_id: int,
-    *,
-    justification: str,
-    reason: str | None = None,
-    settled: bool = True,
-) -> Event:
-    """The CPE accepts the family's justification: justified, with its document received."""
-    changes: dict[str, Any] = {"accepted": True, "justification": justification}
-    changes["settled"] = settled
-    if reason is not None:
-        changes["reason"] = reason
-    return await correct_event(school, actor, event_id, EventPatch(**changes))
-
-
-async def reject_justification(
-    school: School, actor: Actor, event_id: int, *, comment: str = ""
-) -> Event:
-    """The CPE refuses the reason given: the absence stays unjustified and counts."""
-    async with in_transaction():  # read the comment under the same lock as the change
-        event = await school_event(school, event_id, for_update=True)
-        note = "\n".join(p for p in (event.comment, comment) if p)
-        changes: dict[str, Any] = {"accepted": False, "counts": True, "comment": note}
-        return await correct_event(school, actor, event_id, EventPatch(**changes))

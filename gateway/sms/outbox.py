@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,25 +73,6 @@ class OutboxTransport:
 
     async def close(self) -> None:
         """Nothing to release."""
-
-
-def list_outbox(
-    var_dir: Path | str, limit: int = 50, *, channel: str | None = None
-) -> list[OutboxItem]:
-    """The newest ``limit`` messages of the outbox (optionally of one channel), newest first."""
-    directory = Path(var_dir) / OUTBOX
-    if not directory.is_dir():
-        return []
-    entries = [e for e in os.scandir(directory) if e.name.endswith(".json") and e.is_file()]
-    entries.sort(key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
-    found: list[OutboxItem] = []
-    for entry in entries:  # newest files first: only as many are read as are shown
-        item = _read(Path(entry.path))
-        if item is not None and channel in (None, item.channel):
-            found.append(item)
-            if len(found) >= limit:
-                break
-    return found
 
 
 def read_item(var_dir: Path | str, delivery_uuid: str) -> OutboxItem | None:
