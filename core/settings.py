@@ -155,17 +155,6 @@ class Settings(BaseSettings):
         the default is only a guess for a local trial, not an address to check requests by."""
         return self.public_url if "public_url" in self.model_fields_set else None
 
-    @property
-    def queue_backend(self) -> Literal["redis", "inline"]:
-        return "redis" if self.redis_url else "inline"
-
-    def sqlite_path(self) -> Path | None:
-        """The SQLite file this configuration points at, or None (PostgreSQL, memory)."""
-        if not self.database_url.startswith("sqlite://"):
-            return None
-        path = self.database_url.removeprefix("sqlite://").split("?", 1)[0]
-        return None if path in ("", ":memory:") else Path(path)
-
     def resolved_secret_key(self) -> str:
         """The secret key: configured, or generated once into ``var/secret_key``."""
         if self.secret_key:

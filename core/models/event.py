@@ -58,6 +58,7 @@ class Event(Model):
     reason: fields.ForeignKeyNullableRelation[Reason] = fields.ForeignKeyField(
         "models.Reason", related_name="events", null=True, on_delete=fields.RESTRICT
     )
+    reason_id: int | None
     reason_by: fields.ForeignKeyNullableRelation[User] = _user_fk("reasons_given")
     reason_at = fields.DatetimeField(null=True)
     justification: fields.ForeignKeyNullableRelation[JustificationType] = fields.ForeignKeyField(

@@ -56,14 +56,6 @@ class HalfDays:
     complete_unjustified: float = 0
     lateness: int = 0
 
-    @property
-    def raw_justified(self) -> float:
-        return self.raw - self.raw_unjustified
-
-    @property
-    def complete_justified(self) -> float:
-        return self.complete - self.complete_unjustified
-
 
 @dataclass(frozen=True)
 class MonthCount:

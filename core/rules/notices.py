@@ -106,7 +106,7 @@ class GuardianOption:
 
 @dataclass(frozen=True, slots=True)
 class PlannedDelivery:
-    person_id: int
+    person_id: int | None  # None: a copy of a delivery whose person was removed since
     contact_id: int
     channel: str
     to: str

@@ -138,16 +138,6 @@ def render_letter_pdf(
     return pdf
 
 
-def render_letters_pdf(htmls: Sequence[str], *, base_url: str | None = None) -> bytes:
-    """Many letters rendered into one PDF, each starting on a new page."""
-    if not htmls:
-        raise ValueError("no letter to render")
-    documents = [_document(html, base_url) for html in htmls]
-    pages = [page for document in documents for page in document.pages]
-    pdf: bytes = documents[0].copy(pages).write_pdf()
-    return pdf
-
-
 def merge_pdfs(pdfs: Sequence[bytes]) -> bytes:
     """Stored letters merged, in order, into one document for printing."""
     if not pdfs:
@@ -158,8 +148,3 @@ def merge_pdfs(pdfs: Sequence[bytes]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def page_count(pdf: bytes) -> int:
-    """How many pages ``pdf`` has."""
-    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)

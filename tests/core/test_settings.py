@@ -21,7 +21,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_defaults_are_the_embedded_install() -> None:
     settings = load_settings()
     assert settings.database_url == "sqlite://var/absences.sqlite3"
-    assert settings.queue_backend == "inline"
+    assert settings.redis_url is None  # the inline queue
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
     assert settings.sms_provider == "outbox"
     assert (settings.session_idle_minutes, settings.session_hours) == (120, 12)
@@ -43,7 +43,7 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("ABSENCES_DATABASE_URL", "postgres://u@db/absences")
     settings = load_settings()
     assert settings.port == 9090
-    assert settings.queue_backend == "redis"
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
 
 
 @pytest.mark.parametrize(

@@ -201,3 +201,46 @@ async def test_it_marks_an_event_entered_by_mistake(api: Api) -> None:
         assert (status, body["error"]["code"]) == (409, "conflict"), method
     assert await audit_actions(event["id"]) == ["event.record", "event.delete"]
     await record(api, absence(api))  # the slot is free again
+
+
+async def test_an_absence_shorter_than_the_lateness_threshold_is_a_lateness(api: Api) -> None:
+    ten_minutes = absence(api, end=at(MONDAY, 8, 10).isoformat())
+    event = await record(api, ten_minutes)
+    assert (event["kind"], event["end"]) == ("lateness", "2026-03-02T08:10:00+01:00")
+    half_hour = absence(api, "leo", end=at(MONDAY, 8, 30).isoformat())  # 30 min by default
+    assert (await record(api, half_hour))["kind"] == "absence"
+    open_ended = absence(api, "leo", start=at(TUESDAY, 8).isoformat(), end=None)
+    assert (await record(api, open_ended))["kind"] == "absence"
+    status, body = await api.call(
+        "PATCH", f"/schools/{UAI_A}/settings", as_="admin", json={"lateness_threshold_minutes": 5}
+    )
+    assert status == 200, body
+    later = absence(api, start=at(THURSDAY, 8).isoformat(), end=at(THURSDAY, 8, 10).isoformat())
+    assert (await record(api, later))["kind"] == "absence"
+
+
+async def test_a_correction_shortening_an_absence_makes_it_a_lateness(api: Api) -> None:
+    event = await record(api, absence(api))
+    path = f"{EVENTS}/{event['id']}"
+    status, corrected = await api.call("PATCH", path, json={"end": at(MONDAY, 8, 10).isoformat()})
+    assert (status, corrected["kind"]) == (200, "lateness")
+    status, untouched = await api.call("PATCH", path, json={"comment": "bus"})
+    assert (status, untouched["kind"]) == (200, "lateness")
+    ill = await record(api, absence(api, "leo", reason="MALADIE"))
+    shorter = {"end": at(MONDAY, 8, 10).isoformat()}
+    status, body = await api.call("PATCH", f"{EVENTS}/{ill['id']}", json=shorter)
+    assert (status, body["error"]["code"]) == (422, "invalid")
+    assert "shorter than 30 minutes" in body["error"]["message"]
+    status, body = await api.call(
+        "POST",
+        EVENTS,
+        json=absence(
+            api,
+            "leo",
+            start=at(TUESDAY, 8).isoformat(),
+            end=at(TUESDAY, 8, 10).isoformat(),
+            reason="MALADIE",
+        ),
+    )
+    assert status == 422 and "not one for lateness" in body["error"]["message"]
+    assert (await Event.get(id=ill["id"])).kind == "absence"

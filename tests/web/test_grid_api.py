@@ -140,6 +140,24 @@ async def test_a_cpe_records_a_lateness_then_an_absence(
     assert await AuditEntry.filter(action="event.record", entity_id=str(event.id)).exists()
 
 
+async def test_an_absence_shorter_than_the_lateness_threshold_is_painted_as_a_lateness(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    token = await log_in(client, "cpe")
+    short = {**absence(world, "Hugo", 9, 10), "end": at(MONDAY, 9, 20).isoformat()}
+    status, body = await post(client, RECORD, short, token)
+    assert status == 201 and body["event"]["kind"] == "lateness"
+    event = await Event.get(id=body["event"]["id"])
+    assert (event.kind, event.ends_at) == ("lateness", at(MONDAY, 9, 20))
+    url = f"{RECORD}/{event.id}"
+    status, body = await post(client, url, {"end": at(MONDAY, 11).isoformat()}, token)
+    assert status == 200 and body["event"]["kind"] == "lateness"  # kept: only absences shorten
+    _, body = await post(client, RECORD, absence(world, "Inès", 8, 10), token)
+    url = f"{RECORD}/{body['event']['id']}"
+    status, body = await post(client, url, {"end": at(MONDAY, 8, 15).isoformat()}, token)
+    assert status == 200 and body["event"]["kind"] == "lateness"
+
+
 async def test_an_overlapping_absence_is_a_409_in_json(
     client: TestClient[Any, Any], world: World
 ) -> None:

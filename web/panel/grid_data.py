@@ -41,10 +41,6 @@ class Target:
     label: str
 
     @property
-    def param(self) -> str:
-        return f"{self.kind}={self.key}"
-
-    @property
     def value(self) -> str:
         return f"{self.kind}:{self.key}"
 

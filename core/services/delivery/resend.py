@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
@@ -17,7 +16,10 @@ from core.models import (
     NoticeStatus,
     School,
 )
+from core.rules.notices import PlannedDelivery
 from core.services.audit import Actor, record, snapshot
+from core.services.delivery.rows import create_delivery
+from core.services.notices.recipients import NO_CONTACT_ROW
 
 AUDITED = ("notice_id", "person_id", "contact_id", "channel", "to", "status", "not_before")
 RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
@@ -86,18 +88,16 @@ async def resend_delivery(
             status__in=IN_FLIGHT_OR_DONE,
         ).exists():
             raise Conflict("this delivery has already been sent again")
-        fresh = await Delivery.create(
-            uuid=uuid.uuid4(),
-            notice_id=failed.notice_id,
+        copy = PlannedDelivery(
             person_id=failed.person_id,
-            contact_id=contact_id,
+            contact_id=NO_CONTACT_ROW if contact_id is None else contact_id,
             channel=failed.channel,
             to=to,
-            language=failed.language,
-            status=DeliveryStatus.SCHEDULED,
-            not_before=now.astimezone(UTC),
-            attempts=0,
         )
+        due = await create_delivery(
+            notice, copy, language=failed.language, not_before=now, source="resend", at=now
+        )
+        fresh = await Delivery.get(id=due.delivery_id)
         if notice.status == NoticeStatus.FAILED:
             notice.status = NoticeStatus.PENDING
             await notice.save(update_fields=["status", "updated_at"])

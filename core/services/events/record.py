@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.expressions import Q
@@ -15,7 +14,7 @@ from core.errors import Conflict, Invalid, first_problem
 from core.models import Event, EventSource, JustificationType, Reason, School, Student
 from core.queries.calendar import load_calendar
 from core.queries.records import school_event, school_student
-from core.rules.counting import EventKind, coverage
+from core.rules.counting import EventKind, classify_duration, coverage
 from core.services import audit
 from core.services.audit import Actor
 from core.services.delivery.rows import Due
@@ -103,12 +102,32 @@ async def resolve_justification(school: School, code: str | None) -> Justificati
     return found
 
 
-def _check_reason_fits(reason: Reason | None, kind: EventKind) -> None:
-    """A lateness takes a lateness reason, an absence an absence reason (the school's flags)."""
+def _kind_by_duration(
+    school: School, kind: EventKind, start: datetime, end: datetime | None
+) -> EventKind:
+    """An absence shorter than the school's lateness threshold is a lateness (the other kinds,
+    and open-ended absences, stay as they are)."""
+    if kind is not EventKind.ABSENCE or (end is not None and end <= start):
+        return kind  # an end before the start is refused with the interval
+    return classify_duration(start, end, school.lateness_threshold_minutes)
+
+
+def _check_reason_fits(
+    reason: Reason | None, kind: EventKind, *, shortened: int | None = None
+) -> None:
+    """A lateness takes a lateness reason, an absence an absence reason (the school's flags).
+
+    ``shortened``: the threshold that turned an absence into this lateness, said in the refusal.
+    """
     if reason is None:
         return
     if kind is EventKind.LATENESS and not reason.for_lateness:
-        raise Invalid(f"the reason {reason.code!r} is not one for lateness")
+        why = (
+            f"shorter than {shortened} minutes, the absence is a lateness: "
+            if shortened is not None
+            else ""
+        )
+        raise Invalid(f"{why}the reason {reason.code!r} is not one for lateness")
     if kind is not EventKind.LATENESS and not reason.for_absence:
         raise Invalid(f"the reason {reason.code!r} is only for lateness")
 
@@ -167,9 +186,11 @@ async def record_event(
     start = _aware(start, "start")
     end = None if end is None else _aware(end, "end")
     student = await school_student(school, student_id)
+    asked, kind = kind, _kind_by_duration(school, kind, start, end)
     await _check_interval(school, kind, start, end)
     found_reason = await resolve_reason(school, reason)
-    _check_reason_fits(found_reason, kind)
+    shortened = school.lateness_threshold_minutes if kind is not asked else None
+    _check_reason_fits(found_reason, kind, shortened=shortened)
     async with in_transaction():
         await Student.select_for_update().get(id=student.id)
         await _check_overlap(student, kind, start, end, None)
@@ -209,10 +230,18 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
         event.starts_at = _aware(patch.start, "start")
     if "end" in given:
         event.ends_at = None if patch.end is None else _aware(patch.end, "end")
+    shortened = None
+    if given & {"kind", "start", "end"}:
+        kind = _kind_by_duration(school, EventKind(event.kind), event.starts_at, event.ends_at)
+        if kind is not EventKind(event.kind):
+            event.kind, shortened = kind, school.lateness_threshold_minutes
     if "reason" in given:
         event.reason = await resolve_reason(school, patch.reason)
-        _check_reason_fits(event.reason, EventKind(event.kind))
         event.reason_by_id, event.reason_at = actor.user_id, now
+        _check_reason_fits(event.reason, EventKind(event.kind), shortened=shortened)
+    elif shortened is not None and event.reason_id is not None:
+        reason = await Reason.get(id=event.reason_id)
+        _check_reason_fits(reason, EventKind(event.kind), shortened=shortened)
     if "justification" in given:
         event.justification = await resolve_justification(school, patch.justification)
     _set_state(event, given, patch, actor, now)
@@ -300,31 +329,3 @@ async def delete_event(
         )
         await reconcile_notices(event, school, now=now)
     return event
-
-
-async def accept_justification(
-    school: School,
-    actor: Actor,
-    event_id: int,
-    *,
-    justification: str,
-    reason: str | None = None,
-    settled: bool = True,
-) -> Event:
-    """The CPE accepts the family's justification: justified, with its document received."""
-    changes: dict[str, Any] = {"accepted": True, "justification": justification}
-    changes["settled"] = settled
-    if reason is not None:
-        changes["reason"] = reason
-    return (await correct_event(school, actor, event_id, EventPatch(**changes))).event
-
-
-async def reject_justification(
-    school: School, actor: Actor, event_id: int, *, comment: str = ""
-) -> Event:
-    """The CPE refuses the reason given: the absence stays unjustified and counts."""
-    async with in_transaction():  # read the comment under the same lock as the change
-        event = await school_event(school, event_id, for_update=True)
-        note = "\n".join(p for p in (event.comment, comment) if p)
-        changes: dict[str, Any] = {"accepted": False, "counts": True, "comment": note}
-        return (await correct_event(school, actor, event_id, EventPatch(**changes))).event

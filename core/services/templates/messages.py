@@ -181,14 +181,6 @@ async def choose_text(
     return None
 
 
-async def find_template(
-    school: School, kind: str, channel: str, language: str, cache: TemplateCache | None = None
-) -> tuple[str, str] | None:
-    """(subject, body) of :func:`choose_text`."""
-    found = await choose_text(school, kind, channel, language, cache)
-    return None if found is None else (found.subject, found.body)
-
-
 async def choose_letter(
     school: School,
     kind: str,

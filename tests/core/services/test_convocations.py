@@ -26,7 +26,7 @@ from core.models import (
 from core.services.audit import Actor
 from core.services.delivery.send import deliver
 from core.services.notices.convocations import convoke_family
-from core.services.templates.messages import TEMPLATES, context, find_template
+from core.services.templates.messages import TEMPLATES, choose_text, context
 from gateway.outbox.transport import OutboxTransport
 from gateway.render import render_message, sms_segments
 from tests.core.services.notice_support import (
@@ -270,9 +270,9 @@ async def test_every_shipped_template_renders_in_the_sandbox(
     school_a: School, pupil: Student, kind: str, channel: str, language: str
 ) -> None:
     assert (TEMPLATES / kind / f"{channel}.{language}.txt").is_file()
-    found = await find_template(school_a, kind, channel, language)
+    found = await choose_text(school_a, kind, channel, language)
     assert found is not None
-    subject, body = found
+    subject, body = found.subject, found.body
     assert bool(subject) is (channel == "email")
     notice = await Notice.create(
         school=school_a, student=pupil, kind=kind, dedupe_key="test", payload=PAYLOADS[kind]

@@ -13,12 +13,10 @@ from core.models import AuditEntry, ClosedDay, Event, EventSource, Reason, Schoo
 from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.events.record import (
-    accept_justification,
     correct_event,
     delete_event,
     parse_patch,
     record_event,
-    reject_justification,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -526,24 +524,19 @@ async def test_it_refuses_to_correct_or_decide_on_an_event_deleted_as_a_mistake(
     await delete_event(school_a, cpe_actor, event.id)
     with pytest.raises(Conflict, match="mistake"):
         await correct_event(school_a, cpe_actor, event.id, parse_patch({"accepted": True}))
-    with pytest.raises(Conflict, match="mistake"):
-        await accept_justification(school_a, cpe_actor, event.id, justification="MOT_PARENTS")
-    with pytest.raises(Conflict, match="mistake"):
-        await reject_justification(school_a, cpe_actor, event.id)
     row = await stored(event)
     assert (row.accepted, row.justification, row.version) == (None, None, 2)
 
 
-# accept_justification, reject_justification
+# deciding on a justification (correct_event)
 
 
 async def test_accepting_a_justification_makes_the_absence_justified_and_settled(
     school_a: School, cpe: User, cpe_actor: Actor, pupil: Student
 ) -> None:
     event = await absence(school_a, cpe_actor, pupil)
-    await accept_justification(
-        school_a, cpe_actor, event.id, justification="CERTIFICAT_MEDICAL", reason="MALADIE"
-    )
+    accept = {"accepted": True, "justification": "CERTIFICAT_MEDICAL", "settled": True}
+    await correct_event(school_a, cpe_actor, event.id, parse_patch({**accept, "reason": "MALADIE"}))
     row = await stored(event)
     assert row.justification is not None and row.justification.code == "CERTIFICAT_MEDICAL"
     assert row.reason is not None and row.reason.code == "MALADIE"
@@ -557,9 +550,8 @@ async def test_a_provisional_justification_may_leave_the_absence_unsettled(
     school_a: School, cpe_actor: Actor, pupil: Student
 ) -> None:
     event = await absence(school_a, cpe_actor, pupil, reason="MALADIE")
-    await accept_justification(
-        school_a, cpe_actor, event.id, justification="APPEL_TELEPHONIQUE", settled=False
-    )
+    accept = {"accepted": True, "justification": "APPEL_TELEPHONIQUE", "settled": False}
+    await correct_event(school_a, cpe_actor, event.id, parse_patch(accept))
     row = await stored(event)
     assert (row.accepted, row.settled) == (True, False)
     assert row.reason is not None and row.reason.code == "MALADIE"
@@ -570,7 +562,8 @@ async def test_accepting_an_unknown_justification_type_changes_nothing(
 ) -> None:
     event = await absence(school_a, cpe_actor, pupil)
     with pytest.raises(Invalid, match="justification"):
-        await accept_justification(school_a, cpe_actor, event.id, justification="SMS_COPAIN")
+        accept = {"accepted": True, "justification": "SMS_COPAIN", "settled": True}
+        await correct_event(school_a, cpe_actor, event.id, parse_patch(accept))
     row = await stored(event)
     assert (row.accepted, row.settled, row.justification, row.version) == (None, False, None, 1)
 
@@ -581,13 +574,12 @@ async def test_rejecting_a_justification_keeps_the_absence_unjustified_and_count
     event = await absence(
         school_a, cpe_actor, pupil, reason="ACTIVITE_ETAB", comment="Sortie au musée"
     )
-    await reject_justification(school_a, cpe_actor, event.id, comment="Pas inscrit à la sortie")
+    reject = {"accepted": False, "counts": True}
+    await correct_event(school_a, cpe_actor, event.id, parse_patch(reject))
     row = await stored(event)
     assert (row.accepted, row.accepted_by_id) == (False, cpe.id)
     assert (row.counts, row.counts_by_id) == (True, cpe.id)
-    assert row.comment == "Sortie au musée\nPas inscrit à la sortie"
-    await reject_justification(school_a, cpe_actor, event.id)  # no comment: the notes stay
-    assert (await stored(event)).comment == "Sortie au musée\nPas inscrit à la sortie"
+    assert row.comment == "Sortie au musée"
 
 
 # another school's events
@@ -600,8 +592,6 @@ async def test_it_refuses_to_touch_another_schools_or_an_unknown_event(
     attempts = {
         "correct": correct_event(school_a, cpe_actor, other, parse_patch({"accepted": True})),
         "delete": delete_event(school_a, cpe_actor, other),
-        "accept": accept_justification(school_a, cpe_actor, other, justification="MOT_PARENTS"),
-        "reject": reject_justification(school_a, cpe_actor, other),
         "unknown": delete_event(school_a, cpe_actor, 424242),
     }
     allowed = []

@@ -13,6 +13,7 @@ from core.models import (
     Channel,
     Delivery,
     DeliveryStatus,
+    DeliveryStatusChange,
     Notice,
     NoticeKind,
     NoticeStatus,
@@ -64,6 +65,10 @@ async def test_a_failed_delivery_is_sent_again_as_a_new_row(db: str) -> None:
         failed.to,
     )
     assert stored.not_before == NOW and stored.provider_ref is None
+    history = await DeliveryStatusChange.filter(delivery_id=fresh.id)
+    assert [(h.from_status, h.to_status, h.at, h.source) for h in history] == [
+        ("", DeliveryStatus.SCHEDULED, NOW, "resend")
+    ]  # it starts like any other delivery's
     assert (await Delivery.get(id=failed.id)).status == DeliveryStatus.FAILED
     assert (await Notice.get(id=failed.notice_id)).status == NoticeStatus.PENDING
     audit = await AuditEntry.filter(action="delivery.resend").get()

@@ -111,6 +111,22 @@ async def test_a_student_who_left_class_is_recorded_from_the_time_they_left(
     )
 
 
+async def test_an_absence_from_a_lesson_shorter_than_the_lateness_threshold_is_a_lateness(
+    school_a: School, teacher: User, lesson: Lesson, pupil: Student, classmate: Student
+) -> None:
+    lesson.end_minute = 620  # 10:00-10:20, below the 30 minutes of the default setting
+    await lesson.save()
+    marks = [Mark(pupil.id, MarkKind.ABSENT)]
+    await take_roll_call(school_a, Actor.of(teacher), lesson.id, MONDAY, marks, now=AFTER_SCHOOL)
+    event = await Event.get(student_id=pupil.id)
+    assert (event.kind, event.starts_at, event.ends_at) == (EventKind.LATENESS, at(10), at(10, 20))
+    school_a.lateness_threshold_minutes = 15
+    await school_a.save()
+    marks = [Mark(classmate.id, MarkKind.ABSENT)]
+    await take_roll_call(school_a, Actor.of(teacher), lesson.id, MONDAY, marks, now=AFTER_SCHOOL)
+    assert (await Event.get(student_id=classmate.id)).kind == EventKind.ABSENCE
+
+
 async def test_a_student_already_absent_is_not_recorded_twice(
     school_a: School, cpe_actor: Actor, teacher: User, lesson: Lesson, pupil: Student
 ) -> None:
