@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from gateway.sms.outbox import read_item
 
 from core.services.ports import Message, SendFailed
-from gateway.outbox.transport import OutboxTransport
+from gateway.outbox.transport import OutboxTransport, read_item
 from tests.conftest import mode_of
 
 
