@@ -16,8 +16,8 @@ from aiohttp import web
 
 from core.models import DeliveryStatus
 from core.queries.deliveries import delivery_language
-from core.services.delivery_reports import record_status, scheduled_after_report
-from core.services.inbound import receive_sms
+from core.services.delivery.reports import record_status, scheduled_after_report
+from core.services.notices.inbound import receive_sms
 from gateway.twilio_callbacks import (
     CallbackError,
     StatusReport,

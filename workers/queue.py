@@ -381,7 +381,7 @@ async def enqueue_deliveries(
 
 
 class Scheduled(Protocol):
-    """A delivery a service wrote ``scheduled`` (``core.services.delivery_rows.Due``)."""
+    """A delivery a service wrote ``scheduled`` (``core.services.delivery.rows.Due``)."""
 
     @property
     def delivery_id(self) -> int: ...

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from core.services.delivery.provider_reports import Memo, poll_reports
 from core.services.ports import ProviderStatus
-from core.services.provider_reports import Memo, poll_reports
 from gateway.sms.ovh import OvhReport, OvhSmsTransport
 from workers.queue import Queue, enqueue_scheduled
 from workers.senders import Channels

@@ -36,7 +36,7 @@ from core.rules.counting import (
     monthly_counts,
 )
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.schools import school_year_of
+from core.services.schools.school import school_year_of
 
 Month = tuple[int, int]
 

@@ -22,8 +22,8 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.provider_reports import poll_interval, poll_reports
-from core.services.schools import create_school
+from core.services.delivery.provider_reports import poll_interval, poll_reports
+from core.services.schools.school import create_school
 from gateway.sms.outbox import OutboxTransport
 from gateway.sms.ovh import OvhSmsTransport
 from tests.core.services.notice_support import (

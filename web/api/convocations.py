@@ -10,8 +10,8 @@ from core.bounds import AwareMoment
 from core.queries.common import zone
 from core.queries.deliveries import notice_deliveries
 from core.rules.permissions import Permission
-from core.services.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
-from core.services.schools import now_utc
+from core.services.notices.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
+from core.services.schools.school import now_utc
 from web.api.notices import NoticeOut
 from web.api.registry import Call, Route
 from web.keys import QUEUE

@@ -7,7 +7,13 @@ from core.queries import lists
 from core.queries.common import zone
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
-from core.services.events import EventPatch, correct_event, delete_event, parse_patch, record_event
+from core.services.events.record import (
+    EventPatch,
+    correct_event,
+    delete_event,
+    parse_patch,
+    record_event,
+)
 from web.api.registry import Call, Route
 from web.api.schemas import EventOut, EventPage, EventQuery, NewEvent
 from web.keys import QUEUE

@@ -2,7 +2,7 @@
 
 A teacher sees and takes only their own lessons (403 otherwise); the vie scolaire, the CPE and
 the admin see every lesson of the day and the roll calls still missing, and may take any.
-Writes go through :func:`core.services.roll_call.take_roll_call` (one transaction, audited).
+Writes go through :func:`core.services.events.roll_call.take_roll_call` (one transaction, audited).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from core.queries.calendar import load_calendar
 from core.queries.lessons import LessonOfDay, lessons_of_day, missing_roll_calls
 from core.queries.records import school_lesson
 from core.rules.permissions import Permission
-from core.services.roll_call import (
+from core.services.events.roll_call import (
     Mark,
     MarkKind,
     RollCallResult,
@@ -26,7 +26,7 @@ from core.services.roll_call import (
     lesson_students,
     take_roll_call,
 )
-from core.services.schools import now_utc
+from core.services.schools.school import now_utc
 from web.i18n import language, register
 from web.keys import QUEUE
 from web.panel import session

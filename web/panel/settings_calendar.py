@@ -11,7 +11,8 @@ from aiohttp import web
 
 from core.queries.calendar import timetable_slots
 from core.queries.settings import school_closed_days
-from core.services import closed_days, school_settings
+from core.services.schools import closed_days
+from core.services.schools import slots as school_settings
 from web.panel.account import now_of
 from web.panel.guard import Page
 from web.panel.settings_kit import (

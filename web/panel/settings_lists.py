@@ -10,8 +10,8 @@ from aiohttp import web
 
 from core.models import Reason
 from core.queries import settings
-from core.services import school_lists
-from core.services.school_lists import ReasonData
+from core.services.schools import lists as school_lists
+from core.services.schools.lists import ReasonData
 from web.panel.guard import Page
 from web.panel.settings_kit import (
     Again,

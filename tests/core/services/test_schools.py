@@ -23,7 +23,7 @@ from core.models import (
 from core.queries.calendar import load_calendar
 from core.rules.calendar import Half, HalfDayKey
 from core.services.audit import Actor
-from core.services.schools import (
+from core.services.schools.school import (
     create_school,
     parse_settings_patch,
     read_settings,
