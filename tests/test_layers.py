@@ -81,19 +81,12 @@ FORBIDDEN = (
         "an entry point enqueues the rows the service returned (workers.queue.enqueue_scheduled)",
     ),
 )
-# Imports that break a rule above until another change lands (issue 11 §3 moves school_year_of
-# into core.rules.calendar; then this entry goes).
-PENDING = {("core.queries.student_file", "core.services.schools.school.school_year_of")}
-
-
 def under(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
 def forbidden(importer: str, imported: str) -> str | None:
     """Why ``importer`` may not import ``imported`` (None: it may, as far as these rules go)."""
-    if (importer, imported) in PENDING:
-        return None
     for source, target, why in FORBIDDEN:
         if under(importer, source) and under(imported, target):
             return why

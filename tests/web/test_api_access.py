@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from core.queries import lists as queries
+from core.queries import lists
 from tests.web.conftest import MONDAY, UAI_A, UAI_B, Api, at
 from web.api.routes import all_routes
 
@@ -110,7 +110,7 @@ async def test_an_unexpected_error_is_a_logged_json_500(
     async def broken(*args: object) -> None:
         raise RuntimeError("a bug with a secret inside")
 
-    monkeypatch.setattr(queries, "student_page", broken)
+    monkeypatch.setattr(lists, "student_page", broken)
     with caplog.at_level(logging.ERROR, logger="absences.api"):
         status, body = await api.call("GET", STUDENTS)
     assert (status, error_code(body)) == (500, "internal")
