@@ -42,7 +42,7 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.schools import create_school
+from core.services.schools.school import create_school
 from core.settings import load_settings
 from workers.queue import InlineQueue, enqueue_deliveries
 from workers.runtime import tune_gc

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
-from core.services.demo import build_demo
-from core.services.schools import school_year_of
+from core.services.schools.school import school_year_of
 
 
 def default_today() -> date:

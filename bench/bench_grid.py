@@ -28,10 +28,10 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
 from core.models import Student
-from core.services.demo import build_demo
-from core.services.schools import school_year_of
+from core.services.schools.school import school_year_of
 from core.settings import load_settings
 from web.app import create_app
 from workers.queue import InlineQueue

@@ -2,14 +2,14 @@
 processes (``gateway.render_pool``), against the same renders in process, in the same run.
 
 Run from the repository root: ``.venv/bin/python bench/bench_render.py [-n 2000 -c 8 -r 3]``.
-Each message renders what ``core.services.messages.compose`` renders for it, with the variables
-a real absence notice has: an SMS (its body), an email (subject and body), a letter (the shipped
-HTML letter in its autoescape block), the shipped templates standing for a school's own. The
-baseline calls the sandbox in process (``SandboxRenderer.__call__``, what the shipped templates
-still use); the bounded render awaits ``SandboxRenderer.bounded`` one message after the other,
-then ``-c`` messages at once (the pool has ``WORKERS`` processes). The pool is started before
-measuring. Each measure runs ``-r`` rounds; the best is kept. Goal: well under a millisecond per
-message, small next to a provider's round trip.
+Each message renders what ``core.services.templates.messages.compose`` renders for it, with the
+variables a real absence notice has: an SMS (its body), an email (subject and body), a letter
+(the shipped HTML letter in its autoescape block), the shipped templates standing for a school's
+own. The baseline calls the sandbox in process (``SandboxRenderer.__call__``, what the shipped
+templates still use); the bounded render awaits ``SandboxRenderer.bounded`` one message after
+the other, then ``-c`` messages at once (the pool has ``WORKERS`` processes). The pool is
+started before measuring. Each measure runs ``-r`` rounds; the best is kept. Goal: well under a
+millisecond per message, small next to a provider's round trip.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.services.letter_templates import autoescaped, default_letter
-from core.services.messages import default_template
+from core.services.templates.letters import autoescaped, default_letter
+from core.services.templates.messages import default_template
 from gateway.render_pool import POOL, WORKERS
 from workers.senders import SandboxRenderer
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.db import close_db, init_db, migrate
 from core.services.audit import Actor
-from core.services.siecle_import import import_siecle
+from core.services.siecle.importer import import_siecle
 from core.siecle.files import load_export
 
 SAMPLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "siecle"

@@ -17,11 +17,11 @@ from aiohttp import web
 from core.db import close_db, init_db
 from core.db import migrate as migrate_db
 from core.models import Membership, School
+from core.services.access.tokens import create_token, revoke_token, tokens_of_email
 from core.services.audit import Actor
-from core.services.schools import create_school, get_school
-from core.services.siecle_watch import start_watch
-from core.services.tokens import create_token, revoke_token, tokens_of_email
-from core.services.users import add_user, generate_password
+from core.services.schools.school import create_school, get_school
+from core.services.schools.users import add_user, generate_password
+from core.services.siecle.watch import start_watch
 from core.settings import Settings, load_settings
 from web.app import create_app
 from workers.arq_worker import run_worker
@@ -73,7 +73,7 @@ async def _print_logins(uai: str, password: str) -> None:
 
 
 async def demo(args: argparse.Namespace) -> int:
-    from core.services.demo import build_demo
+    from cli.demo.build import build_demo
 
     settings = load_settings()
     async with database(settings):

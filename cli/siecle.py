@@ -14,8 +14,8 @@ from typing import Any
 
 from cli.commands import CommandError, _require_schema, database
 from core.services.audit import Actor
-from core.services.siecle_import import import_siecle
-from core.services.siecle_watch import WATCH_ACTOR, Watcher, WatchResult
+from core.services.siecle.importer import import_siecle
+from core.services.siecle.watch import WATCH_ACTOR, Watcher, WatchResult
 from core.settings import load_settings
 from core.siecle import ImportSummary, load_export
 

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
 
-    # A share where schools drop SIECLE exports, one folder per UAI: core.services.siecle_watch
+    # A share where schools drop SIECLE exports, one folder per UAI: core.services.siecle.watch
     siecle_watch_dir: Path | None = None
     siecle_watch_interval: int = Field(default=3600, ge=10)
 

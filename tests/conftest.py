@@ -54,7 +54,7 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same argon2id, at test cost (the production cost, ~0.1 s a hash, would dominate)."""
     from argon2 import PasswordHasher
 
-    from core.services import users
+    from core.services.schools import users
 
     monkeypatch.setattr(
         users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -81,7 +81,7 @@ def test_every_import_follows_the_table() -> None:
 @pytest.mark.parametrize(
     ("importer", "imported", "ok"),
     [
-        ("core.services.events", "web.app", False),
+        ("core.services.events.record", "web.app", False),
         ("core.models", "gateway.sms", False),
         ("gateway.sms", "core.models", True),
         ("web.api.events", "workers.queue", True),

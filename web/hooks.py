@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from core.models import Delivery, DeliveryStatus
-from core.services.delivery_reports import record_status, scheduled_after_report
-from core.services.inbound import receive_sms
+from core.services.delivery.reports import record_status, scheduled_after_report
+from core.services.notices.inbound import receive_sms
 from gateway.twilio.callbacks import (
     CHANNELS,
     GATHER_PATH,

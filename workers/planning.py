@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from core.services.notice_planning import plan_dated_notices, schools_to_plan
+from core.services.notices.planning import plan_dated_notices, schools_to_plan
 from workers.queue import Queue, enqueue_deliveries
 
 logger = logging.getLogger("absences.planning")

@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from core.services.provider_reports import Memo, poll_reports
+from core.services.delivery.provider_reports import Memo, poll_reports
 from gateway.ovh.reports import OvhReportSource
 from gateway.ovh.sms import OvhSmsTransport
 from workers.queue import Queue, enqueue_deliveries

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from core.services import delivery, invitations
+from core.services.delivery import send as delivery
 from core.services.ports import SendFailed
+from core.services.schools import invitations
 from core.settings import Settings
 from workers.batching import Batcher
 from workers.planning import PLAN, plan_notices
@@ -56,7 +57,7 @@ def _batcher(ctx: dict[str, Any]) -> Batcher[int, delivery.Outcome]:
 
 
 async def deliver(ctx: dict[str, Any], *delivery_ids: int) -> str:
-    """Send the job's deliveries (``core.services.delivery.deliver_many``, together with the
+    """Send the job's deliveries (``core.services.delivery.send.deliver_many``, together with the
     other deliveries this process is running at the same moment); fallback deliveries are
     enqueued at once. A transient failure runs a one-delivery job again at the row's new
     ``not_before``; in a job of several, each delivery to retry gets a job of its own then.
@@ -118,7 +119,8 @@ INVITE_RETRY_SECONDS = 60.0
 
 
 async def invite(ctx: dict[str, Any], invitation_id: int) -> str:
-    """Mail a staff invitation with a new link (``core.services.invitations.send_invitation``);
+    """Mail a staff invitation with a new link
+    (``core.services.schools.invitations.send_invitation``);
     a transient failure is tried again a minute later, a permanent one is logged (the admin
     sees the invitation pending and may send it again)."""
     channels: Channels = ctx["channels"]

@@ -22,7 +22,7 @@ from core.queries.common import day_start, zone
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
 from core.rules.visibility import Visibility
-from core.services.roll_call import LessonOfDay, missing_roll_calls
+from core.services.events.roll_call import LessonOfDay, missing_roll_calls
 
 FAILED_WINDOW = timedelta(days=7)
 FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)

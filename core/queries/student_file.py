@@ -34,9 +34,9 @@ from core.rules.counting import (
     monthly_counts,
 )
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.events import school_student
-from core.services.notice_facts import countable
-from core.services.schools import load_calendar, school_year_of
+from core.services.events.record import school_student
+from core.services.notices.facts import countable
+from core.services.schools.school import load_calendar, school_year_of
 
 Month = tuple[int, int]
 

@@ -1,7 +1,7 @@
 """Notices planned by date rather than by an event as it is entered: reminders of absences still
 not justified, the monthly threshold letters, the weekly summary — and their dedupe keys.
 
-Pure functions over plain values: the planning service (``core/services/notice_planning.py``)
+Pure functions over plain values: the planning service (``core/services/notices/planning.py``)
 hands in days, counts and settings, and writes what these functions decide. Every key is
 deterministic, so planning twice plans nothing new.
 """

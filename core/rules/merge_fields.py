@@ -18,7 +18,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 Fields = frozenset[str] | None  # the attributes of a record; None: a plain value or a list
 
-# What every notice's context holds (core.services.messages.context): records and their fields.
+# What every notice's context holds (core.services.templates.messages.context): records and
+# their fields.
 COMMON: dict[str, Fields] = {
     "school": frozenset(
         {"name", "uai", "address", "city", "phone", "email", "head_name", "head_title"}
@@ -31,7 +32,7 @@ COMMON: dict[str, Fields] = {
     "half": None,
 }
 
-# The values a notice of each kind carries in its payload (core/services/notice_planning.py,
+# The values a notice of each kind carries in its payload (core/services/notices/planning.py,
 # convocations.py); the names the shipped templates of a kind use are allowed too.
 KIND_VALUES: dict[str, tuple[str, ...]] = {
     "absence": ("day", "half", "start"),

@@ -1,7 +1,7 @@
 """SIECLE exports (the national student database's XML files), read safely and purely.
 
 ``load_export(paths)`` or ``read_export([(name, bytes), …])`` give a :class:`SiecleExport`;
-``core.services.siecle_import.import_siecle`` applies it to the database as a diff.
+``core.services.siecle.importer.import_siecle`` applies it to the database as a diff.
 Every refusal is a :class:`SiecleError` whose message is one line naming the file.
 """
 

@@ -28,8 +28,8 @@ from core.models import (
 )
 from core.rules import channels as channel_table
 from core.services.audit import Actor
-from core.services.delivery import Outcome, deliver, record_status
-from core.services.schools import create_school
+from core.services.delivery.send import Outcome, deliver, record_status
+from core.services.schools.school import create_school
 from core.settings import Settings
 from gateway.registry import PROVIDERS, build_transports
 from tests.core.services.notice_support import (

@@ -33,9 +33,9 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import record_event
-from core.services.schools import create_school
-from core.services.users import add_user, create_token
+from core.services.events.record import record_event
+from core.services.schools.school import create_school
+from core.services.schools.users import add_user, create_token
 from core.settings import load_settings
 from tests.web.personas import panel_client
 from web.app import create_app

@@ -28,7 +28,7 @@ from core.models import (
     User,
 )
 from core.rules.counting import EventKind
-from core.services.events import record_event
+from core.services.events.record import record_event
 from tests.web.personas import (
     MONDAY,
     SYSTEM,

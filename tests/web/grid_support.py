@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from core.models import Division, Event, Lesson, School, Student, TeachingGroup, User
 from core.rules.counting import EventKind
-from core.services.events import record_event
+from core.services.events.record import record_event
 from tests.web.personas import (
     MONDAY,
     SYSTEM,

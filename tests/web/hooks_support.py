@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient
 
 from core.models import Delivery, School, Student
 from core.services.audit import Actor
-from core.services.notices import scheduled_deliveries
-from core.services.schools import create_school
+from core.services.notices.absence import scheduled_deliveries
+from core.services.schools.school import create_school
 from core.settings import Settings, load_settings
 from tests.core.services.notice_support import MONDAY, Family, absence, at, make_family
 from tests.gateway.fakes.server import HOST, free_port

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from core.models import Delivery, School, User
-from core.services.users import create_token
+from core.services.schools.users import create_token
 from core.settings import Settings, load_settings
 from tests.core.services.letter_support import (
     Letters,

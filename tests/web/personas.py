@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from core.models import School, User
 from core.services.audit import Actor
-from core.services.schools import create_school
-from core.services.users import add_user
+from core.services.schools.school import create_school
+from core.services.schools.users import add_user
 from web.keys import SETTINGS
 
 UAI_A = "0751234X"

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 
 from core.models import School
 from core.services.audit import Actor
-from core.services.schools import create_school
-from core.services.users import add_user
+from core.services.schools.school import create_school
+from core.services.schools.users import add_user
 from tests.core.services.conftest import MONDAY
 
 UAI_A = "0751234X"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from core.models import Division, Event, GenericReason, Lesson, Reason, User
 from core.rules.counting import EventKind
-from core.services.events import record_event
-from core.services.schools import SchoolSettingsPatch, update_settings
+from core.services.events.record import record_event
+from core.services.schools.school import SchoolSettingsPatch, update_settings
 from tests.web.conftest import MONDAY, PERSONAS, SYSTEM, UAI_A, Api, at
 from tests.web.test_api_notices import next_monday
 

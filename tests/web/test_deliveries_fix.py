@@ -26,8 +26,8 @@ from core.models import (
     StaffAlert,
     Usability,
 )
-from core.services.alerts import raise_alert
-from core.services.schools import now_utc
+from core.services.delivery.alerts import raise_alert
+from core.services.schools.school import now_utc
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import UAI_A, UAI_B
 

@@ -18,7 +18,7 @@ from core.models import (
     NoticeKind,
     NoticeStatus,
 )
-from core.services.schools import now_utc
+from core.services.schools.school import now_utc
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import UAI_A, UAI_B
 

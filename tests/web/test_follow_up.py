@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from core.models import Action, Event, EventSource, InboundMessage
 from core.rules.counting import EventKind
-from core.services.events import record_event
-from core.services.schools import now_utc
+from core.services.events.record import record_event
+from core.services.schools.school import now_utc
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import MONDAY, PARIS, SYSTEM, UAI_A, at
 

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 
 from core.models import AuditEntry, Student
 from core.services.audit import Actor
-from core.services.users import add_user
+from core.services.schools.users import add_user
 from tests.conftest import mode_of
 from tests.web.conftest import PERSONAS, UAI_A, UAI_B, Api
 

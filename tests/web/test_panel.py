@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient
 from core.models import School, Student
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import record_event
-from core.services.schools import create_school, now_utc
-from core.services.users import add_user
+from core.services.events.record import record_event
+from core.services.schools.school import create_school, now_utc
+from core.services.schools.users import add_user
 from core.settings import load_settings
 from tests.web.personas import panel_client
 from web.app import create_app

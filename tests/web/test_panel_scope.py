@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient
 
 from core.models import Event, GenericReason, Lesson, Reason
 from core.rules.counting import EventKind
-from core.services.actions import record_action
-from core.services.events import correct_event, parse_patch, record_event
-from core.services.schools import SchoolSettingsPatch, update_settings
+from core.services.events.actions import record_action
+from core.services.events.record import correct_event, parse_patch, record_event
+from core.services.schools.school import SchoolSettingsPatch, update_settings
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import MONDAY, SYSTEM, UAI_A, at
 

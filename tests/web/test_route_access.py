@@ -42,9 +42,9 @@ from core.models import (
     TimetableSlot,
 )
 from core.rules.counting import EventKind
-from core.services.events import record_event
-from core.services.schools import now_utc
-from core.services.users import create_token
+from core.services.events.record import record_event
+from core.services.schools.school import now_utc
+from core.services.schools.users import create_token
 from tests.web.personas import MONDAY, PASSWORD, SYSTEM, UAI_A, UAI_B, at, schools_and_staff
 from web.keys import SETTINGS
 

@@ -7,8 +7,8 @@ import re
 from datetime import timedelta
 
 from core.models import ApiToken, AuditEntry, StaffSession
-from core.services.sessions import hash_key
-from core.services.users import create_token, user_for_token
+from core.services.access.sessions import hash_key
+from core.services.schools.users import create_token, user_for_token
 from tests.web.settings_support import (
     PASSWORD,
     SYSTEM,

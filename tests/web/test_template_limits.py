@@ -24,8 +24,8 @@ from core.models import (
     StaffAlert,
     Student,
 )
-from core.services.delivery import deliver_many
-from core.services.template_failures import TemplateFailed, bounded
+from core.services.delivery.send import deliver_many
+from core.services.templates.failures import TemplateFailed, bounded
 from core.settings import Settings, load_settings
 from gateway.outbox.transport import OutboxTransport
 from gateway.render_pool import POOL, RenderPool

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from core.models import ApiToken, AuditEntry
-from core.services.tokens import create_token
+from core.services.access.tokens import create_token
 from tests.web.settings_support import SYSTEM, UAI_A, Client, log_in, post, two_schools
 from web.panel.session import CLOCK
 

@@ -14,7 +14,7 @@ from arq.worker import Worker
 
 from core.models import Delivery, DeliveryStatus, School, Student
 from core.services.audit import Actor
-from core.services.schools import create_school
+from core.services.schools.school import create_school
 from core.settings import load_settings
 from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import MONDAY, absence, at, make_family

@@ -29,9 +29,9 @@ from core.models import (
     Student,
     Usability,
 )
-from core.services import delivery
 from core.services.audit import Actor
-from core.services.schools import create_school
+from core.services.delivery import send as delivery
+from core.services.schools.school import create_school
 from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import MONDAY, absence, at, make_family
 from tests.gateway.fakes.twilio import FakeTwilio

@@ -22,8 +22,8 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.provider_reports import poll_interval, poll_reports
-from core.services.schools import create_school
+from core.services.delivery.provider_reports import poll_interval, poll_reports
+from core.services.schools.school import create_school
 from gateway.outbox.transport import OutboxTransport
 from gateway.ovh.reports import OvhReportSource
 from gateway.ovh.sms import OvhSmsTransport

@@ -14,7 +14,7 @@ import pytest
 
 from core.models import Notice, School, Student
 from core.services.audit import Actor
-from core.services.schools import create_school
+from core.services.schools.school import create_school
 from gateway.outbox.transport import OutboxTransport
 from tests.core.services.notice_support import MOTHER_MOBILE, absence, make_family
 from workers.planning import PLAN, plan_notices

@@ -6,9 +6,9 @@ from aiohttp import web
 
 from core.errors import Forbidden
 from core.rules.permissions import Permission, allows
-from core.services.schools import get_school
-from core.services.tokens import TokenRefused, token_user
-from core.services.users import Access, access
+from core.services.access.tokens import TokenRefused, token_user
+from core.services.schools.school import get_school
+from core.services.schools.users import Access, access
 from web.api.errors import Unauthorized
 
 BEARER = "bearer"

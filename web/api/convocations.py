@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.bounds import AwareMoment
 from core.models import Delivery
 from core.rules.permissions import Permission
-from core.services.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
-from core.services.schools import now_utc
+from core.services.notices.convocations import MAX_MESSAGE, MAX_PLACE, MAX_WITH, convoke_family
+from core.services.schools.school import now_utc
 from web.api import queries
 from web.api.notices import NoticeOut
 from web.api.registry import Call, Route

@@ -5,8 +5,14 @@ from __future__ import annotations
 from core.models import EventSource
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
-from core.services.events import EventPatch, correct_event, delete_event, parse_patch, record_event
-from core.services.notices import scheduled_deliveries
+from core.services.events.record import (
+    EventPatch,
+    correct_event,
+    delete_event,
+    parse_patch,
+    record_event,
+)
+from core.services.notices.absence import scheduled_deliveries
 from web.api import queries
 from web.api.registry import Call, Route
 from web.api.schemas import EventOut, EventPage, EventQuery, NewEvent

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from core.rules.permissions import Permission
-from core.services.siecle_import import import_siecle
+from core.services.siecle.importer import import_siecle
 from core.siecle import read_export
 from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
 from web.api.registry import Call, Route

@@ -3,7 +3,8 @@
 Only roles that read the whole school hold the letters' rights (a test of
 :mod:`core.rules.visibility` keeps it so); the list still goes through the caller's scope.
 
-The marks are :func:`core.services.letters.mark_letters` (all or nothing, audited, idempotent);
+The marks are :func:`core.services.delivery.letters.mark_letters` (all or nothing, audited,
+idempotent);
 the PDF comes through the app's :class:`core.services.ports.Mailroom`.
 """
 
@@ -20,8 +21,8 @@ from core.bounds import MAX_ID, WINDOW, Day, id_in_range
 from core.models import DeliveryStatus, NoticeKind
 from core.queries.letters import LetterRow, letters_of_day
 from core.rules.permissions import Permission
-from core.services.letters import MAX_SELECTION, mark_letters, print_batch
-from core.services.schools import now_utc
+from core.services.delivery.letters import MAX_SELECTION, mark_letters, print_batch
+from core.services.schools.school import now_utc
 from web.api.errors import ApiError
 from web.api.registry import Call, Route
 from web.api.schemas import PageQuery

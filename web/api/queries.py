@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 from core.models import Delivery, Event, GuardianLink, Notice, School, Student
 from core.queries.scope import Scope
 from core.rules.counting import EventKind
-from core.services.events import school_event, school_student
+from core.services.events.record import school_event, school_student
 from web.api.schemas import EventQuery, StudentQuery
 
 StudentRow = tuple[Student, list[GuardianLink]]

@@ -23,7 +23,7 @@ from core.models import School, User
 from core.queries.scope import Scope, reader_scope
 from core.rules.permissions import Permission
 from core.services.audit import Actor
-from core.services.users import Access
+from core.services.schools.users import Access
 from web.api.auth import authorise
 from web.api.errors import HTTP_CODES, ApiError, BadRequest
 from web.bodies import BodyError, read_json_body

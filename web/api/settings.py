@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.rules.permissions import Permission
-from core.services.schools import (
+from core.services.schools.school import (
     SchoolSettings,
     SchoolSettingsPatch,
     parse_settings_patch,

@@ -1,6 +1,6 @@
 """The school's notice templates: list them, read one, replace one, go back to the default.
 
-Writes go through :mod:`core.services.templates` (checked in the sandbox with sample values,
+Writes go through :mod:`core.services.templates.editing` (checked in the sandbox with sample values,
 a letter's HTML sanitised, audited); trying a template needs the app's
 :class:`core.services.ports.TemplateTools`, else the writes answer 503.
 """
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from core.rules.permissions import Permission
 from core.services.ports import TemplateTools
-from core.services.templates import (
+from core.services.templates.editing import (
     TemplateKey,
     TemplateView,
     TemplateWarning,

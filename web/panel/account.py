@@ -13,11 +13,11 @@ from aiohttp import web
 
 from core.errors import Invalid
 from core.models import User
-from core.services.account import change_language
+from core.services.access.account import change_language
+from core.services.access.sessions import change_password_here
+from core.services.access.tokens import create_token_for
 from core.services.audit import Actor
-from core.services.sessions import change_password_here
-from core.services.tokens import create_token_for
-from core.services.users import MIN_PASSWORD_LENGTH
+from core.services.schools.users import MIN_PASSWORD_LENGTH
 from web.i18n import language, register, translator
 from web.panel import session
 from web.panel.account_security import (

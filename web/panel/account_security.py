@@ -14,10 +14,10 @@ from core.errors import NotFound
 from core.models import User
 from core.rules.sessions import browser_of
 from core.rules.tokens import DEFAULT_TOKEN_DAYS, token_state
+from core.services.access.sessions import end_other_sessions, end_session_of, sessions_of
+from core.services.access.tokens import revoke_token, tokens_of
 from core.services.audit import Actor
-from core.services.sessions import end_other_sessions, end_session_of, sessions_of
-from core.services.tokens import revoke_token, tokens_of
-from core.services.users import schools_of
+from core.services.schools.users import schools_of
 from web.keys import SETTINGS
 from web.panel import session
 from web.panel.guard import current_user

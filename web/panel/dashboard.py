@@ -11,7 +11,7 @@ from aiohttp import web
 from core.models import School
 from core.queries import dashboard, reader_scope
 from core.queries.alerts import open_alerts
-from core.services.alerts import may_resolve
+from core.services.delivery.alerts import may_resolve
 from web.panel.account import now_of
 
 

@@ -28,10 +28,10 @@ from core.models import ContactKind, Delivery, DeliveryStatus
 from core.queries.alerts import open_alerts
 from core.rules.channels import channel_names
 from core.rules.permissions import Permission
-from core.services.alerts import may_resolve, resolve_alert
-from core.services.contacts import fix_contact, fixable
-from core.services.resend import RESENDABLE, may_resend, resend_delivery
-from core.services.schools import now_utc
+from core.services.delivery.alerts import may_resolve, resolve_alert
+from core.services.delivery.contacts import fix_contact, fixable
+from core.services.delivery.resend import RESENDABLE, may_resend, resend_delivery
+from core.services.schools.school import now_utc
 from web.i18n import register
 from web.keys import QUEUE
 from web.panel import session

@@ -20,7 +20,7 @@ from core.queries.common import Page
 from core.queries.scope import Scope, reader_scope
 from core.queries.search import EXPORT_LIMIT, EXTRA_COLUMNS, EventRow, EventState, SortKey
 from core.rules.counting import EventKind
-from core.services.saved_searches import delete_search, save_search
+from core.services.events.saved_searches import delete_search, save_search
 from web.i18n import language, register, translator
 from web.panel import follow_up_export, student_file
 from web.panel.follow_up_form import (

@@ -1,7 +1,7 @@
 """The entry grid: a division, group or set of divisions over a day or a week.
 
 The page is rendered here; the script ``static/grid.js`` records and changes events through
-the JSON endpoints below, which call :mod:`core.services.events` (one transaction, audited)
+the JSON endpoints below, which call :mod:`core.services.events.record` (one transaction, audited)
 and answer ``{"error": {"code", "message"}}`` on failure: 400 malformed, 401 not logged in,
 403 no right or no CSRF token (``X-CSRF-Token`` header), 404 unknown, 409 conflict, 422 invalid.
 """
@@ -24,14 +24,14 @@ from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
 from core.rules.visibility import Visibility
-from core.services.events import (
+from core.services.events.record import (
     correct_event,
     delete_event,
     parse_patch,
     record_event,
 )
-from core.services.notices import scheduled_deliveries
-from core.services.schools import now_utc
+from core.services.notices.absence import scheduled_deliveries
+from core.services.schools.school import now_utc
 from web.api.errors import DOMAIN_STATUS, HTTP_CODES
 from web.bodies import read_json_body
 from web.i18n import language, register, translator

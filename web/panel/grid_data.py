@@ -20,7 +20,7 @@ from core.models.school import minutes_to_time
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
-from core.services.schools import load_calendar
+from core.services.schools.school import load_calendar
 
 View = Literal["day", "week"]
 TargetKind = Literal["division", "group", "set"]

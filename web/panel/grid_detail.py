@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from core.models import AuditEntry, Delivery, Event, Notice, School
 from core.queries.scope import ALL, Scope
 from core.rules.visibility import ReasonShown, Visibility
-from core.services.events import school_event
+from core.services.events.record import school_event
 from web.panel.grid_data import day_label, event_json
 
 EDITABLE = ("reason", "justification", "accepted", "settled", "counts", "comment")

@@ -17,8 +17,8 @@ from core.errors import NotFound
 from core.models import School, User
 from core.rules.permissions import Permission, allows
 from core.services.audit import Actor
-from core.services.schools import get_school
-from core.services.users import access
+from core.services.schools.school import get_school
+from core.services.schools.users import access
 from web.bodies import read_json_body
 from web.i18n import language, translator
 from web.panel import session

@@ -24,7 +24,7 @@ from aiohttp import web
 from core.errors import DomainError
 from core.files import private_dir, write_private
 from core.services.audit import Actor
-from core.services.siecle_import import import_siecle
+from core.services.siecle.importer import import_siecle
 from core.siecle import ImportSummary, read_export
 
 log = logging.getLogger("absences.panel.imports")

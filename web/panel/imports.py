@@ -18,7 +18,7 @@ from aiohttp import web
 
 from core.errors import DomainError
 from core.rules.permissions import Permission
-from core.services.siecle_import import import_siecle
+from core.services.siecle.importer import import_siecle
 from core.siecle import read_export
 from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
 from web.i18n import language, register, translator

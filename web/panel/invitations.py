@@ -14,10 +14,10 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import Conflict, Invalid, NotFound
-from core.services import invitations
-from core.services.invitations import Gone, Opened
-from core.services.security import Throttled
-from core.services.users import MIN_PASSWORD_LENGTH
+from core.services.access.login import Throttled
+from core.services.schools import invitations
+from core.services.schools.invitations import Gone, Opened
+from core.services.schools.users import MIN_PASSWORD_LENGTH
 from web.i18n import language, register, translator
 from web.panel import session
 from web.panel.account import now_of, throttled_page

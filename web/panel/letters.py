@@ -5,7 +5,8 @@ whose PDF the letter channel made that day, for whoever may read letters (admin,
 vie scolaire). ``/s/{uai}/letters.pdf?day=&id=…`` downloads the chosen letters (else the day's
 letters not yet printed) as one PDF. The page's form posts to ``/s/{uai}/letters`` with
 ``action`` = ``pdf`` (the same download), ``printed`` or ``posted`` (marks: admin, CPE, vie
-scolaire; the direction reads only). The work is done by :mod:`core.services.letters`; the files
+scolaire; the direction reads only). The work is done by :mod:`core.services.delivery.letters`;
+the files
 come through the app's :class:`core.services.ports.Mailroom`.
 """
 
@@ -20,8 +21,8 @@ from aiohttp import web
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.queries.letters import STATES, letters_of_day, oldest_day_to_print
 from core.rules.permissions import Permission
-from core.services.letters import MARKS, Marked, mark_letters, print_batch
-from core.services.schools import now_utc
+from core.services.delivery.letters import MARKS, Marked, mark_letters, print_batch
+from core.services.schools.school import now_utc
 from web.i18n import language, register
 from web.keys import MAILROOM
 from web.panel import session

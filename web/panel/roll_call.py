@@ -2,7 +2,7 @@
 
 A teacher sees and takes only their own lessons (403 otherwise); the vie scolaire, the CPE and
 the admin see every lesson of the day and the roll calls still missing, and may take any.
-Writes go through :func:`core.services.roll_call.take_roll_call` (one transaction, audited).
+Writes go through :func:`core.services.events.roll_call.take_roll_call` (one transaction, audited).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from aiohttp import web
 from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.models import Lesson, Role
 from core.rules.permissions import Permission
-from core.services.notices import scheduled_deliveries
-from core.services.roll_call import (
+from core.services.events.roll_call import (
     LessonOfDay,
     Mark,
     MarkKind,
@@ -28,7 +27,8 @@ from core.services.roll_call import (
     school_lesson,
     take_roll_call,
 )
-from core.services.schools import load_calendar, now_utc
+from core.services.notices.absence import scheduled_deliveries
+from core.services.schools.school import load_calendar, now_utc
 from web.i18n import language, register
 from web.keys import QUEUE
 from web.panel import session

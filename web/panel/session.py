@@ -1,6 +1,7 @@
 """The panel's sessions: the cookie holds only a random key, the session lives in the database.
 
-:mod:`core.services.sessions` keeps the sessions (only the key's SHA-256 is stored); logging out
+:mod:`core.services.access.sessions` keeps the sessions (only the key's SHA-256 is stored);
+logging out
 deletes the row, so a copy of the cookie opens nothing afterwards. A browser that is not signed
 in has a key too (never stored), from which the login form's CSRF token is derived. The CSRF
 token is an HMAC of the key with the secret. Short-lived page values (flash messages) travel in
@@ -21,8 +22,8 @@ from aiohttp import web
 
 from core.models import User
 from core.rules.sessions import SessionPolicy
-from core.services.schools import now_utc
-from core.services.sessions import Resumed, hash_key, new_key, resume
+from core.services.access.sessions import Resumed, hash_key, new_key, resume
+from core.services.schools.school import now_utc
 from web.keys import SECRET, SETTINGS
 
 COOKIE = "absences_session"

@@ -16,8 +16,8 @@ from aiohttp import web
 
 from core.bounds import MAX_COUNT
 from core.rules.channels import default_order
-from core.services.school_settings import COLOUR_KEYS, update_colours
-from core.services.schools import parse_settings_patch, read_settings, update_settings
+from core.services.schools.school import parse_settings_patch, read_settings, update_settings
+from core.services.schools.slots import COLOUR_KEYS, update_colours
 from web.i18n import register
 from web.panel import settings_calendar, settings_lists, settings_staff
 from web.panel.guard import Page

@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from core.models import ClosedDay, TimetableSlot
-from core.services import closed_days, school_settings
+from core.services.schools import closed_days
+from core.services.schools import slots as school_settings
 from web.panel.account import now_of
 from web.panel.guard import Page
 from web.panel.settings_kit import (

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from core.models import ActionType, GenericReason, JustificationType, Reason
-from core.services import school_lists
-from core.services.school_lists import ReasonData
+from core.services.schools import lists as school_lists
+from core.services.schools.lists import ReasonData
 from web.panel.guard import Page
 from web.panel.settings_kit import (
     Again,

@@ -1,7 +1,7 @@
 """Settings: the staff accounts of this school — who has which role, invitations, changes.
 
 Only this school's memberships and invitations are read or changed. Adding someone is always an
-invitation mailed to them (:mod:`core.services.invitations`): the page answers the same
+invitation mailed to them (:mod:`core.services.schools.invitations`): the page answers the same
 sentence whether or not an account exists with that email, and attaches nothing by itself.
 """
 
@@ -16,7 +16,7 @@ from aiohttp import web
 
 from core.models import Role
 from core.rules.permissions import Permission
-from core.services import invitations, staff
+from core.services.schools import invitations, staff
 from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page

@@ -19,9 +19,9 @@ from core.queries.choices import action_types
 from core.queries.common import zone
 from core.queries.scope import reader_scope
 from core.rules.permissions import Permission
-from core.services.actions import record_action
-from core.services.convocations import convoke_family
-from core.services.schools import school_year_of
+from core.services.events.actions import record_action
+from core.services.notices.convocations import convoke_family
+from core.services.schools.school import school_year_of
 from web.keys import QUEUE
 from web.panel.account import now_of
 from web.panel.guard import Page, refusal, require_csrf, school_page

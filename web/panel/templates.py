@@ -26,11 +26,9 @@ from core.models import NoticeKind
 from core.rules.channels import channel_names
 from core.rules.merge_fields import snippet
 from core.rules.permissions import Permission
-from core.services.letter_templates import logo_bytes, logo_src
 from core.services.ports import SendFailed, TemplateTools
-from core.services.school_logo import remove_logo, school_logo, set_logo
-from core.services.template_values import sample_context
-from core.services.templates import (
+from core.services.schools.logo import remove_logo, school_logo, set_logo
+from core.services.templates.editing import (
     LANGUAGES,
     TemplateKey,
     TemplateView,
@@ -44,6 +42,8 @@ from core.services.templates import (
     save_template,
     trial_template,
 )
+from core.services.templates.letters import logo_bytes, logo_src
+from core.services.templates.values import sample_context
 from web.i18n import register
 from web.keys import TEMPLATE_TOOLS
 from web.panel import session

@@ -7,10 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from core.rules.permissions import Permission, allows
+from core.services.access.login import Throttled, log_in
+from core.services.access.sessions import end_session, open_session
 from core.services.audit import Actor
-from core.services.security import Throttled, log_in
-from core.services.sessions import end_session, open_session
-from core.services.users import schools_of
+from core.services.schools.users import schools_of
 from web.i18n import language, translator
 from web.panel import session
 from web.panel.account import now_of, remember_language, throttled_page

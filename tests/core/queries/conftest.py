@@ -36,8 +36,8 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import correct_event, delete_event, parse_patch, record_event
-from core.services.schools import create_school
+from core.services.events.record import correct_event, delete_event, parse_patch, record_event
+from core.services.schools.school import create_school
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2026, 3, 2)  # winter time, UTC+1

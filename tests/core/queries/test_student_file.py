@@ -9,8 +9,8 @@ import pytest
 from core.errors import NotFound
 from core.models import DeliveryStatus, Notice
 from core.queries import student_file
-from core.services.actions import record_action
 from core.services.audit import Actor
+from core.services.events.actions import record_action
 from tests.core.queries.conftest import MONDAY, Data, add_notice, add_reply, at
 
 NOW = at(MONDAY, 12, days=4)  # Friday noon

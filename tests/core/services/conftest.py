@@ -10,7 +10,7 @@ import pytest
 from core.models import Membership, Role, School, Student, User
 from core.services.audit import Actor
 from core.services.ports import TemplateTools
-from core.services.schools import create_school
+from core.services.schools.school import create_school
 from core.settings import load_settings
 from workers.template_tools import build_template_tools
 

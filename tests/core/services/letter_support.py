@@ -21,8 +21,8 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.delivery import deliver
-from core.services.events import record_event
+from core.services.delivery.send import deliver
+from core.services.events.record import record_event
 from gateway.letter.transport import LetterTransport
 from gateway.outbox.transport import OutboxTransport
 from workers.senders import Channels, render, wrap

@@ -23,7 +23,7 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import record_event
+from core.services.events.record import record_event
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2026, 3, 2)  # winter time: Paris is UTC+1

@@ -9,9 +9,9 @@ import pytest
 from core.errors import Invalid, NotFound
 from core.models import Action, AuditEntry, School, Student
 from core.rules.counting import EventKind
-from core.services.actions import record_action
 from core.services.audit import Actor
-from core.services.events import record_event
+from core.services.events.actions import record_action
+from core.services.events.record import record_event
 from tests.core.services.conftest import MONDAY
 
 AT = datetime(2026, 3, 2, 10, 30).astimezone()

@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 from core.errors import Invalid, NotFound
 from core.models import AuditEntry, School, StaffAlert, Student
 from core.queries.alerts import open_alerts
-from core.services.alerts import may_resolve, raise_alert, resolve_alert
 from core.services.audit import Actor
+from core.services.delivery.alerts import may_resolve, raise_alert, resolve_alert
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 

@@ -26,9 +26,9 @@ from core.models import (
     Usability,
 )
 from core.services.audit import Actor
-from core.services.contacts import fix_contact, read_phone, school_region
-from core.services.resend import resend_delivery
-from core.services.schools import create_school
+from core.services.delivery.contacts import fix_contact, read_phone, school_region
+from core.services.delivery.resend import resend_delivery
+from core.services.schools.school import create_school
 from tests.core.services.notice_support import FATHER_MOBILE, MOTHER_EMAIL, Family, make_family
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

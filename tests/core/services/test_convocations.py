@@ -24,9 +24,9 @@ from core.models import (
     Usability,
 )
 from core.services.audit import Actor
-from core.services.convocations import convoke_family
-from core.services.delivery import deliver
-from core.services.messages import TEMPLATES, context, find_template
+from core.services.delivery.send import deliver
+from core.services.notices.convocations import convoke_family
+from core.services.templates.messages import TEMPLATES, context, find_template
 from gateway.outbox.transport import OutboxTransport
 from gateway.render import render_message, sms_segments
 from tests.core.services.notice_support import (

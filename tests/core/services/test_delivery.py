@@ -28,7 +28,7 @@ from core.models import (
     Usability,
 )
 from core.services.audit import Actor
-from core.services.delivery import Outcome, deliver, due_deliveries, record_status
+from core.services.delivery.send import Outcome, deliver, due_deliveries, record_status
 from gateway.outbox.transport import OutboxTransport
 from gateway.render import sms_segments
 from gateway.twilio.callbacks import CHANNELS as TWILIO

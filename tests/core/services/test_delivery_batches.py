@@ -22,7 +22,7 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.delivery import deliver_many, record_status
+from core.services.delivery.send import deliver_many, record_status
 from core.services.ports import Accepted, Message, Sender, SendFailed
 from gateway.outbox.transport import OutboxTransport
 from gateway.twilio.callbacks import CHANNELS as TWILIO

@@ -16,8 +16,8 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.delivery_facts import claimed_facts
-from core.services.delivery_rows import move_many
+from core.services.delivery.facts import claimed_facts
+from core.services.delivery.rows import move_many
 from tests.core.services.notice_support import MONDAY, absence, at, make_family
 
 ADDRESS = {"lines": ["12 rue des Lilas"], "postal_code": "75011", "city": "Paris"}

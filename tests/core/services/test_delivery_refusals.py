@@ -13,7 +13,7 @@ import pytest
 
 from core.models import ContactPoint, Delivery, School, Student, Usability
 from core.services.audit import Actor
-from core.services.delivery import Outcome, deliver
+from core.services.delivery.send import Outcome, deliver
 from core.services.ports import Transport
 from gateway.outbox.transport import OutboxTransport
 from gateway.ovh.sms import OvhSmsTransport

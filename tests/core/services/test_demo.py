@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cli.demo.build import DEMO_UAI, build_demo
+from cli.demo.events import EventPlanner, ReasonInfo
+from cli.demo.people import plan_population
 from core.errors import Conflict, Invalid
 from core.models import (
     AuditEntry,
@@ -28,12 +31,9 @@ from core.models import (
 )
 from core.rules.calendar import SchoolCalendar, default_slots
 from core.rules.counting import CountableEvent, EventKind, coverage, monthly_counts
-from core.services import users
 from core.services.audit import Actor
-from core.services.demo import DEMO_UAI, build_demo
-from core.services.demo_events import EventPlanner, ReasonInfo
-from core.services.demo_people import plan_population
-from core.services.schools import create_school, load_calendar
+from core.services.schools import users
+from core.services.schools.school import create_school, load_calendar
 
 TODAY = date(2026, 5, 15)  # a Friday; May 1, 8 and 14 are public holidays
 MOBILE = re.compile(r"^\+3363998[0-9]{4}$")  # 06 39 98 xx xx, the fiction range

@@ -12,7 +12,7 @@ from core.errors import Conflict, Invalid, NotFound
 from core.models import AuditEntry, ClosedDay, Event, EventSource, Reason, School, Student, User
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import (
+from core.services.events.record import (
     accept_justification,
     correct_event,
     delete_event,

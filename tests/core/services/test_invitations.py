@@ -14,11 +14,11 @@ import pytest
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import AuditEntry, Invitation, Membership, Role, School, User
-from core.services import invitations
+from core.services.access.login import Throttled
 from core.services.audit import Actor
-from core.services.invitations import Gone
-from core.services.security import Throttled
-from core.services.users import add_user, authenticate
+from core.services.schools import invitations
+from core.services.schools.invitations import Gone
+from core.services.schools.users import add_user, authenticate
 from gateway.outbox.transport import OutboxTransport
 from workers.senders import Channels, wrap
 

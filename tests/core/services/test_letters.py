@@ -24,7 +24,7 @@ from core.models import (
 )
 from core.queries.letters import letters_of_day, oldest_day_to_print, outbox_deliveries
 from core.services.audit import Actor
-from core.services.letters import mark_letters, print_batch
+from core.services.delivery.letters import mark_letters, print_batch
 from core.services.ports import Mailroom
 from core.settings import load_settings
 from tests.core.services.letter_support import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.services.messages import TEMPLATES, default_template
+from core.services.templates.messages import TEMPLATES, default_template
 from gateway.render import render_message, sms_segments
 
 CONTEXT: dict[str, object] = {

@@ -26,9 +26,9 @@ from core.models import (
     Usability,
 )
 from core.services.audit import Actor
-from core.services.delivery import deliver
-from core.services.events import EventPatch, correct_event, delete_event
-from core.services.notice_planning import plan_dated_notices, schools_to_plan
+from core.services.delivery.send import deliver
+from core.services.events.record import EventPatch, correct_event, delete_event
+from core.services.notices.planning import plan_dated_notices, schools_to_plan
 from gateway.outbox.transport import OutboxTransport
 from tests.core.services.notice_support import (
     FATHER_EMAIL,

@@ -19,8 +19,8 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import EventPatch, correct_event, delete_event
-from core.services.notices import scheduled_deliveries
+from core.services.events.record import EventPatch, correct_event, delete_event
+from core.services.notices.absence import scheduled_deliveries
 from tests.core.services.notice_support import (
     FATHER_MOBILE,
     MONDAY,

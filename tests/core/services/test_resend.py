@@ -20,8 +20,8 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.resend import resend_delivery
-from core.services.schools import create_school
+from core.services.delivery.resend import resend_delivery
+from core.services.schools.school import create_school
 
 SYSTEM = Actor.system("tests")
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cli.demo.lessons import add_demo_lessons
 from core.errors import Forbidden, Invalid, NotFound
 from core.models import (
     AuditEntry,
@@ -25,9 +26,8 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.demo_lessons import add_demo_lessons
-from core.services.events import record_event
-from core.services.roll_call import (
+from core.services.events.record import record_event
+from core.services.events.roll_call import (
     Mark,
     MarkKind,
     lesson_students,

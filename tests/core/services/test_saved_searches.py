@@ -7,7 +7,7 @@ import pytest
 from core.errors import Invalid, NotFound
 from core.models import AuditEntry, Membership, Role, SavedSearch, School, User
 from core.services.audit import Actor
-from core.services.saved_searches import delete_search, save_search
+from core.services.events.saved_searches import delete_search, save_search
 
 
 async def test_a_search_is_saved_with_its_criteria_and_columns(

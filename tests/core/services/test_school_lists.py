@@ -9,9 +9,9 @@ import pytest
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import ActionType, AuditEntry, JustificationType, Reason, School
-from core.services import school_lists
 from core.services.audit import Actor
-from core.services.school_lists import ReasonData
+from core.services.schools import lists as school_lists
+from core.services.schools.lists import ReasonData
 
 STAGE = ReasonData(
     code="stage",

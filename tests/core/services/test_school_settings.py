@@ -8,10 +8,10 @@ import pytest
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import AuditEntry, ClosedDay, School, TimetableSlot
-from core.services import closed_days
 from core.services.audit import Actor
-from core.services.school_settings import add_slot, edit_slot, remove_slot, update_colours
-from core.services.schools import load_calendar
+from core.services.schools import closed_days
+from core.services.schools.school import load_calendar
+from core.services.schools.slots import add_slot, edit_slot, remove_slot, update_colours
 from tests.core.services.conftest import MONDAY
 
 SATURDAY = 5

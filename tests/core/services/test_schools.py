@@ -23,7 +23,7 @@ from core.models import (
 from core.rules.calendar import Half, HalfDayKey
 from core.rules.channels import CHANNELS, ChannelKind
 from core.services.audit import Actor
-from core.services.schools import (
+from core.services.schools.school import (
     create_school,
     load_calendar,
     parse_settings_patch,

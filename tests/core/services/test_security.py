@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.models import LoginAttempt, School
+from core.services.access.login import Throttled, log_in, login_blocked_until
 from core.services.audit import Actor
-from core.services.security import Throttled, log_in, login_blocked_until
-from core.services.users import add_user
+from core.services.schools.users import add_user
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 PASSWORD = "a long enough password"

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.models import ApiToken, AuditEntry, School, StaffSession, User
 from core.rules.sessions import SessionPolicy
-from core.services.audit import Actor
-from core.services.sessions import (
+from core.services.access.sessions import (
     change_password_here,
     end_other_sessions,
     end_session,
@@ -17,7 +16,8 @@ from core.services.sessions import (
     resume,
     sessions_of,
 )
-from core.services.users import add_user, create_token, user_for_token
+from core.services.audit import Actor
+from core.services.schools.users import add_user, create_token, user_for_token
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 POLICY = SessionPolicy.of(idle_minutes=120, hours=12)

@@ -25,8 +25,8 @@ from core.models import (
     Usability,
 )
 from core.services.audit import Actor
-from core.services.schools import create_school
-from core.services.siecle_import import import_siecle
+from core.services.schools.school import create_school
+from core.services.siecle.importer import import_siecle
 from core.siecle.errors import SiecleError
 from core.siecle.files import load_export
 from core.siecle.records import SiecleExport

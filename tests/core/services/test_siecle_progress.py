@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from core.services.audit import Actor
-from core.services.siecle_import import import_siecle
+from core.services.siecle.importer import import_siecle
 from core.siecle.files import load_export
 from tests.core.siecle.support import SMALL
 

@@ -15,7 +15,7 @@ import pytest
 
 from core.errors import DomainError
 from core.models import AuditEntry, School, Student
-from core.services.siecle_watch import MARKER, Watcher, read_marker, start_watch
+from core.services.siecle.watch import MARKER, Watcher, read_marker, start_watch
 from core.settings import SettingsError, load_settings
 from tests.core.siecle.support import SMALL
 

@@ -7,8 +7,8 @@ import pytest
 
 from core.errors import Conflict, NotFound
 from core.models import AuditEntry, Membership, Role, School, User
-from core.services import staff
 from core.services.audit import Actor
+from core.services.schools import staff
 
 
 @pytest.fixture

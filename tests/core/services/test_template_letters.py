@@ -29,12 +29,12 @@ from core.models import (
     Student,
 )
 from core.services.audit import Actor
-from core.services.messages import TemplateCache, compose
 from core.services.ports import Message, TemplateTools
-from core.services.school_logo import remove_logo, set_logo
-from core.services.schools import now_utc
-from core.services.siecle_import import import_siecle
-from core.services.templates import parse_key, save_template
+from core.services.schools.logo import remove_logo, set_logo
+from core.services.schools.school import now_utc
+from core.services.siecle.importer import import_siecle
+from core.services.templates.editing import parse_key, save_template
+from core.services.templates.messages import TemplateCache, compose
 from core.siecle.files import load_export
 from gateway.letter.transport import LetterTransport
 from tests.core.siecle.support import SMALL

@@ -9,7 +9,7 @@ from core.errors import Invalid, NotFound
 from core.models import AuditEntry, LetterTemplate, MessageTemplate, School
 from core.services.audit import Actor
 from core.services.ports import TemplateTools
-from core.services.templates import (
+from core.services.templates.editing import (
     list_templates,
     parse_key,
     read_template,

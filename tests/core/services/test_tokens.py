@@ -9,8 +9,7 @@ import pytest
 from core.errors import Invalid, NotFound
 from core.models import ApiToken, AuditEntry, School, User
 from core.rules.tokens import TokenState
-from core.services.audit import Actor
-from core.services.tokens import (
+from core.services.access.tokens import (
     TokenRefused,
     create_token,
     revoke_all_tokens,
@@ -19,7 +18,8 @@ from core.services.tokens import (
     tokens_of,
     tokens_of_email,
 )
-from core.services.users import add_user
+from core.services.audit import Actor
+from core.services.schools.users import add_user
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 EMAIL = "cpe@alpha.example"

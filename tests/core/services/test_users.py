@@ -10,7 +10,7 @@ import pytest
 from core.errors import Conflict, Invalid, NotFound
 from core.models import ApiToken, AuditEntry, Membership, Role, School, User
 from core.services.audit import Actor
-from core.services.users import (
+from core.services.schools.users import (
     access,
     add_user,
     authenticate,

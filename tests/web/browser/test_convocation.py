@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import expect
 
+from cli.demo.build import build_demo
 from core.models import Notice, School, Student
 from core.rules import notices as rules
-from core.services.demo import build_demo
-from core.services.recipients import guardian_options
+from core.services.notices.recipients import guardian_options
 from tests.web.browser.conftest import screenshot
 from tests.web.browser.test_follow_up import log_in
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
+from cli.demo.build import DemoSummary, build_demo
 from core.models import (
     Delivery,
     DeliveryStatus,
@@ -28,9 +29,8 @@ from core.models import (
 from core.queries.common import day_start, zone
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.demo import DemoSummary, build_demo
-from core.services.events import record_event
-from core.services.schools import now_utc
+from core.services.events.record import record_event
+from core.services.schools.school import now_utc
 from tests.web.browser.conftest import screenshot
 
 WEEKS = 3

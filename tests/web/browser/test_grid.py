@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from core.models import Event
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import EventPatch, correct_event, record_event
+from core.services.events.record import EventPatch, correct_event, record_event
 from tests.web.browser.conftest import screenshot
 from tests.web.grid_support import STAFF, World, build_world
 from tests.web.personas import MONDAY, PASSWORD, UAI_A, at

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from core.models import Membership, Role, User
-from core.services import invitations
 from core.services.audit import Actor
-from core.services.schools import create_school
+from core.services.schools import invitations
+from core.services.schools.school import create_school
 from gateway.outbox.transport import OutboxTransport
 from tests.web.browser.conftest import screenshot
 from workers.senders import wrap

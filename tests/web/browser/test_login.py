@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.services.demo import build_demo
+from cli.demo.build import build_demo
 from tests.web.browser.conftest import screenshot
 
 

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 from core.models import Event, EventSource, RollCall
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import record_event
+from core.services.events.record import record_event
 from tests.web.browser.conftest import screenshot
 from tests.web.grid_support import STAFF, World, build_world
 from tests.web.personas import MONDAY, PASSWORD, UAI_A, at

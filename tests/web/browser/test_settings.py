@@ -7,8 +7,8 @@ from typing import Any
 
 from core.models import ClosedDay, Invitation, Membership, Reason, School, TimetableSlot
 from core.services.audit import Actor
-from core.services.schools import create_school
-from core.services.users import add_user
+from core.services.schools.school import create_school
+from core.services.schools.users import add_user
 from tests.web.browser.conftest import screenshot
 
 UAI = "0751234X"

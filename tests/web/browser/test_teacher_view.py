@@ -13,8 +13,8 @@ from core.models import ContactKind, ContactPoint, Division, GuardianLink, Perso
 from core.queries.scope import reader_scope
 from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.events import record_event
-from core.services.schools import now_utc
+from core.services.events.record import record_event
+from core.services.schools.school import now_utc
 from tests.web.browser.conftest import screenshot
 from tests.web.browser.test_follow_up import demo, log_in
 

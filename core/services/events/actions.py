@@ -1,0 +1,66 @@
+"""Actions taken about a student (call, meeting, letter, commission éducative, DASEN report)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from core.errors import Invalid
+from core.models import Action, ActionType, School
+from core.services import audit
+from core.services.audit import Actor
+from core.services.events.record import school_event, school_student
+
+MAX_COMMENT = 4000
+
+
+async def _action_type(school: School, code: str) -> ActionType:
+    kind = await ActionType.get_or_none(school=school, code=code, active=True)
+    if kind is None:
+        raise Invalid(f"unknown action type {code!r} for school {school.uai}")
+    return kind
+
+
+async def _check_event(school: School, event_id: int, student_id: int) -> None:
+    event = await school_event(school, event_id)
+    if event.student_id != student_id:
+        raise Invalid(f"event {event_id} is not one of this student's")
+
+
+async def record_action(
+    school: School,
+    actor: Actor,
+    student_id: int,
+    type_code: str,
+    at: datetime,
+    comment: str = "",
+    event_id: int | None = None,
+) -> Action:
+    """Record an action of the school's type ``type_code`` about one of its students.
+
+    ``at`` is when it was done (aware). An ``event_id`` must be an event of that student.
+    Raises NotFound for another school's student or event, Invalid for a bad type or time.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise Invalid("the time of an action must carry its time zone")
+    if len(comment) > MAX_COMMENT:
+        raise Invalid(f"the comment has at most {MAX_COMMENT} characters")
+    student = await school_student(school, student_id)
+    kind = await _action_type(school, type_code)
+    if event_id is not None:
+        await _check_event(school, event_id, student.id)
+    async with in_transaction():
+        action = await Action.create(
+            school=school,
+            student=student,
+            type=kind,
+            event_id=event_id,
+            done_by_id=actor.user_id,
+            done_at=at.astimezone(UTC),
+            comment=comment.strip(),
+        )
+        await audit.record(
+            actor, "action.record", action, school_id=school.id, after=audit.snapshot(action)
+        )
+    return action

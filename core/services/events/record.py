@@ -1,0 +1,334 @@
+"""Recording and changing events: each write is one transaction with its audit record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from core.bounds import MAX_ID, Moment, column_length
+from core.errors import Conflict, Invalid, NotFound, first_problem
+from core.models import Event, EventSource, JustificationType, Reason, School, Student
+from core.rules.counting import EventKind, coverage
+from core.services import audit
+from core.services.audit import Actor
+from core.services.notices.absence import plan_absence_notices, reconcile_notices
+from core.services.schools.school import load_calendar, now_utc
+
+AUDITED = (
+    "kind",
+    "starts_at",
+    "ends_at",
+    "reason_id",
+    "justification_id",
+    "accepted",
+    "settled",
+    "counts",
+    "comment",
+    "deleted",
+    "version",
+)
+
+
+class EventPatch(BaseModel):
+    """A correction: only the fields given change (``reason``/``justification`` are codes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: EventKind | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    reason: str | None = Field(default=None, max_length=column_length(Reason, "code"))
+    justification: str | None = Field(
+        default=None, max_length=column_length(JustificationType, "code")
+    )
+    accepted: bool | None = None
+    settled: bool | None = None
+    counts: bool | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_ID, description="refuse the change if it moved on"
+    )
+
+
+def parse_patch(data: object) -> EventPatch:
+    try:
+        return EventPatch.model_validate(data)
+    except ValidationError as error:
+        raise Invalid(first_problem(error, "body")) from None
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid(f"{name} must carry a time zone offset, e.g. 2026-03-02T08:00:00+01:00")
+    # In UTC, as stored: SQLite compares datetimes as text, so a filter on a +01:00 value
+    # against stored +00:00 values would be wrong.
+    return value.astimezone(UTC)
+
+
+async def resolve_reason(school: School, code: str | None) -> Reason | None:
+    """A local reason by its code, or the school's reason under that national generic code."""
+    if code is None:
+        return None
+    reason = await Reason.get_or_none(school=school, code=code, active=True)
+    if reason is None:
+        reason = await Reason.filter(school=school, generic__code=code, active=True).first()
+    if reason is None:
+        raise Invalid(f"unknown reason {code!r} for school {school.uai}")
+    return reason
+
+
+async def resolve_justification(school: School, code: str | None) -> JustificationType | None:
+    if code is None:
+        return None
+    found = await JustificationType.get_or_none(school=school, code=code, active=True)
+    if found is None:
+        raise Invalid(f"unknown justification type {code!r} for school {school.uai}")
+    return found
+
+
+def _check_reason_fits(reason: Reason | None, kind: EventKind) -> None:
+    """A lateness takes a lateness reason, an absence an absence reason (the school's flags)."""
+    if reason is None:
+        return
+    if kind is EventKind.LATENESS and not reason.for_lateness:
+        raise Invalid(f"the reason {reason.code!r} is not one for lateness")
+    if kind is not EventKind.LATENESS and not reason.for_absence:
+        raise Invalid(f"the reason {reason.code!r} is only for lateness")
+
+
+async def school_student(school: School, student_id: int) -> Student:
+    """The student, only if they belong to ``school`` (another school's id is not found)."""
+    student = await Student.get_or_none(id=student_id, school=school)
+    if student is None:
+        raise NotFound(f"no student {student_id} in school {school.uai}")
+    return student
+
+
+async def school_event(school: School, event_id: int, *, for_update: bool = False) -> Event:
+    query = Event.filter(id=event_id, school=school)
+    if for_update:
+        query = query.select_for_update()
+    event = await query.first()
+    if event is None:
+        raise NotFound("no event here")  # the same words as an event out of the reader's scope
+    return event
+
+
+async def _check_interval(
+    school: School, kind: EventKind, start: datetime, end: datetime | None
+) -> None:
+    if end is not None and end <= start:
+        raise Invalid("the end must come after the start")
+    if kind is EventKind.ABSENCE:
+        calendar = await load_calendar(school)
+        if end is not None and not coverage(calendar, start, end):
+            raise Invalid("the absence touches no lesson of the school's timetable")
+
+
+async def _check_overlap(
+    student: Student, kind: EventKind, start: datetime, end: datetime | None, skip: int | None
+) -> None:
+    query = Event.filter(student=student, kind=kind, deleted=False)
+    if skip is not None:
+        query = query.exclude(id=skip)
+    if end is not None:
+        query = query.filter(starts_at__lt=end)
+    if kind is EventKind.LATENESS:
+        query = query.filter(starts_at=start)
+    else:
+        query = query.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
+    clash = await query.first()
+    if clash is not None:
+        raise Conflict(f"it overlaps event {clash.id} of the same student")
+
+
+async def record_event(
+    school: School,
+    actor: Actor,
+    *,
+    student_id: int,
+    kind: EventKind,
+    start: datetime,
+    end: datetime | None = None,
+    reason: str | None = None,
+    comment: str = "",
+    source: EventSource = EventSource.DESK,
+    recorded_from: str = "",
+    now: datetime | None = None,
+) -> Event:
+    """Record an absence, a lateness… for a student of ``school``.
+
+    The reason's flags give the starting classification: a legitimate reason is accepted, a
+    reason that does not count (school activity) does not count. Overlapping an existing
+    event of the same kind is a conflict: correct that one instead. The notice the event calls
+    for is written in the same transaction (``notices.scheduled_deliveries`` then tells the
+    caller what to enqueue once it has committed); ``now`` is the recording time.
+    """
+    now = _aware(now, "now") if now is not None else now_utc()
+    start = _aware(start, "start")
+    end = None if end is None else _aware(end, "end")
+    student = await school_student(school, student_id)
+    await _check_interval(school, kind, start, end)
+    found_reason = await resolve_reason(school, reason)
+    _check_reason_fits(found_reason, kind)
+    async with in_transaction():
+        await Student.select_for_update().get(id=student.id)
+        await _check_overlap(student, kind, start, end, None)
+        event = await Event.create(
+            school=school,
+            student=student,
+            kind=kind,
+            starts_at=start,
+            ends_at=end,
+            reason=found_reason,
+            reason_by_id=actor.user_id if found_reason else None,
+            reason_at=now_utc() if found_reason else None,
+            accepted=found_reason.legitimate_by_default if found_reason else None,
+            counts=found_reason.counts if found_reason else True,
+            comment=comment,
+            source=source,
+            recorded_by_id=actor.user_id,
+            recorded_from=recorded_from[:64],
+        )
+        await audit.record(
+            actor, "event.record", event, school_id=school.id, after=audit.snapshot(event, AUDITED)
+        )
+        await plan_absence_notices(event, school, now=now)
+    return event
+
+
+async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: Actor) -> None:
+    given = patch.model_fields_set - {"version"}
+    now = now_utc()
+    if "kind" in given:
+        if patch.kind is None:
+            raise Invalid("kind cannot be null")
+        event.kind = patch.kind
+    if "start" in given:
+        if patch.start is None:
+            raise Invalid("start cannot be null")
+        event.starts_at = _aware(patch.start, "start")
+    if "end" in given:
+        event.ends_at = None if patch.end is None else _aware(patch.end, "end")
+    if "reason" in given:
+        event.reason = await resolve_reason(school, patch.reason)
+        _check_reason_fits(event.reason, EventKind(event.kind))
+        event.reason_by_id, event.reason_at = actor.user_id, now
+    if "justification" in given:
+        event.justification = await resolve_justification(school, patch.justification)
+    _set_state(event, given, patch, actor, now)
+    if "comment" in given:
+        event.comment = patch.comment or ""
+
+
+def _set_state(
+    event: Event, given: set[str], patch: EventPatch, actor: Actor, now: datetime
+) -> None:
+    if "accepted" in given:
+        event.accepted = patch.accepted
+        event.accepted_by_id, event.accepted_at = actor.user_id, now
+    if "settled" in given:
+        event.settled = bool(patch.settled)
+        event.settled_by_id, event.settled_at = actor.user_id, now
+    if "counts" in given:
+        if patch.counts is None:
+            raise Invalid("counts must be true or false")
+        event.counts = patch.counts
+        event.counts_by_id, event.counts_at = actor.user_id, now
+
+
+async def correct_event(
+    school: School, actor: Actor, event_id: int, patch: EventPatch, *, now: datetime | None = None
+) -> Event:
+    """Change an event's times, reason, justification or states (who and when kept per state).
+
+    In the same transaction its notices follow: cancelled if it no longer calls for them,
+    planned if it now does (see ``notices.reconcile_notices``).
+    """
+    now = _aware(now, "now") if now is not None else now_utc()
+    async with in_transaction():
+        event = await school_event(school, event_id, for_update=True)
+        if event.deleted:
+            raise Conflict(f"event {event_id} was marked as entered by mistake")
+        if patch.version is not None and patch.version != event.version:
+            raise Conflict(f"event {event_id} changed meanwhile (version {event.version})")
+        if not patch.model_fields_set - {"version"}:
+            return event  # nothing to change: no new version, no audit row
+        before = audit.snapshot(event, AUDITED)
+        await _apply_patch(school, event, patch, actor)
+        await _check_interval(school, EventKind(event.kind), event.starts_at, event.ends_at)
+        student = await Student.get(id=event.student_id)
+        await _check_overlap(
+            student, EventKind(event.kind), event.starts_at, event.ends_at, event.id
+        )
+        event.version += 1
+        await event.save()
+        after = audit.changed(before, audit.snapshot(event, AUDITED))
+        await audit.record(
+            actor,
+            "event.correct",
+            event,
+            school_id=school.id,
+            before={k: before[k] for k in after},
+            after=after,
+        )
+        await reconcile_notices(event, school, now=now)
+    return event
+
+
+async def delete_event(
+    school: School, actor: Actor, event_id: int, *, now: datetime | None = None
+) -> Event:
+    """Mark an event "entered by mistake": kept in history, out of every count and notice
+    (its notices not sent yet are cancelled in the same transaction)."""
+    now = _aware(now, "now") if now is not None else now_utc()
+    async with in_transaction():
+        event = await school_event(school, event_id, for_update=True)
+        if event.deleted:
+            raise Conflict(f"event {event_id} is already marked as entered by mistake")
+        before = audit.snapshot(event, AUDITED)
+        event.deleted, event.deleted_by_id, event.deleted_at = True, actor.user_id, now_utc()
+        event.version += 1
+        await event.save()
+        await audit.record(
+            actor,
+            "event.delete",
+            event,
+            school_id=school.id,
+            before=before,
+            after=audit.changed(before, audit.snapshot(event, AUDITED)),
+        )
+        await reconcile_notices(event, school, now=now)
+    return event
+
+
+async def accept_justification(
+    school: School,
+    actor: Actor,
+    event_id: int,
+    *,
+    justification: str,
+    reason: str | None = None,
+    settled: bool = True,
+) -> Event:
+    """The CPE accepts the family's justification: justified, with its document received."""
+    changes: dict[str, Any] = {"accepted": True, "justification": justification}
+    changes["settled"] = settled
+    if reason is not None:
+        changes["reason"] = reason
+    return await correct_event(school, actor, event_id, EventPatch(**changes))
+
+
+async def reject_justification(
+    school: School, actor: Actor, event_id: int, *, comment: str = ""
+) -> Event:
+    """The CPE refuses the reason given: the absence stays unjustified and counts."""
+    async with in_transaction():  # read the comment under the same lock as the change
+        event = await school_event(school, event_id, for_update=True)
+        note = "\n".join(p for p in (event.comment, comment) if p)
+        changes: dict[str, Any] = {"accepted": False, "counts": True, "comment": note}
+        return await correct_event(school, actor, event_id, EventPatch(**changes))

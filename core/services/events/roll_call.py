@@ -1,0 +1,253 @@
+"""The roll call (appel): a teacher marks who is absent, late or left class in a lesson.
+
+Each mark becomes an event through :func:`core.services.events.record.record_event` (source
+``roll_call``), in one transaction with the :class:`RollCall` row and its audit record. A
+student already marked absent for the lesson (by the vie scolaire, or an earlier roll call) is
+not recorded twice: the overlap the events service refuses is skipped and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.models import Event, EventSource, Lesson, RollCall, School, Student
+from core.models.school import minutes_to_time
+from core.rules.calendar import SchoolCalendar, half_of
+from core.rules.counting import EventKind
+from core.services import audit
+from core.services.audit import Actor
+from core.services.events.record import record_event
+from core.services.schools.school import load_calendar, now_utc
+
+# A teacher may open the roll call a little before the bell.
+EARLY = timedelta(minutes=10)
+
+
+class MarkKind(StrEnum):
+    ABSENT = "absent"
+    LATE = "late"  # ``at`` is the arrival time
+    LEFT = "left"  # ``at`` is the time the student left class
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One student who is not simply present; ``at`` is a local wall time for late / left."""
+
+    student_id: int
+    kind: MarkKind
+    at: time | None = None
+
+
+@dataclass(frozen=True)
+class RollCallResult:
+    roll_call: RollCall
+    recorded: list[Event]
+    skipped: list[int]  # students already marked for that time: nothing recorded twice
+
+
+@dataclass(frozen=True)
+class LessonOfDay:
+    """A lesson on a given day, with its instants and whether its roll call was validated."""
+
+    lesson: Lesson
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    taken: bool
+
+    def started(self, now: datetime) -> bool:
+        return self.starts_at - EARLY <= now
+
+    def current(self, now: datetime) -> bool:
+        return self.starts_at - EARLY <= now < self.ends_at
+
+
+async def school_lesson(school: School, lesson_id: int) -> Lesson:
+    """The lesson, only if it belongs to ``school`` (another school's id is not found)."""
+    lesson = (
+        await Lesson.filter(id=lesson_id, school=school)
+        .prefetch_related("teacher", "division", "group")
+        .first()
+    )
+    if lesson is None:
+        raise NotFound(f"no lesson {lesson_id} in school {school.uai}")
+    return lesson
+
+
+def _of_day(calendar: SchoolCalendar, lesson: Lesson, day: date, taken: bool) -> LessonOfDay:
+    starts = calendar.to_utc(day, minutes_to_time(lesson.start_minute))
+    ends = calendar.to_utc(day, minutes_to_time(lesson.end_minute))
+    return LessonOfDay(lesson, day, starts, ends, taken)
+
+
+def _open(calendar: SchoolCalendar, item: LessonOfDay) -> bool:
+    return not calendar.is_closed(half_of(item.starts_at, calendar.tz, calendar.midday))
+
+
+async def lessons_of_day(
+    school: School, day: date, *, teacher_id: int | None = None
+) -> list[LessonOfDay]:
+    """The lessons of ``day`` (one teacher's, or everyone's) by start; closed half-days drop."""
+    query = Lesson.filter(school=school, weekday=day.weekday())
+    if teacher_id is not None:
+        query = query.filter(teacher_id=teacher_id)
+    lessons = await query.prefetch_related("teacher", "division", "group").order_by(
+        "start_minute", "id"
+    )
+    calendar = await load_calendar(school)
+    taken_ids: list[Any] = await RollCall.filter(
+        school=school, day=day, validated=True
+    ).values_list("lesson_id", flat=True)
+    taken = {int(i) for i in taken_ids}
+    found = [_of_day(calendar, lesson, day, lesson.id in taken) for lesson in lessons]
+    return [item for item in found if _open(calendar, item)]
+
+
+async def missing_roll_calls(school: School, day: date, now: datetime) -> list[LessonOfDay]:
+    """Lessons of ``day`` that have started by ``now`` and have no validated roll call."""
+    return [
+        item
+        for item in await lessons_of_day(school, day)
+        if item.starts_at <= now and not item.taken
+    ]
+
+
+async def lesson_students(lesson: Lesson) -> list[Student]:
+    """The active students of the lesson's division or group, by name."""
+    if lesson.division_id is not None:
+        query = Student.filter(division_id=lesson.division_id)
+    elif lesson.group_id is not None:
+        query = Student.filter(groups__id=lesson.group_id)
+    else:
+        return []
+    return (
+        await query.filter(school_id=lesson.school_id, active=True)
+        .order_by("last_name", "first_name", "id")
+        .distinct()
+    )
+
+
+async def already_absent(item: LessonOfDay, student_ids: list[int]) -> set[int]:
+    """Students with an absence (not entered by mistake) overlapping the lesson."""
+    rows: list[Any] = (
+        await Event.filter(
+            student_id__in=student_ids,
+            kind=EventKind.ABSENCE,
+            deleted=False,
+            starts_at__lt=item.ends_at,
+        )
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=item.starts_at))
+        .values_list("student_id", flat=True)
+    )
+    return {int(i) for i in rows}
+
+
+def _interval(item: LessonOfDay, mark: Mark, calendar: SchoolCalendar) -> tuple[datetime, datetime]:
+    """The event's start and end for a mark (late: start → arrival; left: departure → end)."""
+    if mark.kind is MarkKind.ABSENT:
+        return item.starts_at, item.ends_at
+    if mark.at is None:
+        raise Invalid(f"a time is needed for student {mark.student_id} ({mark.kind})")
+    moment = calendar.to_utc(item.day, mark.at)
+    if not item.starts_at < moment < item.ends_at:
+        raise Invalid(f"the time for student {mark.student_id} is outside the lesson")
+    if mark.kind is MarkKind.LATE:
+        return item.starts_at, moment
+    return moment, item.ends_at
+
+
+_KINDS = {
+    MarkKind.ABSENT: EventKind.ABSENCE,
+    MarkKind.LATE: EventKind.LATENESS,
+    MarkKind.LEFT: EventKind.LEFT_CLASS,
+}
+
+
+async def _checked(
+    school: School, actor: Actor, lesson_id: int, day: date, own_only: bool, now: datetime
+) -> tuple[LessonOfDay, SchoolCalendar]:
+    lesson = await school_lesson(school, lesson_id)
+    if own_only and lesson.teacher_id != actor.user_id:
+        raise Forbidden("only the lesson's teacher may take its roll call")
+    if day.weekday() != lesson.weekday:
+        raise Invalid(f"lesson {lesson_id} is not given on {day.isoformat()}")
+    calendar = await load_calendar(school)
+    item = _of_day(calendar, lesson, day, taken=False)
+    if not _open(calendar, item):
+        raise Invalid(f"the school is closed on {day.isoformat()}")
+    if not item.started(now):
+        raise Invalid("the lesson has not started yet")
+    return item, calendar
+
+
+async def _check_members(lesson: Lesson, marks: list[Mark]) -> None:
+    members = {s.id for s in await lesson_students(lesson)}
+    strangers = sorted({m.student_id for m in marks} - members)
+    if strangers or len({m.student_id for m in marks}) != len(marks):
+        raise Invalid(f"marks must name each student of the lesson once: {strangers or marks}")
+
+
+async def take_roll_call(
+    school: School,
+    actor: Actor,
+    lesson_id: int,
+    day: date,
+    marks: list[Mark],
+    *,
+    own_only: bool = False,
+    recorded_from: str = "",
+    now: datetime | None = None,
+) -> RollCallResult:
+    """Validate the roll call of a lesson: every mark becomes an event, all in one transaction.
+
+    ``own_only`` (a teacher) refuses another teacher's lesson with :class:`Forbidden`. Marks for
+    students who are not in the lesson, or with a time outside it, are :class:`Invalid`.
+    Taking the roll call again records the new marks and keeps the earlier ones.
+    """
+    now = now or now_utc()
+    item, calendar = await _checked(school, actor, lesson_id, day, own_only, now)
+    await _check_members(item.lesson, marks)
+    intervals = [(mark, _interval(item, mark, calendar)) for mark in marks]
+    async with in_transaction():
+        roll, _ = await RollCall.get_or_create(school=school, lesson=item.lesson, day=day)
+        recorded, skipped = await _record_marks(school, actor, intervals, recorded_from)
+        roll.taken_by_id, roll.taken_at, roll.validated = actor.user_id, now, True
+        await roll.save()
+        after = {"lesson": item.lesson.id, "day": day.isoformat()}
+        after.update(events=[e.id for e in recorded], skipped=skipped)
+        await audit.record(actor, "roll_call.take", roll, school_id=school.id, after=after)
+    return RollCallResult(roll, recorded, skipped)
+
+
+async def _record_marks(
+    school: School,
+    actor: Actor,
+    intervals: list[tuple[Mark, tuple[datetime, datetime]]],
+    recorded_from: str,
+) -> tuple[list[Event], list[int]]:
+    recorded: list[Event] = []
+    skipped: list[int] = []
+    for mark, (start, end) in intervals:
+        try:
+            event = await record_event(
+                school,
+                actor,
+                student_id=mark.student_id,
+                kind=_KINDS[mark.kind],
+                start=start,
+                end=end,
+                source=EventSource.ROLL_CALL,
+                recorded_from=recorded_from,
+            )
+        except Conflict:  # already marked for that time (the desk, or an earlier roll call)
+            skipped.append(mark.student_id)
+        else:
+            recorded.append(event)
+    return recorded, skipped
