@@ -81,6 +81,8 @@ FORBIDDEN = (
         "an entry point enqueues the rows the service returned (workers.queue.enqueue_scheduled)",
     ),
 )
+
+
 def under(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 

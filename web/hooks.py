@@ -19,6 +19,7 @@ from core.queries.deliveries import delivery_language
 from core.services.delivery.reports import record_status, scheduled_after_report
 from core.services.notices.inbound import receive_sms
 from gateway.twilio.callbacks import (
+    CHANNELS,
     GATHER_PATH,
     INBOUND_SMS_PATH,
     STATUS_PATH,
@@ -72,6 +73,7 @@ async def _record(request: web.Request, report: StatusReport) -> bool | None:
         PROVIDER,
         report.provider_ref,
         report.status,
+        channels=CHANNELS,
         raw={**report.raw},
         event_ref=report.event_ref,
         at=datetime.now(UTC),
@@ -80,7 +82,7 @@ async def _record(request: web.Request, report: StatusReport) -> bool | None:
         delivery_uuid=delivery_uuid,
     )
     if recorded and report.status in FAILED:
-        due = await scheduled_after_report(PROVIDER, report.provider_ref, delivery_uuid)
+        due = await scheduled_after_report(PROVIDER, report.provider_ref, CHANNELS, delivery_uuid)
         await enqueue_scheduled(request.app[QUEUE], due)
     if recorded is None:
         logger.info("report on an unknown delivery %s (%s)", delivery_uuid, report.provider_ref)

@@ -206,16 +206,6 @@ FINAL = frozenset({"delivered", "undelivered", "failed", "expired", "cancelled"}
 STATUS_RANK = {"scheduled": 0, "sending": 1, "sent": 2} | dict.fromkeys(FINAL, 3)
 
 
-# The channels each provider that reports on deliveries sends: a report names a delivery of one
-# of them, never a letter or an email that happens to carry the same reference or uuid.
-REPORTED_CHANNELS = {"twilio": frozenset({"sms", "call"}), "ovh": frozenset({"sms"})}
-
-
-def provider_reports_on(provider: str, channel: str) -> bool:
-    """Whether ``provider``'s delivery reports may move a delivery of ``channel``."""
-    return channel in REPORTED_CHANNELS.get(provider, frozenset())
-
-
 def moves_forward(current: str, new: str) -> bool:
     """Whether a provider's report may move a delivery from ``current`` to ``new``: only
     forward (scheduled < sending < sent < a final status); a final status is never left."""

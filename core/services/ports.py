@@ -9,7 +9,7 @@ the sandboxed jinja2 renderer into a :data:`Renderer`, its errors as :class:`Ren
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -192,9 +192,15 @@ class ProviderStatus:
 
 
 class ReportSource(Protocol):
-    """A provider whose delivery reports are fetched rather than posted to us."""
+    """A provider whose delivery reports are fetched rather than posted to us; ``channels``:
+    those it carries (a report moves a delivery of one of them only)."""
 
     provider: str
+
+    @property
+    def channels(self) -> Collection[str]:
+        """The channels the provider carries."""
+        ...
 
     async def statuses(self, refs: Sequence[str]) -> list[ProviderStatus]:
         """The current state of each message named by its provider reference; a message the

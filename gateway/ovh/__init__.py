@@ -8,6 +8,7 @@ from typing import Any
 from core.services.ports import Transport
 from core.settings import Settings, SettingsError
 from gateway.base import Provider
+from gateway.ovh.reports import OvhReportSource
 from gateway.ovh.sms import DEFAULT_ENDPOINT, OvhSmsTransport
 
 __all__ = ["PROVIDER", "OvhSmsTransport"]
@@ -31,4 +32,4 @@ def build(settings: Settings) -> dict[str, Transport]:
     return {"sms": sms}
 
 
-PROVIDER = Provider("ovh", ("sms",), build)
+PROVIDER = Provider("ovh", OvhReportSource.channels, build)

@@ -16,6 +16,7 @@ class OvhReportSource:
     """The OVHcloud SMS adapter as core's :class:`~core.services.ports.ReportSource`."""
 
     provider = "ovh"
+    channels = ("sms",)
 
     def __init__(self, transport: OvhSmsTransport) -> None:
         self.transport = transport

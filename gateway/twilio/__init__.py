@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.services.ports import Transport
 from core.settings import Settings, SettingsError
 from gateway.base import Provider
+from gateway.twilio.callbacks import CHANNELS
 from gateway.twilio.sms import TwilioSmsTransport
 from gateway.twilio.voice import TwilioCallTransport
 
@@ -42,4 +43,4 @@ def build(settings: Settings) -> dict[str, Transport]:
     return built
 
 
-PROVIDER = Provider("twilio", ("sms", "call"), build)
+PROVIDER = Provider("twilio", CHANNELS, build)

@@ -22,6 +22,7 @@ from gateway.twilio.codes import usability_of
 from gateway.twilio.twiml import render_gather_reply, render_twiml
 
 __all__ = [
+    "CHANNELS",
     "GATHER_PATH",
     "INBOUND_SMS_PATH",
     "PERMANENT_ERROR_CODES",
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 Status = Literal["sent", "delivered", "undelivered", "failed"]
-
+CHANNELS = ("sms", "call")  # what Twilio carries, and reports on
 # Where Twilio posts, under ABSENCES_PUBLIC_URL: a message's or a call's status report (the
 # delivery's uuid ends the path), the key pressed during a call, an SMS from a family.
 STATUS_PATH = "/hooks/twilio/status/"

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+from core.services.ports import Transport
 from core.settings import Settings, SettingsError
+from gateway.base import Provider
 from gateway.letter.transport import LetterTransport
 from gateway.outbox.transport import OutboxTransport
 from gateway.ovh.sms import OvhSmsTransport
-from gateway.registry import build_transports, close_transports
+from gateway.registry import PROVIDERS, build_transports, close_transports
 from gateway.smtp.transport import SmtpTransport
 from gateway.telegram.transport import TelegramTransport
 from gateway.twilio.sms import TwilioSmsTransport
@@ -86,3 +88,19 @@ def test_ovh_once_its_settings_exist(tmp_path: Path) -> None:
     sms = build_transports(settings)["sms"]
     assert isinstance(sms, OvhSmsTransport)
     assert (sms.service_name, sms.sender) == ("sms-ab12345-1", "COLLEGE")
+
+
+def test_a_provider_declares_only_channels_of_the_table(tmp_path: Path) -> None:
+    def build(settings: Settings) -> dict[str, Transport]:
+        return {"fax": OutboxTransport(settings.var_dir, channel="fax")}
+
+    with pytest.raises(ValueError, match="unknown channels: fax"):
+        build_transports(Settings(var_dir=tmp_path), (Provider("faxes", ("fax",), build),))
+    with pytest.raises(ValueError, match="built 'fax', which it does not declare"):
+        build_transports(Settings(var_dir=tmp_path), (Provider("faxes", ("sms",), build),))
+
+
+def test_the_first_provider_that_serves_a_channel_keeps_it(tmp_path: Path) -> None:
+    transports = build_transports(Settings(var_dir=tmp_path, sms_provider="ovh"), PROVIDERS[-1:])
+    assert isinstance(transports["sms"], OutboxTransport)  # the outbox alone: OVH not listed
+    assert [p.name for p in PROVIDERS][-1] == "outbox"  # the outbox comes last, as a default

@@ -119,6 +119,7 @@ async def poll_reports(
             source.provider,
             report.provider_ref,
             report.status,
+            channels=source.channels,
             raw=dict(report.raw),
             event_ref=report.event_ref,
             at=now,
@@ -130,6 +131,8 @@ async def poll_reports(
         if done:
             recorded += 1
             if report.status in FAILED:
-                follow_ups += await scheduled_after_report(source.provider, report.provider_ref)
+                follow_ups += await scheduled_after_report(
+                    source.provider, report.provider_ref, source.channels
+                )
     answered = {report.provider_ref for report in statuses}
     return PollOutcome(len(due), recorded, len(by_ref.keys() - answered), tuple(follow_ups))

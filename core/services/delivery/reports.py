@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,16 +21,19 @@ from core.services.delivery.rows import (
 )
 
 
-async def _find(provider: str, provider_ref: str, delivery_uuid: str | None) -> Delivery | None:
+async def _find(
+    provider: str, provider_ref: str, delivery_uuid: str | None, channels: Collection[str]
+) -> Delivery | None:
     """The delivery a report is about: by the provider's reference, else by the callback's uuid;
-    only a delivery of a channel this provider sends (a letter's uuid reported on is unknown)."""
+    only a delivery of one of ``channels``, those the provider sends (a report names one of
+    them, never a letter or an email that happens to carry the same reference or uuid)."""
     found = await Delivery.get_or_none(provider=provider, provider_ref=provider_ref)
     if found is None and delivery_uuid:
         try:
             found = await Delivery.get_or_none(uuid=uuid.UUID(delivery_uuid))
         except ValueError:
             return None
-    if found is None or not rules.provider_reports_on(provider, str(found.channel)):
+    if found is None or str(found.channel) not in channels:
         return None
     return found
 
@@ -39,6 +43,7 @@ async def record_status(
     provider_ref: str,
     status: str,
     *,
+    channels: Collection[str],
     raw: dict[str, object],
     event_ref: str,
     at: datetime,
@@ -51,14 +56,16 @@ async def record_status(
 
     Returns None for an unknown delivery (the webhook answers 200 all the same), False for a
     report already recorded (same ``event_ref``) or one that would move the status back, True
-    when recorded. ``delivery_uuid`` (from the callback URL) finds a delivery whose provider
+    when recorded. ``channels``: those the provider carries (its declaration in ``gateway``);
+    a report on a delivery of another channel is one on an unknown delivery.
+    ``delivery_uuid`` (from the callback URL) finds a delivery whose provider
     reference is not stored yet. An undelivered or failed report falls back to the guardian's
     next channel (the sweep enqueues it) and marks the contact point ``usability`` (what the
     provider's adapter read in the report's ``error_code``; None: it says nothing of the point).
     ``source`` names the way the report came in the history: "callback" (the provider posted
     it) or "poll" (we asked for it).
     """
-    delivery = await _find(provider, provider_ref, delivery_uuid)
+    delivery = await _find(provider, provider_ref, delivery_uuid, channels)
     if delivery is None:
         return None
     report = Report(
@@ -80,11 +87,11 @@ async def record_status(
 
 
 async def scheduled_after_report(
-    provider: str, provider_ref: str, delivery_uuid: str | None = None
+    provider: str, provider_ref: str, channels: Collection[str], delivery_uuid: str | None = None
 ) -> list[Due]:
     """The scheduled deliveries of the notice a report was about (the fallback it planned,
     say): what the webhook enqueues once the report is committed (enqueuing is idempotent)."""
-    delivery = await _find(provider, provider_ref, delivery_uuid)
+    delivery = await _find(provider, provider_ref, delivery_uuid, channels)
     if delivery is None:
         return []
     rows = await Delivery.filter(

@@ -31,6 +31,7 @@ from core.services.audit import Actor
 from core.services.delivery.send import Outcome, deliver, due_deliveries, record_status
 from gateway.outbox.transport import OutboxTransport
 from gateway.render import sms_segments
+from gateway.twilio.callbacks import CHANNELS as TWILIO
 from gateway.twilio.codes import usability_of
 from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import (
@@ -281,6 +282,7 @@ async def report(delivery: Delivery, status: str, ref: str, **extra: object) -> 
         "twilio",
         str(delivery.provider_ref),
         status,
+        channels=TWILIO,
         raw={"MessageStatus": status},
         event_ref=ref,
         at=DUE + timedelta(minutes=1),
@@ -311,7 +313,14 @@ async def test_out_of_order_reports_end_delivered(setup: Setup) -> None:
 
 async def test_an_unknown_reference_is_none(setup: Setup) -> None:
     unknown = await record_status(
-        "twilio", "SMnope", "delivered", raw={}, event_ref="x", at=DUE, delivery_uuid="bad"
+        "twilio",
+        "SMnope",
+        "delivered",
+        channels=TWILIO,
+        raw={},
+        event_ref="x",
+        at=DUE,
+        delivery_uuid="bad",
     )
     assert unknown is None
 
@@ -325,6 +334,7 @@ async def test_a_twilio_report_never_moves_a_letter_or_an_email(setup: Setup) ->
             "twilio",
             "SMsame",
             "delivered",
+            channels=TWILIO,
             raw={},
             event_ref=f"{channel}:delivered",
             at=DUE,
@@ -344,6 +354,7 @@ async def test_a_report_before_the_worker_recorded_the_send_is_kept(setup: Setup
         "twilio",
         "SMearly",
         "delivered",
+        channels=TWILIO,
         raw={},
         event_ref="SMearly:delivered",
         at=DUE,

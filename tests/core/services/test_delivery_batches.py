@@ -25,6 +25,7 @@ from core.services.audit import Actor
 from core.services.delivery.send import deliver_many, record_status
 from core.services.ports import Accepted, Message, Sender, SendFailed
 from gateway.outbox.transport import OutboxTransport
+from gateway.twilio.callbacks import CHANNELS as TWILIO
 from gateway.twilio.sms import TwilioSmsTransport
 from tests.core.services.notice_support import (
     MONDAY,
@@ -123,6 +124,7 @@ class ReportFirst:
             "twilio",
             accepted.provider_ref,
             "delivered",
+            channels=TWILIO,
             raw={"MessageStatus": "delivered"},
             event_ref="early",
             at=DUE,

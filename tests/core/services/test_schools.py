@@ -22,6 +22,7 @@ from core.models import (
 )
 from core.queries.calendar import load_calendar
 from core.rules.calendar import Half, HalfDayKey
+from core.rules.channels import CHANNELS, ChannelKind
 from core.rules.notices import QuietHours
 from core.services.audit import Actor
 from core.services.schools.school import (
@@ -252,6 +253,13 @@ async def test_it_stores_new_quiet_hours_and_channel_order(school_a: School, sys
     assert school.quiet_hours == {"start": "21:30", "end": "07:45", "sundays": False}
     assert school.channel_order == ["sms", "email"]
     assert read_settings(school).counting_mode == "complete"
+
+
+def test_a_channel_order_names_only_channels_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(Invalid, match="unknown channel 'fax'"):
+        parse_settings_patch({"channel_order": ["sms", "fax"]})
+    monkeypatch.setitem(CHANNELS, "fax", ChannelKind("fax", ("landline",)))  # a row: known
+    assert parse_settings_patch({"channel_order": ["sms", "fax"]}).channel_order == ["sms", "fax"]
 
 
 @pytest.mark.parametrize(
