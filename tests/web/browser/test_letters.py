@@ -89,7 +89,7 @@ async def test_a_cpe_downloads_the_days_letters_then_marks_them_printed_then_pos
     await page.get_by_label("Choisir le courrier de Mme BERNARD Claire").check()
     await page.get_by_label("Choisir le courrier de Mme DUPONT Claire").check()
     await page.get_by_role("button", name="Marquer imprimés").click()
-    await expect(page.get_by_role("status")).to_have_text("2 courrier(s) marqué(s) imprimé(s).")
+    await expect(page.get_by_role("status")).to_have_text("2 courriers marqués imprimés.")
     await expect(group(page, "printed").locator("tbody tr")).to_have_count(2)
     await expect(group(page, "to_print").locator("tbody tr")).to_have_count(1)
     await screenshot(page, "letters-2-printed")
@@ -97,7 +97,7 @@ async def test_a_cpe_downloads_the_days_letters_then_marks_them_printed_then_pos
     # They went to the post.
     await group(page, "printed").get_by_label("Tout choisir").check()
     await page.get_by_role("button", name="Marquer postés").click()
-    await expect(page.get_by_role("status")).to_contain_text("2 courrier(s) marqué(s) posté(s)")
+    await expect(page.get_by_role("status")).to_contain_text("2 courriers marqués postés")
     posted = group(page, "posted")
     await expect(posted.locator("tbody tr")).to_have_count(2)
     await expect(posted).to_contain_text("remis à la Poste")
