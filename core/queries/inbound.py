@@ -25,7 +25,9 @@ class InboundView:
     student_id: int | None
     student: str | None
     event_ids: list[int]
-    proposed_reason: str | None
+    proposed_reason: str | None  # the national generic code the reply was read as
+    reason_code: str | None  # the school's own reason under it, proposed to the CPE
+    confidence: float | None
     status: str
     handled_at: datetime | None
 
@@ -44,7 +46,10 @@ def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
         student_id=message.student_id,
         student=student.display_name if student is not None else None,
         event_ids=[int(i) for i in message.event_ids or []],
-        proposed_reason=reason.code if reason is not None else None,
+        proposed_reason=message.proposed_generic
+        or (reason.generic.code if reason is not None else None),
+        reason_code=reason.code if reason is not None else None,
+        confidence=message.confidence,
         status=str(message.status),
         handled_at=message.handled_at.astimezone(tz) if message.handled_at else None,
     )
@@ -79,6 +84,6 @@ async def inbound_page(
         await found.order_by("-received_at", "-id")
         .offset(offset)
         .limit(limit)
-        .prefetch_related("person", "student", "proposed_reason")
+        .prefetch_related("person", "student", "proposed_reason__generic")
     )
     return Page([_view(m, school, scope) for m in rows], total, offset, limit)

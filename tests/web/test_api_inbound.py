@@ -109,7 +109,9 @@ async def test_the_cpe_reads_the_replies_with_their_matching(api: Api) -> None:
         "student_id": api.sid("marie"),
         "student_name": ill["student_name"],
         "event_ids": rows["ill"].event_ids,
-        "proposed_reason": reason.code,
+        "proposed_reason": (await reason.generic).code,
+        "reason_code": reason.code,
+        "confidence": None,
         "status": "pending",
         "handled_at": None,
     }

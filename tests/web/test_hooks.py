@@ -19,10 +19,13 @@ from core.models import (
     DeliveryStatus,
     DeliveryStatusChange,
     Event,
+    GuardianLink,
     InboundMessage,
     InboundStatus,
     Notice,
     NoticeStatus,
+    Reason,
+    Student,
     Usability,
 )
 from core.rules.counting import EventKind
@@ -188,6 +191,54 @@ async def test_a_reply_from_a_guardian_names_the_student_and_the_open_absence(
     assert message.status == InboundStatus.PENDING
     assert (message.person_id, message.student_id) == (service.family.mother.id, service.pupil.id)
     assert message.event_ids == [event.id]
+
+
+async def _absent_yesterday(service: Service, student: Student) -> Event:
+    now = datetime.now(UTC)
+    return await Event.create(
+        school=service.school,
+        student=student,
+        kind=EventKind.ABSENCE,
+        starts_at=now - timedelta(days=1, hours=2),
+        ends_at=now - timedelta(days=1),
+    )
+
+
+async def test_a_reply_is_read_and_proposes_the_schools_reason(service: Service) -> None:
+    await _imported_mobiles()
+    await _absent_yesterday(service, service.pupil)
+    text = "Bonjour, Léa a de la fièvre depuis hier soir, je vous envoie un mot"
+    assert await service.sms(MOTHER_MOBILE, text, "SM" + "5" * 32) == 200
+
+    [message] = await InboundMessage.all()
+    reason = await Reason.get(id=message.proposed_reason_id)  # type: ignore[attr-defined]
+    assert message.proposed_generic == "MALADIE" and (await reason.generic).code == "MALADIE"
+    assert reason.school_id == service.school.id and reason.for_absence
+    assert message.confidence is not None and 0.6 <= message.confidence <= 1
+
+
+async def test_a_reply_naming_one_of_two_children_is_about_that_child(service: Service) -> None:
+    await _imported_mobiles()
+    hugo = await Student.create(school=service.school, last_name="Martin", first_name="Hugo")
+    await GuardianLink.create(student=hugo, person=service.family.mother, priority=1)
+    await _absent_yesterday(service, service.pupil)
+    hugos = await _absent_yesterday(service, hugo)
+    assert (
+        await service.sms(MOTHER_MOBILE, "hugo avait rdv chez le dentiste", "SM" + "6" * 32) == 200
+    )
+
+    [message] = await InboundMessage.all()
+    assert (message.student_id, message.event_ids) == (hugo.id, [hugos.id])
+    assert message.proposed_generic == "RDV_MEDICAL"
+
+
+async def test_a_reply_saying_nothing_of_a_reason_proposes_none(service: Service) -> None:
+    await _imported_mobiles()
+    assert await service.sms(MOTHER_MOBILE, "Merci, bien reçu", "SM" + "7" * 32) == 200
+    [message] = await InboundMessage.all()
+    assert message.status == InboundStatus.PENDING
+    assert (message.proposed_generic, message.confidence) == (None, None)
+    assert message.proposed_reason_id is None  # type: ignore[attr-defined]
 
 
 async def test_a_reply_from_an_unknown_number_is_unmatched(service: Service) -> None:

@@ -43,7 +43,15 @@ class InboundOut(BaseModel):
     student_id: int | None = Field(description="the student the reply is taken to be about")
     student_name: str | None
     event_ids: list[int] = Field(description="the student's open absences it may justify")
-    proposed_reason: str | None = Field(description="code of the reason it proposes, if any")
+    proposed_reason: str | None = Field(
+        description="the national generic reason the reply was read as (MALADIE, TRANSPORT…)"
+    )
+    reason_code: str | None = Field(
+        description="the school's own reason under it, proposed to the CPE"
+    )
+    confidence: float | None = Field(
+        description="how sure the reading is, 0 to 1 (null: no reason read)", ge=0, le=1
+    )
     status: InboundStatus = Field(
         description="pending (to decide), accepted, rejected, unmatched (no guardian has this "
         "number), opt_out (a STOP reply)"
@@ -65,6 +73,8 @@ class InboundOut(BaseModel):
                 "student_name": view.student,
                 "event_ids": view.event_ids,
                 "proposed_reason": view.proposed_reason,
+                "reason_code": view.reason_code,
+                "confidence": view.confidence,
                 "status": InboundStatus(view.status),
                 "handled_at": view.handled_at,
             }

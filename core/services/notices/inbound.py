@@ -1,10 +1,15 @@
 """Replies from families by SMS: stored once, matched to a guardian, a student and their open
-absences, or taken as an opt-out.
+absences, read in French (the reason it gives, how sure), or taken as an opt-out.
 
 A reply is matched by its sender's number to the usable mobile contact points that were
 verified or imported (several persons, even of several schools, may share a number): the person
 a notice was recently sent to at that number comes first. STOP / ARRET / ARRÊT alone opts the
 number out (audited) and asks for a confirmation, which the webhook returns as its reply.
+
+The text is read by :func:`core.rules.replies.read_reply`: the child it names among the
+guardian's (else the one of the latest notice), and the national generic reason it gives, kept
+with its confidence and as the school's own reason under it (:func:`school_reason`) for the
+CPE to accept or correct.
 """
 
 from __future__ import annotations
@@ -29,9 +34,12 @@ from core.models import (
     InboundMessage,
     InboundStatus,
     Person,
+    Reason,
+    Student,
     Usability,
 )
 from core.rules.counting import EventKind
+from core.rules.replies import Intent, Reading, ReasonChoice, read_reply, school_reason
 from core.services import audit
 from core.siecle.phones import normalise_phone
 
@@ -107,16 +115,37 @@ async def _apply(message: InboundMessage, number: str, at: datetime) -> str | No
         reply = words(persons[0].language if persons else None).gettext(CONFIRMATION)
         await _opt_out(number, at, reply)
         return reply
-    if not persons:
+    if not persons:  # kept with its reading, for whoever attaches it by hand
+        await _propose(message, read_reply(message.text), None)
         message.status = InboundStatus.UNMATCHED
         return None
     person = persons[0]
     message.person, message.school_id = person, person.school_id
     students = await _students_of(person, number, at)
-    message.student_id = students[0] if students else None
-    message.event_ids = await open_absences(students, at)
+    names = dict(await Student.filter(id__in=students).values_list("first_name", "id"))
+    reading = read_reply(message.text, children=list(names))
+    named = [names[n] for n in reading.children]
+    chosen = named[0] if len(named) == 1 else students[0] if students else None
+    message.student_id = chosen
+    message.event_ids = await open_absences([chosen] if chosen else [], at)
+    await _propose(message, reading, person.school_id)
     message.status = InboundStatus.PENDING
     return None
+
+
+async def _propose(message: InboundMessage, reading: Reading, school_id: int | None) -> None:
+    """What the reply was read as, and the school's reason under it (for the CPE)."""
+    if reading.intent != Intent.REASON:
+        return
+    message.proposed_generic, message.confidence = reading.generic, reading.confidence
+    if school_id is None:
+        return
+    reasons = [
+        ReasonChoice(r.id, r.generic.code, r.code, r.parents_may_choose, r.for_absence)
+        for r in await Reason.filter(school_id=school_id, active=True).prefetch_related("generic")
+    ]
+    chosen = school_reason(reading, reasons)
+    message.proposed_reason_id = chosen.id if chosen is not None else None
 
 
 def _points(number: str, *, include_unusable: bool = False) -> Q:
