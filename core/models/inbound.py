@@ -47,6 +47,7 @@ class InboundMessage(Model):
     proposed_reason: fields.ForeignKeyNullableRelation[Reason] = fields.ForeignKeyField(
         "models.Reason", related_name="inbound", null=True, on_delete=fields.SET_NULL
     )
+    proposed_reason_id: int | None
     # What the reply was read as (core.rules.replies): a national generic code and how sure.
     proposed_generic = fields.CharField(max_length=30, null=True)
     confidence = fields.FloatField(null=True)

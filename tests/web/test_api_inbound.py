@@ -186,3 +186,41 @@ async def test_the_document_describes_the_list(api: Api) -> None:
     assert {"from", "guardian_id", "student_id", "event_ids", "proposed_reason"} <= set(
         item["properties"]
     )
+
+
+async def test_the_cpe_accepts_a_reply_once_and_its_absence_gets_the_reason(api: Api) -> None:
+    rows = await replies(api)
+    ill = rows["ill"]
+    path = f"{INBOUND}/{ill.id}/accept"
+    status, body = await api.call("POST", path, json={})
+    assert status == 200, body
+    assert body == {
+        "id": ill.id,
+        "status": "accepted",
+        "reason_id": ill.proposed_reason_id,  # type: ignore[attr-defined]
+        "event_ids": ill.event_ids,
+    }
+    event = await Event.get(id=ill.event_ids[0]).prefetch_related("justification")
+    assert event.reason_id == ill.proposed_reason_id  # type: ignore[attr-defined]
+    assert event.justification is not None and event.justification.code == "PAROLE_FAMILLE"
+    status, body = await api.call("POST", path, json={})
+    assert (status, body["error"]["code"]) == (409, "decided")
+    status, body = await api.call("POST", f"{INBOUND}/{ill.id}/reject", json={})
+    assert (status, body["error"]["code"]) == (409, "decided")
+
+
+async def test_a_reply_is_rejected_or_refused_with_a_clear_reason(api: Api) -> None:
+    rows = await replies(api)
+    ill = rows["ill"]
+    status, body = await api.call("POST", f"{INBOUND}/{ill.id}/accept", json={"reason": "NOPE"})
+    assert status == 422 and "NOPE" in body["error"]["message"]
+    status, body = await api.call("POST", f"{INBOUND}/{ill.id}/accept", json={"why": 1})
+    assert status in (400, 422)
+    status, body = await api.call("POST", f"{INBOUND}/{ill.id}/reject", json={})
+    assert (status, body["status"]) == (200, "rejected")
+    event = await Event.get(id=ill.event_ids[0])
+    assert event.reason_id is None  # type: ignore[attr-defined]
+    status, body = await api.call("POST", f"{INBOUND}/{ill.id}/accept", as_="other_cpe", json={})
+    assert status == 403
+    status, body = await api.call("POST", f"{INBOUND}/999999/accept", json={})
+    assert status == 404

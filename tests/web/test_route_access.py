@@ -30,6 +30,7 @@ from core.models import (
     DeliveryStatus,
     Division,
     GuardianLink,
+    InboundMessage,
     JustificationType,
     Lesson,
     Notice,
@@ -92,6 +93,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{API}/events/{{id}}"): R(200, WRITERS, "event", scoped=True),
     ("GET", f"{API}/notices"): R(200, EVERYONE),
     ("GET", f"{API}/inbound"): R(200, WRITERS),
+    ("POST", f"{API}/inbound/{{id}}/accept"): R(422, WRITERS, "inbound"),
+    ("POST", f"{API}/inbound/{{id}}/reject"): R(200, WRITERS, "inbound"),
     ("POST", f"{API}/students/{{id}}/convocations"): R(422, CONVOKERS, "student", scoped=True),
     ("GET", f"{API}/letters"): R(200, DELIVERIES),
     ("GET", f"{API}/letters.pdf"): R(503, DELIVERIES),
@@ -277,6 +280,22 @@ async def _delivery(school: School, student: Student) -> int:
     return delivery.id
 
 
+async def _reply(school: School, student: Student, event_id: int) -> int:
+    """A reply waiting for the CPE, with no reason read (accepting it asks for one)."""
+    message = await InboundMessage.create(
+        school=school,
+        channel="sms",
+        provider="twilio",
+        provider_ref=f"SM{uuid.uuid4().hex}",
+        sender="+33699999999",
+        text="Je vous rappelle",
+        received_at=now_utc(),
+        student=student,
+        event_ids=[event_id],
+    )
+    return message.id
+
+
 async def build_world() -> World:
     schools, users = await schools_and_staff(STAFF)
     school = schools[UAI_A]
@@ -305,6 +324,7 @@ async def build_world() -> World:
         ids.update({("student", target): student.id, ("event", target): event.id})
         ids.update({("lesson", target): lesson.id})
         ids[("delivery", target)] = await _delivery(school, student)
+        ids[("inbound", target)] = await _reply(school, student, event.id)
     slot = await TimetableSlot.filter(school=school).first()
     reason = await Reason.filter(school=school).first()
     justification = await JustificationType.filter(school=school).first()

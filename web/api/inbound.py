@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.bounds import WINDOW, AwareMoment, Id
-from core.models import InboundStatus
+from core.models import InboundMessage, InboundStatus
 from core.queries.inbound import InboundView, inbound_page
 from core.rules.permissions import Permission
+from core.services.notices.replies import accept_reply, reject_reply
 from web.api.registry import Call, Route
 from web.api.schemas import PageQuery
+from web.keys import QUEUE
+from workers.queue import enqueue_scheduled
 
 INBOUND = "/schools/{uai}/inbound"
+ACCEPT = INBOUND + "/{id}/accept"
+REJECT = INBOUND + "/{id}/reject"
 
 
 class InboundQuery(PageQuery):
@@ -103,6 +108,50 @@ async def list_inbound(call: Call) -> InboundPage:
     return InboundPage(items=[InboundOut.of(v) for v in page.items], total=page.total)
 
 
+class Acceptance(BaseModel):
+    """Accepting a reply: the reason the family gives, if not the one proposed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(
+        default=None,
+        max_length=30,
+        description="a reason code of the school or a national generic code; absent: the "
+        "reason the reply was read as",
+    )
+
+
+class DecisionOut(BaseModel):
+    """A reply once decided."""
+
+    id: int
+    status: InboundStatus
+    reason_id: int | None = Field(description="the reason its absences got (accepted)")
+    event_ids: list[int] = Field(description="the absences it was about")
+
+
+def _decided(message: InboundMessage) -> DecisionOut:
+    return DecisionOut(
+        id=message.id,
+        status=InboundStatus(message.status),
+        reason_id=message.proposed_reason_id,
+        event_ids=[int(i) for i in message.event_ids or []],
+    )
+
+
+async def accept(call: Call) -> DecisionOut:
+    """Accept a pending reply: its absences get the reason and "Parole de la famille"."""
+    body = call.body_as(Acceptance)
+    done = await accept_reply(call.school, call.actor, call.path_id(), reason=body.reason)
+    await enqueue_scheduled(call.request.config_dict[QUEUE], done.due)
+    return _decided(done.message)
+
+
+async def reject(call: Call) -> DecisionOut:
+    """Reject a pending reply: its absences stay as they are."""
+    return _decided(await reject_reply(call.school, call.actor, call.path_id()))
+
+
 ROUTES = [
     Route(
         "GET",
@@ -118,5 +167,30 @@ ROUTES = [
         "absences; staff accept or reject the justification it proposes. Replies from a number "
         "no guardian of the school has belong to no school and are not listed. For the roles "
         "that decide on justifications (CPE, vie scolaire, admin).",
+    ),
+    Route(
+        "POST",
+        ACCEPT,
+        accept,
+        summary="Accept a family's reply",
+        permission=Permission.DECIDE,
+        response=DecisionOut,
+        body=Acceptance,
+        tag="inbound",
+        description="The reply's open absences get the reason (the one it was read as, or "
+        "`reason`), the justification type PAROLE_FAMILLE and the states the reason's flags "
+        "say; audited. 409 when the reply was already decided, 422 when no reason was read "
+        "nor given, 404 for another school's reply.",
+    ),
+    Route(
+        "POST",
+        REJECT,
+        reject,
+        summary="Reject a family's reply",
+        permission=Permission.DECIDE,
+        response=DecisionOut,
+        tag="inbound",
+        description="The reply is rejected and its absences stay as they are; audited. 409 "
+        "when it was already decided.",
     ),
 ]

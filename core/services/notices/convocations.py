@@ -28,6 +28,7 @@ from core.services.events.actions import record_action
 from core.services.notices.absence import first_deliveries
 from core.services.notices.labels import date_label, day_label, time_label
 from core.services.schools.defaults import ACTION_TYPES
+from core.services.schools.lists import ensure_listed
 
 MAX_PLACE = 200
 MAX_WITH = 200
@@ -90,19 +91,8 @@ def convocation_payload(
 async def _action_type(school: School, actor: Actor) -> ActionType:
     """The school's ``CONVOCATION`` action type, added (audited) to a school created before it
     existed."""
-    kind = await ActionType.get_or_none(school_id=school.id, code=ACTION_CODE)
-    if kind is not None:
-        return kind
     label = dict(ACTION_TYPES)[ACTION_CODE]
-    try:
-        async with in_transaction():
-            kind = await ActionType.create(school_id=school.id, code=ACTION_CODE, label=label)
-            await audit.record(
-                actor, "action_type.create", kind, school_id=school.id, after=audit.snapshot(kind)
-            )
-    except IntegrityError:  # created by a convocation at the same moment
-        return await ActionType.get(school_id=school.id, code=ACTION_CODE)
-    return kind
+    return await ensure_listed(ActionType, school, ACTION_CODE, {"label": label}, actor)
 
 
 def _action_comment(payload: dict[str, object]) -> str:

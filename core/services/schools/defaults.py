@@ -91,6 +91,7 @@ JUSTIFICATION_TYPES: tuple[tuple[str, str, bool], ...] = (
     ("CONVOCATION_ADMIN", "Convocation ou attestation de l'administration", False),
     ("ATTESTATION_TRANSPORT", "Attestation du transporteur", False),
     ("APPEL_TELEPHONIQUE", "Appel téléphonique (provisoire)", True),
+    ("PAROLE_FAMILLE", "Parole de la famille", True),
     ("DECISION_CHEF", "Décision du chef d'établissement", False),
 )
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid, NotFound
@@ -95,6 +96,21 @@ async def _create(model: type[M], school: School, values: dict[str, object], act
             actor, f"{name}.create", row, school_id=school.id, after=audit.snapshot(row)
         )
     return row
+
+
+async def ensure_listed(
+    model: type[M], school: School, code: str, values: dict[str, object], actor: Actor
+) -> M:
+    """The school's row of ``code`` (a default type a feature relies on), added (audited) to a
+    school created before the default existed; an active or inactive row is the school's
+    choice and is returned as it is."""
+    row = await model.get_or_none(school_id=school.id, code=code)
+    if row is not None:
+        return row
+    try:
+        return await _create(model, school, {"code": code, **values}, actor)
+    except (IntegrityError, Conflict):  # added by another request at the same moment
+        return await model.get(school_id=school.id, code=code)
 
 
 async def _update(
