@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.models import InboundMessage, School
+from core.models import Event, InboundMessage, Reason, School
 from core.queries.common import Page, zone
 from core.queries.scope import ALL, Scope
 
@@ -27,6 +27,7 @@ class InboundView:
     event_ids: list[int]
     proposed_reason: str | None  # the national generic code the reply was read as
     reason_code: str | None  # the school's own reason under it, proposed to the CPE
+    reason_label: str | None
     confidence: float | None
     status: str
     handled_at: datetime | None
@@ -49,6 +50,7 @@ def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
         proposed_reason=message.proposed_generic
         or (reason.generic.code if reason is not None else None),
         reason_code=reason.code if reason is not None else None,
+        reason_label=reason.label if reason is not None else None,
         confidence=message.confidence,
         status=str(message.status),
         handled_at=message.handled_at.astimezone(tz) if message.handled_at else None,
@@ -87,3 +89,34 @@ async def inbound_page(
         .prefetch_related("person", "student", "proposed_reason__generic")
     )
     return Page([_view(m, school, scope) for m in rows], total, offset, limit)
+
+
+@dataclass(frozen=True)
+class Span:
+    """An absence a reply is about, in the school's zone."""
+
+    id: int
+    start: datetime
+    end: datetime | None
+
+
+async def reply_spans(school: School, views: list[InboundView]) -> dict[int, list[Span]]:
+    """The absences each reply is about (by reply id), oldest first, deleted ones left out."""
+    ids = {i for view in views for i in view.event_ids}
+    tz = zone(school)
+    rows = await Event.filter(id__in=ids, school_id=school.id, deleted=False).order_by(
+        "starts_at", "id"
+    )
+    spans = {
+        e.id: Span(
+            e.id, e.starts_at.astimezone(tz), e.ends_at.astimezone(tz) if e.ends_at else None
+        )
+        for e in rows
+    }
+    return {v.id: [spans[i] for i in v.event_ids if i in spans] for v in views}
+
+
+async def absence_reasons(school: School) -> list[tuple[str, str]]:
+    """The school's active reasons for absences: (code, label), by label."""
+    rows = await Reason.filter(school_id=school.id, active=True, for_absence=True).order_by("label")
+    return [(r.code, r.label) for r in rows]

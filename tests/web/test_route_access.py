@@ -125,6 +125,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/students/{id}/convocations"): R(400, CONVOKERS, "student", scoped=True),
     # Deliveries, alerts, letters, outbox
     ("GET", "/s/{uai}/deliveries"): R(200, DELIVERIES),
+    ("GET", "/s/{uai}/replies"): R(200, WRITERS),
+    ("POST", "/s/{uai}/replies/accept"): R(303, WRITERS),
+    ("POST", "/s/{uai}/replies/{id}/accept"): R(303, WRITERS, "inbound"),
+    ("POST", "/s/{uai}/replies/{id}/reject"): R(303, WRITERS, "inbound"),
     ("POST", "/s/{uai}/deliveries/{id}/resend"): R(303, WRITERS, "delivery"),
     ("POST", "/s/{uai}/deliveries/{id}/fix"): R(409, WRITERS, "delivery"),
     ("POST", "/s/{uai}/alerts/{id}/seen"): R(404, EDITORS, "nothing"),

@@ -15,6 +15,7 @@ from web.panel.origin import setup_origin_check
 from web.panel.outbox import setup_outbox
 from web.panel.problems import setup_problems
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
+from web.panel.replies import setup_replies
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
 from web.panel.templates import setup_templates
@@ -38,6 +39,7 @@ def setup(app: web.Application) -> None:
     setup_follow_up(app)
     setup_deliveries(app)
     setup_letters(app)
+    setup_replies(app)
     setup_outbox(app)
     setup_templates(app)
     app.router.add_static("/static", STATIC)
