@@ -175,10 +175,21 @@ async def _write_guardians(
     await ContactPoint.bulk_create(contacts, batch_size=BATCH)
 
 
+# The SIECLE field each kind comes from (core/siecle/rows.py): the demo's contact points are
+# imported ones, so that a family's reply from its mobile is matched as in a real school.
+SIECLE_FIELDS = {
+    "mobile": "TEL_PORTABLE",
+    "landline": "TEL_PERSONNEL",
+    "email": "MEL",
+    "postal": "ADRESSE",
+}
+
+
 def _contact(person_id: int, plan: ContactPlan) -> ContactPoint:
     """As the SIECLE import writes it: the home phone after the mobile."""
     return ContactPoint(
         person_id=person_id,
+        siecle_field=SIECLE_FIELDS.get(plan.kind),
         kind=ContactKind(plan.kind),
         value=plan.value,
         raw_value=plan.raw_value,

@@ -1,4 +1,5 @@
-"""A CPE accepts a family's reply from the Réponses queue in a real browser."""
+"""A CPE accepts a family's reply from the Réponses queue in a real browser, on the demo as it
+is built (its guardians' mobiles are imported ones, so their replies are matched)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,7 @@ async def _a_reply_to_an_open_absence() -> tuple[InboundMessage, Event]:
             link
             and await ContactPoint.filter(person_id=link.person_id, kind=ContactKind.MOBILE).first()
         )
-        if point:
-            point.siecle_field = "TEL_PORTABLE"  # as a SIECLE import brings it
-            await point.save()
+        if point:  # the demo's contact points are imported ones: a reply is matched
             text = "Bonjour, il a de la fièvre depuis hier soir, je vous envoie un mot"
             received = await receive_sms("twilio", "SMbrowser", point.value, text, now, {})
             if event.id in received.message.event_ids:
