@@ -1,5 +1,5 @@
 """What a family's reply was read as: the national generic reason it gives and how sure the
-reading is (core.rules.replies)."""
+reading is (core.rules.replies); when the family was thanked in reply."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.AddField(
+            model_name='InboundMessage',
+            name='acknowledged_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
         ops.AddField(
             model_name='InboundMessage',
             name='confidence',

@@ -51,6 +51,7 @@ class InboundMessage(Model):
     # What the reply was read as (core.rules.replies): a national generic code and how sure.
     proposed_generic = fields.CharField(max_length=30, null=True)
     confidence = fields.FloatField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)  # when the family was thanked in reply
     status = fields.CharEnumField(InboundStatus, max_length=12, default=InboundStatus.PENDING)
     handled_by_id = fields.IntField(null=True)
     handled_at = fields.DatetimeField(null=True)

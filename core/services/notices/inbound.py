@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -35,9 +36,12 @@ from core.models import (
     InboundStatus,
     Person,
     Reason,
+    School,
     Student,
     Usability,
 )
+from core.rules.calendar import day_start
+from core.rules.conversation import may_acknowledge
 from core.rules.counting import EventKind
 from core.rules.replies import Intent, Reading, ReasonChoice, read_reply, school_reason
 from core.services import audit
@@ -47,6 +51,7 @@ STOP_WORDS = frozenset({"stop", "arret"})
 RECENT_NOTICE = timedelta(days=30)  # a notice sent this recently names whom a reply is from
 OPEN_ABSENCES = timedelta(days=7)  # absences a reply may justify
 ACTOR = audit.Actor.system("inbound sms")
+THANKS = N_("Merci, votre réponse est transmise à la vie scolaire ({school}).")
 CONFIRMATION = N_(
     "Vous ne recevrez plus de SMS de l'établissement à ce numéro. "
     "Pour les recevoir à nouveau, contactez la vie scolaire."
@@ -130,7 +135,22 @@ async def _apply(message: InboundMessage, number: str, at: datetime) -> str | No
     message.event_ids = await open_absences([chosen] if chosen else [], at)
     await _propose(message, reading, person.school_id)
     message.status = InboundStatus.PENDING
-    return None
+    return await _thanks(message, person, number, at)
+
+
+async def _thanks(message: InboundMessage, person: Person, number: str, at: datetime) -> str | None:
+    """The acknowledgement to send back: once a day to a number, never to an auto-responder."""
+    school = await School.get(id=person.school_id)
+    since = day_start(at.astimezone(ZoneInfo(school.timezone)).date(), ZoneInfo(school.timezone))
+    thanked = await InboundMessage.filter(
+        sender=number, acknowledged_at__gte=since, received_at__lt=at + timedelta(seconds=1)
+    ).count()
+    if not may_acknowledge(
+        message.text, acknowledged_today=thanked > 0, acknowledgements_to_number_today=thanked
+    ):
+        return None
+    message.acknowledged_at = at
+    return words(person.language).gettext(THANKS).format(school=school.name)
 
 
 async def _propose(message: InboundMessage, reading: Reading, school_id: int | None) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from core.errors import Conflict, Invalid, NotFound
@@ -105,3 +107,24 @@ async def test_a_school_without_the_familys_word_gets_it_once_audited(
     assert await JustificationType.filter(school_id=school_a.id, code=FAMILY_WORD).count() == 1
     assert await AuditEntry.exists(action="justification_type.create")
     assert await Reason.filter(school_id=school_a.id).exists()
+
+
+async def test_the_family_is_thanked_once_a_day_and_never_a_robot(
+    school_a: School, cpe_actor: Actor, pupil: Student
+) -> None:
+    await make_family(school_a, pupil)
+    await ContactPoint.filter(kind=ContactKind.MOBILE).update(siecle_field="TEL_PORTABLE")
+
+    async def reply(text: str, ref: str, when: object) -> str | None:
+        received = await receive_sms("twilio", ref, MOTHER_MOBILE, text, when, {})  # type: ignore[arg-type]
+        return received.reply
+
+    robot = await reply("Réponse automatique : je suis absente du bureau", "R0", at(MONDAY, 9))
+    assert robot is None
+    first = await reply("il était malade", "R1", at(MONDAY, 10))
+    assert first == "Merci, votre réponse est transmise à la vie scolaire (Collège Alpha)."
+    assert await reply("un mot suit demain", "R2", at(MONDAY, 11)) is None
+    tomorrow = at(MONDAY, 9) + timedelta(days=1)
+    assert await reply("toujours malade", "R3", tomorrow) == first
+    thanked = await InboundMessage.filter(acknowledged_at__isnull=False).count()
+    assert thanked == 2
