@@ -83,3 +83,17 @@ async def test_in_english_and_without_a_token(world: World, app_client: Client) 
     refused = await app_client.post(f"{PAGE}/{reply.id}/accept", data={}, allow_redirects=False)
     assert refused.status == 403
     assert (await InboundMessage.get(id=reply.id)).status == InboundStatus.PENDING
+
+
+async def test_a_reason_the_school_does_not_have_is_said_plainly(
+    world: World, app_client: Client
+) -> None:
+    reply = await _reply("il était malade", "SM5")
+    token = await log_in(app_client, "cpe")
+    response = await app_client.post(
+        f"{PAGE}/{reply.id}/accept", data={"csrf": token, "reason": "NOPE"}, allow_redirects=False
+    )
+    assert response.status == 303
+    page = await (await app_client.get(PAGE)).text()
+    assert "Ce motif n&#39;existe pas dans cet établissement." in page and "NOPE" not in page
+    assert (await InboundMessage.get(id=reply.id)).status == InboundStatus.PENDING

@@ -34,8 +34,9 @@ REFUSED = {
     "decided": N_("Cette réponse a déjà été traitée."),
     "reason_required": N_("Choisissez le motif que donne la famille."),
     "not_found": N_("Cette réponse n'existe pas dans cet établissement."),
+    "unknown_reason": N_("Ce motif n'existe pas dans cet établissement."),
 }
-UNKNOWN_REASON = N_("Ce motif n'existe pas dans cet établissement.")
+OTHER = N_("Cette réponse n'a pas pu être traitée : rechargez la page et réessayez.")
 
 
 def setup_replies(app: web.Application) -> None:
@@ -69,10 +70,7 @@ async def replies_page(request: web.Request) -> web.Response:
 
 
 def _worded(page: Page, error: DomainError) -> str:
-    message = REFUSED.get(error.code or "")
-    if message is None:
-        message = UNKNOWN_REASON if "reason" in error.message else REFUSED["not_found"]
-    return page.gettext(message)
+    return page.gettext(REFUSED.get(error.code, OTHER))
 
 
 def _back(page: Page, *, flash: str | None = None, error: str | None = None) -> web.Response:

@@ -51,7 +51,10 @@ async def _pending(school: School, inbound_id: int) -> InboundMessage:
 
 async def _reason(school: School, message: InboundMessage, code: str | None) -> Reason:
     if code is not None:
-        found = await resolve_reason(school, code)
+        try:
+            found = await resolve_reason(school, code)
+        except Invalid:
+            raise Invalid(f"unknown reason {code!r}", code="unknown_reason") from None
     else:
         proposed = message.proposed_reason_id
         found = await Reason.get_or_none(id=proposed, school_id=school.id, active=True)
