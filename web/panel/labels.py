@@ -110,6 +110,11 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "2": w.gettext("Personne en charge"),
             "3": w.gettext("Contact"),
         },
+        "file.mode": {
+            "raw": w.gettext("brutes"),
+            "complete": w.gettext("complètes"),
+            "proportional": w.gettext("au prorata"),
+        },
         "file.notice": {
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
