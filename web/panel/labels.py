@@ -288,6 +288,18 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "event.correct": w.gettext("Correction"),
             "event.delete": w.gettext("Saisie erronée"),
         },
+        "grid.field": {
+            "kind": w.gettext("Type"),
+            "starts_at": w.gettext("Début"),
+            "ends_at": w.gettext("Fin"),
+            "reason_id": w.gettext("Motif"),
+            "justification_id": w.gettext("Justificatif"),
+            "accepted": w.gettext("Justifiée"),
+            "settled": w.gettext("Régularisée"),
+            "counts": w.gettext("Comptée"),
+            "comment": w.gettext("Commentaire"),
+            "deleted": w.gettext("Saisie erronée"),
+        },
         "grid.kind": {
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
