@@ -547,6 +547,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "logo": w.gettext("Logo refusé : une image PNG ou JPEG de 200 Ko au plus."),
             "pdf": w.gettext("Le courrier n'a pas pu être mis en page."),
         },
+        "tpl.where": {
+            "subject": w.gettext("Objet"),
+            "body": w.gettext("Texte"),
+        },
         "tpl.field": {
             "student.first_name": w.gettext("Prénom de l'élève"),
             "student.last_name": w.gettext("Nom de l'élève"),
