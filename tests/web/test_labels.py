@@ -20,3 +20,9 @@ def test_a_notice_kind_names_no_number_the_school_sets(language: str) -> None:
     for family in NOTICE_KINDS:
         for kind, said in words[family].items():
             assert not re.search(r"\d", said), (family, kind, said)
+
+
+def test_english_says_summons_for_a_convocation_everywhere() -> None:
+    """« Convocation » is no English word for it: one word on every page."""
+    words = families("en")
+    assert {words[family]["convocation"] for family in NOTICE_KINDS} == {"Summons"}
