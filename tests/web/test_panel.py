@@ -101,6 +101,18 @@ async def test_a_cpe_logs_in_and_sees_todays_absences(client: TestClient, school
     assert '<strong id="late-count">1</strong>' in page
 
 
+async def test_the_header_names_the_role_in_words(client: TestClient, school: School) -> None:
+    await add_user("prof@alpha.example", PASSWORD, school, "teacher", Actor.system("tests"))
+    await add_user("vs@alpha.example", PASSWORD, school, "vie_scolaire", Actor.system("tests"))
+    await log_in(client, "prof@alpha.example")
+    page = await (await client.get("/?lang=fr")).text()
+    assert "<span> · Enseignant</span>" in page, page[page.find("account") :][:400]
+    assert "<span> · Teacher</span>" in await (await client.get("/?lang=en")).text()
+    await log_in(client, "vs@alpha.example")
+    page = await (await client.get("/?lang=fr")).text()
+    assert "<span> · Vie scolaire</span>" in page and "vie_scolaire<" not in page
+
+
 async def test_a_forged_session_cookie_is_ignored(client: TestClient) -> None:
     await log_in(client)
     cookie = client.session.cookie_jar.filter_cookies(client.make_url("/"))["absences_session"]
