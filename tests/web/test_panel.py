@@ -145,3 +145,19 @@ async def test_logout_needs_the_form_token_and_ends_the_session(client: TestClie
 async def test_healthz_reports_the_database_and_the_queue(client: TestClient) -> None:
     body = await (await client.get("/healthz")).json()
     assert body == {"status": "ok", "database": "ok", "queue": "inline", "queue_status": "ok"}
+
+
+async def test_a_page_that_is_not_there_is_said_in_the_layout_and_the_readers_language(
+    client: TestClient,
+) -> None:
+    await log_in(client)
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    for path in ("/s/0750001A/students/99999999", "/s/0750001A/nowhere"):
+        response = await client.get(path + "?lang=fr", headers=html)
+        page = await response.text()
+        assert response.status == 404 and "<h1>Page introuvable</h1>" in page, path
+        assert "no such" not in page
+        english = await (await client.get(path + "?lang=en", headers=html)).text()
+        assert "<h1>Page not found</h1>" in english
+    script = await client.get("/s/0750001A/students/99999999")  # no browser: the short answer
+    assert script.status == 404 and await script.text() == "no such student"
