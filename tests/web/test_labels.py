@@ -26,3 +26,10 @@ def test_english_says_summons_for_a_convocation_everywhere() -> None:
     """« Convocation » is no English word for it: one word on every page."""
     words = families("en")
     assert {words[family]["convocation"] for family in NOTICE_KINDS} == {"Summons"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_automated_call_has_one_name_on_every_page(language: str) -> None:
+    words = families(language)
+    channels = ("file.channel", "settings.channel", "tpl.channel")
+    assert len({words[family]["call"] for family in channels}) == 1

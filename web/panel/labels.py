@@ -527,7 +527,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
         },
         "tpl.channel": {
             "sms": w.gettext("SMS"),
-            "call": w.gettext("Appel automatique"),
+            "call": w.gettext("Appel automatisé"),
             "email": w.gettext("Courriel"),
             "letter": w.gettext("Courrier postal"),
             "chat": w.gettext("Messagerie"),
