@@ -275,3 +275,19 @@ async def test_who_sees_alerts_and_who_may_mark_them(world: World, app_client: C
     own = f"/s/{UAI_B}/alerts/{alert.id}/seen"
     assert (await app_client.post(own, data={"csrf": token})).status == 404
     assert (await StaffAlert.get(id=alert.id)).resolved_at is None
+
+
+async def test_a_quota_alert_is_said_in_the_readers_words(world: World, app_client: Client) -> None:
+    await raise_alert(
+        world.school.id,
+        kind="quota",
+        key="quota:a:call:2026-03:100",
+        level="error",
+        message="call: 50 / 50 (2026-03)",
+        data={"channel": "call", "month": "2026-03", "level": 100, "limit": 50, "used": 50},
+    )
+    await log_in(app_client, "cpe")
+    french = html.unescape(await (await app_client.get(BOARD, params={"lang": "fr"})).text())
+    assert "Appel automatisé : 50 envois sur 50 en 2026-03" in french and "call: 50" not in french
+    english = html.unescape(await (await app_client.get(BOARD, params={"lang": "en"})).text())
+    assert "Automated call: 50 of 50 deliveries in 2026-03" in english

@@ -129,3 +129,41 @@ async def test_another_schools_cpe_is_refused(world: World, app_client: Client) 
     )
     assert response.status == 404
     assert await Delivery.filter(notice_id=failed.notice_id).count() == 1
+
+
+def cells(page: str, delivery: Delivery) -> list[str]:
+    row = re.search(rf'data-delivery="{delivery.id}">(.*?)</tr>', page, re.S)
+    assert row is not None
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row[1])]
+
+
+async def test_the_board_names_kinds_channels_and_states_in_the_readers_words(
+    world: World, app_client: Client
+) -> None:
+    """The board and its summary say « Relance », « Appel automatisé », « programmé », never the
+    stored values (reminder, call, scheduled)."""
+    notice = await Notice.create(
+        school=world.school,
+        student=world.students["Marie"],
+        kind=NoticeKind.REMINDER,
+        dedupe_key=f"test:{uuid.uuid4()}",
+        status=NoticeStatus.PENDING,
+    )
+    delivery = await Delivery.create(
+        uuid=uuid.uuid4(),
+        notice=notice,
+        channel=Channel.CALL,
+        to="+33611111111",
+        status=DeliveryStatus.SCHEDULED,
+        not_before=now_utc() + timedelta(hours=1),
+    )
+    await log_in(app_client, "cpe")
+    french = await (await app_client.get(BOARD, params={"status": "all", "lang": "fr"})).text()
+    row = cells(french, delivery)
+    assert (row[1], row[3], row[5]) == ("Relance", "Appel automatisé", "programmé")
+    assert '<option value="call">Appel automatisé</option>' in french
+    assert "<td>Appel automatisé</td><td>programmé</td>" in french  # the seven days' summary
+    english = await (await app_client.get(BOARD, params={"status": "all", "lang": "en"})).text()
+    row = cells(english, delivery)
+    assert (row[1], row[3], row[5]) == ("Reminder", "Automated call", "scheduled")
+    assert "<td>Automated call</td><td>scheduled</td>" in english

@@ -217,6 +217,24 @@ async def test_a_stale_version_is_a_409_and_the_details_show_the_history(
     assert details["event"]["reason"] == "MALADIE" and details["event"]["accepted"] is True
     assert [h["action"] for h in details["event"]["history"]] == ["Saisie", "Correction"]
     assert isinstance(details["event"]["notices"], list)
+    changes = details["event"]["history"][1]["changes"]
+    assert "Motif : — → MALADIE" in changes and "Justifiée : — → Oui" in changes  # no ids, no True
+    english = await (await client.get(url, params={"lang": "en"})).json()
+    assert "Reason: — → MALADIE" in english["event"]["history"][1]["changes"]
+    assert "Justified: — → Yes" in english["event"]["history"][1]["changes"]
+
+
+async def test_a_teacher_does_not_see_in_the_history_the_reason_the_school_hides(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    token = await log_in(client, "cpe")
+    _, body = await post(client, RECORD, absence(world, "Noé", 8, 10), token)
+    url = f"{RECORD}/{body['event']['id']}"
+    await post(client, url, {"reason": "MALADIE", "comment": "fièvre", "version": 1}, token)
+    await log_in(client, "teacher")
+    details = await (await client.get(url)).json()
+    changes = details["event"]["history"][1]["changes"]
+    assert changes == []  # neither the local reason nor the comment
 
 
 async def test_entered_by_mistake_is_a_soft_delete(

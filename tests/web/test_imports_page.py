@@ -90,6 +90,7 @@ async def test_upload_preview_apply_progress_and_summary(api: Api, tmp_path: Pat
     assert "Changements à appliquer" in text and "Appliquer l&#39;import" in text
     assert re.search(r'data-kind="students">.*?<td>418</td>', text, re.S)
     assert "LEROY Manon" in text  # without a class
+    assert "Lignes modifiées : <strong" in text
     assert await students() == 3  # a preview changes nothing
     files = next((tmp_path / "var" / "imports").iterdir()) / "files"
     assert len(list(files.iterdir())) == 5
@@ -109,6 +110,7 @@ async def test_upload_preview_apply_progress_and_summary(api: Api, tmp_path: Pat
 
     done = await (await client.get(job + "?lang=en")).text()
     assert "Import finished" in done and "Students who left" in done
+    assert "Rows changed: <strong" in done and "Rows changed :" not in done  # English colons
     imports = await AuditEntry.filter(action="siecle.import").count()
     again = await client.post(job + "/apply", data={"csrf": token}, allow_redirects=False)
     assert again.status == 303 and again.headers["Location"] == job

@@ -208,6 +208,7 @@ async def test_the_outbox_page_shows_this_schools_messages_newest_first(
     assert rows == [world.email.id, world.letters.sms.id]
     assert "+33611223344" in page and "a@ex.org" in page and "Hugo" in page
     assert "+33699887766" not in page  # school B's SMS, in the same folder
+    assert "<td>Courriel</td>" in page and "<td>email</td>" not in page  # the channel's word
     (world.var_dir / "outbox" / f"{world.letters.sms.uuid}.json").unlink()
     page = await (await letters_client.get(f"/s/{UAI_A}/outbox")).text()
     assert "fichier du message introuvable" in page and "+33611223344" in page

@@ -101,6 +101,18 @@ async def test_a_cpe_logs_in_and_sees_todays_absences(client: TestClient, school
     assert '<strong id="late-count">1</strong>' in page
 
 
+async def test_the_header_names_the_role_in_words(client: TestClient, school: School) -> None:
+    await add_user("prof@alpha.example", PASSWORD, school, "teacher", Actor.system("tests"))
+    await add_user("vs@alpha.example", PASSWORD, school, "vie_scolaire", Actor.system("tests"))
+    await log_in(client, "prof@alpha.example")
+    page = await (await client.get("/?lang=fr")).text()
+    assert "<span> · Enseignant</span>" in page, page[page.find("account") :][:400]
+    assert "<span> · Teacher</span>" in await (await client.get("/?lang=en")).text()
+    await log_in(client, "vs@alpha.example")
+    page = await (await client.get("/?lang=fr")).text()
+    assert "<span> · Vie scolaire</span>" in page and "vie_scolaire<" not in page
+
+
 async def test_a_forged_session_cookie_is_ignored(client: TestClient) -> None:
     await log_in(client)
     cookie = client.session.cookie_jar.filter_cookies(client.make_url("/"))["absences_session"]
@@ -133,3 +145,19 @@ async def test_logout_needs_the_form_token_and_ends_the_session(client: TestClie
 async def test_healthz_reports_the_database_and_the_queue(client: TestClient) -> None:
     body = await (await client.get("/healthz")).json()
     assert body == {"status": "ok", "database": "ok", "queue": "inline", "queue_status": "ok"}
+
+
+async def test_a_page_that_is_not_there_is_said_in_the_layout_and_the_readers_language(
+    client: TestClient,
+) -> None:
+    await log_in(client)
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    for path in ("/s/0750001A/students/99999999", "/s/0750001A/nowhere"):
+        response = await client.get(path + "?lang=fr", headers=html)
+        page = await response.text()
+        assert response.status == 404 and "<h1>Page introuvable</h1>" in page, path
+        assert "no such" not in page
+        english = await (await client.get(path + "?lang=en", headers=html)).text()
+        assert "<h1>Page not found</h1>" in english
+    script = await client.get("/s/0750001A/students/99999999")  # no browser: the short answer
+    assert script.status == 404 and await script.text() == "no such student"

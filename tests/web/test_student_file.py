@@ -41,6 +41,19 @@ async def test_the_file_shows_the_year_counts_family_and_usability(
     assert "media print" not in page and "/static/follow_up.css" in page
 
 
+async def test_the_file_speaks_the_readers_language_in_its_small_words(
+    world: World, app_client: Client
+) -> None:
+    """The counting mode in words, and the colon as each language writes it."""
+    await log_in(app_client, "cpe")
+    french = await (await app_client.get(file_of(world, "Marie", 2025) + "&lang=fr")).text()
+    assert "demi-journées non justifiées (brutes)." in french
+    assert "Portable : +33612345678" in french
+    english = await (await app_client.get(file_of(world, "Marie", 2025) + "&lang=en")).text()
+    assert "unjustified half-days (raw)." in english and "(brutes)" not in english
+    assert "Mobile: +33612345678" in english and "Mobile :" not in english
+
+
 async def test_a_cpe_adds_an_action_that_the_file_then_shows(
     world: World, app_client: Client
 ) -> None:

@@ -117,6 +117,11 @@ async def test_a_refused_template_is_explained_and_the_draft_kept(
         assert "{{" in textarea(page)  # the draft, escaped, not lost
     assert "&lt;script&gt;" not in page
     assert await MessageTemplate.all().count() == 0
+    body = {"csrf": token, "body": "Bonjour\n{{ student.first_name }"}
+    french = await (await client.post(SMS + "?lang=fr", data=body)).text()
+    assert "Texte, ligne 2 :" in french and "body, line" not in french
+    english = await (await client.post(SMS + "?lang=en", data=body)).text()
+    assert "Text, line 2:" in english
 
 
 async def test_an_over_long_sms_is_saved_with_a_warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from core.models import AuditEntry, Event, School
 from core.queries.deliveries import event_history, event_notices
 from core.queries.lists import event_detail
 from core.queries.scope import ALL, Scope
+from core.queries.settings import reasons, typed_rows
 from core.rules.visibility import ReasonShown, Visibility
 from web.panel.grid_data import day_label, event_json
 from web.panel.labels import label
@@ -27,8 +29,43 @@ def _when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
     return f"{day_label(local.date(), lang)} {local:%H:%M}"
 
 
-def _change_line(key: str, before: object, after: object) -> str:
-    return f"{key}: {'—' if before is None else before} → {'—' if after is None else after}"
+@dataclass(frozen=True, slots=True)
+class Said:
+    """How the history says a change: in the reader's words, time zone and language, the
+    school's reasons and justification types by code (their ids are what the audit keeps)."""
+
+    words: Words
+    tz: ZoneInfo
+    lang: str
+    codes: dict[str, dict[int, str]]
+
+    def value(self, key: str, value: object) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return self.words.gettext("Oui") if value else self.words.gettext("Non")
+        if key in self.codes and isinstance(value, int):
+            return self.codes[key].get(value, "…")
+        if key == "kind":
+            return label(self.words, "grid.kind", value)
+        if key in ("starts_at", "ends_at") and isinstance(value, str):
+            return _when(datetime.fromisoformat(value), self.tz, self.lang)
+        return str(value)
+
+    def change(self, key: str, before: object, after: object) -> str:
+        return (
+            self.words.gettext("{label} :").format(label=label(self.words, "grid.field", key))
+            + f" {self.value(key, before)} → {self.value(key, after)}"
+        )
+
+
+async def _codes(school: School) -> dict[str, dict[int, str]]:
+    return {
+        "reason_id": {reason.id: reason.code for reason in await reasons(school)},
+        "justification_id": {
+            row.id: row.code for row in await typed_rows(school, "justifications")
+        },
+    }
 
 
 def _hidden(view: Visibility) -> frozenset[str]:
@@ -36,50 +73,53 @@ def _hidden(view: Visibility) -> frozenset[str]:
     justification's type, and the local reason unless the school shows it)."""
     hidden = {
         "comment": not view.comments,
-        "justification": not view.medical,
-        "reason": view.reason == ReasonShown.GENERIC,
+        "justification_id": not view.medical,
+        "reason_id": view.reason == ReasonShown.GENERIC,
     }
     return HIDDEN_CHANGES | {key for key, hide in hidden.items() if hide}
 
 
-def _history_row(
-    row: AuditEntry, tz: ZoneInfo, lang: str, words: Words, hidden: frozenset[str]
-) -> dict[str, Any]:
+def _history_row(row: AuditEntry, said: Said, hidden: frozenset[str]) -> dict[str, Any]:
     before = row.before or {}
     after = row.after or {}
     changes = (
         []
         if row.action == "event.record"
         else [
-            _change_line(key, before.get(key), value)
+            said.change(key, before.get(key), value)
             for key, value in after.items()
             if key not in hidden
         ]
     )
     return {
-        "at": _when(row.at, tz, lang),
+        "at": _when(row.at, said.tz, said.lang),
         "actor": row.actor_label,
-        "action": label(words, "grid.audit", row.action),
+        "action": label(said.words, "grid.audit", row.action),
         "changes": changes,
     }
 
 
 async def _history(
-    school: School, event: Event, tz: ZoneInfo, lang: str, words: Words, view: Visibility
+    school: School, event: Event, said: Said, view: Visibility
 ) -> list[dict[str, Any]]:
     rows = await event_history(school, event.id)
     hidden = _hidden(view)
-    return [_history_row(row, tz, lang, words, hidden) for row in rows]
+    return [_history_row(row, said, hidden) for row in rows]
 
 
-async def _notices(event: Event, tz: ZoneInfo, lang: str, view: Visibility) -> list[dict[str, Any]]:
+async def _notices(event: Event, said: Said, view: Visibility) -> list[dict[str, Any]]:
+    """The event's notices and their deliveries, said in the reader's words."""
+    w = said.words
     return [
         {
-            "kind": str(notice.kind),
-            "status": str(notice.status),
-            "at": _when(notice.created_at, tz, lang),
+            "kind": label(w, "file.notice", notice.kind),
+            "status": label(w, "file.status", notice.status),
+            "at": _when(notice.created_at, said.tz, said.lang),
             "deliveries": [
-                {"channel": str(d.channel), "to": d.to, "status": str(d.status)} for d in deliveries
+                w.gettext("{label} :").format(label=f"{label(w, 'file.channel', d.channel)} {d.to}")
+                + " "
+                + label(w, "file.status", d.status)
+                for d in deliveries
             ],
         }
         for notice, deliveries in await event_notices(event.id, deliveries=view.deliveries)
@@ -101,7 +141,8 @@ async def event_details(
     event = await event_detail(school, event_id, scope, DIALOG_RELATIONS)
     view = scope.view
     tz = ZoneInfo(school.timezone)
-    history = await _history(school, event, tz, lang, words, view)
+    said = Said(words, tz, lang, await _codes(school))
+    history = await _history(school, event, said, view)
     reason, justification = event.reason, event.justification
     return {
         **event_json(event, school, words, view),
@@ -120,5 +161,5 @@ async def event_details(
         "recorded_by": _recorder(event, history),
         "recorded_at": _when(event.recorded_at, tz, lang),
         "history": history,
-        "notices": await _notices(event, tz, lang, view),
+        "notices": await _notices(event, said, view),
     }

@@ -110,6 +110,11 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "2": w.gettext("Personne en charge"),
             "3": w.gettext("Contact"),
         },
+        "file.mode": {
+            "raw": w.gettext("brutes"),
+            "complete": w.gettext("complètes"),
+            "proportional": w.gettext("au prorata"),
+        },
         "file.notice": {
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
@@ -283,6 +288,18 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "event.correct": w.gettext("Correction"),
             "event.delete": w.gettext("Saisie erronée"),
         },
+        "grid.field": {
+            "kind": w.gettext("Type"),
+            "starts_at": w.gettext("Début"),
+            "ends_at": w.gettext("Fin"),
+            "reason_id": w.gettext("Motif"),
+            "justification_id": w.gettext("Justificatif"),
+            "accepted": w.gettext("Justifiée"),
+            "settled": w.gettext("Régularisée"),
+            "counts": w.gettext("Comptée"),
+            "comment": w.gettext("Commentaire"),
+            "deleted": w.gettext("Saisie erronée"),
+        },
         "grid.kind": {
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
@@ -366,7 +383,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
             "reminder": w.gettext("Relance"),
-            "threshold": w.gettext("Seuil de 4 demi-journées"),
+            "threshold": w.gettext("Seuil de demi-journées atteint"),
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
@@ -510,7 +527,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
         },
         "tpl.channel": {
             "sms": w.gettext("SMS"),
-            "call": w.gettext("Appel automatique"),
+            "call": w.gettext("Appel automatisé"),
             "email": w.gettext("Courriel"),
             "letter": w.gettext("Courrier postal"),
             "chat": w.gettext("Messagerie"),
@@ -529,6 +546,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "conflict": w.gettext("Le modèle a été modifié entre-temps : réessayez."),
             "logo": w.gettext("Logo refusé : une image PNG ou JPEG de 200 Ko au plus."),
             "pdf": w.gettext("Le courrier n'a pas pu être mis en page."),
+        },
+        "tpl.where": {
+            "subject": w.gettext("Objet"),
+            "body": w.gettext("Texte"),
         },
         "tpl.field": {
             "student.first_name": w.gettext("Prénom de l'élève"),
@@ -564,7 +585,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
             "reminder": w.gettext("Relance (motif toujours attendu)"),
-            "threshold": w.gettext("Seuil mensuel (4 demi-journées)"),
+            "threshold": w.gettext("Seuil mensuel de demi-journées"),
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),

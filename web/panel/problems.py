@@ -1,5 +1,6 @@
-"""The panel's answers to what went wrong: a 400 page for a value it cannot use, and — last
-resort — a 500 page for a bug, both in the layout and the user's language.
+"""The panel's answers to what went wrong: a 400 page for a value it cannot use, a 404 page for
+a browser asking a page that is not there, and — last resort — a 500 page for a bug, all in the
+layout and the user's language.
 
 The JSON API and the provider webhooks have their own error answers and are left alone. A bug
 keeps its traceback in the log, never in the page.
@@ -64,6 +65,18 @@ async def panel_problems(request: web.Request, handler: Handler) -> web.StreamRe
             400,
             t.gettext("Demande impossible"),
             t.gettext("Cette demande contient une valeur que l'application ne peut pas lire."),
+        )
+    except web.HTTPNotFound:
+        if request.method != "GET" or "text/html" not in request.headers.get("Accept", ""):
+            raise  # a form post or a script's call keeps its short answer
+        return problem_page(
+            request,
+            404,
+            t.gettext("Page introuvable"),
+            t.gettext(
+                "Cette page n'existe pas, ou plus : l'adresse est peut-être incomplète, ou ce "
+                "qu'elle désigne n'est pas de cet établissement."
+            ),
         )
     except web.HTTPException:
         raise

@@ -31,6 +31,7 @@ from core.services.ports import SendFailed, TemplateTools
 from core.services.schools.logo import remove_logo, school_logo, set_logo
 from core.services.templates.editing import (
     LANGUAGES,
+    SourceRefused,
     TemplateKey,
     TemplateView,
     TemplateWarning,
@@ -180,6 +181,14 @@ def _error_text(page: Page, error: Invalid | Conflict) -> str:
         if error.code != "invalid"
         else page.gettext("Le modèle n'a pas été enregistré.")
     )
+    if isinstance(error, SourceRefused):
+        where = label(page.words, "tpl.where", error.where)
+        place = (
+            page.gettext("{where}, ligne {line} :").format(where=where, line=error.line)
+            if error.line
+            else page.gettext("{label} :").format(label=where)
+        )
+        return f"{lead} {place} {error.detail}"
     return f"{lead} {error.message}"
 
 

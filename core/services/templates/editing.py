@@ -209,6 +209,18 @@ async def read_template(school: School, key: TemplateKey) -> TemplateView:
 # --- trying ------------------------------------------------------------------------------------
 
 
+class SourceRefused(Invalid):
+    """A template source refused by a merge-field check: where (``subject`` or ``body``), the
+    line when known, and the checker's own words, apart for the panel to say in its language."""
+
+    def __init__(self, where: str, line: int | None, detail: str, *, code: str) -> None:
+        lead = f"{where}, line {line}: " if line else f"{where}: "
+        super().__init__(lead + detail, code=code)
+        self.where = where
+        self.line = line
+        self.detail = detail
+
+
 def _check(key: TemplateKey, subject: str, body: str) -> None:
     if not body.strip():
         raise Invalid("the template is empty", code="empty")
@@ -225,8 +237,7 @@ def _check(key: TemplateKey, subject: str, body: str) -> None:
     for where, source in (("subject", subject), ("body", body)):
         problem = merge_fields.check_source(source, allowed, html=key.html)
         if problem is not None:
-            line = f"{where}, line {problem.line}: " if problem.line else f"{where}: "
-            raise Invalid(line + problem.message, code=problem.code)
+            raise SourceRefused(where, problem.line, problem.message, code=problem.code)
 
 
 def _warnings(key: TemplateKey, text: str) -> tuple[SmsInfo | None, tuple[TemplateWarning, ...]]:

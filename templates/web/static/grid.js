@@ -236,7 +236,7 @@
       ev.notices,
       (n) =>
         [n.at, n.kind, n.status]
-          .concat(n.deliveries.map((d) => d.channel + " " + d.to + " : " + d.status))
+          .concat(n.deliveries)
           .join(" · "),
       T["dialog.no_notice"]
     );
