@@ -45,27 +45,18 @@ def allowed(importer: str, imported: str) -> bool:
     return source == "workers" and target == "workers"
 
 
-def imports(path: Path) -> Iterator[tuple[int, str]]:
+def imports(path: Path, *, modules: bool = True) -> Iterator[tuple[int, str]]:
+    """Each name imported, qualified (``from a.b import c`` is ``a.b.c``), and with
+    ``modules`` the module of a ``from`` import too (``a.b``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.lineno, node.module
+            if modules:
+                yield node.lineno, node.module
             for alias in node.names:  # `from workers import tasks` names a module too
-                yield node.lineno, f"{node.module}.{alias.name}"
-
-
-def imported_names(path: Path) -> Iterator[tuple[int, str]]:
-    """Each name imported, qualified (``from a.b import c`` is ``a.b.c``; not ``a.b`` alone)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
                 yield node.lineno, f"{node.module}.{alias.name}"
 
 
@@ -127,7 +118,7 @@ def test_no_module_imports_what_the_rules_forbid() -> None:
     wrong = [
         f"{path.relative_to(ROOT)}:{line} imports {name}: {why}"
         for path in project_files()
-        for line, name in imported_names(path)
+        for line, name in imports(path, modules=False)
         if (why := forbidden(module_name(path), name)) is not None
     ]
     assert wrong == []
