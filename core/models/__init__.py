@@ -2,7 +2,7 @@
 
 from core.models.event import Event, EventSource
 from core.models.follow_up import SavedSearch
-from core.models.inbound import ChatLink, InboundMessage, InboundStatus, LinkCode
+from core.models.inbound import ChatLink, InboundMessage, InboundStatus, LinkCode, ReplyQuestion
 from core.models.lesson import Lesson, RollCall
 from core.models.notice import (
     Channel,
@@ -84,6 +84,7 @@ __all__ = [
     "Period",
     "Person",
     "Reason",
+    "ReplyQuestion",
     "ResponsibilityLevel",
     "Role",
     "RollCall",

@@ -7,6 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from core.models.notice import Delivery
 from core.models.person import Person
 from core.models.reason import Reason
 from core.models.school import School
@@ -19,6 +20,7 @@ class InboundStatus(StrEnum):
     REJECTED = "rejected"
     UNMATCHED = "unmatched"
     OPT_OUT = "opt_out"
+    ACKNOWLEDGED = "acknowledged"  # the family pressed 1 on the call: known, nothing to decide
 
 
 class InboundMessage(Model):
@@ -33,6 +35,8 @@ class InboundMessage(Model):
     provider = fields.CharField(max_length=20, default="")
     provider_ref = fields.CharField(max_length=100, null=True)
     sender = fields.CharField(max_length=254)
+    # the number (or address) it was sent to: a school's own sender names the school
+    recipient = fields.CharField(max_length=254, null=True)
     text = fields.TextField(default="")
     received_at = fields.DatetimeField()
     person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
@@ -56,11 +60,43 @@ class InboundMessage(Model):
     handled_by_id = fields.IntField(null=True)
     handled_at = fields.DatetimeField(null=True)
     raw_data: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    # the notice's delivery it answers, when known (a key pressed during its call)
+    delivery: fields.ForeignKeyNullableRelation[Delivery] = fields.ForeignKeyField(
+        "models.Delivery", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
+    delivery_id: int | None
 
     class Meta:
         table = "inbound_message"
         unique_together = (("provider", "provider_ref"),)
         indexes = (("school_id", "status", "received_at"),)
+
+
+class ReplyQuestion(Model):
+    """A question asked to a family after a reply ("Répondez 1 pour Léa, 2 pour Hugo"): the
+    children in the order of their numbers, open for a day (core.rules.conversation)."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="reply_questions", on_delete=fields.CASCADE
+    )
+    school_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="reply_questions", on_delete=fields.CASCADE
+    )
+    person_id: int
+    message: fields.ForeignKeyRelation[InboundMessage] = fields.ForeignKeyField(
+        "models.InboundMessage", related_name="questions", on_delete=fields.CASCADE
+    )
+    message_id: int
+    sender = fields.CharField(max_length=254)  # the number asked
+    choices: fields.Field[list[int]] = fields.JSONField(default=list)  # student ids, from 1
+    asked_at = fields.DatetimeField()
+    answered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "reply_question"
+        indexes = (("sender", "asked_at"),)
 
 
 class ChatLink(Model):

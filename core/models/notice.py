@@ -24,6 +24,7 @@ class NoticeKind(StrEnum):
     PERSISTENT = "persistent"
     WEEKLY_SUMMARY = "weekly_summary"
     CONVOCATION = "convocation"
+    ANSWER = "answer"  # a staff member's answer to a family's reply, written in the page
 
 
 def known_channel(value: object) -> None:

@@ -69,6 +69,10 @@ class School(Model):
     quota_alert_percent = fields.SmallIntField(default=80)  # warn staff at this share of a quota
     reminder_after_days = fields.SmallIntField(default=3)  # 0: no reminder of unjustified absences
     weekly_summary = fields.BooleanField(default=False)  # a weekly summary letter to families
+    # the school's own SMS sender (E.164 number or name) when it has one: replies sent to it
+    # from unknown numbers come to this school
+    sms_sender = fields.CharField(max_length=20, null=True)
+    reply_to = fields.CharField(max_length=254, null=True)  # vie scolaire: notices' Reply-To
     # Teachers see the reason of their own pupils' absences (never its comment nor a medical
     # detail); off: the generic reason's label only.
     teachers_see_reasons = fields.BooleanField(default=False)

@@ -85,8 +85,11 @@ async def receive_sms(
     text: str,
     at: datetime,
     raw: dict[str, object],
+    *,
+    recipient: str | None = None,
 ) -> Received:
-    """Store an inbound SMS once per (provider, provider_ref) and match or apply it."""
+    """Store an inbound SMS once per (provider, provider_ref) and match or apply it;
+    ``recipient`` is the number (or sender name) it was sent to, when the provider says."""
     existing = await InboundMessage.get_or_none(provider=provider, provider_ref=provider_ref)
     if existing is not None:
         return Received(existing, created=False)
@@ -96,6 +99,7 @@ async def receive_sms(
         provider=provider[:20],
         provider_ref=provider_ref[:100],
         sender=number,
+        recipient=e164(recipient)[:254] if recipient else None,
         text=text,
         received_at=at,
         raw_data=raw,
