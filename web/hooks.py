@@ -132,7 +132,13 @@ async def twilio_sms(request: web.Request) -> web.Response:
         logger.warning("unreadable inbound SMS: %s", error)
         return web.Response(text=render_message_reply(), content_type=XML)
     received = await receive_sms(
-        PROVIDER, sms.provider_ref, sms.sender, sms.text, datetime.now(UTC), {**sms.raw}
+        PROVIDER,
+        sms.provider_ref,
+        sms.sender,
+        sms.text,
+        datetime.now(UTC),
+        {**sms.raw},
+        recipient=sms.to or None,
     )
     return web.Response(text=render_message_reply(received.reply), content_type=XML)
 
