@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import errno
 import getpass
+import json
 import signal
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +19,10 @@ from aiohttp import web
 from core.db import close_db, init_db
 from core.db import migrate as migrate_db
 from core.models import Membership, School
+from core.queries.inbound import unclaimed_replies
 from core.services.access.tokens import create_token, revoke_token, tokens_of_email
 from core.services.audit import Actor
+from core.services.notices.replies import assign_reply
 from core.services.schools.school import create_school, get_school
 from core.services.schools.users import add_user, generate_password
 from core.services.siecle.watch import start_watch
@@ -176,6 +180,35 @@ async def token_revoke(args: argparse.Namespace) -> int:
         await _require_schema()
         row = await revoke_token(args.id, CLI_ACTOR)
     print(f"token {row.id} ({row.prefix}…) is revoked")
+    return 0
+
+
+async def replies_unclaimed(args: argparse.Namespace) -> int:
+    """The replies no school could claim (an unknown number that wrote to the install's own
+    sender): one line each, or a JSON list."""
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        rows = await unclaimed_replies(args.limit)
+    if args.json:
+        print(json.dumps([{**asdict(r), "received_at": r.received_at.isoformat()} for r in rows]))
+        return 0
+    print("id	received	from	to	text")
+    for row in rows:
+        text = " ".join(row.text.split())[:80]
+        cells = [str(row.id), _when(row.received_at, "-"), row.sender, row.recipient or "-", text]
+        print("\t".join(cells))
+    return 0
+
+
+async def replies_assign(args: argparse.Namespace) -> int:
+    """Give an unclaimed reply to the school it concerns (its staff then attach it)."""
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        school = await get_school(args.school)
+        message = await assign_reply(CLI_ACTOR, args.id, school)
+    print(f"reply {message.id} now belongs to {school.uai} ({school.name})")
     return 0
 
 

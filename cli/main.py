@@ -94,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
     revoke.set_defaults(run=commands.token_revoke)
 
+    replies = sub.add_parser("replies", help="families' replies no school claimed").add_subparsers(
+        dest="replies_command", required=True, metavar="ACTION"
+    )
+    unclaimed = replies.add_parser(
+        "unclaimed", help="replies from unknown numbers sent to the install's own sender"
+    )
+    unclaimed.add_argument("--limit", type=int, default=200)
+    unclaimed.add_argument("--json", action="store_true", help="print a JSON list")
+    unclaimed.set_defaults(run=commands.replies_unclaimed)
+    assign = replies.add_parser("assign", help="give an unclaimed reply to its school")
+    assign.add_argument("id", type=int)
+    assign.add_argument("--school", required=True, metavar="UAI")
+    assign.set_defaults(run=commands.replies_assign)
+
     siecle.add_parser(sub)
     return parser
 

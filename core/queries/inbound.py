@@ -4,11 +4,14 @@ guardian, the student, the open absences) and the reason it proposes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from core.models import Event, InboundMessage, Reason, School
+from tortoise.expressions import Q, Subquery
+
+from core.models import Event, GuardianLink, InboundMessage, Person, Reason, School
 from core.queries.common import Page, zone
 from core.queries.scope import ALL, Scope
+from core.rules.counting import EventKind
 
 
 @dataclass(frozen=True)
@@ -120,3 +123,119 @@ async def absence_reasons(school: School) -> list[tuple[str, str]]:
     """The school's active reasons for absences: (code, label), by label."""
     rows = await Reason.filter(school_id=school.id, active=True, for_absence=True).order_by("label")
     return [(r.code, r.label) for r in rows]
+
+
+async def reply_of(school: School, inbound_id: int, scope: Scope = ALL) -> InboundView | None:
+    """One of the school's replies (None: not the school's, or out of the reader's scope)."""
+    message = (
+        await scope.narrow(InboundMessage.filter(id=inbound_id, school_id=school.id))
+        .prefetch_related("person", "student", "proposed_reason__generic")
+        .first()
+    )
+    return _view(message, school, scope) if message is not None else None
+
+
+ATTACHABLE = timedelta(days=31)  # the absences a reply may be attached to by hand
+
+
+@dataclass(frozen=True)
+class ChildAbsences:
+    """One of a guardian's children with their absences of the last weeks (newest first)."""
+
+    student_id: int
+    name: str
+    division: str | None
+    absences: list[Span]
+
+
+async def family_absences(school: School, person_id: int, at: datetime) -> list[ChildAbsences]:
+    """The guardian's children in the school, each with their absences of the month before
+    ``at`` (not deleted), for staff attaching a reply by hand."""
+    links = (
+        await GuardianLink.filter(person_id=person_id, student__school_id=school.id)
+        .order_by("priority", "student__last_name", "student__first_name")
+        .prefetch_related("student__division")
+    )
+    students = [link.student for link in links]
+    tz = zone(school)
+    events = await Event.filter(
+        student_id__in=[s.id for s in students],
+        school_id=school.id,
+        kind=EventKind.ABSENCE,
+        deleted=False,
+        starts_at__gte=(at - ATTACHABLE).astimezone(UTC),
+    ).order_by("-starts_at", "-id")
+    spans: dict[int, list[Span]] = {}
+    for e in events:
+        end = e.ends_at.astimezone(tz) if e.ends_at else None
+        spans.setdefault(e.student_id, []).append(Span(e.id, e.starts_at.astimezone(tz), end))
+    return [
+        ChildAbsences(
+            s.id, s.display_name, s.division.code if s.division else None, spans.get(s.id, [])
+        )
+        for s in students
+    ]
+
+
+@dataclass(frozen=True)
+class GuardianChoice:
+    """A guardian found by name (theirs or a child's), with their children's names."""
+
+    id: int
+    name: str
+    children: list[str]
+
+
+SEARCH_LIMIT = 20
+
+
+async def find_guardians(school: School, text: str) -> list[GuardianChoice]:
+    """The school's guardians whose name, or a child's name, holds ``text`` (2 letters at least)."""
+    text = " ".join(text.split())[:60]
+    if len(text) < 2:
+        return []
+    by_child = GuardianLink.filter(
+        Q(student__last_name__icontains=text) | Q(student__first_name__icontains=text),
+        student__school_id=school.id,
+    ).values_list("person_id", flat=True)
+    persons = (
+        await Person.filter(
+            Q(last_name__icontains=text)
+            | Q(first_name__icontains=text)
+            | Q(id__in=Subquery(by_child)),
+            school_id=school.id,
+        )
+        .order_by("last_name", "first_name", "id")
+        .limit(SEARCH_LIMIT)
+    )
+    links = await GuardianLink.filter(person_id__in=[p.id for p in persons]).prefetch_related(
+        "student"
+    )
+    children: dict[int, list[str]] = {}
+    for link in links:
+        children.setdefault(link.person_id, []).append(link.student.display_name)
+    return [GuardianChoice(p.id, p.display_name, children.get(p.id, [])) for p in persons]
+
+
+@dataclass(frozen=True)
+class Unclaimed:
+    """A reply no school could claim: from a number no guardian has, sent to the install's
+    own sender (times in UTC)."""
+
+    id: int
+    received_at: datetime
+    sender: str
+    recipient: str | None
+    text: str
+
+
+async def unclaimed_replies(limit: int = 200) -> list[Unclaimed]:
+    """The replies that belong to no school yet, newest first (for the install's operators)."""
+    rows = (
+        await InboundMessage.filter(school_id__isnull=True)
+        .order_by("-received_at", "-id")
+        .limit(limit)
+    )
+    return [
+        Unclaimed(m.id, m.received_at.astimezone(UTC), m.sender, m.recipient, m.text) for m in rows
+    ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -208,3 +210,34 @@ def test_a_port_in_use_is_one_line(served: tuple[Install, int]) -> None:
 
 def test_worker_without_redis_is_one_line(migrated: Install) -> None:
     assert "ABSENCES_REDIS_URL" in one_line_error(migrated.run("worker"))
+
+
+def test_an_operator_lists_the_unclaimed_replies_and_gives_one_to_its_school(
+    migrated: Install,
+) -> None:
+
+    assert (
+        migrated.run("school", "add", "0751234X", "--name", "Collège Jean Moulin").returncode == 0
+    )
+    with sqlite3.connect(migrated.path / "var" / "absences.sqlite3") as db:
+        db.execute(
+            "INSERT INTO inbound_message (channel, provider, provider_ref, sender, recipient,"
+            " text, received_at, status, event_ids) VALUES ('sms', 'twilio', 'SM1',"
+            " '+33655555555', '+33700000001', 'Mon fils était malade', "
+            "'2026-03-02 17:00:00+00:00', 'unmatched', '[]')"
+        )
+    listed = migrated.run("replies", "unclaimed", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [reply] = json.loads(listed.stdout)
+    assert (reply["sender"], reply["text"]) == ("+33655555555", "Mon fils était malade")
+    table = migrated.run("replies", "unclaimed").stdout
+    assert "Mon fils était malade" in table and "+33700000001" in table
+    given = migrated.run("replies", "assign", str(reply["id"]), "--school", "0751234x")
+    assert "0751234X" in given.stdout, given.stderr
+    assert json.loads(migrated.run("replies", "unclaimed", "--json").stdout) == []
+    assert "school" in one_line_error(
+        migrated.run("replies", "assign", str(reply["id"]), "--school", "0751234X")
+    )
+    assert "0759999Z" in one_line_error(
+        migrated.run("replies", "assign", str(reply["id"]), "--school", "0759999Z")
+    )

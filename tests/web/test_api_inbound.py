@@ -224,3 +224,35 @@ async def test_a_reply_is_rejected_or_refused_with_a_clear_reason(api: Api) -> N
     assert status == 403
     status, body = await api.call("POST", f"{INBOUND}/999999/accept", json={})
     assert status == 404
+
+
+async def test_a_reply_is_attached_to_another_absence_or_refused_in_words(api: Api) -> None:
+    rows = await replies(api)
+    ill, school = rows["ill"], api.schools[UAI_A]
+    later = await Event.create(
+        school=school,
+        student=api.students["marie"],
+        kind=EventKind.ABSENCE,
+        starts_at=at(MONDAY, 14),
+        ends_at=at(MONDAY, 16),
+    )
+    path = f"{INBOUND}/{ill.id}/attach"
+    status, body = await api.call("POST", path, json={"event_ids": [later.id]})
+    assert (status, body["status"], body["event_ids"]) == (200, "pending", [later.id])
+    other = await Event.create(
+        school=school,
+        student=api.students["leo"] if "leo" in api.students else api.students["marie"],
+        kind=EventKind.LATENESS,
+        starts_at=at(MONDAY, 9),
+    )
+    status, body = await api.call("POST", path, json={"event_ids": [other.id]})
+    assert (status, body["error"]["code"]) == (422, "unknown_event")
+    status, body = await api.call("POST", path, json={"student_id": 999_999})
+    assert (status, body["error"]["code"]) == (422, "not_their_child")
+    status, body = await api.call("POST", path, json={"guardian_id": 999_999})
+    assert (status, body["error"]["code"]) == (404, "unknown_guardian")
+    status, body = await api.call("POST", path, json={"event_ids": [1] * 51})
+    assert status in (400, 422)
+    unknown = rows["unknown"]  # belongs to no school: not this school's to attach
+    status, body = await api.call("POST", f"{INBOUND}/{unknown.id}/attach", json={})
+    assert status == 404

@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from core.models import ContactKind, ContactPoint, Event, InboundMessage, InboundStatus
+from core.models import (
+    ContactKind,
+    ContactPoint,
+    Event,
+    InboundMessage,
+    InboundStatus,
+    Person,
+    School,
+)
 from core.services.notices.inbound import receive_sms
 from tests.web.follow_up_support import World, at, build_world, log_in
 from tests.web.personas import MONDAY, UAI_A
@@ -97,3 +105,76 @@ async def test_a_reason_the_school_does_not_have_is_said_plainly(
     page = await (await app_client.get(PAGE)).text()
     assert "Ce motif n&#39;existe pas dans cet établissement." in page and "NOPE" not in page
     assert (await InboundMessage.get(id=reply.id)).status == InboundStatus.PENDING
+
+
+async def test_a_reply_from_an_unknown_number_is_attached_to_the_guardian_by_hand(
+    world: World, app_client: Client
+) -> None:
+    await School.filter(id=world.school.id).update(sms_sender="+33757000001")
+    received = await receive_sms(
+        "twilio",
+        "SMU1",
+        "+33655555555",
+        "Marie était malade",
+        at(MONDAY, 18),
+        {},
+        recipient="+33757000001",
+    )
+    reply = received.message
+    token = await log_in(app_client, "cpe")
+    listed = await (await app_client.get(f"{PAGE}?status=unmatched")).text()
+    assert "Marie était malade" in listed and f"{PAGE}/{reply.id}/attach" in listed
+    found = await (await app_client.get(f"{PAGE}/{reply.id}/attach?q=dupont")).text()
+    mother = await Person.get(last_name="Dupont")
+    assert "Rattacher une réponse" in found and mother.display_name in found
+    assert f'name="guardian_id" value="{mother.id}"' in found and "responsable de" in found
+    response = await app_client.post(
+        f"{PAGE}/{reply.id}/attach",
+        data={"csrf": token, "guardian_id": str(mother.id)},
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == f"{PAGE}/{reply.id}/attach"
+    page = await (await app_client.get(f"{PAGE}/{reply.id}/attach")).text()
+    assert "vérifiez l&#39;élève et les absences" in page and "Marie" in page
+    message = await InboundMessage.get(id=reply.id)
+    assert (message.status, message.person_id) == (InboundStatus.PENDING, mother.id)
+    assert message.student_id == world.sid("Marie")
+    assert message.event_ids == [world.events["marie_mon"].id]  # open: Tuesday's has a reason
+    assert await ContactPoint.filter(person=mother, value="+33655555555", verified=True).exists()
+    # then one absence only
+    response = await app_client.post(
+        f"{PAGE}/{reply.id}/attach",
+        data={
+            "csrf": token,
+            "student_id": str(world.sid("Marie")),
+            "event": str(world.events["marie_mon"].id),
+        },
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == PAGE
+    assert (await InboundMessage.get(id=reply.id)).event_ids == [world.events["marie_mon"].id]
+
+
+async def test_attaching_to_a_child_not_theirs_is_refused_in_words(
+    world: World, app_client: Client
+) -> None:
+    reply = await _reply("Marie était malade", "SMU2")
+    token = await log_in(app_client, "cpe")
+    response = await app_client.post(
+        f"{PAGE}/{reply.id}/attach",
+        data={"csrf": token, "student_id": str(world.sid("Léo"))},
+        allow_redirects=False,
+    )
+    assert response.status == 303
+    page = await (await app_client.get(f"{PAGE}/{reply.id}/attach")).text()
+    assert "Cet élève n&#39;est pas un enfant de ce responsable." in page
+    assert "not_their_child" not in page
+    other = await app_client.post(
+        f"{PAGE}/{reply.id}/attach",
+        data={"csrf": token, "student_id": str(world.sid("Jean"))},
+        allow_redirects=False,
+    )
+    assert other.status == 303  # another school's pupil: refused the same way
+    assert (await InboundMessage.get(id=reply.id)).student_id == world.sid("Marie")
+    missing = await app_client.get(f"{PAGE}/999999/attach")
+    assert missing.status == 404

@@ -10,7 +10,7 @@ from core.bounds import WINDOW, AwareMoment, Id
 from core.models import InboundMessage, InboundStatus
 from core.queries.inbound import InboundView, inbound_page
 from core.rules.permissions import Permission
-from core.services.notices.replies import accept_reply, reject_reply
+from core.services.notices.replies import MAX_EVENTS, accept_reply, attach_reply, reject_reply
 from web.api.registry import Call, Route
 from web.api.schemas import PageQuery
 from web.keys import QUEUE
@@ -19,6 +19,7 @@ from workers.queue import enqueue_scheduled
 INBOUND = "/schools/{uai}/inbound"
 ACCEPT = INBOUND + "/{id}/accept"
 REJECT = INBOUND + "/{id}/reject"
+ATTACH = INBOUND + "/{id}/attach"
 
 
 class InboundQuery(PageQuery):
@@ -147,6 +148,40 @@ async def accept(call: Call) -> DecisionOut:
     return _decided(done.message)
 
 
+class Attachment(BaseModel):
+    """What a reply is about, chosen by staff: a guardian, one of their children, absences."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guardian_id: Id | None = Field(
+        default=None,
+        description="the guardian who wrote (a reply from an unknown number: the number is "
+        "then verified for them); absent: the one it was matched to",
+    )
+    student_id: Id | None = Field(
+        default=None, description="one of the guardian's children; absent: the one it is about"
+    )
+    event_ids: list[Id] | None = Field(
+        default=None,
+        max_length=MAX_EVENTS,
+        description="absences of that child; absent: the child's open absences",
+    )
+
+
+async def attach(call: Call) -> DecisionOut:
+    """Attach a reply to a guardian, a child and absences; it waits for the decision."""
+    body = call.body_as(Attachment)
+    message = await attach_reply(
+        call.school,
+        call.actor,
+        call.path_id(),
+        guardian_id=body.guardian_id,
+        student_id=body.student_id,
+        event_ids=body.event_ids,
+    )
+    return _decided(message)
+
+
 async def reject(call: Call) -> DecisionOut:
     """Reject a pending reply: its absences stay as they are."""
     return _decided(await reject_reply(call.school, call.actor, call.path_id()))
@@ -164,8 +199,9 @@ ROUTES = [
         tag="inbound",
         description="Newest first. Each reply (an SMS, a chat message, a key pressed during a "
         "call) is matched by its sender to a guardian, then to a student and their open "
-        "absences; staff accept or reject the justification it proposes. Replies from a number "
-        "no guardian of the school has belong to no school and are not listed. For the roles "
+        "absences; staff accept or reject the justification it proposes. A reply from a number "
+        "no guardian has is listed as unmatched by the school whose own SMS sender it was "
+        "sent to (else by none: the install's operators give it to a school). For the roles "
         "that decide on justifications (CPE, vie scolaire, admin).",
     ),
     Route(
@@ -192,5 +228,20 @@ ROUTES = [
         tag="inbound",
         description="The reply is rejected and its absences stay as they are; audited. 409 "
         "when it was already decided.",
+    ),
+    Route(
+        "POST",
+        ATTACH,
+        attach,
+        summary="Attach a family's reply to a guardian, a child and absences",
+        permission=Permission.DECIDE,
+        response=DecisionOut,
+        body=Attachment,
+        tag="inbound",
+        description="For a reply not decided yet (pending, or unmatched: from a number no "
+        "guardian has): the guardian who wrote (their number is then verified), one of their "
+        "children, some of that child's absences. The reply then waits for the decision "
+        "(pending); audited. 422 for a child not theirs or an absence not the child's, 404 for "
+        "another school's reply or guardian, 409 when it was already decided.",
     ),
 ]

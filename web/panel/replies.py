@@ -17,10 +17,17 @@ from aiohttp import web
 
 from core.errors import DomainError
 from core.i18n import N_
-from core.queries.inbound import absence_reasons, inbound_page, reply_spans
+from core.queries.inbound import (
+    absence_reasons,
+    family_absences,
+    find_guardians,
+    inbound_page,
+    reply_of,
+    reply_spans,
+)
 from core.queries.scope import reader_scope
 from core.rules.permissions import Permission
-from core.services.notices.replies import accept_reply, reject_reply
+from core.services.notices.replies import MAX_EVENTS, accept_reply, attach_reply, reject_reply
 from web.keys import QUEUE
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
@@ -28,14 +35,20 @@ from web.panel.inputs import path_id, read_ids
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/replies"
-STATUSES = ("pending", "accepted", "rejected", "unmatched", "opt_out", "all")
+STATUSES = ("pending", "unmatched", "accepted", "rejected", "acknowledged", "opt_out", "all")
 SHOWN = 200  # replies on one page (the pending ones are read every day: few)
 REFUSED = {
     "decided": N_("Cette réponse a déjà été traitée."),
     "reason_required": N_("Choisissez le motif que donne la famille."),
     "not_found": N_("Cette réponse n'existe pas dans cet établissement."),
     "unknown_reason": N_("Ce motif n'existe pas dans cet établissement."),
+    "unknown_guardian": N_("Ce responsable n'existe pas dans cet établissement."),
+    "guardian_required": N_("Choisissez d'abord le responsable qui a écrit."),
+    "not_their_child": N_("Cet élève n'est pas un enfant de ce responsable."),
+    "unknown_event": N_("Cette absence n'est pas celle de cet élève."),
+    "too_many": N_("Choisissez moins d'absences à la fois."),
 }
+GUARDIAN_SET = N_("Réponse rattachée à ce responsable : vérifiez l'élève et les absences.")
 OTHER = N_("Cette réponse n'a pas pu être traitée : rechargez la page et réessayez.")
 
 
@@ -44,6 +57,8 @@ def setup_replies(app: web.Application) -> None:
     app.router.add_post(BASE + "/accept", accept_chosen)
     app.router.add_post(BASE + r"/{id:\d+}/accept", accept_one)
     app.router.add_post(BASE + r"/{id:\d+}/reject", reject_one)
+    app.router.add_get(BASE + r"/{id:\d+}/attach", attach_page)
+    app.router.add_post(BASE + r"/{id:\d+}/attach", attach_one)
 
 
 async def replies_page(request: web.Request) -> web.Response:
@@ -73,12 +88,15 @@ def _worded(page: Page, error: DomainError) -> str:
     return page.gettext(REFUSED.get(error.code, OTHER))
 
 
-def _back(page: Page, *, flash: str | None = None, error: str | None = None) -> web.Response:
+def _back(
+    page: Page, *, flash: str | None = None, error: str | None = None, to: str = ""
+) -> web.Response:
     if flash:
         page.session["flash"] = flash
     if error:
         page.session["error"] = error
-    response = web.Response(status=303, headers={"Location": f"/s/{page.school.uai}/replies"})
+    location = f"/s/{page.school.uai}/replies{to}"
+    response = web.Response(status=303, headers={"Location": location})
     session.store(page.request, response, page.session)
     return response
 
@@ -131,3 +149,64 @@ async def accept_chosen(request: web.Request) -> web.Response:
             "{count} ne l'a pas été : {why}", "{count} ne l'ont pas été : {why}", len(refused)
         ).format(count=len(refused), why=" ".join(dict.fromkeys(refused)))
     return _back(page, flash=said)
+
+
+async def attach_page(request: web.Request) -> web.Response:
+    """Attach a reply by hand: the guardian who wrote (found by their or a child's name), one
+    of their children, some of that child's absences of the last weeks."""
+    page = await school_page(request, Permission.DECIDE)
+    scope = await reader_scope(page.school, page.user.id, page.role)
+    reply = await reply_of(page.school, path_id(request), scope)
+    if reply is None:
+        raise web.HTTPNotFound(text="no such reply")
+    query = request.query.get("q", "")[:60]
+    children = (
+        await family_absences(page.school, reply.guardian_id, reply.received_at)
+        if reply.guardian_id is not None
+        else []
+    )
+    context: dict[str, Any] = {
+        "here": f"/s/{page.school.uai}/replies",
+        "reply": reply,
+        "query": query,
+        "found": await find_guardians(page.school, query) if query else [],
+        "children": children,
+        "open": reply.status in ("pending", "unmatched"),
+        "flash": page.session.pop("flash", None),
+        "error": page.session.pop("error", None),
+    }
+    return page.render("reply_attach.html", context)
+
+
+def _one_id(form: dict[str, Any], name: str) -> int | None:
+    value = str(form.get(name) or "").strip()
+    return read_ids([value])[0] if value else None
+
+
+async def attach_one(request: web.Request) -> web.Response:
+    """The guardian (then back to the page, to check the child and absences), or the child
+    and the absences chosen (then back to the list)."""
+    page = await school_page(request, Permission.DECIDE)
+    form = await require_csrf(page)
+    reply_id = path_id(request)
+    again = f"/{reply_id}/attach"
+    guardian, student = _one_id(form, "guardian_id"), _one_id(form, "student_id")
+    posted = await request.post()
+    events = read_ids([str(v) for v in posted.getall("event", [])][: MAX_EVENTS + 1])
+    try:
+        await attach_reply(
+            page.school,
+            page.actor,
+            reply_id,
+            guardian_id=guardian,
+            student_id=student,
+            event_ids=events or None,
+        )
+    except DomainError as error:
+        return _back(page, error=_worded(page, error), to=again)
+    if guardian is not None:
+        said = page.gettext(
+            "Réponse rattachée à ce responsable : vérifiez l'élève et les absences."
+        )
+        return _back(page, flash=said, to=again)
+    return _back(page, flash=page.gettext("Réponse rattachée : elle attend votre décision."))

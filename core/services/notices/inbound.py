@@ -136,7 +136,7 @@ async def _apply(message: InboundMessage, number: str, at: datetime) -> str | No
     persons = await _ranked_persons(number, at, own=own)
     if not persons:  # kept with its reading, for whoever attaches it by hand
         message.school_id = own
-        await _propose(message, reading, own)
+        await propose(message, reading, own)
         message.status = InboundStatus.UNMATCHED
         await message.save()
         return None
@@ -158,7 +158,7 @@ async def attach_to_family(message: InboundMessage, person: Person, at: datetime
             return await _answered(message, question, chosen, reading, person, at)
     decision = decide(message.text, children, None, at)
     message.status = InboundStatus.PENDING
-    await _propose(message, reading, person.school_id)
+    await propose(message, reading, person.school_id)
     if isinstance(decision, Ask):
         message.student_id, message.event_ids = None, []
         await message.save()
@@ -196,7 +196,7 @@ async def _answered(
     question.answered_at = at
     await question.save(update_fields=["answered_at"])
     message.student_id, message.event_ids = chosen.student_id, list(chosen.open_events)
-    await _propose(message, reading, person.school_id)
+    await propose(message, reading, person.school_id)
     message.status = (
         InboundStatus.PENDING if reading.intent == Intent.REASON else InboundStatus.ACKNOWLEDGED
     )
@@ -270,7 +270,7 @@ async def _thanks(message: InboundMessage, person: Person, number: str, at: date
     return words(person.language).gettext(THANKS).format(school=school.name)
 
 
-async def _propose(message: InboundMessage, reading: Reading, school_id: int | None) -> None:
+async def propose(message: InboundMessage, reading: Reading, school_id: int | None) -> None:
     """What the reply was read as, and the school's reason under it (for the CPE)."""
     if reading.intent != Intent.REASON:
         return

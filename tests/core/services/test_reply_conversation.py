@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
+from core.errors import Conflict, Invalid, NotFound
 from core.models import (
     AuditEntry,
     ContactKind,
@@ -24,6 +27,7 @@ from core.models import (
 )
 from core.services.audit import Actor
 from core.services.notices.inbound import Received, receive_sms
+from core.services.notices.replies import assign_reply, attach_reply, reject_reply
 from tests.core.services.notice_support import (
     MONDAY,
     MOTHER_MOBILE,
@@ -186,3 +190,81 @@ async def test_stop_then_start_opts_out_and_back_in_audited(
     asked = await _sms("je ne veux plus recevoir de sms", "S3", EVENING + timedelta(hours=2))
     assert asked.message.status == InboundStatus.PENDING
     assert (await ContactPoint.get(id=family.mother_mobile.id)).usability == Usability.OK
+
+
+async def test_a_reply_from_an_unknown_number_is_attached_by_hand_and_the_number_verified(
+    school_a: School, cpe_actor: Actor, pupil: Student
+) -> None:
+    family = await make_family(school_a, pupil)
+    event = await absence(
+        school_a, cpe_actor, pupil, at(MONDAY, 8), at(MONDAY, 10), now=at(MONDAY, 9)
+    )
+    await School.filter(id=school_a.id).update(sms_sender="+33757000001")
+    reply = await _sms("Léa avait de la fièvre", "H1", sender=UNKNOWN, recipient="+33757000001")
+    assert reply.message.proposed_generic == "MALADIE"
+
+    attached = await attach_reply(
+        school_a, cpe_actor, reply.message.id, guardian_id=family.father.id
+    )
+    assert attached.status == InboundStatus.PENDING
+    assert (attached.person_id, attached.student_id) == (family.father.id, pupil.id)
+    assert attached.event_ids == [event.id]
+    assert attached.proposed_reason_id is not None  # the school's reason under the reading
+    point = await ContactPoint.get(person_id=family.father.id, value=UNKNOWN)
+    assert point.verified and point.kind == ContactKind.MOBILE
+    assert await AuditEntry.exists(action="inbound.attach")
+    assert await AuditEntry.exists(action="contact_point.create")
+    # now known: the father's next SMS is matched without anyone's help
+    later = await _sms("il va mieux", "H2", EVENING + timedelta(hours=1), sender=UNKNOWN)
+    assert later.message.person_id == family.father.id
+
+
+async def test_a_reply_is_moved_to_another_child_or_absence_of_the_family_only(
+    school_a: School, cpe_actor: Actor, pupil: Student, classmate: Student
+) -> None:
+    hugo, family, (leas, hugos) = await _two_children_absent(school_a, cpe_actor, pupil)
+    reply = await _sms("Léa était malade", "M1")
+    moved = await attach_reply(school_a, cpe_actor, reply.message.id, student_id=hugo.id)
+    assert (moved.student_id, moved.event_ids) == (hugo.id, [hugos])
+    chosen = await attach_reply(
+        school_a, cpe_actor, reply.message.id, student_id=pupil.id, event_ids=[leas]
+    )
+    assert chosen.event_ids == [leas]
+    with pytest.raises(Invalid) as refused:
+        await attach_reply(school_a, cpe_actor, reply.message.id, student_id=classmate.id)
+    assert refused.value.code == "not_their_child"
+    with pytest.raises(Invalid) as refused:
+        await attach_reply(
+            school_a, cpe_actor, reply.message.id, student_id=pupil.id, event_ids=[hugos]
+        )
+    assert refused.value.code == "unknown_event"
+    assert (await InboundMessage.get(id=reply.message.id)).event_ids == [leas]  # unchanged
+    assert family.mother.id == reply.message.person_id
+
+
+async def test_attaching_refuses_other_schools_and_decided_replies(
+    school_a: School, school_b: School, cpe_actor: Actor, pupil: Student, pupil_b: Student
+) -> None:
+    await _two_children_absent(school_a, cpe_actor, pupil)
+    stranger = await Person.create(school=school_b, last_name="Petit", first_name="Paul")
+    reply = await _sms("Léa était malade", "O1")
+    with pytest.raises(NotFound) as refused:
+        await attach_reply(school_a, cpe_actor, reply.message.id, guardian_id=stranger.id)
+    assert refused.value.code == "unknown_guardian"
+    with pytest.raises(NotFound):
+        await attach_reply(school_b, cpe_actor, reply.message.id, student_id=pupil_b.id)
+    await reject_reply(school_a, cpe_actor, reply.message.id)
+    with pytest.raises(Conflict):
+        await attach_reply(school_a, cpe_actor, reply.message.id, student_id=pupil.id)
+
+
+async def test_an_operator_gives_a_reply_no_school_claimed_to_its_school(
+    school_a: School, system: Actor
+) -> None:
+    reply = await _sms("mon fils était malade", "I1", sender=UNKNOWN)
+    assert reply.message.school_id is None
+    given = await assign_reply(system, reply.message.id, school_a)
+    assert given.school_id == school_a.id and given.proposed_reason_id is not None
+    with pytest.raises(Conflict):
+        await assign_reply(system, reply.message.id, school_a)
+    assert await AuditEntry.exists(action="inbound.assign", school_id=school_a.id)
