@@ -26,7 +26,8 @@ class InboundQuery(PageQuery):
     """Filters of the replies list."""
 
     status: InboundStatus | None = Field(
-        default=None, description="pending, accepted, rejected, unmatched or opt_out"
+        default=None,
+        description="pending, accepted, rejected, unmatched, opt_out or acknowledged",
     )
     since: AwareMoment | None = Field(
         default=None,

@@ -130,6 +130,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "rejected": w.gettext("refusée"),
             "unmatched": w.gettext("non rattachée"),
             "opt_out": w.gettext("désinscription"),
+            "acknowledged": w.gettext("prise en compte"),
         },
         "file.status": {
             "pending": w.pgettext("student file", "en cours"),
