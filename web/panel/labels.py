@@ -123,6 +123,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.pgettext("student file", "Convocation"),
+            "answer": w.gettext("Réponse à une famille"),
         },
         "file.reply": {
             "pending": w.gettext("à valider"),
@@ -130,6 +131,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "rejected": w.gettext("refusée"),
             "unmatched": w.gettext("non rattachée"),
             "opt_out": w.gettext("désinscription"),
+            "acknowledged": w.gettext("message reçu (touche 1)"),
         },
         "file.status": {
             "pending": w.pgettext("student file", "en cours"),
@@ -387,6 +389,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
+            "answer": w.gettext("Réponse à une famille"),
         },
         "lt.status": {
             "sent": w.gettext("PDF prêt"),
@@ -589,6 +592,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
+            "answer": w.gettext("Réponse à une famille"),
         },
         "tpl.lang": {
             "fr": w.pgettext("templates", "Français"),
