@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Delivery, DeliveryStatus, InboundMessage, InboundStatus
+from core.models import Delivery, DeliveryStatus, InboundMessage, InboundStatus, MessageTemplate
 from core.queries.inbound import inbound_page
 from gateway.twilio.callbacks import signature
 from tests.gateway.fakes.twilio import TwilioRequest
@@ -150,3 +150,22 @@ async def test_a_key_on_an_unknown_call_hears_a_goodbye(service: Service) -> Non
         assert status == 200
         assert _said(script) == ["Au revoir."] and "<Hangup/>" in script
     assert await InboundMessage.all().count() == 0
+
+
+async def test_a_schools_own_call_template_words_its_menu(service: Service) -> None:
+    await MessageTemplate.create(
+        school=service.school,
+        kind="absence",
+        channel="call",
+        language="fr",
+        body="{{ student.first_name }} manque à l'appel.\n---\nTapez 1, 2 ou 3, merci.",
+    )
+    call, delivery = await _called(service)
+    assert _said(call.get("Twiml") or "")[:2] == [
+        "Léa manque à l'appel.",
+        "Tapez 1, 2 ou 3, merci.",
+    ]
+    _, script = await _press(service, delivery.uuid, "3", call.sid)
+    assert _said(script)[:2] == ["Léa manque à l'appel.", "Tapez 1, 2 ou 3, merci."]
+    _, script = await _press(service, delivery.uuid, "0", call.sid)
+    assert _said(script)[0] == "Tapez 1, 2 ou 3, merci."
