@@ -22,6 +22,7 @@ from core.models import (
     Usability,
 )
 from core.queries.conversation import conversation, reply_conversation
+from core.queries.scope import Scope
 from core.services.audit import Actor
 from core.services.notices.answers import answer_reply
 from core.services.schools.school import create_school
@@ -92,6 +93,13 @@ async def test_the_answer_goes_by_sms_and_is_kept_in_the_conversation(service: S
     )
     assert [e.at for e in talk] == sorted(e.at for e in talk)
     assert talk == await conversation(service.school, person_id=service.family.mother.id)
+    someone_else = Scope(students=frozenset({service.pupil.id + 1}))
+    assert (
+        await conversation(service.school, person_id=service.family.mother.id, scope=someone_else)
+        == []
+    )
+    by_number = await conversation(service.school, number=MOTHER_MOBILE)
+    assert [e.direction for e in by_number] == ["out", "in", "out"]
     other = await create_school("0750002B", "Collège Beta", Actor.system("tests"), today=MONDAY)
     assert await conversation(other, person_id=service.family.mother.id) == []
 
