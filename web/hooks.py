@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from core.models import DeliveryStatus
-from core.queries.deliveries import delivery_language
+from core.rules.keypad import MEANINGS
 from core.services.delivery.reports import record_status, scheduled_after_report
 from core.services.notices.inbound import receive_sms
+from core.services.notices.keypad import call_text, press_key
 from gateway.twilio.callbacks import (
     CHANNELS,
     GATHER_PATH,
@@ -29,10 +30,11 @@ from gateway.twilio.callbacks import (
     parse_inbound_sms,
     parse_message_status,
     render_gather_reply,
+    render_goodbye,
     render_message_reply,
     verify_signature,
 )
-from web.keys import QUEUE, SETTINGS
+from web.keys import QUEUE, SETTINGS, TEMPLATE_TOOLS
 from workers.queue import enqueue_scheduled
 
 logger = logging.getLogger("absences.hooks")
@@ -107,20 +109,36 @@ async def twilio_status(request: web.Request) -> web.Response:
     return web.Response(text="")
 
 
-async def _language(delivery_uuid: str) -> str:
-    return await delivery_language(delivery_uuid) or "fr"
-
-
 async def twilio_gather(request: web.Request) -> web.Response:
-    """The key pressed during a call: 1 confirms (recorded as delivered); TwiML thanks."""
+    """The key pressed during a call (``core.services.notices.keypad``): 1 the family knows
+    (a reply, acknowledged; the delivery confirmed), 2 asks to be called back (a reply in the
+    CPE's queue), 3 the message again, any other key the menu again. A call we know nothing of
+    hears a goodbye."""
     form = await signed_form(request)
-    digits = form.get("Digits", "")
+    digits = form.get("Digits", "").strip()[:1]
+    delivery_uuid = request.match_info["uuid"]
     try:
         await _record(request, parse_call_status(form))
     except CallbackError as error:
         logger.warning("unreadable gather callback: %s", error)
-    language = await _language(request.match_info["uuid"])
-    return web.Response(text=render_gather_reply(digits, language), content_type=XML)
+    pressed = await press_key(
+        delivery_uuid,
+        digits,
+        form.get("CallSid", ""),
+        provider=PROVIDER,
+        at=datetime.now(UTC),
+        raw={**form},
+    )
+    if not pressed.known:
+        logger.info("a key pressed on an unknown delivery %s", delivery_uuid)
+        return web.Response(text=render_goodbye(), content_type=XML)
+    text = None
+    tools = request.config_dict.get(TEMPLATE_TOOLS)
+    if digits not in MEANINGS and tools is not None:
+        text = await call_text(delivery_uuid, tools)
+    action = request.app[SETTINGS].public_url + request.raw_path
+    script = render_gather_reply(digits, pressed.language, text, action)
+    return web.Response(text=script, content_type=XML)
 
 
 async def twilio_sms(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ from core.models import Event, GuardianLink, InboundMessage, Person, Reason, Sch
 from core.queries.common import Page, zone
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
+from core.rules.keypad import keypad_meaning
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class InboundView:
     confidence: float | None
     status: str
     handled_at: datetime | None
+    # a key pressed during a call (core.rules.keypad): "acknowledged" (1, the family knows) or
+    # "callback" (2, asks to be called back); None for a written reply
+    keypad: str | None = None
 
 
 def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
@@ -57,6 +61,7 @@ def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
         confidence=message.confidence,
         status=str(message.status),
         handled_at=message.handled_at.astimezone(tz) if message.handled_at else None,
+        keypad=keypad_meaning(message.channel, message.text),
     )
 
 

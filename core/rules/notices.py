@@ -147,7 +147,10 @@ KIND_CHANNEL_ORDER: dict[str, tuple[str, ...]] = {
     "threshold": ("letter", "email"),
     "persistent": ("letter", "email"),
     "weekly_summary": ("email", "letter"),
+    "answer": ("sms",),  # a staff member's answer to a family's SMS: by SMS only
 }
+# The kinds that go by the channels of their order alone: their templates are those channels'.
+OWN_CHANNELS_ONLY = frozenset({"answer"})
 
 
 def channel_order_for(kind: str, school_order: Sequence[str]) -> list[str]:
@@ -155,6 +158,14 @@ def channel_order_for(kind: str, school_order: Sequence[str]) -> list[str]:
     email; the weekly summary by email, then letter; every other kind follows the school's
     ``channel_order``."""
     return list(KIND_CHANNEL_ORDER.get(kind, school_order))
+
+
+def kind_channels(kind: str, channels: Sequence[str]) -> list[str]:
+    """The channels a notice of ``kind`` may go by, of ``channels`` (all the table's): an
+    answer to a family by SMS alone; every other kind by any."""
+    if kind in OWN_CHANNELS_ONLY:
+        return [c for c in channels if c in KIND_CHANNEL_ORDER[kind]]
+    return list(channels)
 
 
 # --- which events call for a notice ------------------------------------------------------------

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from core.models.person import Usability
 from gateway.twilio.codes import usability_of
-from gateway.twilio.twiml import render_gather_reply, render_twiml
+from gateway.twilio.twiml import render_gather_reply, render_goodbye, render_twiml
 
 __all__ = [
     "CHANNELS",
@@ -35,6 +35,7 @@ __all__ = [
     "parse_inbound_sms",
     "parse_message_status",
     "render_gather_reply",
+    "render_goodbye",
     "render_message_reply",
     "render_twiml",
     "signature",

@@ -75,8 +75,18 @@ async def test_an_invalid_number_is_permanent_for_calls_too(twilio: FakeTwilio) 
     assert (caught.value.permanent, caught.value.code) == (True, "21211")
 
 
-def test_the_script_says_the_message_asks_for_1_and_repeats() -> None:
-    text = "Absence de <Zoé> & Léo"
+MENU = (
+    "Appuyez sur 1 si vous avez bien reçu ce message, sur 2 pour être rappelé par la vie "
+    "scolaire, sur 3 pour réécouter ce message."
+)
+
+
+def _said(node: ET.Element) -> list[str | None]:
+    return [say.text for say in node.iter("Say")]
+
+
+def test_the_script_says_the_message_and_its_menu_and_repeats() -> None:
+    text = "Absence de <Zoé> & Léo\n---\nTapez 1, 2 ou 3."
     root = ET.fromstring(render_twiml(text, "fr-FR", f"{HOOKS}/gather/d-2"))
 
     gathers = root.findall("Gather")
@@ -85,9 +95,14 @@ def test_the_script_says_the_message_asks_for_1_and_repeats() -> None:
         assert gather.get("numDigits") == "1"
         assert gather.get("action") == f"{HOOKS}/gather/d-2"
         assert gather.get("method") == "POST"
-        said = [say.text for say in gather.findall("Say")]
-        assert said == [text, "Appuyez sur 1 pour confirmer la réception de ce message."]
+        assert _said(gather) == ["Absence de <Zoé> & Léo", "Tapez 1, 2 ou 3."]
         assert {say.get("language") for say in gather.findall("Say")} == {"fr-FR"}
+
+
+def test_a_template_without_a_menu_gets_the_default_one() -> None:
+    root = ET.fromstring(render_twiml("Absence de Zoé.", "fr-FR", None))
+    [gather, _] = root.findall("Gather")
+    assert _said(gather) == ["Absence de Zoé.", MENU]
 
 
 def test_the_script_escapes_the_text() -> None:
@@ -98,12 +113,25 @@ def test_the_script_escapes_the_text() -> None:
 
 def test_the_english_script_asks_in_english() -> None:
     script = render_twiml("Your child is absent.", "en", "https://x.test/g")
-    assert "Press 1 to confirm" in script
+    assert "Press 1 if you have received this message" in script
     assert 'language="en-GB"' in script
 
 
-def test_the_reply_to_a_1_thanks_and_hangs_up() -> None:
-    root = ET.fromstring(render_gather_reply("1", "fr"))
-    assert "Merci" in (root.findtext("Say") or "")
-    assert root.find("Hangup") is not None
-    assert "Merci" not in render_gather_reply("7", "fr")
+def test_a_1_thanks_and_a_2_passes_the_call_back_on_then_hang_up() -> None:
+    for key, words in (("1", "Merci, nous avons bien noté"), ("2", "demande de rappel")):
+        root = ET.fromstring(render_gather_reply(key, "fr"))
+        assert words in (root.findtext("Say") or "")
+        assert root.find("Hangup") is not None and root.find("Gather") is None
+
+
+def test_a_3_repeats_the_message_and_another_key_the_menu() -> None:
+    text = "Absence de Zoé.\n---\nTapez 1, 2 ou 3."
+    again = ET.fromstring(render_gather_reply("3", "fr", text, f"{HOOKS}/gather/d-2"))
+    [gather, _] = again.findall("Gather")
+    assert gather.get("action") == f"{HOOKS}/gather/d-2"
+    assert _said(gather) == ["Absence de Zoé.", "Tapez 1, 2 ou 3."]
+    menu = ET.fromstring(render_gather_reply("9", "fr", text))
+    assert _said(menu.findall("Gather")[0]) == ["Tapez 1, 2 ou 3."]
+    assert _said(menu)[-1] == "Au revoir."
+    unknown = ET.fromstring(render_gather_reply("3", "en"))  # the words not at hand
+    assert "Press 1" in (_said(unknown)[0] or "")

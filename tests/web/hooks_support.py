@@ -26,6 +26,7 @@ from web.app import create_app
 from workers.queue import InlineQueue, enqueue_deliveries
 from workers.senders import Channels, build_channels
 from workers.tasks import FUNCTIONS
+from workers.template_tools import build_template_tools
 
 SYSTEM = Actor.system("tests")
 RECORDED = at(MONDAY, 8, 30)  # long past: the deliveries are due now
@@ -100,7 +101,7 @@ async def running_service(var_dir: Path) -> AsyncIterator[Service]:
     school = await create_school("0750001A", "Collège Alpha", SYSTEM, today=MONDAY)
     pupil = await Student.create(school=school, last_name="Martin", first_name="Léa")
     family = await make_family(school, pupil)
-    app = create_app(settings, queue)
+    app = create_app(settings, queue, template_tools=build_template_tools(settings, channels))
     try:
         async with panel_client(app, host=HOST, port=port) as client:
             yield Service(client, twilio, queue, settings, school, pupil, family)

@@ -114,6 +114,7 @@ async def test_the_cpe_reads_the_replies_with_their_matching(api: Api) -> None:
         "confidence": None,
         "status": "pending",
         "handled_at": None,
+        "keypad": None,
     }
     assert "Marie" in ill["student_name"]
     assert page["items"][1]["handled_at"] == "2026-03-02T11:45:00+01:00"

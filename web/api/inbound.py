@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,9 +62,15 @@ class InboundOut(BaseModel):
     )
     status: InboundStatus = Field(
         description="pending (to decide), accepted, rejected, unmatched (no guardian has this "
-        "number), opt_out (a STOP reply)"
+        "number), opt_out (a STOP reply), acknowledged (a key 1 during a call: nothing to "
+        "decide)"
     )
     handled_at: datetime | None = Field(description="when staff accepted or rejected it")
+    keypad: Literal["acknowledged", "callback"] | None = Field(
+        default=None,
+        description="a key pressed during a call (channel call): acknowledged (1, the family "
+        "knows; status acknowledged) or callback (2, asks to be called back; status pending)",
+    )
 
     @classmethod
     def of(cls, view: InboundView) -> InboundOut:
@@ -84,6 +91,7 @@ class InboundOut(BaseModel):
                 "confidence": view.confidence,
                 "status": InboundStatus(view.status),
                 "handled_at": view.handled_at,
+                "keypad": view.keypad,
             }
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from web.api import (
+    answers,
     convocations,
     events,
     imports,
@@ -24,6 +25,7 @@ def all_routes() -> list[Route]:
         *events.ROUTES,
         *notices.ROUTES,
         *inbound.ROUTES,
+        *answers.ROUTES,
         *convocations.ROUTES,
         *letters.ROUTES,
         *settings.ROUTES,

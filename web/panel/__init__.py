@@ -16,6 +16,7 @@ from web.panel.outbox import setup_outbox
 from web.panel.problems import setup_problems
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.replies import setup_replies
+from web.panel.reply_answer import setup_reply_answer
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
 from web.panel.templates import setup_templates
@@ -40,6 +41,7 @@ def setup(app: web.Application) -> None:
     setup_deliveries(app)
     setup_letters(app)
     setup_replies(app)
+    setup_reply_answer(app)
     setup_outbox(app)
     setup_templates(app)
     app.router.add_static("/static", STATIC)

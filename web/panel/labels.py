@@ -123,6 +123,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.pgettext("student file", "Convocation"),
+            "answer": w.gettext("Réponse à une famille"),
         },
         "file.reply": {
             "pending": w.gettext("à valider"),
@@ -388,6 +389,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
+            "answer": w.gettext("Réponse à une famille"),
         },
         "lt.status": {
             "sent": w.gettext("PDF prêt"),
@@ -590,6 +592,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "persistent": w.gettext("Absentéisme persistant"),
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
+            "answer": w.gettext("Réponse à une famille"),
         },
         "tpl.lang": {
             "fr": w.pgettext("templates", "Français"),

@@ -23,8 +23,6 @@ from aiohttp import web
 
 from core.errors import Conflict, Invalid, NotFound
 from core.i18n import N_
-from core.models import NoticeKind
-from core.rules.channels import channel_names
 from core.rules.merge_fields import snippet
 from core.rules.permissions import Permission
 from core.services.ports import SendFailed, TemplateTools
@@ -36,6 +34,7 @@ from core.services.templates.editing import (
     TemplateView,
     TemplateWarning,
     clean_body,
+    kinds_and_channels,
     letter_preview,
     list_templates,
     parse_key,
@@ -111,9 +110,8 @@ async def list_page(request: web.Request) -> web.Response:
         (r.key.kind, r.key.channel, r.key.language): r for r in await list_templates(page.school)
     }
     table = [
-        (kind.value, channel, [rows[(kind.value, channel, lang)] for lang in LANGUAGES])
-        for kind in NoticeKind
-        for channel in channel_names()
+        (kind, channel, [rows[(kind, channel, lang)] for lang in LANGUAGES])
+        for kind, channel in kinds_and_channels()
     ]
     context: dict[str, Any] = {
         "here": _here(page),

@@ -26,6 +26,7 @@ from core.errors import Conflict, Invalid, NotFound
 from core.models import Channel, LetterTemplate, MessageTemplate, NoticeKind, School
 from core.rules import merge_fields
 from core.rules.channels import channel_names, is_channel
+from core.rules.notices import kind_channels
 from core.rules.sms import SmsInfo, sms_segments
 from core.services import audit
 from core.services.audit import Actor
@@ -61,17 +62,23 @@ def parse_key(kind: str, channel: str, language: str) -> TemplateKey:
     """The key, or :class:`NotFound` for a kind, channel or language that does not exist."""
     if kind not in set(NoticeKind) or not is_channel(channel) or language not in LANGUAGES:
         raise NotFound(f"no template {kind}/{channel}/{language}")
+    if channel not in kind_channels(kind, channel_names()):  # an answer goes by SMS alone
+        raise NotFound(f"no template {kind}/{channel}/{language}")
     return TemplateKey(kind, channel, language)
 
 
 def all_keys() -> list[TemplateKey]:
     """Every kind × channel × language, in the kinds', the channels' and the languages' order."""
     return [
-        TemplateKey(k.value, c, lang)
-        for k in NoticeKind
-        for c in channel_names()
+        TemplateKey(kind, channel, lang)
+        for kind, channel in kinds_and_channels()
         for lang in LANGUAGES
     ]
+
+
+def kinds_and_channels() -> list[tuple[str, str]]:
+    """Every (kind, channel) a template exists for, in the kinds' and the channels' order."""
+    return [(k.value, c) for k in NoticeKind for c in kind_channels(k.value, channel_names())]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ KIND_VALUES: dict[str, dict[str, object]] = {  # what the payload of a dated not
         "message": "",
         "written_on": "2 mars 2026",
     },
+    "answer": {"text": "Bien noté, merci."},
 }
 SHIPPED = sorted(
     (path.parent.name, *path.name.split(".")[:2]) for path in TEMPLATES.glob("*/*.txt")
@@ -51,7 +52,11 @@ def test_a_default_template_renders(kind: str, channel: str, language: str) -> N
     assert found is not None
     subject, body = found
     text = render_message(body, {**CONTEXT, **KIND_VALUES.get(kind, {})})
-    assert "Léa Martin" in text and "{{" not in text
+    assert "{{" not in text
+    if kind == "answer":  # a staff member's words, signed with the school's name
+        assert text.startswith("Bien noté, merci. - ") and text.endswith("Collège Alpha")
+    else:
+        assert "Léa Martin" in text
     assert bool(subject) is (channel == "email")
     if channel == "sms":
         info = sms_segments(text)

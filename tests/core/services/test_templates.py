@@ -30,15 +30,17 @@ PIXEL = (
 
 async def test_every_kind_channel_and_language_is_listed_with_its_default(school_a: School) -> None:
     rows = await list_templates(school_a)
-    assert len(rows) == 7 * 5 * 2
+    assert len(rows) == 7 * 5 * 2 + 2  # every channel for 7 kinds; an answer by SMS alone
     by_key = {(r.key.kind, r.key.channel, r.key.language): r for r in rows}
     assert by_key[("absence", "sms", "fr")].has_default
     assert by_key[("absence", "letter", "en")].has_default
+    assert by_key[("answer", "sms", "fr")].has_default and ("answer", "email", "fr") not in by_key
     assert not any(r.overridden for r in rows)
 
 
 async def test_an_unknown_kind_channel_or_language_is_not_found() -> None:
-    for parts in (("nope", "sms", "fr"), ("absence", "fax", "fr"), ("absence", "sms", "de")):
+    unknown = (("nope", "sms", "fr"), ("absence", "fax", "fr"), ("absence", "sms", "de"))
+    for parts in (*unknown, ("answer", "email", "fr")):  # an answer goes by SMS alone
         with pytest.raises(NotFound):
             parse_key(*parts)
 
