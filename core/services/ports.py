@@ -208,6 +208,39 @@ class ReportSource(Protocol):
         ...
 
 
+# --- replies a provider keeps for us to fetch (OVHcloud) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingSms:
+    """An SMS a family sent, as the provider keeps it: ``provider_ref`` names it there;
+    ``recipient`` is the number or sender name it was sent to, when known."""
+
+    provider_ref: str
+    sender: str
+    text: str
+    at: datetime
+    raw: dict[str, object] = field(default_factory=dict)
+    recipient: str | None = None
+
+
+class InboxSource(Protocol):
+    """A provider whose incoming SMS are fetched rather than posted to us: each is read,
+    stored by us, then forgotten by the provider (so that it is read once)."""
+
+    provider: str
+
+    async def incoming(self) -> list[IncomingSms]:
+        """The SMS waiting, oldest first; one the provider could not give readably is logged
+        and left out (asked for again on the next run); raises :class:`SendFailed` when the
+        list itself cannot be had."""
+        ...
+
+    async def forget(self, provider_ref: str) -> None:
+        """Delete the SMS at the provider once stored; raises :class:`SendFailed`."""
+        ...
+
+
 # --- the template editor's previews --------------------------------------------------------------
 
 
