@@ -16,6 +16,8 @@ from typing import Protocol
 
 from core.models.person import Usability
 
+REPLY_TO = "reply_to"  # Message.extra: the address a family's answer to an email goes to
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -23,7 +25,8 @@ class Message:
 
     ``to``: an E.164 number, an email address, a chat id, or a postal address's first line;
     ``html``: an email's HTML part or a letter; ``attachment``: a PDF letter to join;
-    ``extra``: what one channel alone reads (a letter's address and letterhead, a file name)."""
+    ``extra``: what one channel alone reads (a letter's address and letterhead, a file name,
+    an email's :data:`REPLY_TO`)."""
 
     delivery_uuid: str  # named in callbacks, Message-IDs and logs
     channel: str
