@@ -27,6 +27,7 @@ logger = logging.getLogger("absences.reports")
 POLL_OVH_REPORTS = "poll_ovh_reports"
 POLL_OVH_INCOMING = "poll_ovh_incoming"
 MEMO = "ovh_report_memo"
+SKIPPED = "ovh_incoming_skipped"  # ids of incoming SMS this process could not read
 
 
 def _ovh(ctx: dict[str, Any]) -> OvhSmsTransport | None:
@@ -63,7 +64,9 @@ async def poll_ovh_incoming(ctx: dict[str, Any]) -> int:
     transport = _ovh(ctx)
     if transport is None:
         return 0
-    outcome = await collect_replies(OvhIncomingSource(transport), transport, now=datetime.now(UTC))
+    skipped: set[str] = ctx.setdefault(SKIPPED, set())
+    source = OvhIncomingSource(transport, skipped=skipped)
+    outcome = await collect_replies(source, transport, now=datetime.now(UTC))
     if outcome.read:
         logger.info(
             "OVHcloud incoming SMS: %d read, %d stored, %d answered, %d deleted",

@@ -33,16 +33,27 @@ class OvhIncomingSource:
 
     provider = "ovh"
 
-    def __init__(self, transport: OvhSmsTransport, *, limit: int = INCOMING_LIMIT) -> None:
+    def __init__(
+        self,
+        transport: OvhSmsTransport,
+        *,
+        limit: int = INCOMING_LIMIT,
+        skipped: set[str] | None = None,
+    ) -> None:
         self.transport = transport
         self.limit = limit
+        # ids this process could not read before (kept by the worker between runs): asked for
+        # after the others, so that a few unreadable ones never hold the new ones back, and
+        # warned about once
+        self.skipped: set[str] = skipped if skipped is not None else set()
 
     def _path(self, sms_id: str = "") -> str:
         path = f"/sms/{self.transport.service_name}/incoming"
         return f"{path}/{sms_id}" if sms_id else path
 
     async def ids(self) -> list[str]:
-        """The ids of the incoming SMS waiting, oldest first (``limit`` at most)."""
+        """The ids of the incoming SMS waiting, oldest first, those skipped before last
+        (``limit`` at most)."""
         answer = await self.transport.signed("GET", self._path())
         if answer.status != 200:
             raise failure(answer, "incoming")
@@ -50,7 +61,10 @@ class OvhIncomingSource:
         if not isinstance(ids, list):
             raise SendFailed("ovh incoming: not a list of ids", permanent=False, code="payload")
         numbers = sorted(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
-        return [str(i) for i in numbers[: self.limit]]
+        waiting = [str(i) for i in numbers]
+        self.skipped.intersection_update(waiting)  # those gone since are forgotten
+        ordered = sorted(waiting, key=lambda sms_id: sms_id in self.skipped)  # stable
+        return ordered[: self.limit]
 
     async def read(self, sms_id: str) -> IncomingSms:
         """One incoming SMS; raises :class:`SendFailed` or :class:`Unreadable`."""
@@ -61,16 +75,21 @@ class OvhIncomingSource:
 
     async def incoming(self) -> list[IncomingSms]:
         """The incoming SMS waiting, oldest first; one that cannot be read is logged (a
-        warning) and left out: it stays at OVHcloud and is asked for again on the next run."""
+        warning the first time) and left out: it stays at OVHcloud and is asked for again on
+        the next run."""
         gate = asyncio.Semaphore(REPORT_CONCURRENCY)
 
         async def one(sms_id: str) -> IncomingSms | None:
             async with gate:
                 try:
-                    return await self.read(sms_id)
+                    sms = await self.read(sms_id)
                 except (SendFailed, Unreadable) as error:
-                    logger.warning("OVHcloud incoming SMS %s skipped: %s", sms_id, error)
+                    level = logging.INFO if sms_id in self.skipped else logging.WARNING
+                    logger.log(level, "OVHcloud incoming SMS %s skipped: %s", sms_id, error)
+                    self.skipped.add(sms_id)
                     return None
+            self.skipped.discard(sms_id)
+            return sms
 
         found = await asyncio.gather(*(one(sms_id) for sms_id in await self.ids()))
         return [sms for sms in found if sms is not None]

@@ -104,3 +104,26 @@ def test_what_an_object_must_hold(change: dict[str, object], reason: str) -> Non
     assert parse_incoming("5", good).at == datetime(2026, 3, 2, 17, 5, tzinfo=UTC)
     with pytest.raises(Unreadable, match=reason):
         parse_incoming("5", {**good, **change})
+
+
+async def test_an_sms_skipped_before_never_holds_the_new_ones_back(
+    ovh: FakeOvh, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = ovh.receive(MOBILE, "Malade")
+    ovh.incoming[broken]["message"] = None
+    adapter = transport(ovh)
+    skipped: set[str] = set()
+    try:
+        with caplog.at_level(logging.INFO, logger="absences.inbound"):
+            assert await OvhIncomingSource(adapter, limit=1, skipped=skipped).incoming() == []
+            fresh = ovh.receive(MOBILE, "Elle est malade")
+            read = await OvhIncomingSource(adapter, limit=1, skipped=skipped).incoming()
+            assert [sms.provider_ref for sms in read] == [str(fresh)]  # the broken one waits
+            ovh.incoming[broken]["message"] = "Malade"  # readable at last
+            ovh.incoming.pop(fresh)
+            read = await OvhIncomingSource(adapter, limit=1, skipped=skipped).incoming()
+    finally:
+        await adapter.close()
+    assert [sms.provider_ref for sms in read] == [str(broken)] and skipped == set()
+    warned = [r for r in caplog.records if "skipped" in r.getMessage()]
+    assert [r.levelno for r in warned] == [logging.WARNING]  # once, however many runs
