@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_grid.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_replies.py
+	$(BIN)/python bench/bench_inbound.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.serving import served
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
 from core.models import Student
@@ -120,7 +121,8 @@ async def _measure(base: str, uai: str, login: Any, today: date, saves: int) -> 
     half = len(students) // 2
     grid = f"/s/{uai}/grid"
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
-    async with aiohttp.ClientSession(cookie_jar=jar) as session:
+    # the panel refuses a POST that does not come from its pages: say so, as a browser does
+    async with aiohttp.ClientSession(cookie_jar=jar, headers={"Origin": base}) as session:
         client = Client(base, session)
         await client.log_in(login.email, login.password, grid)
         absences = _bodies(students[:half], "absence", today, 8)
@@ -151,16 +153,9 @@ async def run(students: int, weeks: int, today: date, saves: int) -> None:
             print(f"demo: {summary.students} students, {summary.events} events ({built:.1f} s)")
             app = create_app(load_settings(var_dir=Path(folder) / "var"), queue)
             app.router.add_post("/bench/bare", _bare)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            port = runner.addresses[0][1]
             cpe = next(login for login in summary.logins if login.role == "cpe")
-            try:
-                await _measure(f"http://127.0.0.1:{port}", summary.school_uai, cpe, today, saves)
-            finally:
-                await runner.cleanup()
+            async with served(app) as base:
+                await _measure(base, summary.school_uai, cpe, today, saves)
         finally:
             await queue.close()
             await close_db()

@@ -1,8 +1,10 @@
-"""The periodic task that fetches OVHcloud's delivery reports (OVHcloud posts none we could
-verify): ``poll_ovh_reports``, run every minute with the sweep (see ``workers.tasks.CRON``).
+"""The periodic tasks that fetch what OVHcloud posts none of that we could verify, run every
+minute with the sweep (see ``workers.tasks.CRON``): its delivery reports
+(``poll_ovh_reports``) and the SMS families send to it (``poll_ovh_incoming``: stored, answered,
+then deleted at OVHcloud).
 
-It costs nothing when the SMS provider is not OVHcloud: it looks at the process's SMS adapter
-and returns before any query. The spacing of the questions is remembered per process in
+Both cost nothing when the SMS provider is not OVHcloud: they look at the process's SMS adapter
+and return before any query or request. The spacing of the questions is remembered per process in
 ``ctx`` (a second worker only asks a little more often, never records twice).
 """
 
@@ -13,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.services.delivery.provider_reports import Memo, poll_reports
+from core.services.notices.inbox import collect_replies
+from gateway.ovh.incoming import OvhIncomingSource
 from gateway.ovh.reports import OvhReportSource
 from gateway.ovh.sms import OvhSmsTransport
 from workers.queue import Queue, enqueue_scheduled
@@ -21,7 +25,9 @@ from workers.senders import Channels
 logger = logging.getLogger("absences.reports")
 
 POLL_OVH_REPORTS = "poll_ovh_reports"
+POLL_OVH_INCOMING = "poll_ovh_incoming"
 MEMO = "ovh_report_memo"
+SKIPPED = "ovh_incoming_skipped"  # ids of incoming SMS this process could not read
 
 
 def _ovh(ctx: dict[str, Any]) -> OvhSmsTransport | None:
@@ -49,3 +55,24 @@ async def poll_ovh_reports(ctx: dict[str, Any]) -> int:
             outcome.unanswered,
         )
     return outcome.recorded
+
+
+async def poll_ovh_incoming(ctx: dict[str, Any]) -> int:
+    """Store the SMS families sent to the OVHcloud account, send back the thanks or the STOP
+    confirmation through it, and delete them there once stored. Returns how many were stored
+    (0 without OVHcloud)."""
+    transport = _ovh(ctx)
+    if transport is None:
+        return 0
+    skipped: set[str] = ctx.setdefault(SKIPPED, set())
+    source = OvhIncomingSource(transport, skipped=skipped)
+    outcome = await collect_replies(source, transport, now=datetime.now(UTC))
+    if outcome.read:
+        logger.info(
+            "OVHcloud incoming SMS: %d read, %d stored, %d answered, %d deleted",
+            outcome.read,
+            outcome.stored,
+            outcome.answered,
+            outcome.forgotten,
+        )
+    return outcome.stored

@@ -21,7 +21,7 @@ from core.settings import Settings
 from workers.batching import Batcher
 from workers.planning import PLAN, plan_notices
 from workers.queue import DELIVER, INVITE, Queue, RetryLater, TaskFunc, enqueue_deliveries
-from workers.reports import POLL_OVH_REPORTS, poll_ovh_reports
+from workers.reports import POLL_OVH_INCOMING, POLL_OVH_REPORTS, poll_ovh_incoming, poll_ovh_reports
 from workers.senders import Channels, render
 
 logger = logging.getLogger("absences.tasks")
@@ -157,7 +157,8 @@ FUNCTIONS: Mapping[str, TaskFunc] = {
     SWEEP: sweep,
     PLAN: plan_notices,
     POLL_OVH_REPORTS: poll_ovh_reports,
+    POLL_OVH_INCOMING: poll_ovh_incoming,
     INVITE: invite,
 }
-CRON: tuple[str, ...] = (SWEEP, PLAN, POLL_OVH_REPORTS)
+CRON: tuple[str, ...] = (SWEEP, PLAN, POLL_OVH_REPORTS, POLL_OVH_INCOMING)
 """Task names run every minute (arq cron, once across workers) and by the in-process loop."""

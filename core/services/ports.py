@@ -16,6 +16,8 @@ from typing import Protocol
 
 from core.models.person import Usability
 
+REPLY_TO = "reply_to"  # Message.extra: the address a family's answer to an email goes to
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -23,7 +25,8 @@ class Message:
 
     ``to``: an E.164 number, an email address, a chat id, or a postal address's first line;
     ``html``: an email's HTML part or a letter; ``attachment``: a PDF letter to join;
-    ``extra``: what one channel alone reads (a letter's address and letterhead, a file name)."""
+    ``extra``: what one channel alone reads (a letter's address and letterhead, a file name,
+    an email's :data:`REPLY_TO`)."""
 
     delivery_uuid: str  # named in callbacks, Message-IDs and logs
     channel: str
@@ -205,6 +208,39 @@ class ReportSource(Protocol):
     async def statuses(self, refs: Sequence[str]) -> list[ProviderStatus]:
         """The current state of each message named by its provider reference; a message the
         provider could not answer about is left out (asked again on the next run)."""
+        ...
+
+
+# --- replies a provider keeps for us to fetch (OVHcloud) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingSms:
+    """An SMS a family sent, as the provider keeps it: ``provider_ref`` names it there;
+    ``recipient`` is the number or sender name it was sent to, when known."""
+
+    provider_ref: str
+    sender: str
+    text: str
+    at: datetime
+    raw: dict[str, object] = field(default_factory=dict)
+    recipient: str | None = None
+
+
+class InboxSource(Protocol):
+    """A provider whose incoming SMS are fetched rather than posted to us: each is read,
+    stored by us, then forgotten by the provider (so that it is read once)."""
+
+    provider: str
+
+    async def incoming(self) -> list[IncomingSms]:
+        """The SMS waiting, oldest first; one the provider could not give readably is logged
+        and left out (asked for again on the next run); raises :class:`SendFailed` when the
+        list itself cannot be had."""
+        ...
+
+    async def forget(self, provider_ref: str) -> None:
+        """Delete the SMS at the provider once stored; raises :class:`SendFailed`."""
         ...
 
 

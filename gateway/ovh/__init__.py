@@ -1,5 +1,6 @@
-"""OVHcloud: SMS through its signed API (``sms.py``) and the delivery reports the worker polls
-for (``reports.py``), when ``ABSENCES_SMS_PROVIDER=ovh``."""
+"""OVHcloud: SMS through its signed API (``sms.py``), the delivery reports the worker polls
+for (``reports.py``) and the families' SMS it fetches (``incoming.py``), when
+``ABSENCES_SMS_PROVIDER=ovh``."""
 
 from __future__ import annotations
 

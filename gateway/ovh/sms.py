@@ -79,11 +79,12 @@ class OvhSmsTransport:
             answer = await self._http.request("GET", f"{self._base}/auth/time")
             server = answer.payload.get("result")
             if answer.status != 200 or not isinstance(server, int):
-                raise _error(answer, "auth/time")
+                raise failure(answer, "auth/time")
             self._clock_delta = server - int(time.time())
         return int(time.time()) + self._clock_delta
 
-    async def _call(self, method: str, path: str, payload: Any = None) -> HttpAnswer:
+    async def signed(self, method: str, path: str, payload: Any = None) -> HttpAnswer:
+        """One request signed as OVHcloud wants it (``path`` under ``/1.0``)."""
         url = f"{self._base}{path}"
         body = "" if payload is None else json.dumps(payload, separators=(",", ":"))
         stamp = await self._server_time()
@@ -115,9 +116,9 @@ class OvhSmsTransport:
 
     async def send(self, message: Message) -> Accepted:
         """Create the job; ``provider_ref`` is the id OVHcloud gives the SMS."""
-        answer = await self._call("POST", f"/sms/{self.service_name}/jobs", self._job(message))
+        answer = await self.signed("POST", f"/sms/{self.service_name}/jobs", self._job(message))
         if answer.status != 200:
-            raise _error(answer, "jobs")
+            raise failure(answer, "jobs")
         ids = answer.payload.get("ids") or []
         if not ids:
             invalid = answer.payload.get("invalidReceivers") or [message.to]
@@ -132,16 +133,16 @@ class OvhSmsTransport:
     async def report(self, ref: str) -> OvhReport:
         """Where the SMS ``ref`` stands: ``sent`` while no final report, then the final state;
         raises :class:`SendFailed` (permanent when OVHcloud knows no such SMS)."""
-        answer = await self._call("GET", f"/sms/{self.service_name}/outgoing/{ref}")
+        answer = await self.signed("GET", f"/sms/{self.service_name}/outgoing/{ref}")
         if answer.status == 404:  # not sent yet: still a pending job
-            answer = await self._call("GET", f"/sms/{self.service_name}/jobs/{ref}")
+            answer = await self.signed("GET", f"/sms/{self.service_name}/jobs/{ref}")
             if answer.status == 200:
                 return OvhReport(ref, "sent", None, dict(answer.payload))
             if answer.status == 404:
                 raise SendFailed(f"ovh: no SMS {ref}", permanent=True, code="404")
-            raise _error(answer, "jobs")
+            raise failure(answer, "jobs")
         if answer.status != 200:
-            raise _error(answer, "outgoing")
+            raise failure(answer, "outgoing")
         receipt = answer.payload.get("deliveryReceipt")
         if not isinstance(receipt, int) or isinstance(receipt, bool):
             return OvhReport(ref, "sent", None, dict(answer.payload))
@@ -174,7 +175,8 @@ class OvhSmsTransport:
         await self._http.close()
 
 
-def _error(answer: HttpAnswer, what: str) -> SendFailed:
+def failure(answer: HttpAnswer, what: str) -> SendFailed:
+    """OVHcloud's error answer as the port's error: transient or permanent, ours or not."""
     detail = str(answer.payload.get("message") or answer.text[:200] or "no detail")
     message = f"ovh {what} {answer.status}: {detail}"
     if answer.status == 429:

@@ -1,4 +1,5 @@
-"""Email through an SMTP server (aiosmtplib): text and HTML parts, an optional PDF letter.
+"""Email through an SMTP server (aiosmtplib): text and HTML parts, an optional PDF letter, a
+``Reply-To`` of the school's vie scolaire when it set one.
 
 The Message-ID carries the delivery's UUID, so that a bounce or a reply that quotes it can be
 traced back to the notice. A recipient the server refuses with a 5xx is a bounce (permanent),
@@ -16,7 +17,7 @@ import aiosmtplib
 from aiosmtplib.email import quote_address
 
 from core.models.person import Usability
-from core.services.ports import Accepted, Message, SendFailed
+from core.services.ports import REPLY_TO, Accepted, Message, SendFailed
 from gateway.http import DEFAULT_TIMEOUT
 
 MAILBOX_FULL = 552  # the address exists: a later try may get through
@@ -38,6 +39,9 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     email["Message-ID"] = message_id(message.delivery_uuid, sender)
     email["Content-Language"] = message.language
     email["Auto-Submitted"] = "auto-generated"  # keeps vacation replies away
+    reply_to = message.extra.get(REPLY_TO, "")
+    if reply_to and not set(reply_to) & {"\r", "\n"}:  # the school's vie scolaire
+        email["Reply-To"] = reply_to
     email.set_content(message.body)
     if message.html is not None:
         email.add_alternative(message.html, subtype="html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.models import Usability
-from core.services.ports import Message, SendFailed
+from core.services.ports import REPLY_TO, Message, SendFailed
 from gateway.smtp.transport import SmtpTransport
 from tests.gateway.fakes.server import free_port
 from tests.gateway.fakes.smtp import SmtpServer
@@ -113,3 +113,15 @@ async def test_a_refused_login_says_nothing_of_the_address(smtp: SmtpServer) -> 
     with pytest.raises(SendFailed) as caught:
         await adapter.send(email())
     assert (caught.value.permanent, caught.value.usability) == (False, None)
+
+
+async def test_the_school_s_vie_scolaire_is_the_reply_to_when_set(smtp: SmtpServer) -> None:
+    await transport(smtp).send(email(extra={REPLY_TO: "vie.scolaire@college-moulin.fr"}))
+    await transport(smtp).send(email())
+    await transport(smtp).send(email(extra={REPLY_TO: "x@example.org\r\nBcc: y@example.org"}))
+
+    answered, plain, forged = (r.message for r in smtp.handler.received)
+    assert answered["Reply-To"] == "vie.scolaire@college-moulin.fr"
+    assert answered["From"] == SENDER  # sent by the service, answered to the school
+    assert plain["Reply-To"] is None
+    assert forged["Reply-To"] is None and forged["Bcc"] is None

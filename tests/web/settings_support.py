@@ -31,6 +31,15 @@ PEOPLE = {
     "admin_b": ("admin@b.example.org", UAI_B, "admin"),
 }
 Client = TestClient[Any, Any]
+GENERAL_FORM = {  # the general settings page's form as the page fills it for school A
+    "name": "Collège A",
+    "timezone": "Europe/Paris",
+    "midday": "12:00",
+    "counting_mode": "raw",
+    "lateness_threshold_minutes": "15",
+    "absence_threshold_half_days": "4",
+    "persistent_threshold_half_days": "10",
+}
 
 
 async def two_schools() -> dict[str, School]:

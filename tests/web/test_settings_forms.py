@@ -16,7 +16,15 @@ from core.models import (
     School,
     User,
 )
-from tests.web.settings_support import UAI_A, Client, log_in, post, settings, two_schools
+from tests.web.settings_support import (
+    GENERAL_FORM,
+    UAI_A,
+    Client,
+    log_in,
+    post,
+    settings,
+    two_schools,
+)
 
 REASON = {
     "code": "STAGE",
@@ -170,16 +178,7 @@ async def test_the_admin_lets_teachers_see_reasons_from_the_general_settings(
     page = await (await app_client.get(settings("/general"))).text()
     assert "Les professeurs voient le motif des absences de leurs élèves" in page
     assert re.search(r'name="teachers_see_reasons"[^>]*checked', page) is None  # off at first
-    form = {
-        "name": "Collège A",
-        "timezone": "Europe/Paris",
-        "midday": "12:00",
-        "counting_mode": "raw",
-        "lateness_threshold_minutes": "15",
-        "absence_threshold_half_days": "4",
-        "persistent_threshold_half_days": "10",
-        "teachers_see_reasons": "on",
-    }
+    form = {**GENERAL_FORM, "teachers_see_reasons": "on"}
     assert (await post(app_client, settings("/general"), form)).status == 303
     assert (await School.get(uai=UAI_A)).teachers_see_reasons is True
     row = await AuditEntry.filter(action="school.settings").order_by("-id").first()

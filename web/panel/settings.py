@@ -15,9 +15,16 @@ from typing import Any
 from aiohttp import web
 
 from core.bounds import MAX_COUNT
+from core.errors import Invalid
 from core.i18n import N_
 from core.rules.channels import default_order
-from core.services.schools.school import parse_settings_patch, read_settings, update_settings
+from core.services.schools.school import (
+    checked_reply_to,
+    checked_sms_sender,
+    parse_settings_patch,
+    read_settings,
+    update_settings,
+)
 from core.services.schools.slots import COLOUR_KEYS, update_colours
 from web.panel import settings_calendar, settings_lists, settings_staff
 from web.panel.guard import Page
@@ -72,8 +79,40 @@ async def _change_general(page: Page, form: dict[str, Any]) -> None:
         "persistent_threshold_half_days": persistent,
         "holiday_zone": text(form, "holiday_zone") or None,
         "teachers_see_reasons": checked(form, "teachers_see_reasons"),
+        **_addresses(form),
     }
     await update_settings(page.school, parse_settings_patch(patch), page.actor)
+
+
+ADDRESSES: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "reply_to": (
+        checked_reply_to,
+        N_(
+            "Adresse de la vie scolaire : une adresse électronique est attendue, par exemple "
+            "vie-scolaire@college.fr."
+        ),
+    ),
+    "sms_sender": (
+        checked_sms_sender,
+        N_(
+            "Expéditeur SMS : un numéro au format international (+33…) ou un nom de 3 à 11 "
+            "lettres et chiffres, sans accent ni espace."
+        ),
+    ),
+}
+
+
+def _addresses(form: dict[str, Any]) -> dict[str, object]:
+    """The vie scolaire's address and the school's own SMS sender (blank: none); a field the
+    form lacks stays as it is."""
+    values: dict[str, object] = {}
+    for name, (check, refusal) in ADDRESSES.items():
+        if name in form:
+            try:
+                values[name] = check(text(form, name))
+            except Invalid:
+                raise FormError(refusal) from None
+    return values
 
 
 async def general_submit(request: web.Request) -> web.Response:

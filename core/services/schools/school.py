@@ -46,8 +46,12 @@ from core.services.schools.defaults import (
     JUSTIFICATION_TYPES,
     LOCAL_REASONS,
 )
+from core.siecle.phones import clean, normalise_phone
 
 UAI_PATTERN = re.compile(r"^[0-9]{7}[A-Z]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SENDER_NAME = re.compile(r"^[A-Za-z0-9]{3,11}$")  # an alphanumeric sender, as operators allow
+SHORT_CODE_DIGITS = 6  # a longer number of digits alone is a phone number, written with + or 0
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -90,8 +94,60 @@ ChannelName = Annotated[
     str, AfterValidator(channels.check_channel), Field(json_schema_extra=_channel_enum)
 ]
 NULLABLE_SETTINGS = frozenset(
-    {"quiet_hours", "sms_monthly_quota", "call_monthly_quota", "holiday_zone"}
+    {
+        "quiet_hours",
+        "sms_monthly_quota",
+        "call_monthly_quota",
+        "holiday_zone",
+        "reply_to",
+        "sms_sender",
+    }
 )
+
+
+def checked_reply_to(value: str) -> str | None:
+    """The vie scolaire's address as stored (None when blank); raises :class:`Invalid`."""
+    address = value.strip()
+    if not address:
+        return None
+    if not _EMAIL.match(address) or not fits(School, "reply_to", address):
+        raise Invalid(f"{address[:60]!r} is not an email address", code="reply_to")
+    return address
+
+
+def checked_sms_sender(value: str) -> str | None:
+    """The school's own SMS sender as stored (None when blank): a number in E.164 (a national
+    one is read as French first), a short code (3 to 6 digits) or a name of 3 to 11 letters
+    and digits with a letter; raises :class:`Invalid`."""
+    sender = value.strip()
+    if not sender:
+        return None
+    short_code = sender.isdigit() and len(sender) <= SHORT_CODE_DIGITS
+    if (
+        _SENDER_NAME.match(sender)
+        and not sender.startswith("0")
+        and (short_code or not sender.isdigit())
+    ):
+        return sender
+    number = normalise_phone(sender).e164 if clean(sender)[:1] in ("+", "0") else None
+    if number is None or not fits(School, "sms_sender", number):
+        raise Invalid(
+            f"{sender[:40]!r} is neither a number in E.164 nor a sender name of 3 to 11 "
+            "letters and digits",
+            code="sms_sender",
+        )
+    return number
+
+
+def _value_error(check: Any, value: str | None) -> str | None:
+    """A check's :class:`Invalid` as the ``ValueError`` a pydantic validator raises."""
+    if value is None:
+        return None
+    try:
+        result: str | None = check(value)
+    except Invalid as error:
+        raise ValueError(error.message) from None
+    return result
 
 
 class SchoolSettingsPatch(BaseModel):
@@ -130,6 +186,26 @@ class SchoolSettingsPatch(BaseModel):
         description="teachers see the reason of their own students' absences (never its "
         "comment nor a medical detail); false: only the national generic reason",
     )
+    reply_to: str | None = Field(
+        default=None,
+        description="the vie scolaire's address: the Reply-To of notices' emails; null or "
+        "empty: none",
+    )
+    sms_sender: str | None = Field(
+        default=None,
+        description="the school's own SMS sender: a number in E.164 or a name of 3 to 11 "
+        "letters and digits; null or empty: the install's",
+    )
+
+    @field_validator("reply_to")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        return _value_error(checked_reply_to, value)
+
+    @field_validator("sms_sender")
+    @classmethod
+    def _sms_sender(cls, value: str | None) -> str | None:
+        return _value_error(checked_sms_sender, value)
 
     @field_validator("timezone")
     @classmethod
@@ -184,6 +260,8 @@ class SchoolSettings(BaseModel):
     holiday_zone: str | None
     language: str
     teachers_see_reasons: bool
+    reply_to: str | None
+    sms_sender: str | None
 
 
 SETTINGS_FIELDS = tuple(SchoolSettingsPatch.model_fields)

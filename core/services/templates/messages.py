@@ -24,7 +24,7 @@ from core.rules import postal
 from core.rules.calendar import Half
 from core.services.notices.absence import notice_half_day
 from core.services.notices.labels import day_label, half_label, time_label
-from core.services.ports import Message, SendRenderer
+from core.services.ports import REPLY_TO, Message, SendRenderer
 from core.services.schools.logo import school_logo
 from core.services.templates import letters
 from core.services.templates.failures import TemplateFailed, TemplateFailure, bounded
@@ -368,6 +368,8 @@ async def _compose(
                 )
             html = letters.clean_rendered(rendered, uai=school.uai)
             return _letter(delivery, school, html, extra)
+    if channel == "email" and school.reply_to:  # families answer the vie scolaire
+        extra = {REPLY_TO: school.reply_to}
     found = await choose_text(school, kind, channel, language, templates, shipped_only=shipped_only)
     if found is None:
         raise LookupError(f"no template for {notice.kind} by {delivery.channel}")

@@ -7,15 +7,19 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from gateway.ovh.sms import ovh_signature
 from tests.gateway.fakes.server import LocalServer
 
+PARIS = ZoneInfo("Europe/Paris")
+
 
 class FakeOvh(LocalServer):
-    """``/1.0/auth/time``, ``POST /1.0/sms/{service}/jobs``, ``GET .../outgoing|jobs/{id}``.
+    """``/1.0/auth/time``, ``POST /1.0/sms/{service}/jobs``, ``GET .../outgoing|jobs/{id}``,
+    and the incoming SMS: ``GET .../incoming`` (ids), ``GET|DELETE .../incoming/{id}``.
 
     Its clock runs ``clock_offset`` seconds from ours, and it refuses a timestamp more than
     30 s away from its clock, as OVHcloud does.
@@ -40,11 +44,18 @@ class FakeOvh(LocalServer):
         self.receivers: dict[int, str] = {}  # id -> the number it went to
         self.polled: list[tuple[str, int]] = []  # ("outgoing" | "jobs", id) of each GET
         self._ids = itertools.count(97_000_001)
+        self.incoming: dict[int, dict[str, Any]] = {}  # id -> the sms.Incoming object
+        self.deleted: list[int] = []  # incoming ids deleted, in order
+        self.delete_failures = 0  # the next DELETEs of an incoming SMS answer 503
+        self._incoming_ids = itertools.count(41_000_001)
         routes = self.app.router
         routes.add_get("/1.0/auth/time", self._time)
         routes.add_post("/1.0/sms/{service}/jobs", self._create)
         routes.add_get("/1.0/sms/{service}/outgoing/{id}", self._outgoing)
         routes.add_get("/1.0/sms/{service}/jobs/{id}", self._job)
+        routes.add_get("/1.0/sms/{service}/incoming", self._incoming_list)
+        routes.add_get("/1.0/sms/{service}/incoming/{id}", self._incoming_one)
+        routes.add_delete("/1.0/sms/{service}/incoming/{id}", self._incoming_delete)
 
     def now(self) -> int:
         """The server's clock."""
@@ -130,6 +141,47 @@ class FakeOvh(LocalServer):
         if sms_id not in self.pending:
             return _error(404, "The requested object (id) does not exist")
         return web.json_response({"id": sms_id, "ptt": 0})
+
+    def receive(self, sender: str, message: str, *, at: datetime | None = None) -> int:
+        """A family's SMS reaches the account; returns its id. The object is as OVHcloud
+        gives it: Paris time with its offset, a tag, the credits it cost."""
+        sms_id = next(self._incoming_ids)
+        when = (at or datetime.fromtimestamp(self.now(), UTC)).astimezone(PARIS)
+        self.incoming[sms_id] = {
+            "id": sms_id,
+            "creationDatetime": when.isoformat(timespec="seconds"),
+            "sender": sender,
+            "message": message,
+            "tag": "",
+            "credits": 0,
+        }
+        return sms_id
+
+    async def _incoming_list(self, request: web.Request) -> web.Response:
+        refusal = await self._refusal(request, "")
+        return refusal or web.json_response(sorted(self.incoming))
+
+    async def _incoming_one(self, request: web.Request) -> web.Response:
+        refusal = await self._refusal(request, "")
+        if refusal is not None:
+            return refusal
+        sms = self.incoming.get(int(request.match_info["id"]))
+        if sms is None:
+            return _error(404, "The requested object (id) does not exist")
+        return web.json_response(sms)
+
+    async def _incoming_delete(self, request: web.Request) -> web.Response:
+        refusal = await self._refusal(request, "")
+        if refusal is not None:
+            return refusal
+        sms_id = int(request.match_info["id"])
+        if self.delete_failures > 0:
+            self.delete_failures -= 1
+            return _error(503, "Service temporarily unavailable")
+        if self.incoming.pop(sms_id, None) is None:
+            return _error(404, "The requested object (id) does not exist")
+        self.deleted.append(sms_id)
+        return web.json_response(None)
 
 
 def _error(status: int, message: str) -> web.Response:

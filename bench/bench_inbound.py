@@ -1,0 +1,271 @@
+"""Families' replies per second through ``POST /hooks/twilio/sms`` of the real app, against a bare
+aiohttp handler that stores the same form in one insert, in the same run.
+
+Run from the repository root: ``.venv/bin/python bench/bench_inbound.py [-n 600 -c 16 -r 3]``.
+The demo school is built on a fresh, migrated SQLite file (its guardians' mobiles come from its
+SIECLE-like data) and the whole app is served on 127.0.0.1. A second process posts, with ``-c``
+requests in flight, ``-n`` inbound SMS as Twilio posts them — form-encoded, signed with
+``X-Twilio-Signature`` — each from a guardian's mobile (distinct numbers while there are enough),
+a parent's reason in French: the app checks the signature, stores the reply once, reads it,
+matches it to the guardian, the child and the open absences, and acknowledges it in its TwiML.
+The baseline is a handler mounted on the same app that reads the form and stores it in one
+INSERT into a table of the same SQLite database, called by the same process in the same way.
+Each round ends by checking that every reply was stored and matched, then empties both tables;
+the best of ``-r`` rounds is kept. Goal: a ratio of 0.3 or better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from tortoise import Tortoise
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.serving import served
+from cli.demo.build import build_demo
+from core.db import close_db, init_db, migrate
+from core.models import ContactKind, ContactPoint, InboundMessage, Usability
+from core.settings import load_settings
+from gateway.twilio.callbacks import INBOUND_SMS_PATH, render_message_reply, signature
+from web.app import create_app
+from workers.queue import InlineQueue
+
+PUBLIC_URL = "https://absences.example.org"
+AUTH_TOKEN = "bench-auth-token"
+ACCOUNT = "AC" + "0" * 32
+SCHOOL_NUMBER = "+33700000001"
+BARE_PATH = "/hooks/bench/bare-sms"  # under /hooks/, as a provider posts: no Origin check
+BARE_TABLE = "bench_bare_inbound"
+WARM_UP = 20
+REPLIES = (
+    "Bonjour, elle a de la fièvre depuis hier soir, je vous envoie un mot",
+    "il avait rdv chez le dentiste ce matin",
+    "Désolé, panne de voiture, il arrive pour 10h",
+    "Il est malade, il reste à la maison aujourd'hui",
+    "Enterrement de son grand-père, il sera absent toute la journée",
+    "bonjour il a raté le bus",
+)
+Job = dict[str, Any]
+
+
+def load(pipe: Any) -> None:
+    """The child process: for each job received, post its forms with its concurrency and send
+    back (seconds, statuses, replies that carried a message)."""
+
+    async def run(job: Job) -> tuple[float, dict[int, int], int]:
+        gate = asyncio.Semaphore(job["concurrency"])
+        statuses: Counter[int] = Counter()
+        said = 0
+
+        async def post(session: aiohttp.ClientSession, form: dict[str, str], sign: str) -> None:
+            nonlocal said
+            headers = {"X-Twilio-Signature": sign}
+            async with gate, session.post(job["url"], data=form, headers=headers) as response:
+                text = await response.text()
+                statuses[response.status] += 1
+                said += "<Message>" in text
+
+        connector = aiohttp.TCPConnector(limit=job["concurrency"])
+        async with aiohttp.ClientSession(connector=connector) as session:
+            started = time.perf_counter()
+            await asyncio.gather(
+                *(post(session, f, s) for f, s in zip(job["forms"], job["signs"], strict=True))
+            )
+            return time.perf_counter() - started, dict(statuses), said
+
+    while True:
+        job = pipe.recv()
+        if job is None:
+            return
+        pipe.send(asyncio.run(run(job)))
+
+
+def forms(numbers: list[str], count: int, path: str) -> tuple[list[dict[str, str]], list[str]]:
+    """``count`` inbound SMS as Twilio posts them to ``path``, and their signatures."""
+    made, signs = [], []
+    for n in range(count):
+        form = {
+            "ToCountry": "FR",
+            "SmsMessageSid": "",
+            "NumMedia": "0",
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": ACCOUNT,
+            "From": numbers[n % len(numbers)],
+            "To": SCHOOL_NUMBER,
+            "Body": REPLIES[n % len(REPLIES)],
+            "NumSegments": "1",
+            "ApiVersion": "2010-04-01",
+        }
+        form["SmsMessageSid"] = form["MessageSid"]
+        made.append(form)
+        signs.append(signature(PUBLIC_URL + path, form, AUTH_TOKEN))
+    return made, signs
+
+
+async def _bare(request: web.Request) -> web.Response:
+    """The baseline: the form stored in one insert, an empty TwiML answer."""
+    form = await request.post()
+    values = {name: str(value) for name, value in form.items()}
+    await Tortoise.get_connection("default").execute_insert(
+        f"INSERT INTO {BARE_TABLE} (sid, sender, body, form, received_at) VALUES (?, ?, ?, ?, ?)",
+        [
+            values.get("MessageSid", ""),
+            values.get("From", ""),
+            values.get("Body", ""),
+            json.dumps(values),
+            datetime.now(UTC).isoformat(),
+        ],
+    )
+    return web.Response(text=render_message_reply(), content_type="text/xml")
+
+
+async def _create_bare_table() -> None:
+    await Tortoise.get_connection("default").execute_script(
+        f"CREATE TABLE {BARE_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, sid TEXT NOT NULL "
+        "UNIQUE, sender TEXT NOT NULL, body TEXT NOT NULL, form TEXT NOT NULL, "
+        "received_at TEXT NOT NULL)"
+    )
+
+
+async def _mobiles(uai: str) -> list[str]:
+    """The demo guardians' usable mobiles, as its SIECLE-like data gave them."""
+    values = await ContactPoint.filter(
+        person__school__uai=uai,
+        kind=ContactKind.MOBILE,
+        siecle_field__isnull=False,
+        usability=Usability.OK,
+        consent=True,
+    ).values_list("value", flat=True)
+    return sorted({str(v) for v in values})
+
+
+class Loader:
+    """The load process, one job at a time."""
+
+    def __init__(self, base: str, concurrency: int) -> None:
+        self.base, self.concurrency = base, concurrency
+        self.pipe, child = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(target=load, args=(child,), daemon=True)
+        self.process.start()
+
+    async def post(
+        self, path: str, numbers: list[str], count: int
+    ) -> tuple[float, dict[int, int], int]:
+        made, signs = forms(numbers, count, path)
+        job = {"url": self.base + path, "forms": made, "signs": signs}
+        self.pipe.send({**job, "concurrency": self.concurrency})
+        return await asyncio.to_thread(self.pipe.recv)
+
+    def close(self) -> None:
+        self.pipe.send(None)
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.terminate()
+
+
+async def _check(name: str, statuses: dict[int, int], count: int) -> None:
+    if statuses != {200: count}:
+        raise SystemExit(f"{name}: answers {statuses}, expected {count} × 200")
+
+
+async def _empty() -> None:
+    await InboundMessage.all().delete()
+    await Tortoise.get_connection("default").execute_script(f"DELETE FROM {BARE_TABLE}")
+
+
+async def _measure(base: str, uai: str, count: int, concurrency: int, rounds: int) -> None:
+    numbers = await _mobiles(uai)
+    if not numbers:
+        raise SystemExit("the demo school has no usable imported mobile")
+    loader = Loader(base, concurrency)
+    rates: dict[str, list[float]] = {"baseline": [], "ours": []}
+    acknowledged = matched = 0
+    try:
+        await loader.post(BARE_PATH, numbers, WARM_UP)
+        await loader.post(INBOUND_SMS_PATH, numbers, WARM_UP)
+        await _empty()
+        for _ in range(rounds):
+            took, statuses, _ = await loader.post(BARE_PATH, numbers, count)
+            await _check("baseline", statuses, count)
+            rates["baseline"].append(count / took)
+            took, statuses, acknowledged = await loader.post(INBOUND_SMS_PATH, numbers, count)
+            await _check("ours", statuses, count)
+            rates["ours"].append(count / took)
+            stored = await InboundMessage.filter(provider="twilio").count()
+            matched = await InboundMessage.filter(person_id__isnull=False).count()
+            if stored != count or matched != count:
+                raise SystemExit(f"ours: {stored} stored, {matched} matched of {count} replies")
+            await _empty()
+    finally:
+        loader.close()
+    base_rate, ours_rate = max(rates["baseline"]), max(rates["ours"])
+    distinct = min(count, len(numbers))
+    print(
+        f"inbound replies: {count} signed Twilio SMS from {distinct} guardians' numbers, "
+        f"{concurrency} in flight (SQLite), best of {rounds} rounds"
+    )
+    print(f"baseline (bare handler, one insert): {base_rate:,.0f}/s  {_rounds(rates['baseline'])}")
+    print(
+        f"ours (POST {INBOUND_SMS_PATH}: signed, stored, read, matched, acknowledged): "
+        f"{ours_rate:,.0f}/s  {_rounds(rates['ours'])}"
+    )
+    print(f"  last round: {matched} matched to a guardian, {acknowledged} acknowledged in TwiML")
+    print(f"ratio: {ours_rate / base_rate:.2f}  (goal: 0.3 or better)")
+
+
+def _rounds(rates: list[float]) -> str:
+    return "(rounds: " + ", ".join(f"{rate:,.0f}" for rate in rates) + ")"
+
+
+async def run(students: int, weeks: int, count: int, concurrency: int, rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite://{folder}/bench.sqlite3"
+        await migrate(url)
+        await init_db(url)
+        queue = InlineQueue({})
+        await queue.start()
+        try:
+            started = time.perf_counter()
+            summary = await build_demo(students=students, weeks=weeks, today=date.today())
+            built = time.perf_counter() - started
+            print(f"demo: {summary.students} students, {summary.events} events ({built:.1f} s)")
+            await _create_bare_table()
+            settings = load_settings(
+                var_dir=Path(folder) / "var", public_url=PUBLIC_URL, twilio_auth_token=AUTH_TOKEN
+            )
+            app = create_app(settings, queue)
+            app.router.add_post(BARE_PATH, _bare)
+            async with served(app) as base:
+                await _measure(base, summary.school_uai, count, concurrency, rounds)
+        finally:
+            await queue.close()
+            await close_db()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--replies", type=int, default=600)
+    parser.add_argument("-c", "--concurrency", type=int, default=16, help="requests in flight")
+    parser.add_argument("-r", "--rounds", type=int, default=3, help="rounds of each measure")
+    parser.add_argument("--students", type=int, default=400)
+    parser.add_argument("--weeks", type=int, default=2)
+    args = parser.parse_args()
+    asyncio.run(run(args.students, args.weeks, args.replies, args.concurrency, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
