@@ -17,7 +17,7 @@ from aiohttp import web
 from core.models import DeliveryStatus
 from core.rules.keypad import MEANINGS
 from core.services.delivery.reports import record_status, scheduled_after_report
-from core.services.notices.inbound import receive_sms
+from core.services.notices.inbound import is_opt_word, receive_sms, store_sms
 from core.services.notices.keypad import call_text, press_key
 from gateway.twilio.callbacks import (
     CHANNELS,
@@ -35,7 +35,7 @@ from gateway.twilio.callbacks import (
     verify_signature,
 )
 from web.keys import QUEUE, SETTINGS, TEMPLATE_TOOLS
-from workers.queue import enqueue_scheduled
+from workers.queue import enqueue_reading, enqueue_scheduled
 
 logger = logging.getLogger("absences.hooks")
 
@@ -142,23 +142,25 @@ async def twilio_gather(request: web.Request) -> web.Response:
 
 
 async def twilio_sms(request: web.Request) -> web.Response:
-    """An SMS from a family: stored, matched, or taken as an opt-out (confirmed in reply)."""
+    """An SMS from a family: stored in one insert and read by the worker; STOP or START alone is
+    read at once and confirmed in the answer."""
     form = await signed_form(request)
     try:
         sms = parse_inbound_sms(form)
     except CallbackError as error:
         logger.warning("unreadable inbound SMS: %s", error)
         return web.Response(text=render_message_reply(), content_type=XML)
-    received = await receive_sms(
-        PROVIDER,
-        sms.provider_ref,
-        sms.sender,
-        sms.text,
-        datetime.now(UTC),
-        {**sms.raw},
-        recipient=sms.to or None,
-    )
-    return web.Response(text=render_message_reply(received.reply), content_type=XML)
+    raw: dict[str, object] = {**sms.raw}
+    args = (PROVIDER, sms.provider_ref, sms.sender, sms.text, datetime.now(UTC), raw)
+    queue = request.app[QUEUE]
+    if is_opt_word(sms.text):  # read at once: its confirmation is the answer
+        received = await receive_sms(*args, recipient=sms.to or None)
+        await enqueue_scheduled(queue, received.due)
+        return web.Response(text=render_message_reply(received.reply), content_type=XML)
+    received = await store_sms(*args, recipient=sms.to or None)
+    if received.created:
+        await enqueue_reading(queue, received.message.id)
+    return web.Response(text=render_message_reply(), content_type=XML)
 
 
 def setup(app: web.Application) -> None:

@@ -415,3 +415,18 @@ async def enqueue_invitation(queue: Queue, invitation_id: int) -> bool:
     except (QueueUnavailable, RuntimeError) as exc:
         logger.warning("%s not enqueued: %s", job_id, exc)
         return False
+
+
+READ_REPLIES = "read_replies"
+
+
+async def enqueue_reading(queue: Queue, message_id: int) -> bool:
+    """Have the families' replies waiting read (``message_id``'s among them) once its row is
+    committed (``workers.replies``); when the queue is unavailable this logs and the periodic
+    run reads it within a minute."""
+    job_id = f"{READ_REPLIES}:{message_id}"
+    try:
+        return await queue.enqueue(READ_REPLIES, message_id, job_id=job_id)
+    except (QueueUnavailable, RuntimeError) as exc:
+        logger.warning("%s not enqueued, the periodic run will read it: %s", job_id, exc)
+        return False

@@ -20,6 +20,7 @@ from gateway.ovh.incoming import OvhIncomingSource
 from gateway.ovh.reports import OvhReportSource
 from gateway.ovh.sms import OvhSmsTransport
 from workers.queue import Queue, enqueue_scheduled
+from workers.replies import read_replies
 from workers.senders import Channels
 
 logger = logging.getLogger("absences.reports")
@@ -58,15 +59,17 @@ async def poll_ovh_reports(ctx: dict[str, Any]) -> int:
 
 
 async def poll_ovh_incoming(ctx: dict[str, Any]) -> int:
-    """Store the SMS families sent to the OVHcloud account, send back the thanks or the STOP
-    confirmation through it, and delete them there once stored. Returns how many were stored
-    (0 without OVHcloud)."""
+    """Store the SMS families sent to the OVHcloud account (a STOP or a START confirmed through
+    it), delete them there once stored, then read them. Returns how many were stored (0
+    without OVHcloud)."""
     transport = _ovh(ctx)
     if transport is None:
         return 0
     skipped: set[str] = ctx.setdefault(SKIPPED, set())
     source = OvhIncomingSource(transport, skipped=skipped)
     outcome = await collect_replies(source, transport, now=datetime.now(UTC))
+    if outcome.stored:
+        await read_replies(ctx)
     if outcome.read:
         logger.info(
             "OVHcloud incoming SMS: %d read, %d stored, %d answered, %d deleted",

@@ -21,6 +21,7 @@ from core.settings import Settings
 from workers.batching import Batcher
 from workers.planning import PLAN, plan_notices
 from workers.queue import DELIVER, INVITE, Queue, RetryLater, TaskFunc, enqueue_deliveries
+from workers.replies import READ_REPLIES, read_replies
 from workers.reports import POLL_OVH_INCOMING, POLL_OVH_REPORTS, poll_ovh_incoming, poll_ovh_reports
 from workers.senders import Channels, render
 
@@ -159,6 +160,7 @@ FUNCTIONS: Mapping[str, TaskFunc] = {
     POLL_OVH_REPORTS: poll_ovh_reports,
     POLL_OVH_INCOMING: poll_ovh_incoming,
     INVITE: invite,
+    READ_REPLIES: read_replies,
 }
-CRON: tuple[str, ...] = (SWEEP, PLAN, POLL_OVH_REPORTS, POLL_OVH_INCOMING)
+CRON: tuple[str, ...] = (SWEEP, PLAN, POLL_OVH_REPORTS, POLL_OVH_INCOMING, READ_REPLIES)
 """Task names run every minute (arq cron, once across workers) and by the in-process loop."""

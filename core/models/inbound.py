@@ -15,6 +15,7 @@ from core.models.student import Student
 
 
 class InboundStatus(StrEnum):
+    RECEIVED = "received"  # stored by the webhook, not read yet (core.services.notices.inbound)
     PENDING = "pending"
     ACCEPTED = "accepted"
     REJECTED = "rejected"

@@ -25,6 +25,7 @@ class NoticeKind(StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"
     CONVOCATION = "convocation"
     ANSWER = "answer"  # a staff member's answer to a family's reply, written in the page
+    THANKS = "thanks"  # the acknowledgement of a family's reply (once a day per number)
 
 
 def known_channel(value: object) -> None:

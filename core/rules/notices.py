@@ -148,9 +148,10 @@ KIND_CHANNEL_ORDER: dict[str, tuple[str, ...]] = {
     "persistent": ("letter", "email"),
     "weekly_summary": ("email", "letter"),
     "answer": ("sms",),  # a staff member's answer to a family's SMS: by SMS only
+    "thanks": ("sms",),  # the acknowledgement of a family's SMS: by SMS only
 }
 # The kinds that go by the channels of their order alone: their templates are those channels'.
-OWN_CHANNELS_ONLY = frozenset({"answer"})
+OWN_CHANNELS_ONLY = frozenset({"answer", "thanks"})
 
 
 def channel_order_for(kind: str, school_order: Sequence[str]) -> list[str]:
@@ -162,7 +163,7 @@ def channel_order_for(kind: str, school_order: Sequence[str]) -> list[str]:
 
 def kind_channels(kind: str, channels: Sequence[str]) -> list[str]:
     """The channels a notice of ``kind`` may go by, of ``channels`` (all the table's): an
-    answer to a family by SMS alone; every other kind by any."""
+    answer or a thanks to a family by SMS alone; every other kind by any."""
     if kind in OWN_CHANNELS_ONLY:
         return [c for c in channels if c in KIND_CHANNEL_ORDER[kind]]
     return list(channels)

@@ -308,6 +308,20 @@ def read_reply(text: str, *, children: Iterable[str] = (), today: date | None = 
     return Reading(Intent.NONE, children=names, days=days, scores=scores)
 
 
+def opt_intent(text: str) -> Intent | None:
+    """OPT_OUT or OPT_IN when the reply is only STOP or START (or a variant, with "merci",
+    "svp"…), else None; cheap for any other reply (no reading when none of those words is
+    there)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    words = set(re.findall(r"[a-z]+", "".join(c for c in plain if not unicodedata.combining(c))))
+    if len(words) > 6 or not words & (STOP_WORDS | START_WORDS):
+        return None
+    reading = read_reply(text)
+    if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN) and reading.confidence >= 1:
+        return reading.intent
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ReasonChoice:
     """A school's reason as the reading sees it."""

@@ -60,11 +60,13 @@ class Service:
         return list(self.twilio.requests)
 
     async def sms(self, sender: str, body: str, sid: str, *, token: str | None = None) -> int:
-        """An inbound SMS posted (signed) by Twilio to our webhook."""
+        """An inbound SMS posted (signed) by Twilio to our webhook, then read by the worker."""
         params = {"MessageSid": sid, "From": sender, "To": OUR_NUMBER, "Body": body}
         params["AccountSid"] = self.twilio.account_sid
         url = f"{self.public_url}/hooks/twilio/sms"
-        return await self.twilio.post_callback(url, params, token=token)
+        status = await self.twilio.post_callback(url, params, token=token)
+        await self.queue.drain(timeout=10)  # the reply is read by the worker
+        return status
 
 
 async def delivery_for(request: TwilioRequest) -> Delivery:

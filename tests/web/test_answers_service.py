@@ -83,10 +83,11 @@ async def test_the_answer_goes_by_sms_and_is_kept_in_the_conversation(service: S
     assert [(e.direction, e.kind) for e in talk] == [
         ("out", "absence"),
         ("in", "reply"),
+        ("out", "thanks"),  # the family's reply was acknowledged
         ("out", "answer"),
     ]
     assert talk[1].text == "Léa est malade" and talk[1].inbound_id == reply.id
-    assert (talk[2].text, talk[2].author, talk[2].status) == (
+    assert (talk[3].text, talk[3].author, talk[3].status) == (
         "Bien reçu, merci.",
         CPE.label,
         "sent",
@@ -99,7 +100,7 @@ async def test_the_answer_goes_by_sms_and_is_kept_in_the_conversation(service: S
         == []
     )
     by_number = await conversation(service.school, number=MOTHER_MOBILE)
-    assert [e.direction for e in by_number] == ["out", "in", "out"]
+    assert [e.direction for e in by_number] == ["out", "in", "out", "out"]
     other = await create_school("0750002B", "Collège Beta", Actor.system("tests"), today=MONDAY)
     assert await conversation(other, person_id=service.family.mother.id) == []
 

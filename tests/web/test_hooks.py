@@ -247,3 +247,23 @@ async def test_a_reply_from_an_unknown_number_is_unmatched(service: Service) -> 
     assert await service.sms(MOTHER_MOBILE, "Bonjour", "SM" + "4" * 32, token="forged") == 403
     [message] = await InboundMessage.all()
     assert (message.status, message.person_id) == (InboundStatus.UNMATCHED, None)
+
+
+async def test_a_reply_is_stored_at_once_read_by_the_worker_and_thanked_by_sms(
+    service: Service,
+) -> None:
+    await _imported_mobiles()
+    await _absent_yesterday(service, service.pupil)
+    url = f"{service.public_url}/hooks/twilio/sms"
+    params = {"MessageSid": "SM" + "8" * 32, "From": MOTHER_MOBILE, "To": "+33700000001"}
+    params |= {"Body": "Léa était malade", "AccountSid": service.twilio.account_sid}
+    assert await service.twilio.post_callback(url, params) == 200
+    await service.queue.drain(timeout=10)
+
+    [message] = await InboundMessage.all()
+    assert message.status == InboundStatus.PENDING and message.acknowledged_at is not None
+    [thanks] = [r for r in service.twilio.requests if r.get("To") == MOTHER_MOBILE]
+    assert (
+        thanks.get("Body")
+        == "Merci, votre réponse est transmise à la vie scolaire (Collège Alpha)."
+    )

@@ -15,9 +15,13 @@ import pytest
 from core.models import (
     ContactKind,
     ContactPoint,
+    Delivery,
+    DeliveryStatus,
     Event,
     InboundMessage,
     InboundStatus,
+    Notice,
+    NoticeKind,
     Student,
     Usability,
 )
@@ -35,6 +39,7 @@ from tests.core.services.notice_support import (
 )
 from tests.gateway.fakes.ovh import FakeOvh
 from tests.gateway.test_ovh_reports import transport
+from workers.queue import DELIVER
 from workers.reports import POLL_OVH_INCOMING, poll_ovh_incoming
 from workers.senders import wrap
 from workers.tasks import CRON, FUNCTIONS
@@ -94,9 +99,20 @@ async def test_a_reply_is_stored_matched_and_deleted_once_stored(account: Accoun
     assert account.answers() == []  # months old: no thanks for it now
 
 
+async def _thanks(account: Account) -> list[Delivery]:
+    """The thanks the reading wrote, sent by the worker as any delivery (through OVHcloud)."""
+    notices = await Notice.filter(kind=NoticeKind.THANKS).values_list("id", flat=True)
+    rows = await Delivery.filter(notice_id__in=list(notices)).order_by("id")
+    for row in rows:
+        await FUNCTIONS[DELIVER](account.ctx, row.id)
+    return list(await Delivery.filter(notice_id__in=list(notices)).order_by("id"))
+
+
 async def test_a_fresh_reply_is_thanked_through_ovhcloud(account: Account) -> None:
     account.ovh.receive(MOTHER_MOBILE, "Léa était malade, je vous envoie un mot")
     assert await poll_ovh_incoming(account.ctx) == 1
+    [thanks] = await _thanks(account)
+    assert thanks.status == DeliveryStatus.SENT
     [(receivers, text)] = account.answers()
     assert receivers == [MOTHER_MOBILE]
     assert text == "Merci, votre réponse est transmise à la vie scolaire (Collège Alpha)."
@@ -118,7 +134,7 @@ async def test_read_twice_because_a_delete_failed_it_is_stored_and_thanked_once(
     assert await poll_ovh_incoming(account.ctx) == 0  # read again: nothing more stored
     assert await InboundMessage.filter(provider="ovh").count() == 1
     assert account.ovh.deleted == [sms_id]
-    assert len(account.answers()) == 1  # one thanks, not two
+    assert len(await _thanks(account)) == 1  # one thanks, not two
 
 
 async def test_an_unreadable_sms_is_skipped_with_a_warning_and_the_others_stored(
@@ -155,10 +171,12 @@ async def test_a_thanks_ovhcloud_refuses_is_logged_and_the_sms_still_deleted(
 ) -> None:
     account.ovh.invalid_receivers.add(MOTHER_MOBILE)
     sms_id = account.ovh.receive(MOTHER_MOBILE, "Léa est malade")
-    with caplog.at_level(logging.WARNING, logger="absences.inbound"):
-        assert await poll_ovh_incoming(account.ctx) == 1
-    assert f"reply to incoming SMS {sms_id} not sent" in caplog.text
-    assert account.ovh.deleted == [sms_id]
+    assert await poll_ovh_incoming(account.ctx) == 1
+    assert account.ovh.deleted == [sms_id]  # stored: deleted whatever becomes of the thanks
+    [thanks] = await _thanks(account)
+    assert thanks.status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
+    point = await ContactPoint.get(id=account.family.mother_mobile.id)
+    assert point.usability == Usability.INVALID  # OVHcloud's refusal said so
 
 
 async def test_an_account_that_cannot_list_is_asked_again_next_run(

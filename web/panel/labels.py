@@ -124,6 +124,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.pgettext("student file", "Convocation"),
             "answer": w.gettext("Réponse à une famille"),
+            "thanks": w.gettext("Accusé de réception d'une réponse"),
         },
         "file.reply": {
             "pending": w.gettext("à valider"),
@@ -390,6 +391,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
             "answer": w.gettext("Réponse à une famille"),
+            "thanks": w.gettext("Accusé de réception d'une réponse"),
         },
         "lt.status": {
             "sent": w.gettext("PDF prêt"),
@@ -593,6 +595,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "weekly_summary": w.gettext("Récapitulatif de la semaine"),
             "convocation": w.gettext("Convocation"),
             "answer": w.gettext("Réponse à une famille"),
+            "thanks": w.gettext("Accusé de réception d'une réponse"),
         },
         "tpl.lang": {
             "fr": w.pgettext("templates", "Français"),

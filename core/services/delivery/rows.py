@@ -12,6 +12,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
 from core.models import (
     ContactPoint,
@@ -61,6 +62,17 @@ def placeholders(db: BaseDBAsyncClient, count: int) -> list[str]:
     return [f"${n}" for n in range(1, count + 1)]
 
 
+async def update_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]]) -> None:
+    """Rows of ``model`` updated in one statement (``executemany``): each row gives the
+    ``columns``' values (as the database stores them), then the row's id."""
+    db = model._meta.db
+    marks = placeholders(db, len(columns) + 1)
+    sets = ", ".join(f'"{column}" = {mark}' for column, mark in zip(columns, marks, strict=False))
+    await db.execute_many(
+        f'UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = {marks[-1]}', rows
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Taken:
     """A delivery a provider took: its new status ("sent", or "delivered" when final)."""
@@ -76,13 +88,11 @@ async def write_accepted(rows: Sequence[Taken], at: datetime) -> None:
     statement (``executemany``): the sent (or delivered) side of a batch."""
     if not rows:
         return
-    db = Delivery._meta.db
     columns = ("status", "provider", "provider_ref", "sent_at", "error", "updated_at", "final_at")
-    marks = placeholders(db, len(columns) + 1)
-    sets = ", ".join(f'"{column}" = {mark}' for column, mark in zip(columns, marks, strict=False))
     when = at.astimezone(UTC)
-    await db.execute_many(
-        f'UPDATE "{Delivery._meta.db_table}" SET {sets} WHERE "id" = {marks[-1]}',
+    await update_rows(
+        Delivery,
+        columns,
         [
             [
                 row.status,
@@ -218,6 +228,54 @@ async def create_delivery(
     )
     await write_change(delivery.id, "", DeliveryStatus.SCHEDULED, at=at, source=source)
     return Due(delivery.id, when)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A notice not saved yet (its ``dedupe_key`` set) and its one delivery, written together
+    with others by :func:`write_outgoing`."""
+
+    notice: Notice
+    planned: rules.PlannedDelivery
+    language: str
+    not_before: datetime
+
+
+async def write_outgoing(items: Sequence[Outgoing], *, source: str, at: datetime) -> list[Due]:
+    """Many one-delivery notices in a few statements (the notices, then their deliveries, then
+    the deliveries' first history rows): what a batch of families' replies answers."""
+    if not items:
+        return []
+    await Notice.bulk_create([item.notice for item in items])
+    keys = [item.notice.dedupe_key for item in items]
+    notices = dict(await Notice.filter(dedupe_key__in=keys).values_list("dedupe_key", "id"))
+    rows = [
+        Delivery(
+            uuid=uuid.uuid4(),
+            notice_id=notices[item.notice.dedupe_key],
+            person_id=item.planned.person_id,
+            contact_id=None
+            if item.planned.contact_id == NO_CONTACT_ROW
+            else item.planned.contact_id,
+            channel=item.planned.channel,
+            to=item.planned.to,
+            language=item.language,
+            not_before=item.not_before.astimezone(UTC),
+        )
+        for item in items
+    ]
+    await Delivery.bulk_create(rows)
+    ids = {
+        str(key): int(value)
+        for key, value in await Delivery.filter(uuid__in=[r.uuid for r in rows]).values_list(
+            "uuid", "id"
+        )
+    }
+    due = [Due(ids[str(row.uuid)], row.not_before) for row in rows]
+    await write_changes(
+        [Change(d.delivery_id, "", DeliveryStatus.SCHEDULED, at, source) for d in due]
+    )
+    return due
 
 
 def send_time(school: School, channel: str, base: datetime, delay_minutes: int) -> datetime:

@@ -1,26 +1,28 @@
 """Replies a provider keeps for us to fetch (OVHcloud posts none we could verify).
 
 Each run reads the SMS waiting at the provider, stores each through
-:func:`core.services.notices.inbound.receive_sms` (once per provider reference: an SMS read
-twice, because deleting it failed, is stored once), sends back the reply it calls for (the
-thanks or the STOP confirmation, once, when the SMS is fresh), and only then deletes it at the
-provider.
+:func:`core.services.notices.inbound.store_sms` (once per provider reference: an SMS read
+twice, because deleting it failed, is stored once; the worker reads it next, as it reads the
+webhook's), sends back at once the confirmation a STOP or a START calls for (when the SMS is
+fresh), and only then deletes it at the provider.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from core.services.notices.inbound import Received, receive_sms
+from core.services.notices.inbound import (
+    ANSWER_WITHIN,
+    Received,
+    is_opt_word,
+    receive_sms,
+    store_sms,
+)
 from core.services.ports import InboxSource, IncomingSms, Message, Sender, SendFailed
 
 logger = logging.getLogger("absences.inbound")
-
-# An SMS older than this gets no answer: a backlog read late (a worker stopped for days, the
-# first run on an account with a history) must not thank families for last month's messages.
-ANSWER_WITHIN = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ async def collect_replies(
         return Collected()
     stored = answered = forgotten = 0
     for sms in waiting:
-        received = await receive_sms(
+        keep = receive_sms if is_opt_word(sms.text) else store_sms  # STOP: confirmed at once
+        received = await keep(
             source.provider,
             sms.provider_ref,
             sms.sender,

@@ -53,7 +53,9 @@ def test_a_default_template_renders(kind: str, channel: str, language: str) -> N
     subject, body = found
     text = render_message(body, {**CONTEXT, **KIND_VALUES.get(kind, {})})
     assert "{{" not in text
-    if kind == "answer":  # a staff member's words, signed with the school's name
+    if kind == "thanks":  # the acknowledgement of a reply names the school only
+        assert "Collège Alpha" in text
+    elif kind == "answer":  # a staff member's words, signed with the school's name
         assert text.startswith("Bien noté, merci. - ") and text.endswith("Collège Alpha")
     else:
         assert "Léa Martin" in text

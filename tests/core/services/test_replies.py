@@ -12,10 +12,13 @@ from core.models import (
     AuditEntry,
     ContactKind,
     ContactPoint,
+    Delivery,
     Event,
     InboundMessage,
     InboundStatus,
     JustificationType,
+    Notice,
+    NoticeKind,
     Reason,
     School,
     Student,
@@ -115,16 +118,23 @@ async def test_the_family_is_thanked_once_a_day_and_never_a_robot(
     await make_family(school_a, pupil)
     await ContactPoint.filter(kind=ContactKind.MOBILE).update(siecle_field="TEL_PORTABLE")
 
-    async def reply(text: str, ref: str, when: object) -> str | None:
+    async def thanked(text: str, ref: str, when: object) -> bool:
         received = await receive_sms("twilio", ref, MOTHER_MOBILE, text, when, {})  # type: ignore[arg-type]
-        return received.reply
+        assert received.reply is None  # only a STOP or a START is answered in the webhook
+        return bool(received.due)
 
-    robot = await reply("Réponse automatique : je suis absente du bureau", "R0", at(MONDAY, 9))
-    assert robot is None
-    first = await reply("il était malade", "R1", at(MONDAY, 10))
-    assert first == "Merci, votre réponse est transmise à la vie scolaire (Collège Alpha)."
-    assert await reply("un mot suit demain", "R2", at(MONDAY, 11)) is None
-    tomorrow = at(MONDAY, 9) + timedelta(days=1)
-    assert await reply("toujours malade", "R3", tomorrow) == first
-    thanked = await InboundMessage.filter(acknowledged_at__isnull=False).count()
-    assert thanked == 2
+    assert not await thanked("Réponse automatique : je suis absente du bureau", "R0", at(MONDAY, 9))
+    assert await thanked("il était malade", "R1", at(MONDAY, 10))
+    assert not await thanked("un mot suit demain", "R2", at(MONDAY, 11))
+    assert await thanked("toujours malade", "R3", at(MONDAY, 9) + timedelta(days=1))
+    assert await InboundMessage.filter(acknowledged_at__isnull=False).count() == 2
+    notices = await Notice.filter(kind=NoticeKind.THANKS).order_by("id")
+    assert [n.payload["inbound_id"] for n in notices] == [
+        m.id for m in await InboundMessage.filter(acknowledged_at__isnull=False).order_by("id")
+    ]
+    [delivery] = await Delivery.filter(notice_id=notices[0].id)
+    assert (delivery.channel, delivery.to, delivery.person_id) == (
+        "sms",
+        MOTHER_MOBILE,
+        (await InboundMessage.get(provider_ref="R1")).person_id,
+    )

@@ -3,7 +3,8 @@ school (its own SMS sender), STOP and START, and the number a notice went to."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,6 +15,7 @@ from core.models import (
     ContactPoint,
     Delivery,
     DeliveryStatus,
+    Event,
     GuardianLink,
     InboundMessage,
     InboundStatus,
@@ -25,10 +27,12 @@ from core.models import (
     Student,
     Usability,
 )
+from core.rules.counting import EventKind
 from core.services.audit import Actor
-from core.services.notices.inbound import Received, receive_sms
+from core.services.notices.inbound import Received, read_waiting, receive_sms, store_sms
 from core.services.notices.replies import assign_reply, attach_reply, reject_reply
 from tests.core.services.notice_support import (
+    FATHER_MOBILE,
     MONDAY,
     MOTHER_MOBILE,
     Family,
@@ -65,21 +69,28 @@ async def test_two_children_absent_the_family_is_asked_and_its_answer_attaches_t
     hugo, _, (_, hugos) = await _two_children_absent(school_a, cpe_actor, pupil)
 
     first = await _sms("il avait de la fièvre", "Q1")
-    assert first.reply == "Votre réponse concerne quel enfant ? Répondez 1 pour Léa, 2 pour Hugo."
+    [asking] = await Notice.filter(kind=NoticeKind.ANSWER)
+    assert asking.payload["text"] == (
+        "Votre réponse concerne quel enfant ? Répondez 1 pour Léa, 2 pour Hugo."
+    )
+    [delivery] = await Delivery.filter(notice_id=asking.id)
+    assert (delivery.to, delivery.channel) == (MOTHER_MOBILE, "sms")
+    assert first.due and first.due[0].delivery_id == delivery.id
     assert (first.message.status, first.message.student_id) == (InboundStatus.PENDING, None)
     [question] = await ReplyQuestion.all()
     assert question.choices == [pupil.id, hugo.id] and question.message_id == first.message.id
 
     answer = await _sms("2", "Q2", EVENING + timedelta(minutes=3))
-    assert answer.reply == "Merci, votre réponse est transmise à la vie scolaire (Collège Alpha)."
+    [thanks] = await Notice.filter(kind=NoticeKind.THANKS)
+    assert thanks.payload["inbound_id"] == answer.message.id and thanks.student_id == hugo.id
     asked = await InboundMessage.get(id=first.message.id)
     assert (asked.student_id, asked.event_ids) == (hugo.id, [hugos])
     assert asked.proposed_generic == "MALADIE"  # the reading of the first reply is kept
     assert answer.message.status == InboundStatus.ACKNOWLEDGED  # nothing more to decide
     assert (await ReplyQuestion.get(id=question.id)).answered_at is not None
     # a later "1" is no answer to a question already answered: asked again
-    again = await _sms("1", "Q3", EVENING + timedelta(minutes=5))
-    assert again.reply is not None and again.reply.startswith("Votre réponse concerne quel enfant")
+    await _sms("1", "Q3", EVENING + timedelta(minutes=5))
+    assert await Notice.filter(kind=NoticeKind.ANSWER).count() == 2
 
 
 async def test_an_answer_with_a_reason_of_its_own_waits_for_the_cpe(
@@ -268,3 +279,35 @@ async def test_an_operator_gives_a_reply_no_school_claimed_to_its_school(
     with pytest.raises(Conflict):
         await assign_reply(system, reply.message.id, school_a)
     assert await AuditEntry.exists(action="inbound.assign", school_id=school_a.id)
+
+
+async def test_replies_stored_by_the_webhook_are_read_once_by_readers_at_once(
+    school_a: School, cpe_actor: Actor, pupil: Student
+) -> None:
+    family = await make_family(school_a, pupil)
+    await ContactPoint.filter(kind=ContactKind.MOBILE).update(siecle_field="TEL_PORTABLE")
+    now = datetime.now(UTC)  # read now: fresh enough to be thanked
+    yesterday = now - timedelta(days=1)
+    await Event.create(
+        school=school_a,
+        student=pupil,
+        kind=EventKind.ABSENCE,
+        starts_at=yesterday - timedelta(hours=2),
+        ends_at=yesterday,
+    )
+    stored = [
+        await store_sms("twilio", f"W{n}", sender, "elle était malade", now, {})
+        for n, sender in enumerate((MOTHER_MOBILE, FATHER_MOBILE, MOTHER_MOBILE))
+    ]
+    again = await store_sms("twilio", "W0", MOTHER_MOBILE, "elle était malade", now, {})
+    assert [s.created for s in stored] == [True, True, True] and not again.created
+    assert again.message.id == stored[0].message.id  # the provider's repeat: the same row
+
+    first, second = await asyncio.gather(read_waiting(), read_waiting())
+    assert first.count + second.count == 3
+    rows = await InboundMessage.all().order_by("id")
+    assert [r.status for r in rows] == [InboundStatus.PENDING] * 3
+    assert {r.person_id for r in rows} == {family.mother.id, family.father.id}
+    # each number thanked once, whichever reader read it
+    assert await Notice.filter(kind=NoticeKind.THANKS).count() == 2
+    assert (await read_waiting()).count == 0
