@@ -178,3 +178,39 @@ async def test_attaching_to_a_child_not_theirs_is_refused_in_words(
     assert (await InboundMessage.get(id=reply.id)).student_id == world.sid("Marie")
     missing = await app_client.get(f"{PAGE}/999999/attach")
     assert missing.status == 404
+
+
+async def test_a_call_back_asked_on_the_keypad_is_said_and_filed_once_done(
+    world: World, app_client: Client
+) -> None:
+    mother = await Person.get(last_name="Dupont")
+    asked = await InboundMessage.create(
+        school=world.school,
+        channel="call",
+        provider="twilio",
+        provider_ref="CA1:2",
+        sender="+33612345678",
+        text="2",
+        received_at=at(MONDAY, 10),
+        person=mother,
+        student=world.students["Marie"],
+        status=InboundStatus.PENDING,
+    )
+    token = await log_in(app_client, "cpe")
+    page = await (await app_client.get(PAGE)).text()
+    assert "la famille demande à être rappelée au +33612345678" in page
+    assert "Rappel fait" in page
+    response = await app_client.post(
+        f"{PAGE}/{asked.id}/close", data={"csrf": token}, allow_redirects=False
+    )
+    assert response.status == 303
+    page = await (await app_client.get(PAGE)).text()
+    assert "Réponse classée : il n&#39;y avait rien à justifier." in page
+    assert "demande à être rappelée" not in page  # no longer waiting
+    filed = await InboundMessage.get(id=asked.id)
+    assert filed.status == InboundStatus.ACKNOWLEDGED and filed.handled_at is not None
+    again = await app_client.post(
+        f"{PAGE}/{asked.id}/close", data={"csrf": token}, allow_redirects=False
+    )
+    assert again.status == 303
+    assert "Cette réponse a déjà été traitée." in await (await app_client.get(PAGE)).text()

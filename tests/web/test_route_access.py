@@ -96,6 +96,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/inbound/{{id}}/accept"): R(422, WRITERS, "inbound"),
     ("POST", f"{API}/inbound/{{id}}/attach"): R(422, WRITERS, "inbound"),
     ("POST", f"{API}/inbound/{{id}}/reject"): R(200, WRITERS, "inbound"),
+    ("POST", f"{API}/inbound/{{id}}/close"): R(409, WRITERS, "inbound"),  # rejected just before
     ("POST", f"{API}/inbound/{{id}}/answer"): R(422, WRITERS, "inbound"),
     ("POST", f"{API}/students/{{id}}/convocations"): R(422, CONVOKERS, "student", scoped=True),
     ("GET", f"{API}/letters"): R(200, DELIVERIES),
@@ -133,6 +134,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/replies/{id}/reject"): R(303, WRITERS, "inbound"),
     ("GET", "/s/{uai}/replies/{id}/attach"): R(200, WRITERS, "inbound"),
     ("POST", "/s/{uai}/replies/{id}/attach"): R(303, WRITERS, "inbound"),
+    ("POST", "/s/{uai}/replies/{id}/close"): R(303, WRITERS, "inbound"),
     ("POST", "/s/{uai}/replies/{id}/answer"): R(303, WRITERS, "inbound"),
     ("POST", "/s/{uai}/deliveries/{id}/resend"): R(303, WRITERS, "delivery"),
     ("POST", "/s/{uai}/deliveries/{id}/fix"): R(409, WRITERS, "delivery"),

@@ -11,7 +11,13 @@ from core.bounds import WINDOW, AwareMoment, Id
 from core.models import InboundMessage, InboundStatus
 from core.queries.inbound import InboundView, inbound_page
 from core.rules.permissions import Permission
-from core.services.notices.replies import MAX_EVENTS, accept_reply, attach_reply, reject_reply
+from core.services.notices.replies import (
+    MAX_EVENTS,
+    accept_reply,
+    attach_reply,
+    close_reply,
+    reject_reply,
+)
 from web.api.registry import Call, Route
 from web.api.schemas import PageQuery
 from web.keys import QUEUE
@@ -21,6 +27,7 @@ INBOUND = "/schools/{uai}/inbound"
 ACCEPT = INBOUND + "/{id}/accept"
 REJECT = INBOUND + "/{id}/reject"
 ATTACH = INBOUND + "/{id}/attach"
+CLOSE = INBOUND + "/{id}/close"
 
 
 class InboundQuery(PageQuery):
@@ -196,6 +203,11 @@ async def reject(call: Call) -> DecisionOut:
     return _decided(await reject_reply(call.school, call.actor, call.path_id()))
 
 
+async def close(call: Call) -> DecisionOut:
+    """File a pending reply that asks for no decision (a call back done, thanks only)."""
+    return _decided(await close_reply(call.school, call.actor, call.path_id()))
+
+
 ROUTES = [
     Route(
         "GET",
@@ -237,6 +249,18 @@ ROUTES = [
         tag="inbound",
         description="The reply is rejected and its absences stay as they are; audited. 409 "
         "when it was already decided.",
+    ),
+    Route(
+        "POST",
+        CLOSE,
+        close,
+        summary="File a family's reply that asks for no decision",
+        permission=Permission.DECIDE,
+        response=DecisionOut,
+        tag="inbound",
+        description="A pending reply that justifies nothing (the family asked to be called "
+        "back and was, or only says thanks) leaves the queue as `acknowledged`; its absences "
+        "stay as they are; audited. 409 when it was already decided.",
     ),
     Route(
         "POST",

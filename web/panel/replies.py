@@ -27,7 +27,13 @@ from core.queries.inbound import (
 )
 from core.queries.scope import reader_scope
 from core.rules.permissions import Permission
-from core.services.notices.replies import MAX_EVENTS, accept_reply, attach_reply, reject_reply
+from core.services.notices.replies import (
+    MAX_EVENTS,
+    accept_reply,
+    attach_reply,
+    close_reply,
+    reject_reply,
+)
 from web.keys import QUEUE
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
@@ -57,6 +63,7 @@ def setup_replies(app: web.Application) -> None:
     app.router.add_post(BASE + "/accept", accept_chosen)
     app.router.add_post(BASE + r"/{id:\d+}/accept", accept_one)
     app.router.add_post(BASE + r"/{id:\d+}/reject", reject_one)
+    app.router.add_post(BASE + r"/{id:\d+}/close", close_one)
     app.router.add_get(BASE + r"/{id:\d+}/attach", attach_page)
     app.router.add_post(BASE + r"/{id:\d+}/attach", attach_one)
 
@@ -125,6 +132,16 @@ async def reject_one(request: web.Request) -> web.Response:
     except DomainError as error:
         return _back(page, error=_worded(page, error))
     return _back(page, flash=page.gettext("Réponse rejetée : l'absence reste telle quelle."))
+
+
+async def close_one(request: web.Request) -> web.Response:
+    page = await school_page(request, Permission.DECIDE)
+    await require_csrf(page)
+    try:
+        await close_reply(page.school, page.actor, path_id(request))
+    except DomainError as error:
+        return _back(page, error=_worded(page, error))
+    return _back(page, flash=page.gettext("Réponse classée : il n'y avait rien à justifier."))
 
 
 async def accept_chosen(request: web.Request) -> web.Response:

@@ -139,16 +139,34 @@ async def reject_reply(
     school: School, actor: Actor, inbound_id: int, *, now: datetime | None = None
 ) -> InboundMessage:
     """Reject a pending reply of the school: its absences stay as they are."""
+    return await _file(school, actor, inbound_id, InboundStatus.REJECTED, "inbound.reject", now)
+
+
+async def close_reply(
+    school: School, actor: Actor, inbound_id: int, *, now: datetime | None = None
+) -> InboundMessage:
+    """File a pending reply that asks for no decision on an absence (a call back done, thanks
+    only): it leaves the queue as acknowledged, its absences as they are."""
+    return await _file(school, actor, inbound_id, InboundStatus.ACKNOWLEDGED, "inbound.close", now)
+
+
+async def _file(
+    school: School,
+    actor: Actor,
+    inbound_id: int,
+    status: InboundStatus,
+    action: str,
+    now: datetime | None,
+) -> InboundMessage:
+    """A pending reply set to ``status`` by ``actor``, audited as ``action``."""
     async with in_transaction():
         message = await _pending(school, inbound_id)
         before = audit.snapshot(message, AUDITED)
-        message.status = InboundStatus.REJECTED
+        message.status = status
         message.handled_by_id, message.handled_at = actor.user_id, now or now_utc()
         await message.save()
         after = audit.changed(before, audit.snapshot(message, AUDITED))
-        await audit.record(
-            actor, "inbound.reject", message, school_id=school.id, before=before, after=after
-        )
+        await audit.record(actor, action, message, school_id=school.id, before=before, after=after)
     return message
 
 
