@@ -26,7 +26,9 @@ from core.queries.file_views import (
     GuardianView,
     NoticeView,
     ReplyView,
+    TalkView,
 )
+from core.rules.keypad import keypad_meaning
 from core.rules.visibility import EVERYTHING, Visibility
 
 Window = tuple[datetime, datetime]
@@ -142,6 +144,63 @@ async def replies_of(
         )
         for r in replies
     ]
+
+
+SPOKEN = ("answer", "thanks")  # the notices that answer a family's reply
+
+
+async def conversation_of(
+    school: School,
+    student: Student,
+    replies: list[ReplyView],
+    window: Window,
+    tz: ZoneInfo,
+    view: Visibility = EVERYTHING,
+) -> list[TalkView]:
+    """The family's replies about the student and what the school wrote back (answers, thanks,
+    questions), oldest first."""
+    lines = [
+        TalkView(
+            at=r.received_at,
+            direction="in",
+            kind="reply",
+            channel=r.channel,
+            who=r.person or r.sender,
+            text=r.text,
+            status=r.status,
+            keypad=keypad_meaning(r.channel, r.text),
+        )
+        for r in replies
+    ]
+    notices = await Notice.filter(
+        school=school,
+        student=student,
+        kind__in=SPOKEN,
+        created_at__gte=window[0],
+        created_at__lt=window[1],
+    ).order_by("created_at", "id")
+    sent = {
+        int(notice): (str(channel), str(to), str(status))
+        for notice, channel, to, status in await Delivery.filter(
+            notice_id__in=[n.id for n in notices]
+        ).values_list("notice_id", "channel", "to", "status")
+    }
+    for notice in notices:
+        channel, to, status = sent.get(notice.id, ("sms", "", str(notice.status)))
+        payload = notice.payload or {}
+        lines.append(
+            TalkView(
+                at=notice.created_at.astimezone(tz),
+                direction="out",
+                kind=str(notice.kind),
+                channel=channel,
+                who=to,
+                text=view.reply(str(payload.get("text", ""))),
+                status=status,
+                author=str(payload.get("author", "")),
+            )
+        )
+    return sorted(lines, key=lambda line: line.at)
 
 
 async def actions_of(

@@ -136,6 +136,22 @@ class ReplyView:
 
 
 @dataclass(frozen=True)
+class TalkView:
+    """One message of the family's conversation with the school: a reply (``in``), or what the
+    school wrote back (``out``: a staff member's answer, its thanks, its question)."""
+
+    at: datetime
+    direction: str  # in, out
+    kind: str  # "reply", or the notice's kind: answer, thanks
+    channel: str
+    who: str  # in: the guardian (else the number); out: the number written to
+    text: str  # a reply's or an answer's words (a thanks is its template's)
+    status: str  # the reply's, or the delivery's
+    author: str = ""  # out: who wrote the answer
+    keypad: str | None = None  # in: a key pressed during a call (acknowledged, callback)
+
+
+@dataclass(frozen=True)
 class ActionView:
     id: int
     type_code: str
@@ -159,4 +175,5 @@ class StudentFile:
     guardians: list[GuardianView] = field(default_factory=list)
     notices: list[NoticeView] = field(default_factory=list)
     replies: list[ReplyView] = field(default_factory=list)
+    conversation: list[TalkView] = field(default_factory=list)  # replies and what answered them
     actions: list[ActionView] = field(default_factory=list)

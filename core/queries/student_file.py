@@ -17,7 +17,13 @@ from core.models import Event, School, Student
 from core.queries.calendar import load_calendar
 from core.queries.common import countable, day_start, local, school_year_dates, zone
 from core.queries.extras import notice_counts
-from core.queries.file_parts import actions_of, guardians_of, notices_of, replies_of
+from core.queries.file_parts import (
+    actions_of,
+    conversation_of,
+    guardians_of,
+    notices_of,
+    replies_of,
+)
 from core.queries.file_views import (
     Counts,
     FileEvent,
@@ -181,6 +187,7 @@ async def student_file(
     events = await _events(school, student, first, last)
     notices = await notice_counts([e.id for e in events])
     window = (day_start(first, tz), day_start(last + timedelta(days=1), tz))
+    replies = await replies_of(school, student, window, tz, view)
     return StudentFile(
         student=await _student_view(student),
         start_year=start_year,
@@ -190,6 +197,7 @@ async def student_file(
         counts=await _counts(school, events, now),
         guardians=await guardians_of(student),
         notices=await notices_of(school, student, [e.id for e in events], window, tz, view),
-        replies=await replies_of(school, student, window, tz, view),
+        replies=replies,
+        conversation=await conversation_of(school, student, replies, window, tz, view),
         actions=await actions_of(school, student, window, tz, view),
     )

@@ -214,3 +214,11 @@ async def test_a_call_back_asked_on_the_keypad_is_said_and_filed_once_done(
     )
     assert again.status == 303
     assert "Cette réponse a déjà été traitée." in await (await app_client.get(PAGE)).text()
+
+
+async def test_the_students_file_shows_the_conversation(world: World, app_client: Client) -> None:
+    await _reply("Marie était malade hier", "SMF1")
+    await log_in(app_client, "cpe")
+    file = f"/s/{UAI_A}/students/{world.sid('Marie')}?year=2025"  # March 2026
+    page = await (await app_client.get(file)).text()
+    assert "Conversation avec la famille" in page and "Marie était malade hier" in page

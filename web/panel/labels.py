@@ -133,6 +133,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "unmatched": w.gettext("non rattachée"),
             "opt_out": w.gettext("désinscription"),
             "acknowledged": w.gettext("prise en compte"),
+            "received": w.gettext("en cours de lecture"),
         },
         "file.status": {
             "pending": w.pgettext("student file", "en cours"),

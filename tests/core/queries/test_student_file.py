@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
 
 from core.errors import NotFound
-from core.models import DeliveryStatus, Notice, SchoolYear
+from core.models import Delivery, DeliveryStatus, Notice, NoticeKind, SchoolYear, Student
 from core.queries import student_file
 from core.queries.common import school_year_dates
 from core.services.audit import Actor
@@ -113,3 +114,44 @@ async def test_the_file_spans_the_schools_own_dates_else_september_to_4_july(dat
     past = await student_file(data.school, data.sid("marie"), now=NOW, year=2023)
     assert (past.starts_on, past.ends_on) == (date(2023, 9, 1), date(2024, 7, 4))
     assert await school_year_dates(data.school, 2023) == (date(2023, 9, 1), date(2024, 7, 4))
+
+
+async def test_the_conversation_holds_the_replies_and_what_answered_them(data: Data) -> None:
+    await add_reply(data, "marie", at(MONDAY, 19), "Elle était malade")
+    marie = await Student.get(id=data.sid("marie"))
+    thanks = await Notice.create(
+        school=data.school,
+        student=marie,
+        kind=NoticeKind.THANKS,
+        dedupe_key="thanks:test",
+        payload={"inbound_id": 1},
+    )
+    answer = await Notice.create(
+        school=data.school,
+        student=marie,
+        kind=NoticeKind.ANSWER,
+        dedupe_key="answer:test",
+        payload={"text": "Merci, bon rétablissement", "author": "Mme Leroy"},
+    )
+    for minutes, notice in ((1, thanks), (30, answer)):
+        await Notice.filter(id=notice.id).update(created_at=at(MONDAY, 19, minutes))
+        await Delivery.create(
+            uuid=uuid.uuid4(),
+            notice=notice,
+            channel="sms",
+            to="+33612345678",
+            status=DeliveryStatus.DELIVERED,
+            not_before=at(MONDAY, 19),
+        )
+    talk = (await student_file(data.school, data.sid("marie"), now=NOW)).conversation
+    assert [(t.direction, t.kind) for t in talk] == [
+        ("in", "reply"),
+        ("out", "thanks"),
+        ("out", "answer"),
+    ]
+    assert talk[0].text == "Elle était malade" and talk[0].status == "pending"
+    assert (talk[2].text, talk[2].author, talk[2].status) == (
+        "Merci, bon rétablissement",
+        "Mme Leroy",
+        "delivered",
+    )
