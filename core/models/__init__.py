@@ -2,7 +2,17 @@
 
 from core.models.event import Event, EventSource
 from core.models.follow_up import SavedSearch
-from core.models.inbound import ChatLink, InboundMessage, InboundStatus, LinkCode, ReplyQuestion
+from core.models.inbound import (
+    Attachment,
+    BotState,
+    BotUpdate,
+    ChatAttempt,
+    ChatLink,
+    InboundMessage,
+    InboundStatus,
+    LinkCode,
+    ReplyQuestion,
+)
 from core.models.lesson import Lesson, RollCall
 from core.models.notice import (
     Channel,
@@ -51,8 +61,12 @@ __all__ = [
     "Action",
     "ActionType",
     "ApiToken",
+    "Attachment",
     "AuditEntry",
+    "BotState",
+    "BotUpdate",
     "Channel",
+    "ChatAttempt",
     "ChatLink",
     "ClosedDay",
     "ContactKind",

@@ -112,6 +112,9 @@ class ChatLink(Model):
     chat_id = fields.CharField(max_length=64)
     linked_at = fields.DatetimeField(auto_now_add=True)
     active = fields.BooleanField(default=True)
+    # why it stopped: "stop" (the family), "staff", "blocked" (the bot was blocked), "relinked"
+    ended_reason = fields.CharField(max_length=20, null=True)
+    ended_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "chat_link"
@@ -125,9 +128,72 @@ class LinkCode(Model):
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="link_codes", on_delete=fields.CASCADE
     )
+    person_id: int
     code_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "link_code"
+
+
+class ChatAttempt(Model):
+    """A code tried in a chat: codes are rate-limited per chat (core.services.access.chat_links)."""
+
+    id = fields.IntField(primary_key=True)
+    platform = fields.CharField(max_length=20, default="telegram")
+    chat_id = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+    success = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "chat_attempt"
+        indexes = (("platform", "chat_id", "at"),)
+
+
+class BotUpdate(Model):
+    """An update the bot processed (Telegram retries a webhook): each is handled once."""
+
+    id = fields.IntField(primary_key=True)
+    platform = fields.CharField(max_length=20, default="telegram")
+    update_id = fields.BigIntField()
+    received_at = fields.DatetimeField()
+
+    class Meta:
+        table = "bot_update"
+        unique_together = (("platform", "update_id"),)
+        indexes = (("received_at",),)
+
+
+class BotState(Model):
+    """A chat's conversation state (which absence is being justified) when Redis is not used:
+    it survives restarts."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    state = fields.CharField(max_length=200, null=True)
+    data: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "bot_state"
+
+
+class Attachment(Model):
+    """A document a family sent with a reply (a photo or a PDF of a note): stored under the
+    install's var directory, its type and size checked."""
+
+    id = fields.IntField(primary_key=True)
+    message: fields.ForeignKeyRelation[InboundMessage] = fields.ForeignKeyField(
+        "models.InboundMessage", related_name="attachments", on_delete=fields.CASCADE
+    )
+    message_id: int
+    file_name = fields.CharField(max_length=200)
+    content_type = fields.CharField(max_length=100)
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64)
+    path = fields.CharField(max_length=300)  # relative to the var directory
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "attachment"
