@@ -95,6 +95,8 @@ from core.siecle.phones import normalise_phone
 RECENT_NOTICE = timedelta(days=30)  # a notice sent this recently names whom a reply is from
 OPEN_ABSENCES = timedelta(days=7)  # absences a reply may justify
 BATCH = 100  # replies read together
+CHAT = "chat"
+MAX_CHAT_TEXT = 4096  # a Telegram message at most
 CLAIM_TRIES = 3
 READ_FIELDS = (
     "school_id",
@@ -166,18 +168,24 @@ async def store_sms(
 
     One statement (an insert that does nothing for a provider's repeat, or the same message
     posted concurrently): what a webhook does before it answers."""
-    values: dict[str, object] = {
-        "channel": "sms",
-        "provider": provider[:20],
-        "provider_ref": provider_ref[:100],
-        "sender": e164(sender)[:254],
-        "recipient": e164(recipient)[:254] if recipient else None,
-        "text": text,
-        "received_at": at.astimezone(UTC),
-        "raw_data": raw,
-        "status": InboundStatus.RECEIVED,
-        "event_ids": [],
-    }
+    return await _store(
+        {
+            "channel": "sms",
+            "provider": provider[:20],
+            "provider_ref": provider_ref[:100],
+            "sender": e164(sender)[:254],
+            "recipient": e164(recipient)[:254] if recipient else None,
+            "text": text,
+            "received_at": at.astimezone(UTC),
+            "raw_data": raw,
+            "status": InboundStatus.RECEIVED,
+            "event_ids": [],
+        }
+    )
+
+
+async def _store(values: dict[str, object]) -> Received:
+    """One statement: the row, or nothing for a provider's repeat (then the stored one)."""
     db, meta = InboundMessage._meta.db, InboundMessage._meta
     encoded = [
         meta.fields_map[name].to_db_value(value, InboundMessage) for name, value in values.items()
@@ -219,6 +227,35 @@ async def receive_sms(
     return Received(stored.message, True, done.replies.get(stored.message.id), done.due)
 
 
+async def receive_chat(
+    person_id: int, chat_id: str, text: str, at: datetime, provider_ref: str
+) -> Received:
+    """Free text from a linked chat (the bot checked the link and chose the guardian): stored
+    once per (``telegram``, ``provider_ref``), read at once like an SMS for that guardian, and
+    left in the CPE's queue with channel ``chat``; the bot answers the family itself."""
+    person = await Person.get(id=person_id)
+    stored = await _store(
+        {
+            "channel": CHAT,
+            "provider": "telegram",
+            "provider_ref": provider_ref[:100],
+            "sender": str(chat_id)[:254],
+            "text": text[:MAX_CHAT_TEXT],
+            "received_at": at.astimezone(UTC),
+            "status": InboundStatus.RECEIVED,
+            "event_ids": [],
+            "person_id": person.id,
+            "school_id": person.school_id,
+        }
+    )
+    if not stored.created:
+        return stored
+    done = await _read([stored.message], stored.message.received_at)
+    if done is None:
+        return Received(await InboundMessage.get(id=stored.message.id), created=True)
+    return Received(stored.message, True, None, done.due)
+
+
 async def read_waiting(limit: int = BATCH) -> Read:
     """Read the oldest replies stored and not read yet, ``limit`` at most."""
     for _ in range(CLAIM_TRIES):
@@ -249,7 +286,8 @@ async def _read(messages: Sequence[InboundMessage], now: datetime) -> _Done | No
     """Read ``messages`` (stored, not read yet): what they need is read and each is matched
     outside any transaction, then one short transaction claims them (None when another worker
     read one of them first: nothing is written) and writes what the reading gave."""
-    plain = [m for m in messages if opt_intent(m.text) is None]
+    opting = {m.id: opt_intent(m.text) for m in messages if m.channel != CHAT}  # chat: /stop
+    plain = [m for m in messages if opting.get(m.id) is None]
     known = await _Known.load(plain) if plain else None
     if known is not None:
         for message in plain:
@@ -260,7 +298,7 @@ async def _read(messages: Sequence[InboundMessage], now: datetime) -> _Done | No
             if await _claim([m.id for m in messages]) != len(messages):
                 raise _Taken
             for message in messages:
-                intent = opt_intent(message.text)
+                intent = opting.get(message.id)
                 if intent is not None:
                     done.replies[message.id] = await _opt(message, stop=intent == Intent.OPT_OUT)
             if known is not None:
@@ -319,6 +357,7 @@ class _Known:
         person_ids = {p for found in points.values() for p in found} | {
             p for found in recent.values() for p, _ in found
         }
+        person_ids |= {m.person_id for m in messages if m.person_id is not None}  # a chat's
         persons = {p.id: p for p in await Person.filter(id__in=sorted(person_ids))}
         children: dict[int, list[tuple[int, str]]] = {}
         links = (
@@ -368,7 +407,9 @@ def _rank(persons: Iterable[Person], notified: Sequence[int], own: int | None) -
 async def _apply(message: InboundMessage, known: _Known, now: datetime) -> None:
     """Match and read one reply of the batch (stored with the batch), and plan what to send."""
     own = known.own.get(message.recipient or "")
-    persons = known.ranked(message.sender, own)
+    chat = message.channel == CHAT
+    fixed = known.persons.get(message.person_id or 0) if chat else None
+    persons = [fixed] if fixed is not None else known.ranked(message.sender, own)
     if not persons:  # kept with its reading, for whoever attaches it by hand
         message.school_id = own
         _propose(message, read_reply(message.text), known.reasons.get(own or 0, []))
@@ -390,6 +431,7 @@ async def _apply(message: InboundMessage, known: _Known, now: datetime) -> None:
     decision = decide(message.text, children, None, at)
     if (
         isinstance(decision, Ask)
+        and not chat  # a chat asks with its buttons (/justifier)
         and message.sender not in known.blocked
         and now - at <= ANSWER_WITHIN
     ):
@@ -487,8 +529,9 @@ def _question(row: ReplyQuestion) -> Question:
 
 def _thanks(message: InboundMessage, person: Person, known: _Known, now: datetime) -> None:
     """The acknowledgement: once a day to a number, never to an auto-responder nor to a
-    number that opted out; sent as the school's ``thanks`` SMS."""
-    if message.student_id is None or message.sender in known.blocked:
+    number that opted out; sent as the school's ``thanks`` SMS (a chat is answered by the bot
+    itself)."""
+    if message.student_id is None or message.sender in known.blocked or message.channel == CHAT:
         return
     if now - message.received_at > ANSWER_WITHIN:
         return
