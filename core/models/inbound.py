@@ -66,6 +66,7 @@ class InboundMessage(Model):
         "models.Delivery", related_name="replies", null=True, on_delete=fields.SET_NULL
     )
     delivery_id: int | None
+    attachments: fields.ReverseRelation[Attachment]
 
     class Meta:
         table = "inbound_message"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q, Subquery
 
-from core.models import Event, GuardianLink, InboundMessage, Person, Reason, School
+from core.models import Attachment, Event, GuardianLink, InboundMessage, Person, Reason, School
 from core.queries.common import Page, zone
 from core.queries.scope import ALL, Scope
 from core.rules.counting import EventKind
@@ -38,6 +38,8 @@ class InboundView:
     # a key pressed during a call (core.rules.keypad): "acknowledged" (1, the family knows) or
     # "callback" (2, asks to be called back); None for a written reply
     keypad: str | None = None
+    # documents the family sent with it (a photo, a PDF): (id, file name, content type)
+    attachments: tuple[tuple[int, str, str], ...] = ()
 
 
 def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
@@ -62,6 +64,7 @@ def _view(message: InboundMessage, school: School, scope: Scope) -> InboundView:
         status=str(message.status),
         handled_at=message.handled_at.astimezone(tz) if message.handled_at else None,
         keypad=keypad_meaning(message.channel, message.text),
+        attachments=tuple((a.id, a.file_name, a.content_type) for a in message.attachments),
     )
 
 
@@ -94,7 +97,7 @@ async def inbound_page(
         await found.order_by("-received_at", "-id")
         .offset(offset)
         .limit(limit)
-        .prefetch_related("person", "student", "proposed_reason__generic")
+        .prefetch_related("person", "student", "proposed_reason__generic", "attachments")
     )
     return Page([_view(m, school, scope) for m in rows], total, offset, limit)
 
@@ -134,7 +137,7 @@ async def reply_of(school: School, inbound_id: int, scope: Scope = ALL) -> Inbou
     """One of the school's replies (None: not the school's, or out of the reader's scope)."""
     message = (
         await scope.narrow(InboundMessage.filter(id=inbound_id, school_id=school.id))
-        .prefetch_related("person", "student", "proposed_reason__generic")
+        .prefetch_related("person", "student", "proposed_reason__generic", "attachments")
         .first()
     )
     return _view(message, school, scope) if message is not None else None
@@ -244,3 +247,28 @@ async def unclaimed_replies(limit: int = 200) -> list[Unclaimed]:
     return [
         Unclaimed(m.id, m.received_at.astimezone(UTC), m.sender, m.recipient, m.text) for m in rows
     ]
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document a family sent, to hand to staff: where it is under the var directory."""
+
+    path: str
+    file_name: str
+    content_type: str
+
+
+async def reply_document(
+    school: School, inbound_id: int, attachment_id: int, scope: Scope = ALL
+) -> StoredDocument | None:
+    """One document of one of the school's replies (None: not the school's, or not for the
+    reader's eyes: a reader who may not read replies' texts may not read their documents)."""
+    if not scope.view.reply_texts:
+        return None
+    reply = await scope.narrow(InboundMessage.filter(id=inbound_id, school_id=school.id)).first()
+    if reply is None:
+        return None
+    found = await Attachment.get_or_none(id=attachment_id, message_id=reply.id)
+    if found is None:
+        return None
+    return StoredDocument(found.path, found.file_name, found.content_type)

@@ -3,12 +3,14 @@ accepts it in one click (or several at once); what is refused is said in the pag
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from core.models import (
+    Attachment,
     ContactKind,
     ContactPoint,
     Event,
@@ -20,6 +22,7 @@ from core.models import (
 from core.services.notices.inbound import receive_sms
 from tests.web.follow_up_support import World, at, build_world, log_in
 from tests.web.personas import MONDAY, UAI_A
+from web.keys import SETTINGS
 
 Client = TestClient[Any, Any]
 PAGE = f"/s/{UAI_A}/replies"
@@ -222,3 +225,35 @@ async def test_the_students_file_shows_the_conversation(world: World, app_client
     file = f"/s/{UAI_A}/students/{world.sid('Marie')}?year=2025"  # March 2026
     page = await (await app_client.get(file)).text()
     assert "Conversation avec la famille" in page and "Marie était malade hier" in page
+
+
+async def test_a_document_sent_with_a_reply_is_shown_to_the_cpe_only(
+    world: World, app_client: Client, tmp_path: Path
+) -> None:
+    reply = await _reply("Marie était malade, voici le certificat", "SMD1")
+    var_dir = app_client.app[SETTINGS].var_dir
+    folder = var_dir / "attachments" / UAI_A / "2026"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "note.pdf").write_bytes(b"%PDF-1.4 certificate")
+    doc = await Attachment.create(
+        message=reply,
+        file_name="certificat.pdf",
+        content_type="application/pdf",
+        size=20,
+        sha256="0" * 64,
+        path=f"attachments/{UAI_A}/2026/note.pdf",
+    )
+    await log_in(app_client, "cpe")
+    page = await (await app_client.get(PAGE)).text()
+    link = f"{PAGE}/{reply.id}/documents/{doc.id}"
+    assert link in page and "certificat.pdf" in page
+    response = await app_client.get(link)
+    assert response.status == 200 and await response.read() == b"%PDF-1.4 certificate"
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    other = await app_client.get(f"{PAGE}/{reply.id}/documents/{doc.id + 1}")
+    assert other.status == 404
+    await Attachment.filter(id=doc.id).update(path="../../etc/passwd")  # never outside var/
+    assert (await app_client.get(link)).status == 404
+    await log_in(app_client, "teacher")
+    assert (await app_client.get(link)).status == 403

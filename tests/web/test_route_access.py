@@ -133,6 +133,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/replies/{id}/accept"): R(303, WRITERS, "inbound"),
     ("POST", "/s/{uai}/replies/{id}/reject"): R(303, WRITERS, "inbound"),
     ("GET", "/s/{uai}/replies/{id}/attach"): R(200, WRITERS, "inbound"),
+    # the reply has no document of that id: the deciding roles get 404, the others 403
+    ("GET", "/s/{uai}/replies/{id}/documents/{doc}"): R(404, WRITERS, "inbound"),
     ("POST", "/s/{uai}/replies/{id}/attach"): R(303, WRITERS, "inbound"),
     ("POST", "/s/{uai}/replies/{id}/close"): R(303, WRITERS, "inbound"),
     ("POST", "/s/{uai}/replies/{id}/answer"): R(303, WRITERS, "inbound"),
@@ -361,7 +363,7 @@ def _path(path: str, rule: Rule, world: World, target: str) -> str:
     uai = UAI_B if target == "other" else UAI_A
     names = {"kind": "absence", "channel": "sms", "language": "fr"}
     day = f"?date={MONDAY}" if rule.ids == "lesson" else ""  # the lesson's day
-    return path.format(uai=uai, id=ids, lesson=ids, **names) + day
+    return path.format(uai=uai, id=ids, lesson=ids, doc=ids, **names) + day
 
 
 async def _log_in(client: Client, email: str) -> str:

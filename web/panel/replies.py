@@ -11,7 +11,9 @@ to ``…/replies/accept`` (each with its proposed reason). The work is done by
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -22,6 +24,7 @@ from core.queries.inbound import (
     family_absences,
     find_guardians,
     inbound_page,
+    reply_document,
     reply_of,
     reply_spans,
 )
@@ -34,7 +37,7 @@ from core.services.notices.replies import (
     close_reply,
     reject_reply,
 )
-from web.keys import QUEUE
+from web.keys import QUEUE, SETTINGS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id, read_ids
@@ -65,6 +68,7 @@ def setup_replies(app: web.Application) -> None:
     app.router.add_post(BASE + r"/{id:\d+}/reject", reject_one)
     app.router.add_post(BASE + r"/{id:\d+}/close", close_one)
     app.router.add_get(BASE + r"/{id:\d+}/attach", attach_page)
+    app.router.add_get(BASE + r"/{id:\d+}/documents/{doc:\d+}", document)
     app.router.add_post(BASE + r"/{id:\d+}/attach", attach_one)
 
 
@@ -193,6 +197,28 @@ async def attach_page(request: web.Request) -> web.Response:
         "error": page.session.pop("error", None),
     }
     return page.render("reply_attach.html", context)
+
+
+async def document(request: web.Request) -> web.StreamResponse:
+    """A photo or a PDF a family sent with a reply, for the staff who decide on it."""
+    page = await school_page(request, Permission.DECIDE)
+    scope = await reader_scope(page.school, page.user.id, page.role)
+    found = await reply_document(page.school, path_id(request), path_id(request, "doc"), scope)
+    var_dir = request.app[SETTINGS].var_dir
+    path = (var_dir / found.path).resolve() if found is not None else None
+    if found is None or path is None or not path.is_relative_to(var_dir.resolve()):
+        raise web.HTTPNotFound(text="no such document")
+    if not await asyncio.to_thread(path.is_file):
+        raise web.HTTPNotFound(text="no such document")
+    name = quote(found.file_name or path.name)
+    headers = {
+        "Content-Type": found.content_type,
+        "Content-Disposition": f"inline; filename*=UTF-8''{name}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, no-store",
+    }
+    return web.FileResponse(path, headers=headers)
 
 
 def _one_id(form: dict[str, Any], name: str) -> int | None:
