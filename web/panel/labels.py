@@ -125,6 +125,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "convocation": w.pgettext("student file", "Convocation"),
             "answer": w.gettext("Réponse à une famille"),
             "thanks": w.gettext("Accusé de réception d'une réponse"),
+            "chat_code": w.gettext("Code Telegram d'un responsable"),
         },
         "file.reply": {
             "pending": w.gettext("à valider"),
@@ -393,6 +394,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "convocation": w.gettext("Convocation"),
             "answer": w.gettext("Réponse à une famille"),
             "thanks": w.gettext("Accusé de réception d'une réponse"),
+            "chat_code": w.gettext("Code Telegram d'un responsable"),
         },
         "lt.status": {
             "sent": w.gettext("PDF prêt"),
@@ -597,6 +599,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "convocation": w.gettext("Convocation"),
             "answer": w.gettext("Réponse à une famille"),
             "thanks": w.gettext("Accusé de réception d'une réponse"),
+            "chat_code": w.gettext("Code Telegram d'un responsable"),
         },
         "tpl.lang": {
             "fr": w.pgettext("templates", "Français"),
