@@ -105,6 +105,23 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "convoked": w.gettext("La famille est déjà convoquée à cette heure-là."),
         },
+        "file.chat.error": {
+            "unknown_code": w.gettext(
+                "Ce code a déjà servi ou a expiré : demandez un nouveau code Telegram."
+            ),
+            "no_contact": w.gettext(
+                "Ce responsable n'a pas de coordonnée utilisable pour cet envoi."
+            ),
+            "no_bot": w.gettext("Le bot Telegram n'est pas configuré."),
+            "channel": w.gettext("Un code s'envoie par SMS ou par courriel."),
+            "ended": w.gettext("Cette liaison est déjà arrêtée."),
+        },
+        "file.chat.ended": {
+            "stop": w.gettext("arrêtée par la famille"),
+            "staff": w.gettext("arrêtée par l'établissement"),
+            "blocked": w.gettext("bot bloqué par la famille"),
+            "relinked": w.gettext("remplacée"),
+        },
         "file.level": {
             "1": w.gettext("Représentant légal"),
             "2": w.gettext("Personne en charge"),

@@ -192,3 +192,15 @@ async def chat_gone(chat_id: str, *, now: datetime) -> int:
     for link in links:
         await _end(link, BOT, "blocked", now)
     return len(links)
+
+
+async def code_expiry(person_id: int, text: str, *, now: datetime) -> datetime | None:
+    """When ``text``, a code of this guardian not used yet, expires (None: no such live code);
+    staff send the code they were shown, and only such a code."""
+    row = await LinkCode.filter(
+        person_id=person_id,
+        code_hash=_hash(normalise_code(text)),
+        used_at__isnull=True,
+        expires_at__gt=now.astimezone(UTC),
+    ).first()
+    return None if row is None else row.expires_at
