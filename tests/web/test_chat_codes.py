@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -26,9 +27,11 @@ from core.models import (
 )
 from core.services.access.chat_links import issue_code
 from core.services.notices.chat_invitations import send_chat_code
+from core.services.templates.messages import compose
 from tests.web.conftest import Api, serving
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import SYSTEM, UAI_A, UAI_B
+from workers.senders import render
 
 Client = TestClient[Any, Any]
 BOT = "college_alpha_bot"
@@ -79,6 +82,12 @@ async def test_a_code_sent_by_sms_is_a_chat_code_notice_and_the_audit_never_hold
     rows = await AuditEntry.filter(action__in=("link_code.create", "chat_code.send"))
     assert len(rows) == 2 and no_code_in(rows, issued.code)
     assert (await LinkCode.get(person_id=anne.id)).code_hash != issued.code
+    await sms.fetch_related("person", "contact")
+    await notice.fetch_related("school", "student", "event")
+    text = (await compose(sms, notice, render)).body  # what the worker sends
+    expires = issued.expires_at.astimezone(ZoneInfo(world.school.timezone))
+    assert f"/start {issued.code}" in text and f"https://t.me/{BOT}?start=" in text
+    assert f"à {expires.hour}h{expires:%M}" in text and text.startswith(world.school.name)
 
 
 @pytest.mark.parametrize(
