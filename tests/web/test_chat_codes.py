@@ -147,7 +147,7 @@ async def test_the_cpe_shows_a_code_with_its_qr_and_sends_it_by_sms(
     code = code_on(page)
     assert f"{code[:5]} {code[5:]}" in page and f"https://t.me/{BOT}?start={code}" in page
     guardians = page.split('id="guardians"', 1)[1].split("</section>", 1)[0]
-    assert "<svg" in guardians and "Envoyer par SMS" in guardians
+    assert "<svg" in guardians and "Envoyer par SMS au +33612345678" in guardians
     assert 'value="email" disabled' in guardians  # Anne has no email address
 
     form = {"csrf": token, "person": anne.id, "code": code, "channel": "sms"}
