@@ -94,6 +94,7 @@ async def test_a_code_sent_by_sms_is_a_chat_code_notice_and_the_audit_never_hold
     ("channel", "code", "bot", "refused"),
     [
         ("email", None, BOT, "no_contact"),  # Anne has no email address
+        ("letter", "", BOT, "no_contact"),  # nor a postal address
         ("call", None, BOT, "channel"),
         ("sms", "ABCDEFGHJK", BOT, "unknown_code"),
         ("sms", None, None, "no_bot"),
@@ -104,13 +105,15 @@ async def test_a_code_that_cannot_be_sent_is_refused_in_words(
 ) -> None:
     anne, now = await mother(world), datetime.now(UTC)
     issued = await issue_code(world.school, SYSTEM, anne.id, now=now)
+    given = issued.code if code is None else (code or None)  # "": a new code
     with pytest.raises(DomainError) as caught:
         await send_chat_code(
-            world.school, SYSTEM, world.sid("Marie"), anne.id, channel, code or issued.code,
+            world.school, SYSTEM, world.sid("Marie"), anne.id, channel, given,
             bot_username=bot, now=now,
         )  # fmt: skip
     assert getattr(caught.value, "code", None) == refused
     assert await Notice.filter(kind="chat_code").count() == 0
+    assert await LinkCode.all().count() == 1  # no new code for a letter refused
 
 
 async def test_an_expired_code_is_not_sent(world: World) -> None:
@@ -182,6 +185,40 @@ async def test_a_code_is_sent_by_email_to_a_guardian_who_has_one(
     assert sent.status == 303
     [mail] = await Delivery.filter(notice__kind="chat_code")
     assert (mail.channel, mail.to) == ("email", "anne@example.org")
+
+
+async def test_a_letter_carries_a_new_code_valid_15_days_and_its_qr_code(
+    world: World, app_client: Client
+) -> None:
+    anne = await mother(world)
+    address = {"lines": ["12 rue des Lilas"], "postal_code": "75011", "city": "Paris"}
+    await ContactPoint.create(
+        person=anne, kind=ContactKind.POSTAL, value="12 rue des Lilas", address=address
+    )
+    token = await log_in(app_client, "cpe")
+    page = await (await app_client.get(file_of(world))).text()
+    assert "Courrier avec un code Telegram" in page
+    form = {"csrf": token, "person": anne.id, "channel": "letter"}
+    sent = await app_client.post(
+        f"{file_of(world)}/link-code/send", data=form, allow_redirects=False
+    )
+    assert sent.status == 303
+    [letter] = await Delivery.filter(notice__kind="chat_code")
+    assert (letter.channel, letter.to) == ("letter", "12 rue des Lilas")
+    code = await LinkCode.get(person_id=anne.id)
+    assert code.expires_at - datetime.now(UTC) > timedelta(days=14)
+    expires = code.expires_at.astimezone(ZoneInfo(world.school.timezone))
+    assert (expires.hour, expires.minute) == (23, 59)  # the end of the 15th day
+    notice = await Notice.get(kind="chat_code")
+    assert str(notice.payload["qr"]).startswith("data:image/png;base64,")
+    await letter.fetch_related("person", "contact")
+    await notice.fetch_related("school", "student", "event")
+    message = await compose(letter, notice, render)  # what the worker prints
+    assert message.html is not None and '<img src="data:image/png;base64,' in message.html
+    assert f"/start {notice.payload['code']}" in message.body
+    assert "suivre les absences de vos enfants sur Telegram" in message.body
+    rows = await AuditEntry.filter(action__in=("link_code.create", "chat_code.send"))
+    assert len(rows) == 2 and no_code_in(rows, str(notice.payload["code"]))
 
 
 async def test_a_used_code_is_not_sent_and_the_file_says_why(

@@ -113,7 +113,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Ce responsable n'a pas de coordonnée utilisable pour cet envoi."
             ),
             "no_bot": w.gettext("Le bot Telegram n'est pas configuré."),
-            "channel": w.gettext("Un code s'envoie par SMS ou par courriel."),
+            "channel": w.gettext("Un code s'envoie par SMS, par courriel ou par courrier."),
             "ended": w.gettext("Cette liaison est déjà arrêtée."),
         },
         "file.chat.ended": {

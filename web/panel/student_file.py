@@ -241,8 +241,8 @@ async def link_code(request: web.Request) -> web.StreamResponse:
 
 
 async def send_link_code(request: web.Request) -> web.StreamResponse:
-    """Send the code shown to the guardian by SMS or email, then show the file at its
-    notices."""
+    """Send the code shown to the guardian by SMS or email, or a letter with a new code, then
+    show the file at its notices."""
     page, student_id = await _readable(request, may_link)
     form = await require_csrf(page)
     person_id = _form_id(form, "person")
@@ -253,7 +253,7 @@ async def send_link_code(request: web.Request) -> web.StreamResponse:
             student_id,
             person_id,
             str(form.get("channel", "")),
-            str(form.get("code", ""))[:40],
+            str(form.get("code", ""))[:40] or None,  # none: a new code (a letter's)
             bot_username=_bot(page),
             now=now_of(request),
         )

@@ -37,6 +37,8 @@ KIND_VALUES: dict[str, dict[str, object]] = {  # what the payload of a dated not
         "code": "K7QM2XHPRA",
         "link": "https://t.me/college_alpha_absences_bot?start=K7QM2XHPRA",
         "expires": "mercredi 9 décembre à 14h30",
+        "written_on": "7 décembre 2026",
+        "qr": "data:image/png;base64,iVBORw0KGgo=",
     },
 }
 SHIPPED = sorted(
