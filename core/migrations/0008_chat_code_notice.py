@@ -1,4 +1,4 @@
-"""The notice kind "chat_code": a guardian's Telegram code sent by staff, by SMS or email.
+"""The notice kind "chat_code": a guardian's Telegram code sent by staff (SMS, email, letter).
 
 On SQLite, altering ``notice.kind`` rebuilds the table and leaves out its multi-column
 indexes; the last operation puts them back (as 0006 does)."""
