@@ -146,7 +146,7 @@ async def test_the_cpe_shows_a_code_with_its_qr_and_sends_it_by_sms(
         f"{file_of(world)}/link-code", data={"csrf": token, "person": anne.id}
     )
     page = await shown.text()
-    assert shown.status == 200
+    assert shown.status == 200 and shown.headers["Cache-Control"] == "no-store"
     code = code_on(page)
     assert f"{code[:5]} {code[5:]}" in page and f"https://t.me/{BOT}?start={code}" in page
     guardians = page.split('id="guardians"', 1)[1].split("</section>", 1)[0]

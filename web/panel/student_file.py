@@ -237,7 +237,9 @@ async def link_code(request: web.Request) -> web.StreamResponse:
         )
     except NotFound:
         raise web.HTTPNotFound(text="no such guardian") from None
-    return await _render(page, student_id, year=None, chat_code=_shown_code(page, issued))
+    response = await _render(page, student_id, year=None, chat_code=_shown_code(page, issued))
+    response.headers["Cache-Control"] = "no-store"  # the code, shown once, stays nowhere
+    return response
 
 
 async def send_link_code(request: web.Request) -> web.StreamResponse:
