@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: str | None = None
+    telegram_bot_username: str | None = None  # for the t.me deep link of a chat code
 
     # A share where schools drop SIECLE exports, one folder per UAI: core.services.siecle.watch
     siecle_watch_dir: Path | None = None

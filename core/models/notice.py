@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     CONVOCATION = "convocation"
     ANSWER = "answer"  # a staff member's answer to a family's reply, written in the page
     THANKS = "thanks"  # the acknowledgement of a family's reply (once a day per number)
+    CHAT_CODE = "chat_code"  # a guardian's code to link their Telegram chat, sent by staff
 
 
 def known_channel(value: object) -> None:

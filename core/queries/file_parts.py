@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 
 from core.models import (
     Action,
+    ChatLink,
     ContactPoint,
     Delivery,
     GuardianLink,
@@ -21,6 +22,7 @@ from core.models import (
 from core.queries.common import chunks, local
 from core.queries.file_views import (
     ActionView,
+    ChatView,
     ContactView,
     DeliveryView,
     GuardianView,
@@ -46,15 +48,34 @@ def _contact(point: ContactPoint) -> ContactView:
     )
 
 
-async def guardians_of(student: Student) -> list[GuardianView]:
-    """The guardians in the order they are contacted, each with every contact point."""
+def _chat(link: ChatLink, tz: ZoneInfo) -> ChatView:
+    return ChatView(
+        id=link.id,
+        platform=link.platform,
+        linked_at=local(link.linked_at, tz),
+        active=link.active,
+        ended_reason=link.ended_reason,
+        ended_at=local(link.ended_at, tz),
+    )
+
+
+async def guardians_of(student: Student, tz: ZoneInfo) -> list[GuardianView]:
+    """The guardians in the order they are contacted, each with every contact point and their
+    linked chats (active first, then the latest)."""
     links = (
         await GuardianLink.filter(student=student)
         .order_by("priority", "id")
         .prefetch_related("person__contacts")
     )
+    chats: dict[int, list[ChatView]] = defaultdict(list)
+    rows = await ChatLink.filter(person_id__in=[link.person_id for link in links]).order_by(
+        "-active", "-linked_at", "-id"
+    )
+    for row in rows:
+        chats[row.person_id].append(_chat(row, tz))
     return [
         GuardianView(
+            id=link.person_id,
             name=link.person.display_name,
             level=int(link.level),
             relationship=link.relationship,
@@ -66,6 +87,7 @@ async def guardians_of(student: Student) -> list[GuardianView]:
                 _contact(c)
                 for c in sorted(link.person.contacts, key=lambda c: (str(c.kind), c.priority, c.id))
             ],
+            chats=chats[link.person_id],
         )
         for link in links
     ]

@@ -89,7 +89,20 @@ class ContactView:
 
 
 @dataclass(frozen=True)
+class ChatView:
+    """A chat (Telegram) linked to a guardian: active ones, and those that ended."""
+
+    id: int
+    platform: str
+    linked_at: datetime | None
+    active: bool
+    ended_reason: str | None  # stop (the family), staff, blocked (the bot was blocked)
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
 class GuardianView:
+    id: int  # the person's
     name: str
     level: int
     relationship: str
@@ -98,6 +111,7 @@ class GuardianView:
     priority: int
     language: str
     contacts: list[ContactView]
+    chats: list[ChatView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

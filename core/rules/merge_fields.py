@@ -43,6 +43,9 @@ KIND_VALUES: dict[str, tuple[str, ...]] = {
     "weekly_summary": ("week_label", "events", "written_on"),
     "convocation": ("meeting_day", "meeting_time", "place", "with_whom", "message", "written_on"),
     "answer": ("text",),  # a staff member's answer to a family (core/services/notices/answers.py)
+    # a guardian's Telegram code (core/services/notices/chat_invitations.py); ``qr``: the link's
+    # QR code as a PNG data URI, for a letter's <img src>
+    "chat_code": ("code", "link", "expires", "qr", "written_on"),
 }
 
 # The order the editor's menu lists the records' fields in, after the student's and before the

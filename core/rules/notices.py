@@ -149,9 +149,10 @@ KIND_CHANNEL_ORDER: dict[str, tuple[str, ...]] = {
     "weekly_summary": ("email", "letter"),
     "answer": ("sms",),  # a staff member's answer to a family's SMS: by SMS only
     "thanks": ("sms",),  # the acknowledgement of a family's SMS: by SMS only
+    "chat_code": ("sms", "email", "letter"),  # a guardian's Telegram code: as staff choose
 }
 # The kinds that go by the channels of their order alone: their templates are those channels'.
-OWN_CHANNELS_ONLY = frozenset({"answer", "thanks"})
+OWN_CHANNELS_ONLY = frozenset({"answer", "thanks", "chat_code"})
 
 
 def channel_order_for(kind: str, school_order: Sequence[str]) -> list[str]:

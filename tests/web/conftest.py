@@ -9,6 +9,7 @@ services do not create (divisions, students, guardians, contact points).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -163,16 +164,23 @@ async def _personas() -> tuple[dict[str, School], dict[str, str]]:
     return schools, tokens
 
 
-@pytest.fixture
-async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
-    """The whole application over real HTTP on loopback (no database needed by itself)."""
-    runtime = await start_runtime(load_settings(var_dir=tmp_path / "var"), sweep=False)
+@asynccontextmanager
+async def serving(tmp_path: Path, **settings: Any) -> AsyncIterator[TestClient[Any, Any]]:
+    """The whole application with these settings over real HTTP on loopback."""
+    runtime = await start_runtime(load_settings(var_dir=tmp_path / "var", **settings), sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
     try:
         async with panel_client(app) as client:
             yield client
     finally:
         await runtime.close()
+
+
+@pytest.fixture
+async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
+    """The whole application over real HTTP on loopback (no database needed by itself)."""
+    async with serving(tmp_path) as client:
+        yield client
 
 
 @pytest.fixture

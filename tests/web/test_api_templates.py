@@ -38,7 +38,7 @@ async def tools_api(db: str, tmp_path: Path) -> AsyncIterator[Api]:
 
 async def test_a_cpe_reads_replaces_and_resets_a_template(tools_api: Api) -> None:
     status, listed = await tools_api.call("GET", f"/schools/{UAI_A}/templates")
-    assert status == 200 and listed["total"] == 74
+    assert status == 200 and listed["total"] == 80
     status, shown = await tools_api.call("GET", ONE)
     assert status == 200 and shown["format"] == "text" and not shown["overridden"]
     assert "{{ student.first_name }}" in shown["body"] and "student.first_name" in shown["fields"]
@@ -111,7 +111,7 @@ async def test_a_template_too_costly_is_refused_and_the_server_answers_meanwhile
     saving = asyncio.ensure_future(tools_api.call("PUT", ONE, json={"body": nested}))
     await asyncio.sleep(0.3)  # the trial runs in its child process
     status, listed = await tools_api.call("GET", f"/schools/{UAI_A}/templates")
-    assert status == 200 and listed["total"] == 74
+    assert status == 200 and listed["total"] == 80
     assert not saving.done()  # the list was answered while the trial was still running
     status, error = await saving
     assert status == 422 and error["error"]["code"] == "sandbox"

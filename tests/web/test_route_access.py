@@ -99,6 +99,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/inbound/{{id}}/close"): R(409, WRITERS, "inbound"),  # rejected just before
     ("POST", f"{API}/inbound/{{id}}/answer"): R(422, WRITERS, "inbound"),
     ("POST", f"{API}/students/{{id}}/convocations"): R(422, CONVOKERS, "student", scoped=True),
+    ("POST", f"{API}/guardians/{{id}}/link-code"): R(201, WRITERS, "guardian"),
     ("GET", f"{API}/letters"): R(200, DELIVERIES),
     ("GET", f"{API}/letters.pdf"): R(503, DELIVERIES),
     ("POST", f"{API}/letters/marks"): R(422, WRITERS),
@@ -126,6 +127,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/s/{uai}/students/{id}"): R(200, EVERYONE, "student", scoped=True),
     ("POST", "/s/{uai}/students/{id}/actions"): R(400, WRITERS, "student", scoped=True),
     ("POST", "/s/{uai}/students/{id}/convocations"): R(400, CONVOKERS, "student", scoped=True),
+    # a guardian's Telegram code and chat links: the empty form names no guardian (404)
+    ("POST", "/s/{uai}/students/{id}/link-code"): R(404, WRITERS, "student", scoped=True),
+    ("POST", "/s/{uai}/students/{id}/link-code/send"): R(404, WRITERS, "student", scoped=True),
+    ("POST", "/s/{uai}/students/{id}/chat-links/end"): R(404, WRITERS, "student", scoped=True),
     # Deliveries, alerts, letters, outbox
     ("GET", "/s/{uai}/deliveries"): R(200, DELIVERIES),
     ("GET", "/s/{uai}/replies"): R(200, WRITERS),
@@ -338,6 +343,7 @@ async def build_world() -> World:
         ids.update({("lesson", target): lesson.id})
         ids[("delivery", target)] = await _delivery(school, student)
         ids[("inbound", target)] = await _reply(school, student, event.id)
+        ids[("guardian", target)] = (await GuardianLink.get(student=student)).person_id
     slot = await TimetableSlot.filter(school=school).first()
     reason = await Reason.filter(school=school).first()
     justification = await JustificationType.filter(school=school).first()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from web.api import (
     answers,
+    chat_links,
     convocations,
     events,
     imports,
@@ -26,6 +27,7 @@ def all_routes() -> list[Route]:
         *notices.ROUTES,
         *inbound.ROUTES,
         *answers.ROUTES,
+        *chat_links.ROUTES,
         *convocations.ROUTES,
         *letters.ROUTES,
         *settings.ROUTES,

@@ -105,6 +105,23 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "convoked": w.gettext("La famille est déjà convoquée à cette heure-là."),
         },
+        "file.chat.error": {
+            "unknown_code": w.gettext(
+                "Ce code a déjà servi ou a expiré : demandez un nouveau code Telegram."
+            ),
+            "no_contact": w.gettext(
+                "Ce responsable n'a pas de coordonnée utilisable pour cet envoi."
+            ),
+            "no_bot": w.gettext("Le bot Telegram n'est pas configuré."),
+            "channel": w.gettext("Un code s'envoie par SMS, par courriel ou par courrier."),
+            "ended": w.gettext("Cette liaison est déjà arrêtée."),
+        },
+        "file.chat.ended": {
+            "stop": w.gettext("arrêtée par la famille"),
+            "staff": w.gettext("arrêtée par l'établissement"),
+            "blocked": w.gettext("bot bloqué par la famille"),
+            "relinked": w.gettext("remplacée"),
+        },
         "file.level": {
             "1": w.gettext("Représentant légal"),
             "2": w.gettext("Personne en charge"),
@@ -125,6 +142,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "convocation": w.pgettext("student file", "Convocation"),
             "answer": w.gettext("Réponse à une famille"),
             "thanks": w.gettext("Accusé de réception d'une réponse"),
+            "chat_code": w.gettext("Code Telegram d'un responsable"),
         },
         "file.reply": {
             "pending": w.gettext("à valider"),
@@ -393,6 +411,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "convocation": w.gettext("Convocation"),
             "answer": w.gettext("Réponse à une famille"),
             "thanks": w.gettext("Accusé de réception d'une réponse"),
+            "chat_code": w.gettext("Code Telegram d'un responsable"),
         },
         "lt.status": {
             "sent": w.gettext("PDF prêt"),
@@ -597,6 +616,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "convocation": w.gettext("Convocation"),
             "answer": w.gettext("Réponse à une famille"),
             "thanks": w.gettext("Accusé de réception d'une réponse"),
+            "chat_code": w.gettext("Code Telegram d'un responsable"),
         },
         "tpl.lang": {
             "fr": w.pgettext("templates", "Français"),

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import segno
 from aiohttp import web
+from markupsafe import Markup
 
 from core.bounds import moment_in_window, parse_id
 from core.errors import DomainError, NotFound
@@ -21,9 +23,16 @@ from core.queries.common import zone
 from core.queries.scope import reader_scope
 from core.rules.calendar import school_year_of
 from core.rules.permissions import Permission
+from core.services.access.chat_links import IssuedCode
 from core.services.events.actions import record_action
+from core.services.notices.chat_invitations import (
+    deep_link,
+    end_guardian_chat,
+    issue_for_guardian,
+    send_chat_code,
+)
 from core.services.notices.convocations import convoke_family
-from web.keys import QUEUE
+from web.keys import QUEUE, SETTINGS
 from web.panel.account import now_of
 from web.panel.guard import Page, refusal, require_csrf, school_page
 from web.panel.inputs import path_id
@@ -37,6 +46,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get(FILE, show)
     app.router.add_post(FILE + "/actions", add_action)
     app.router.add_post(FILE + "/convocations", convoke)
+    app.router.add_post(FILE + "/link-code", link_code)
+    app.router.add_post(FILE + "/link-code/send", send_link_code)
+    app.router.add_post(FILE + "/chat-links/end", end_chat_link)
 
 
 def may_act(page: Page) -> bool:
@@ -45,6 +57,15 @@ def may_act(page: Page) -> bool:
 
 def may_convoke(page: Page) -> bool:
     return page.can(Permission.CONVOKE)
+
+
+def may_link(page: Page) -> bool:
+    """Linking families' chats: the roles that read their replies (the chat feeds the queue)."""
+    return page.can(Permission.DECIDE)
+
+
+def _bot(page: Page) -> str | None:
+    return page.request.config_dict[SETTINGS].telegram_bot_username
 
 
 async def _readable(
@@ -77,6 +98,7 @@ async def _render(
     error: str | None = None,
     status: int = 200,
     convocation: dict[str, Any] | None = None,
+    chat_code: dict[str, Any] | None = None,
 ) -> web.Response:
     now = now_of(page.request)
     scope = await reader_scope(page.school, page.user.id, page.role)
@@ -93,6 +115,9 @@ async def _render(
         "follow_up": f"/s/{page.school.uai}/follow-up?student={student_id}",
         "may_convoke": may_convoke(page),
         "convocation": convocation or {},
+        "may_link": may_link(page),
+        "bot_configured": deep_link(_bot(page), "") is not None,
+        "chat_code": chat_code or {},
     }
     return page.render("student_file.html", context, status=status)
 
@@ -170,3 +195,93 @@ async def convoke(request: web.Request) -> web.StreamResponse:
         )
     await enqueue_scheduled(request.config_dict[QUEUE], done.due)
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#notices")
+
+
+def _form_id(form: dict[str, Any], name: str) -> int:
+    """An id the form names; a missing or impossible one is simply not found."""
+    value = parse_id(str(form.get(name, "")))
+    if value is None:
+        raise web.HTTPNotFound(text=f"no such {name}")
+    return value
+
+
+def _chat_error(page: Page, error: DomainError) -> str:
+    known = known_label(page.words, "file.chat.error", error.code)
+    return error.message if known is None else known
+
+
+def _shown_code(page: Page, issued: IssuedCode) -> dict[str, Any]:
+    """The code as the file shows it: in two groups of five, its expiry, the deep link and
+    its QR code (SVG drawn here: nothing leaves for a QR service)."""
+    link = deep_link(_bot(page), issued.code)
+    qr = segno.make(link, error="m").svg_inline(scale=4, title=link) if link else None
+    return {
+        "person_id": issued.person_id,
+        "code": issued.code,
+        "grouped": f"{issued.code[:5]} {issued.code[5:]}",
+        "expires_at": issued.expires_at.astimezone(zone(page.school)),
+        "link": link,
+        "qr": Markup(qr) if qr else None,  # segno's own markup of our link
+    }
+
+
+async def link_code(request: web.Request) -> web.StreamResponse:
+    """Issue a guardian's one-time Telegram code and show it in the file (only its hash is
+    kept: it is shown this once)."""
+    page, student_id = await _readable(request, may_link)
+    form = await require_csrf(page)
+    person_id = _form_id(form, "person")
+    try:
+        issued = await issue_for_guardian(
+            page.school, page.actor, student_id, person_id, now=now_of(request)
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such guardian") from None
+    response = await _render(page, student_id, year=None, chat_code=_shown_code(page, issued))
+    response.headers["Cache-Control"] = "no-store"  # the code, shown once, stays nowhere
+    return response
+
+
+async def send_link_code(request: web.Request) -> web.StreamResponse:
+    """Send the code shown to the guardian by SMS or email, or a letter with a new code, then
+    show the file at its notices."""
+    page, student_id = await _readable(request, may_link)
+    form = await require_csrf(page)
+    person_id = _form_id(form, "person")
+    try:
+        done = await send_chat_code(
+            page.school,
+            page.actor,
+            student_id,
+            person_id,
+            str(form.get("channel", "")),
+            str(form.get("code", ""))[:40] or None,  # none: a new code (a letter's)
+            bot_username=_bot(page),
+            now=now_of(request),
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such guardian") from None
+    except DomainError as error:
+        return await _render(
+            page, student_id, year=None, error=_chat_error(page, error), status=400
+        )
+    await enqueue_scheduled(request.config_dict[QUEUE], done.due)
+    raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#notices")
+
+
+async def end_chat_link(request: web.Request) -> web.StreamResponse:
+    """Stop a guardian's chat link: the bot no longer tells that chat anything."""
+    page, student_id = await _readable(request, may_link)
+    form = await require_csrf(page)
+    person_id, link_id = _form_id(form, "person"), _form_id(form, "link")
+    try:
+        await end_guardian_chat(
+            page.school, page.actor, student_id, person_id, link_id, now=now_of(request)
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such chat link") from None
+    except DomainError as error:
+        return await _render(
+            page, student_id, year=None, error=_chat_error(page, error), status=409
+        )
+    raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#guardians")

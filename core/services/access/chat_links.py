@@ -63,13 +63,21 @@ def normalise_code(text: str) -> str:
     return "".join(c for c in text.upper() if c.isalnum())[: CODE_LENGTH * 2]
 
 
-async def issue_code(school: School, actor: Actor, person_id: int, *, now: datetime) -> IssuedCode:
-    """A new one-time code for a guardian of the school (NotFound ``unknown_guardian``)."""
+async def issue_code(
+    school: School,
+    actor: Actor,
+    person_id: int,
+    *,
+    now: datetime,
+    lifetime: timedelta = CODE_LIFETIME,
+) -> IssuedCode:
+    """A new one-time code for a guardian of the school (NotFound ``unknown_guardian``), valid
+    ``lifetime`` (longer for a code sent by post)."""
     person = await Person.get_or_none(id=person_id, school_id=school.id)
     if person is None:
         raise NotFound("no such guardian", code="unknown_guardian")
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    expires = (now + CODE_LIFETIME).astimezone(UTC)
+    expires = (now + lifetime).astimezone(UTC)
     row = await LinkCode.create(person=person, code_hash=_hash(code), expires_at=expires)
     await audit.record(
         actor,
@@ -192,3 +200,15 @@ async def chat_gone(chat_id: str, *, now: datetime) -> int:
     for link in links:
         await _end(link, BOT, "blocked", now)
     return len(links)
+
+
+async def code_expiry(person_id: int, text: str, *, now: datetime) -> datetime | None:
+    """When ``text``, a code of this guardian not used yet, expires (None: no such live code);
+    staff send the code they were shown, and only such a code."""
+    row = await LinkCode.filter(
+        person_id=person_id,
+        code_hash=_hash(normalise_code(text)),
+        used_at__isnull=True,
+        expires_at__gt=now.astimezone(UTC),
+    ).first()
+    return None if row is None else row.expires_at

@@ -13,10 +13,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import segno
+
 from core.i18n import words
 from core.models import School
 from core.rules.merge_fields import Sample
 from core.services.notices import labels
+from core.services.notices.chat_invitations import expiry_words
 
 SAMPLE_DAY = date(2026, 3, 2)  # a Monday: the samples' days are in its week and the next
 HALF_DAYS = ((0, "am"), (0, "pm"), (3, "am"), (4, "pm"))  # (days after SAMPLE_DAY, half)
@@ -48,6 +51,23 @@ def _event(
     }
 
 
+SAMPLE_ZONE = ZoneInfo("Europe/Paris")
+SAMPLE_BOT = "college_absences_bot"
+SAMPLE_CODE = "K7QM2XHPRA"
+
+
+def _chat_code(language: str) -> dict[str, object]:
+    """A guardian's Telegram code, its link and QR code (a PNG data URI), its expiry."""
+    link = f"https://t.me/{SAMPLE_BOT}?start={SAMPLE_CODE}"
+    expires = datetime.combine(_day(2), time(23, 59), tzinfo=SAMPLE_ZONE)
+    return {
+        "code": SAMPLE_CODE,
+        "link": link,
+        "qr": segno.make(link, error="m").png_data_uri(scale=6, border=2),
+        "expires": expiry_words(expires, SAMPLE_ZONE)[language]["expires"],
+    }
+
+
 def _samples(language: str) -> dict[str, object]:
     """The sample facts of every kind, in ``language``."""
     said = words(language)
@@ -68,6 +88,7 @@ def _samples(language: str) -> dict[str, object]:
             _event("lateness", 1, (8, 10), None, "reason_awaited", language),
         ],
         "count": 4,
+        **_chat_code(language),
         "half_days": [
             {
                 "day": labels.day_label(_day(after), language),

@@ -33,6 +33,13 @@ KIND_VALUES: dict[str, dict[str, object]] = {  # what the payload of a dated not
         "written_on": "2 mars 2026",
     },
     "answer": {"text": "Bien noté, merci."},
+    "chat_code": {
+        "code": "K7QM2XHPRA",
+        "link": "https://t.me/college_alpha_absences_bot?start=K7QM2XHPRA",
+        "expires": "mercredi 9 décembre à 14h30",
+        "written_on": "7 décembre 2026",
+        "qr": "data:image/png;base64,iVBORw0KGgo=",
+    },
 }
 SHIPPED = sorted(
     (path.parent.name, *path.name.split(".")[:2]) for path in TEMPLATES.glob("*/*.txt")
@@ -57,6 +64,8 @@ def test_a_default_template_renders(kind: str, channel: str, language: str) -> N
         assert "Collège Alpha" in text
     elif kind == "answer":  # a staff member's words, signed with the school's name
         assert text.startswith("Bien noté, merci. - ") and text.endswith("Collège Alpha")
+    elif kind == "chat_code":  # a guardian's Telegram code: the code, its link, its expiry
+        assert "/start K7QM2XHPRA" in text and "https://t.me/" in text and "14h30" in text
     else:
         assert "Léa Martin" in text
     assert bool(subject) is (channel == "email")

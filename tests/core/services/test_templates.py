@@ -30,11 +30,16 @@ PIXEL = (
 
 async def test_every_kind_channel_and_language_is_listed_with_its_default(school_a: School) -> None:
     rows = await list_templates(school_a)
-    assert len(rows) == 7 * 5 * 2 + 2 * 2  # every channel for 7 kinds; an answer, a thanks by SMS
+    # every channel for 7 kinds; an answer, a thanks by SMS; a Telegram code by SMS, email, letter
+    assert len(rows) == 7 * 5 * 2 + 2 * 2 + 3 * 2
     by_key = {(r.key.kind, r.key.channel, r.key.language): r for r in rows}
     assert by_key[("absence", "sms", "fr")].has_default
     assert by_key[("absence", "letter", "en")].has_default
     assert by_key[("answer", "sms", "fr")].has_default and ("answer", "email", "fr") not in by_key
+    assert (
+        by_key[("chat_code", "email", "en")].has_default
+        and ("chat_code", "chat", "fr") not in by_key
+    )
     assert not any(r.overridden for r in rows)
 
 
