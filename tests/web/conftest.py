@@ -165,8 +165,15 @@ async def _personas() -> tuple[dict[str, School], dict[str, str]]:
 
 @pytest.fixture
 async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
-    """The whole application over real HTTP on loopback (no database needed by itself)."""
-    runtime = await start_runtime(load_settings(var_dir=tmp_path / "var"), sweep=False)
+    """The whole application over real HTTP on loopback (no database needed by itself), the
+    Telegram bot's webhook mounted (its Bot API a closed loopback port: nothing leaves)."""
+    settings = load_settings(
+        var_dir=tmp_path / "var",
+        telegram_token="123456:test-token",
+        telegram_webhook_secret="test-secret",
+        telegram_api_url="http://127.0.0.1:9",
+    )
+    runtime = await start_runtime(settings, sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
     try:
         async with panel_client(app) as client:
