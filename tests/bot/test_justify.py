@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.models import (
     Attachment,
+    BotState,
     Event,
     GuardianLink,
     InboundMessage,
@@ -19,6 +20,7 @@ from core.models import (
 )
 from core.rules.counting import EventKind
 from core.services.access.chat_links import issue_code
+from core.settings import Settings
 from tests.bot.conftest import SYSTEM
 from tests.bot.support import BotService, Family, bot_settings, serving
 from tests.core.services.notice_support import Family as Guardians
@@ -121,18 +123,13 @@ async def test_a_document_of_another_type_or_too_big_is_refused_before_download(
     assert "Continuer sans document" in hint
 
 
-async def test_a_restart_in_the_middle_of_a_justification_loses_nothing(
-    db: str,
-    telegram: FakeTelegram,
-    tmp_path: Path,
-    school: School,
-    pupil: Student,
-    guardians: Guardians,
+async def _restart(
+    settings: Settings, telegram: FakeTelegram, school: School, pupil: Student, mother: Person
 ) -> None:
+    """Half a justification, the app stopped and started again, the other half."""
     event = await _absence(school, pupil)
-    settings = bot_settings(telegram, tmp_path)
     async with serving(settings, telegram) as before:
-        anne = await _linked(before, school, guardians.mother, 4242)
+        anne = await _linked(before, school, mother, 4242)
         await before.say(anne, "/justifier")
         await before.press(anne, before.button(anne, "Léa"))
         await before.press(anne, "jrsn:MALADIE")
@@ -147,6 +144,28 @@ async def test_a_restart_in_the_middle_of_a_justification_loses_nothing(
     assert message.event_ids == [event.id]
     [attachment] = await Attachment.filter(message_id=message.id)
     assert attachment.content_type == "image/png" and attachment.size == len(PNG)
+
+
+async def test_a_restart_in_the_middle_of_a_justification_loses_nothing(
+    telegram: FakeTelegram, tmp_path: Path, school: School, pupil: Student, guardians: Guardians
+) -> None:
+    """Without Redis, the conversation is kept in the database."""
+    settings = bot_settings(telegram, tmp_path)
+    await _restart(settings, telegram, school, pupil, guardians.mother)
+    assert await BotState.exists()
+
+
+async def test_with_redis_the_conversation_is_kept_in_redis(
+    redis_url: str,
+    telegram: FakeTelegram,
+    tmp_path: Path,
+    school: School,
+    pupil: Student,
+    guardians: Guardians,
+) -> None:
+    settings = bot_settings(telegram, tmp_path, redis_url=redis_url)
+    await _restart(settings, telegram, school, pupil, guardians.mother)
+    assert not await BotState.exists()
 
 
 async def test_a_linked_family_reads_its_history_and_sets_its_preferences(
