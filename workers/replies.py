@@ -1,10 +1,12 @@
 """Reading the families' replies the webhooks and the pollers stored (``read_replies``).
 
-A webhook stores a reply in one insert and enqueues ``read_replies`` (one job per reply, so a
-reply never waits on a job already running; a job reads every reply waiting, in batches, so a
-burst is read by the first jobs and the others find nothing). It runs with the sweep too, so a
-reply whose job was lost (a crash, Redis down) is read within a minute. The thanks and the
-questions the reading writes are enqueued as deliveries.
+A webhook stores a reply in one insert and enqueues ``read_replies`` (one job per reply). A job
+reads every reply waiting, in batches; while one job of this process reads, the others only ask
+it to look once more when it is done, so a burst is read in batches by one reader rather than
+by one transaction per reply (several worker processes each have their reader: a batch two of
+them read is claimed by one, see ``core.services.notices.inbound``). It runs with the sweep
+too, so a reply whose job was lost (a crash, Redis down) is read within a minute. The thanks
+and the questions the reading writes are enqueued as deliveries.
 """
 
 from __future__ import annotations
