@@ -12,11 +12,21 @@ from bot.texts import CHANNELS, say, when
 from core.i18n import N_, Words
 from core.models import Person
 from core.queries.family import history_of
-from core.services.notices.labels import KINDS
 
 TITLE = N_("Derniers messages de l'établissement :")
 NOTHING = N_("Aucun message envoyé pour le moment.")
 BY = N_("par {channel}")
+KINDS = {  # a notice's kind as the family reads it
+    "absence": N_("Absence"),
+    "lateness": N_("Retard"),
+    "reminder": N_("Relance"),
+    "threshold": N_("Seuil de demi-journées atteint"),
+    "persistent": N_("Absentéisme persistant"),
+    "weekly_summary": N_("Récapitulatif de la semaine"),
+    "convocation": N_("Convocation"),
+    "answer": N_("Réponse de la vie scolaire"),
+    "thanks": N_("Accusé de réception de votre message"),
+}
 
 
 async def history(message: Message, guardians: list[Person], words: Words, now: datetime) -> None:

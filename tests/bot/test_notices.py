@@ -11,7 +11,7 @@ from core.services.access.chat_links import issue_code, redeem_code
 from core.services.notices.absence import scheduled_deliveries
 from core.services.schools.school import create_school
 from tests.bot.conftest import SYSTEM
-from tests.bot.support import BotService
+from tests.bot.support import BotService, Family
 from tests.core.services.notice_support import MONDAY, absence, at, make_family
 from workers.queue import enqueue_deliveries
 
@@ -47,6 +47,9 @@ async def test_a_notice_reaches_the_linked_chat(service: BotService) -> None:
     delivery = await Delivery.get(person_id=mother, channel="chat")
     assert delivery.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
     assert delivery.provider_ref == f"{CHAT}:1"
+    [history] = await service.say(Family(int(CHAT)), "/historique")
+    assert history.startswith("Derniers messages de l'établissement")
+    assert "Léa : Absence, par Telegram" in history
 
 
 async def test_a_blocked_bot_ends_the_chat_link_and_the_notice_falls_back(
