@@ -5,11 +5,13 @@ the FSM storage (Redis or the database): a restart in the middle loses nothing."
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -99,7 +101,8 @@ async def _show(
     """The step's message replaced by the next one (sent anew if Telegram lost it)."""
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)
+        with suppress(TelegramBadRequest):  # "message is not modified": a button pressed twice
+            await query.message.edit_text(text, reply_markup=markup)
     elif query.message is not None and query.bot is not None:
         await query.bot.send_message(query.message.chat.id, text, reply_markup=markup)
 

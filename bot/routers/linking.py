@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.context import not_linked
 from bot.texts import NOT_LINKED, say
 from core.errors import Invalid
 from core.i18n import N_, Words
 from core.i18n import words as words_of
 from core.models import Person
-from core.services.access.chat_links import redeem_code, unlink_chat
+from core.services.access.chat_links import (
+    ALPHABET,
+    CODE_LENGTH,
+    normalise_code,
+    redeem_code,
+    unlink_chat,
+)
 
 GREETING = N_("Bonjour {name} ! Ce fil est maintenant relié à {school}.")
 FOLLOWING = N_("Vous suivez : {children}.")
@@ -33,12 +40,29 @@ STOPPED = N_(
 ALREADY = N_("Ce fil est relié à : {names}. Tapez /aide pour voir ce que vous pouvez faire.")
 
 
+def looks_like_code(text: str) -> bool:
+    """A code pasted alone, without ``/start`` (as a family may): 10 characters of the code's
+    alphabet, give or take spaces and dashes."""
+    code = normalise_code(text)
+    return len(text) <= CODE_LENGTH + 4 and len(code) == CODE_LENGTH and set(code) <= set(ALPHABET)
+
+
 async def start_with_code(
     message: Message, command: CommandObject, state: FSMContext, words: Words, now: datetime
 ) -> None:
+    """``/start CODE`` or the deep link."""
+    await link(message, command.args or "", state, words, now)
+
+
+async def code_alone(message: Message, state: FSMContext, words: Words, now: datetime) -> None:
+    """A chat that follows nobody pasted a code without ``/start``."""
+    await link(message, message.text or "", state, words, now)
+
+
+async def link(message: Message, code: str, state: FSMContext, words: Words, now: datetime) -> None:
     """Redeem the code; greet the guardian by name, in their language, with their children."""
     try:
-        linked = await redeem_code(str(message.chat.id), command.args or "", now=now)
+        linked = await redeem_code(str(message.chat.id), code, now=now)
     except Invalid as error:
         await message.answer(say(words, TOO_MANY if error.code == "too_many" else UNKNOWN_CODE))
         return
@@ -75,4 +99,5 @@ def router() -> Router:
     r.message.register(start_with_code, CommandStart(deep_link=True))
     r.message.register(start, CommandStart())
     r.message.register(stop, Command("stop"))
+    r.message.register(code_alone, not_linked, F.text.func(looks_like_code))
     return r

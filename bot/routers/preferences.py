@@ -3,7 +3,10 @@ language the school writes to them in."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -66,7 +69,8 @@ async def chosen(query: CallbackQuery, callback_data: Choice, guardians: list[Pe
     await query.answer(say(words, SAVED))
     if isinstance(query.message, Message):
         text = _current(words, person) + "\n" + say(words, CHOOSE)
-        await query.message.edit_text(text, reply_markup=_keyboard(words))
+        with suppress(TelegramBadRequest):  # "message is not modified": the same choice again
+            await query.message.edit_text(text, reply_markup=_keyboard(words))
 
 
 def router() -> Router:

@@ -79,3 +79,15 @@ async def test_a_chat_that_tries_too_many_codes_waits(
     [refused] = await service.say(stranger, f"/start {good.code}")
     assert "Trop de codes" in refused
     assert await chat_guardians("777") == []
+
+
+async def test_a_code_pasted_alone_links_the_chat_too(
+    service: BotService, school: School, guardians: Guardians
+) -> None:
+    issued = await issue_code(school, SYSTEM, guardians.father.id, now=datetime.now(UTC))
+    pasted = f"{issued.code[:5]}-{issued.code[5:].lower()}"
+    [greeting] = await service.say(Family(8080, "Marc"), pasted)
+    assert greeting.startswith("Bonjour") and "Léa" in greeting
+    assert [p.id for p in await chat_guardians("8080")] == [guardians.father.id]
+    [passed_on] = await service.say(Family(8080, "Marc"), "ABCDEFGHJK")  # linked: free text
+    assert passed_on.startswith("Merci, votre message a été transmis")
