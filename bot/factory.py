@@ -10,24 +10,27 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.utils.token import TokenValidationError
 
 from bot.context import FamilyContext
 from bot.routers import absences, free_text, help, history, justify, linking, preferences, unlinked
 from bot.storage import DatabaseStorage
-from core.settings import Settings
+from core.settings import Settings, SettingsError
 from workers.queue import Queue
 
 
-class NotConfigured(Exception):
-    """The bot has no token (``ABSENCES_TELEGRAM_TOKEN``); the message says what to set."""
-
-
 def build_bot(settings: Settings) -> Bot:
-    """The Bot API client; raises :class:`NotConfigured` without a token."""
+    """The Bot API client; a missing or malformed token is a :class:`SettingsError` (one line
+    for the admin)."""
     if not settings.telegram_token:
-        raise NotConfigured("the Telegram bot needs ABSENCES_TELEGRAM_TOKEN (from BotFather)")
+        raise SettingsError("the Telegram bot needs ABSENCES_TELEGRAM_TOKEN (from BotFather)")
     server = TelegramAPIServer.from_base(settings.telegram_api_url)
-    return Bot(settings.telegram_token, session=AiohttpSession(api=server))
+    try:
+        return Bot(settings.telegram_token, session=AiohttpSession(api=server))
+    except TokenValidationError:
+        raise SettingsError(
+            "bad setting ABSENCES_TELEGRAM_TOKEN: not a bot token (123456:ABC… from BotFather)"
+        ) from None
 
 
 def build_storage(settings: Settings) -> BaseStorage:

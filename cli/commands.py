@@ -10,6 +10,7 @@ import getpass
 import json
 import signal
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from aiohttp import web
 
 from bot import webhook as telegram_webhook
 from bot.factory import build_bot, build_dispatcher, build_storage
-from bot.menu import register_menu, register_webhook
+from bot.menu import UPDATES, register_menu, register_webhook
 from core.db import close_db, init_db
 from core.db import migrate as migrate_db
 from core.models import Membership, School
@@ -326,16 +327,24 @@ def _bot_settings(*, webhook: bool) -> Settings:
     return settings
 
 
+@contextlib.asynccontextmanager
+async def _telegram_errors(settings: Settings) -> AsyncIterator[None]:
+    """Telegram's refusals and an unreachable Bot API as one line."""
+    try:
+        yield
+    except TelegramNetworkError as error:
+        raise CommandError(f"cannot reach {settings.telegram_api_url}: {error}") from None
+    except TelegramAPIError as error:
+        raise CommandError(f"Telegram refused: {error}") from None
+
+
 async def bot_set_webhook(args: argparse.Namespace) -> int:
     settings = _bot_settings(webhook=True)
     url = settings.public_url + telegram_webhook.PATH
     bot = build_bot(settings)
     try:
-        await register_webhook(bot, url, str(settings.telegram_webhook_secret))
-    except TelegramAPIError as error:
-        raise CommandError(f"Telegram refused: {error}") from None
-    except TelegramNetworkError as error:
-        raise CommandError(f"cannot reach {settings.telegram_api_url}: {error}") from None
+        async with _telegram_errors(settings):
+            await register_webhook(bot, url, str(settings.telegram_webhook_secret))
     finally:
         await bot.session.close()
     print(f"Telegram now posts the bot's updates to {url}")
@@ -344,21 +353,19 @@ async def bot_set_webhook(args: argparse.Namespace) -> int:
 
 async def bot_poll(args: argparse.Namespace) -> int:
     settings = _bot_settings(webhook=False)
+    bot = build_bot(settings)
     async with database(settings):
         await _require_schema()
         runtime = await _start_runtime(settings)
-        bot = build_bot(settings)
         try:
             dp = build_dispatcher(settings, runtime.queue, build_storage(settings))
-            try:
+            async with _telegram_errors(settings):
                 await bot.delete_webhook()
                 await register_menu(bot)
-            except TelegramAPIError as error:
-                raise CommandError(f"Telegram refused: {error}") from None
-            except TelegramNetworkError as error:
-                raise CommandError(f"cannot reach {settings.telegram_api_url}: {error}") from None
             print("The Telegram bot polls for updates; Ctrl+C stops it.", flush=True)
-            await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+            await dp.start_polling(
+                bot, handle_signals=True, close_bot_session=False, allowed_updates=UPDATES
+            )
         finally:
             await bot.session.close()
             await runtime.close()

@@ -20,6 +20,14 @@ def test_without_a_token_or_a_secret_the_commands_say_what_to_set(tmp_path: Path
     token = {"ABSENCES_TELEGRAM_TOKEN": "1:x"}
     line = one_line_error(install.run("bot", "set-webhook", extra=token))
     assert "ABSENCES_TELEGRAM_WEBHOOK_SECRET" in line
+    down = token | {
+        "ABSENCES_TELEGRAM_WEBHOOK_SECRET": "s",
+        "ABSENCES_PUBLIC_URL": "https://absences.example.org",
+        "ABSENCES_TELEGRAM_API_URL": "http://127.0.0.1:9",
+    }
+    assert "cannot reach" in one_line_error(install.run("bot", "set-webhook", extra=down))
+    bad = {"ABSENCES_TELEGRAM_TOKEN": "not-a-token"}
+    assert "bad setting ABSENCES_TELEGRAM_TOKEN" in one_line_error(install.run("bot", extra=bad))
 
 
 def _env(tmp_path: Path, telegram: FakeTelegram, **extra: str) -> dict[str, str]:
