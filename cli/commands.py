@@ -10,12 +10,17 @@ import getpass
 import json
 import signal
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiohttp import web
 
+from bot import webhook as telegram_webhook
+from bot.factory import build_bot, build_dispatcher, build_storage
+from bot.menu import UPDATES, register_menu, register_webhook
 from core.db import close_db, init_db
 from core.db import migrate as migrate_db
 from core.models import Membership, School
@@ -31,7 +36,7 @@ from web.app import create_app
 from workers.arq_worker import run_worker
 from workers.mailroom import build_mailroom
 from workers.queue import ArqQueue, QueueUnavailable
-from workers.runtime import start_runtime, tune_gc
+from workers.runtime import Runtime, start_runtime, tune_gc
 from workers.senders import build_channels
 from workers.tasks import CRON, FUNCTIONS
 from workers.template_tools import build_template_tools
@@ -220,15 +225,19 @@ async def _wait_for_stop() -> None:
     await stop.wait()
 
 
+async def _start_runtime(settings: Settings) -> Runtime:
+    try:
+        return await start_runtime(settings)
+    except QueueUnavailable as error:
+        raise CommandError(f"the queue is unavailable: {error}") from None
+
+
 async def serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = load_settings(**overrides)
     async with database(settings):
         await _require_schema()
-        try:
-            runtime = await start_runtime(settings)
-        except QueueUnavailable as error:
-            raise CommandError(f"the queue is unavailable: {error}") from None
+        runtime = await _start_runtime(settings)
         queue = runtime.queue
         mailroom = build_mailroom(settings, runtime.ctx.get("channels"))
         tools = build_template_tools(settings, runtime.ctx.get("channels"))
@@ -298,4 +307,66 @@ async def worker(args: argparse.Namespace) -> int:
         )
     finally:
         await close_db()
+    return 0
+
+
+def _bot_settings(*, webhook: bool) -> Settings:
+    settings = load_settings()
+    if not settings.telegram_token:
+        raise CommandError(
+            "the Telegram bot is not configured: set ABSENCES_TELEGRAM_TOKEN (from BotFather)"
+        )
+    if webhook and not settings.telegram_webhook_secret:
+        raise CommandError(
+            "webhook mode needs ABSENCES_TELEGRAM_WEBHOOK_SECRET (any long random string)"
+        )
+    if webhook and not settings.configured_public_url():
+        raise CommandError(
+            "webhook mode needs ABSENCES_PUBLIC_URL (https://… reachable by Telegram)"
+        )
+    return settings
+
+
+@contextlib.asynccontextmanager
+async def _telegram_errors(settings: Settings) -> AsyncIterator[None]:
+    """Telegram's refusals and an unreachable Bot API as one line."""
+    try:
+        yield
+    except TelegramNetworkError as error:
+        raise CommandError(f"cannot reach {settings.telegram_api_url}: {error}") from None
+    except TelegramAPIError as error:
+        raise CommandError(f"Telegram refused: {error}") from None
+
+
+async def bot_set_webhook(args: argparse.Namespace) -> int:
+    settings = _bot_settings(webhook=True)
+    url = settings.public_url + telegram_webhook.PATH
+    bot = build_bot(settings)
+    try:
+        async with _telegram_errors(settings):
+            await register_webhook(bot, url, str(settings.telegram_webhook_secret))
+    finally:
+        await bot.session.close()
+    print(f"Telegram now posts the bot's updates to {url}")
+    return 0
+
+
+async def bot_poll(args: argparse.Namespace) -> int:
+    settings = _bot_settings(webhook=False)
+    bot = build_bot(settings)
+    async with database(settings):
+        await _require_schema()
+        runtime = await _start_runtime(settings)
+        try:
+            dp = build_dispatcher(settings, runtime.queue, build_storage(settings))
+            async with _telegram_errors(settings):
+                await bot.delete_webhook()
+                await register_menu(bot)
+            print("The Telegram bot polls for updates; Ctrl+C stops it.", flush=True)
+            await dp.start_polling(
+                bot, handle_signals=True, close_bot_session=False, allowed_updates=UPDATES
+            )
+        finally:
+            await bot.session.close()
+            await runtime.close()
     return 0

@@ -108,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--school", required=True, metavar="UAI")
     assign.set_defaults(run=commands.replies_assign)
 
+    bot = sub.add_parser("bot", help="the Telegram bot: long polling (or set-webhook)")
+    bot.set_defaults(run=commands.bot_poll)
+    bot_sub = bot.add_subparsers(dest="bot_command", metavar="ACTION")
+    webhook = bot_sub.add_parser(
+        "set-webhook", help="register {ABSENCES_PUBLIC_URL}/hooks/telegram and the menu"
+    )
+    webhook.set_defaults(run=commands.bot_set_webhook)
+
     siecle.add_parser(sub)
     return parser
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot import webhook as telegram_hook
 from core.db import database_answers
 from core.services.ports import Mailroom, TemplateTools
 from core.settings import Settings
@@ -56,5 +57,6 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     api.setup(app)
     hooks.setup(app)
+    telegram_hook.setup(app, settings, queue)
     panel.setup(app)
     return app

@@ -176,10 +176,19 @@ async def serving(tmp_path: Path, **settings: Any) -> AsyncIterator[TestClient[A
         await runtime.close()
 
 
+# The Telegram bot's webhook mounted, its Bot API a closed loopback port: nothing leaves.
+BOT_SETTINGS: dict[str, Any] = {
+    "telegram_token": "123456:test-token",
+    "telegram_webhook_secret": "test-secret",
+    "telegram_api_url": "http://127.0.0.1:9",
+}
+
+
 @pytest.fixture
 async def app_client(tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
-    """The whole application over real HTTP on loopback (no database needed by itself)."""
-    async with serving(tmp_path) as client:
+    """The whole application over real HTTP on loopback (no database needed by itself), the
+    Telegram bot's webhook mounted."""
+    async with serving(tmp_path, **BOT_SETTINGS) as client:
         yield client
 
 

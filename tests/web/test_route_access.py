@@ -221,6 +221,7 @@ PUBLIC = {
     ("POST", "/hooks/twilio/status/{uuid}"),
     ("POST", "/hooks/twilio/gather/{uuid}"),
     ("POST", "/hooks/twilio/sms"),
+    ("POST", "/hooks/telegram"),  # its secret header: tests/bot/test_webhook.py
     ("GET", "/static"),
     # An invitation's link is its own credential (tests/web/test_invitations.py).
     ("GET", "/invitations/{secret}"),

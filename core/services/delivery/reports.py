@@ -15,7 +15,7 @@ from core.rules import notices as rules
 from core.services.delivery.rows import (
     Due,
     fall_back,
-    mark_contact,
+    mark_unusable,
     settle_notice,
     write_change,
 )
@@ -153,7 +153,7 @@ async def _after_report(delivery: Delivery, report: Report) -> None:
     status, at = report.status, report.at
     if status in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED):
         note = f"{status} ({report.error_code})"
-        await mark_contact(delivery.contact_id, report.usability, note, at)
+        await mark_unusable(delivery, report.usability, note, at)
         if await fall_back(delivery, notice, notice.school, now=at, channels=()) is not None:
             return
     await settle_notice(notice)

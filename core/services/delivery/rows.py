@@ -25,6 +25,7 @@ from core.models import (
     Usability,
 )
 from core.rules import notices as rules
+from core.services.access.chat_links import chat_gone
 from core.services.notices.recipients import NO_CONTACT_ROW, guardian_options
 from core.services.schools.school import quiet_hours
 
@@ -305,6 +306,15 @@ async def settle_notice(notice: Notice, *, reason: str = "every channel failed")
         if status == NoticeStatus.FAILED:
             notice.payload = {**notice.payload, "reason": reason}
         await notice.save(update_fields=["status", "payload", "updated_at"])
+
+
+async def mark_unusable(delivery: Delivery, usability: str | None, note: str, at: datetime) -> None:
+    """What a permanent failure says of where the delivery went: its contact point unusable, or
+    for a chat (the family blocked the bot) the chat's links ended, so that the guardian's next
+    channel is tried."""
+    if usability is not None and delivery.channel == "chat" and delivery.to:
+        await chat_gone(delivery.to, now=at)
+    await mark_contact(delivery.contact_id, usability, note, at)
 
 
 async def mark_contact(

@@ -51,7 +51,7 @@ from core.services.delivery.rows import (
     Due,
     Taken,
     fall_back,
-    mark_contact,
+    mark_unusable,
     move,
     move_many,
     settle_notice,
@@ -414,7 +414,7 @@ async def _give_up(
     usability: str | None = None,
 ) -> Outcome:
     await _end(delivery, DeliveryStatus.FAILED, now, error)
-    await mark_contact(delivery.contact_id, usability, error, now)
+    await mark_unusable(delivery, usability, error, now)
     follow_up = None
     if channels:  # empty: every channel with a provider is out (quota): nothing to fall to
         follow_up = await fall_back(delivery, notice, notice.school, now=now, channels=channels)
