@@ -12,6 +12,7 @@ to ``…/replies/accept`` (each with its proposed reason). The work is done by
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -129,23 +130,28 @@ async def accept_one(request: web.Request) -> web.Response:
 
 
 async def reject_one(request: web.Request) -> web.Response:
-    page = await school_page(request, Permission.DECIDE)
-    await require_csrf(page)
-    try:
-        await reject_reply(page.school, page.actor, path_id(request))
-    except DomainError as error:
-        return _back(page, error=_worded(page, error))
-    return _back(page, flash=page.gettext("Réponse rejetée : l'absence reste telle quelle."))
+    return await _file_one(
+        request, reject_reply, N_("Réponse rejetée : l'absence reste telle quelle.")
+    )
 
 
 async def close_one(request: web.Request) -> web.Response:
+    return await _file_one(
+        request, close_reply, N_("Réponse classée : il n'y avait rien à justifier.")
+    )
+
+
+async def _file_one(
+    request: web.Request, decide: Callable[..., Awaitable[object]], done: str
+) -> web.Response:
+    """A reply rejected or filed (``decide``), then back to the list with ``done`` said."""
     page = await school_page(request, Permission.DECIDE)
     await require_csrf(page)
     try:
-        await close_reply(page.school, page.actor, path_id(request))
+        await decide(page.school, page.actor, path_id(request))
     except DomainError as error:
         return _back(page, error=_worded(page, error))
-    return _back(page, flash=page.gettext("Réponse classée : il n'y avait rien à justifier."))
+    return _back(page, flash=page.gettext(done))
 
 
 async def accept_chosen(request: web.Request) -> web.Response:
