@@ -48,3 +48,10 @@ async def test_a_signed_sms_with_fields_twilio_never_sends_is_answered_and_not_s
     assert status == 200  # Twilio is answered (an empty TwiML), nothing retried
     assert await InboundMessage.all().count() == 0
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_reply_with_a_nul_character_is_stored_without_it(service: Service) -> None:
+    assert await service.sms("+33612345678", "malade\x00 depuis hier", "SM" + "9" * 32) == 200
+    [message] = await InboundMessage.all()
+    assert message.text == "malade depuis hier"
+    assert message.raw_data is not None and "\x00" not in str(message.raw_data)

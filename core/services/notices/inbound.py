@@ -184,8 +184,18 @@ async def store_sms(
     )
 
 
+def _no_nul(value: object) -> object:
+    """A NUL character no database text (nor PostgreSQL's JSON) takes: dropped, never a 500."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {str(k).replace("\x00", ""): _no_nul(v) for k, v in value.items()}
+    return value
+
+
 async def _store(values: dict[str, object]) -> Received:
     """One statement: the row, or nothing for a provider's repeat (then the stored one)."""
+    values = {name: _no_nul(value) for name, value in values.items()}
     db, meta = InboundMessage._meta.db, InboundMessage._meta
     encoded = [
         meta.fields_map[name].to_db_value(value, InboundMessage) for name, value in values.items()
