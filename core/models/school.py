@@ -58,6 +58,8 @@ class School(Model):
     lateness_threshold_minutes = fields.IntField(default=30)
     notice_delay_minutes = fields.IntField(default=20)
     notify_lateness = fields.BooleanField(default=False)  # lateness notices too, not only absences
+    # an absence entered after its day is still notified when it is at most this many days old
+    late_notice_days = fields.SmallIntField(default=7)
     quiet_hours: fields.Field[dict[str, object] | None] = fields.JSONField(
         null=True, default=default_quiet_hours
     )

@@ -30,6 +30,8 @@ COMMON: dict[str, Fields] = {
     "day": None,
     "start": None,
     "half": None,
+    # true when the absence was entered after its day (a catch-up): the text names the day
+    "past": None,
 }
 
 # The values a notice of each kind carries in its payload (core/services/notices/planning.py,

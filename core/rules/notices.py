@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.rules import channels
@@ -194,6 +194,15 @@ def notice_kind_for(
     if event_kind == "lateness" and notify_lateness:
         return "lateness"
     return None
+
+
+def catch_up(day: date, today: date, late_notice_days: int) -> str:
+    """How an absence of ``day`` entered on ``today`` is notified: ``"today"`` (the day itself
+    or later), ``"catch_up"`` (a past day, at most ``late_notice_days`` ago: the notice names the
+    day), ``"too_late"`` (older: no notice, the event says why)."""
+    if day >= today:
+        return "today"
+    return "catch_up" if (today - day).days <= late_notice_days else "too_late"
 
 
 # --- retries, status order ----------------------------------------------------------------------

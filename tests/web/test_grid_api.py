@@ -375,3 +375,19 @@ async def test_the_vie_scolaire_sees_the_missing_roll_calls(
     assert missing is not None
     assert "Mathématiques" in missing.group(1) and "Anglais" in missing.group(1)
     assert "Physique" not in page  # school B's lesson
+
+
+async def test_an_absence_entered_too_late_for_a_notice_says_so_in_its_dialog(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    """March's absence typed in today (months later) gets no notice, and the dialog says why
+    instead of an unexplained "no notice"."""
+    token = await log_in(client, "cpe")
+    _, body = await post(client, RECORD, absence(world, "Inès", 8, 10), token)
+    url = f"{RECORD}/{body['event']['id']}"
+    details = await (await client.get(url)).json()
+    assert details["event"]["notices"] == []
+    note = details["event"]["notice_note"]
+    assert note.startswith("Pas d'avis à la famille : saisie ") and note.endswith(" jours après.")
+    english = await (await client.get(url, params={"lang": "en"})).json()
+    assert english["event"]["notice_note"].startswith("No notice to the family: entered ")

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from core.i18n import Words
 from core.models import AuditEntry, Event, School
+from core.queries.calendar import load_calendar
 from core.queries.deliveries import event_history, event_notices
 from core.queries.lists import event_detail
 from core.queries.scope import ALL, Scope
 from core.queries.settings import reasons, typed_rows
 from core.rules.visibility import ReasonShown, Visibility
+from core.services.notices.absence import late_entry_days, notice_kind
 from web.panel.grid_data import day_label, event_json
 from web.panel.labels import label
 
@@ -126,6 +128,20 @@ async def _notices(event: Event, said: Said, view: Visibility) -> list[dict[str,
     ]
 
 
+async def _notice_note(school: School, event: Event, words: Words) -> str | None:
+    """Why an event that calls for a notice has none: entered too long after its day."""
+    if notice_kind(event, school) is None:
+        return None
+    days = late_entry_days(await load_calendar(school), event, school, event.recorded_at)
+    if days is None:
+        return None
+    return words.ngettext(
+        "Pas d'avis à la famille : saisie {n} jour après.",
+        "Pas d'avis à la famille : saisie {n} jours après.",
+        days,
+    ).format(n=days)
+
+
 def _recorder(event: Event, history: list[dict[str, Any]]) -> str:
     """Who recorded it: the staff user, or the label of the process that did (an import…)."""
     if event.recorded_by is not None:
@@ -162,4 +178,5 @@ async def event_details(
         "recorded_at": _when(event.recorded_at, tz, lang),
         "history": history,
         "notices": await _notices(event, said, view),
+        "notice_note": await _notice_note(school, event, words),
     }

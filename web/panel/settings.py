@@ -167,6 +167,11 @@ async def _change_notices(page: Page, form: dict[str, Any]) -> None:
         "notice_delay_minutes": integer(form, "notice_delay_minutes", 0, 24 * 60),
         "notify_lateness": checked(form, "notify_lateness"),
         "quiet_hours": quiet,
+        **(
+            {"late_notice_days": integer(form, "late_notice_days", 0, 30)}
+            if "late_notice_days" in form
+            else {}
+        ),
         "channel_order": channel_order(form),
         "weekly_summary": checked(form, "weekly_summary"),
         **_dated_and_quotas(form),

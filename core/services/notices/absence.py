@@ -8,8 +8,10 @@ after the send-after delay and out of the quiet hours. The rest of the plan is N
 computed again from the contact points as they are at fallback time (see
 ``delivery_rows.fall_back``), so a number marked invalid meanwhile is skipped.
 
-Only half-days of today or later are notified ("absence today"): an absence entered for a past
-day is a regularisation, and older unjustified absences are the reminders' business.
+Half-days of today or later are notified ("absence today"); an absence entered after its day
+(a paper roll call typed in on Monday) is notified too when its day is at most the school's
+``late_notice_days`` old, by a notice that names the day (payload ``past``); an older one gets
+none, and its event's dialog says why (:func:`late_entry_days`).
 """
 
 from __future__ import annotations
@@ -76,6 +78,20 @@ def first_half_day(calendar: SchoolCalendar, event: Event) -> HalfDayKey | None:
     return keys[0] if keys else None
 
 
+def late_entry_days(
+    calendar: SchoolCalendar, event: Event, school: School, recorded_at: datetime
+) -> int | None:
+    """How many days after its first half-day ``event`` was entered, when that is too late for
+    a notice (``late_notice_days``); None when it was not."""
+    key = first_half_day(calendar, event)
+    if key is None:
+        return None
+    today = local_date(recorded_at, calendar.tz)
+    if rules.catch_up(key.day, today, school.late_notice_days) != "too_late":
+        return None
+    return (today - key.day).days
+
+
 def touches(calendar: SchoolCalendar, event: Event, key: HalfDayKey) -> bool:
     """Whether the event touches the half-day (an open-ended one: every half-day from its first)."""
     keys = _touched(calendar, event)
@@ -107,9 +123,12 @@ async def plan_absence_notices(event: Event, school: School, *, now: datetime) -
         return []
     calendar = await load_calendar(school)
     key = first_half_day(calendar, event)
-    if key is None or key.day < local_date(now, calendar.tz):
+    if key is None:
         return []
-    notice = await _open_notice(event, school, kind, key)
+    when = rules.catch_up(key.day, local_date(now, calendar.tz), school.late_notice_days)
+    if when == "too_late":
+        return []
+    notice = await _open_notice(event, school, kind, key, past=when == "catch_up")
     if notice is None:
         return []
     due = await first_deliveries(notice, school, now=now, base=max(now, event.starts_at))
@@ -120,15 +139,19 @@ async def plan_absence_notices(event: Event, school: School, *, now: datetime) -
     return due
 
 
-async def _open_notice(event: Event, school: School, kind: str, key: HalfDayKey) -> Notice | None:
-    """Get-or-create on ``dedupe_key``; a cancelled notice is opened again for this event."""
+async def _open_notice(
+    event: Event, school: School, kind: str, key: HalfDayKey, *, past: bool
+) -> Notice | None:
+    """Get-or-create on ``dedupe_key``; a cancelled notice is opened again for this event.
+    ``past``: the half-day was over when the event was entered (the text names the day)."""
     dedupe = rules.dedupe_key(kind, event.student_id, key)
     existing = await Notice.get_or_none(dedupe_key=dedupe)
     if existing is not None:
         if existing.status != NoticeStatus.CANCELLED:
             return None
         existing.status, existing.event_id = NoticeStatus.PENDING, event.id
-        existing.payload = {k: v for k, v in existing.payload.items() if k != "reason"}
+        kept = {k: v for k, v in existing.payload.items() if k != "reason"}
+        existing.payload = {**kept, "past": past}
         await existing.save(update_fields=["status", "event_id", "payload", "updated_at"])
         return existing
     try:
@@ -139,7 +162,7 @@ async def _open_notice(event: Event, school: School, kind: str, key: HalfDayKey)
                 event_id=event.id,
                 kind=kind,
                 dedupe_key=dedupe,
-                payload={"day": key.day.isoformat(), "half": key.half.value},
+                payload={"day": key.day.isoformat(), "half": key.half.value, "past": past},
             )
     except IntegrityError:
         return None  # another event of the same half-day won: its notice stands

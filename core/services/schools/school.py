@@ -162,6 +162,13 @@ class SchoolSettingsPatch(BaseModel):
     lateness_threshold_minutes: int | None = Field(default=None, ge=1, le=240)
     notice_delay_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     notify_lateness: bool | None = None
+    late_notice_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=30,
+        description="an absence entered after its day is notified when at most this many days "
+        "old (its text names the day); 0: only absences of the day",
+    )
     quiet_hours: QuietHoursSetting | None = None
     channel_order: list[ChannelName] | None = Field(default=None, min_length=1)
     absence_threshold_half_days: int | None = Field(default=None, ge=1, le=60)
@@ -248,6 +255,7 @@ class SchoolSettings(BaseModel):
     lateness_threshold_minutes: int
     notice_delay_minutes: int
     notify_lateness: bool
+    late_notice_days: int
     quiet_hours: QuietHoursSetting | None
     channel_order: list[str]
     absence_threshold_half_days: int

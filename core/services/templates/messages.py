@@ -225,18 +225,20 @@ async def find_letter(
 
 def _when(
     notice: NoticeView, start: datetime | None, tz: ZoneInfo, language: str
-) -> dict[str, str]:
+) -> dict[str, object]:
     if "day" not in notice.payload or "half" not in notice.payload:
-        return {"day": "", "start": "", "half": ""}  # a notice about a month, a week, a meeting
+        # a notice about a month, a week, a meeting
+        return {"day": "", "start": "", "half": "", "past": False}
     key = notice_half_day(notice)
     return {
+        "past": notice.payload.get("past") is True,
         "day": day_label(key.day, language, year=False),
         "start": "" if start is None else time_label(start, tz, language),
         "half": half_label(Half(key.half).value, language),
     }
 
 
-RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "half"})
+RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "half", "past"})
 LOCALIZED = "localized"  # payload key: {language: {name: value}}, labels in each language
 
 

@@ -75,6 +75,7 @@ def _samples(language: str) -> dict[str, object]:
         "day": labels.day_label(SAMPLE_DAY, language, year=False),
         "start": _time(0, 8, 5, language),
         "half": labels.half_label("am", language),
+        "past": False,
         "written_on": labels.date_label(SAMPLE_DAY, language),
         "month_label": labels.month_year(SAMPLE_DAY, language),
         "week_label": labels.date_label(SAMPLE_DAY, language),

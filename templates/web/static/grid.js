@@ -238,7 +238,7 @@
         [n.at, n.kind, n.status]
           .concat(n.deliveries)
           .join(" · "),
-      T["dialog.no_notice"]
+      ev.notice_note || T["dialog.no_notice"]
     );
     document.getElementById("event-error").textContent = "";
     resetDelete();

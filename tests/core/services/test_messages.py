@@ -15,6 +15,7 @@ CONTEXT: dict[str, object] = {
     "day": "lundi 2 mars",
     "start": "8h00",
     "half": "matin",
+    "past": False,
 }
 HALF_DAYS = [{"day": "lundi 2 mars 2026", "half": "matin"}]
 EVENTS = [{"kind": "Absence", "day": "lundi 2 mars", "start": "8h00", "end": "", "state": "?"}]
@@ -53,12 +54,13 @@ def test_each_kind_has_every_channel_in_french_and_english() -> None:
                 assert (kind, channel, language) in SHIPPED
 
 
+@pytest.mark.parametrize("past", [False, True])
 @pytest.mark.parametrize(("kind", "channel", "language"), SHIPPED)
-def test_a_default_template_renders(kind: str, channel: str, language: str) -> None:
+def test_a_default_template_renders(kind: str, channel: str, language: str, past: bool) -> None:
     found = default_template(kind, channel, language)
     assert found is not None
     subject, body = found
-    text = render_message(body, {**CONTEXT, **KIND_VALUES.get(kind, {})})
+    text = render_message(body, {**CONTEXT, **KIND_VALUES.get(kind, {}), "past": past})
     assert "{{" not in text
     if kind == "thanks":  # the acknowledgement of a reply names the school only
         assert "Collège Alpha" in text
@@ -73,3 +75,15 @@ def test_a_default_template_renders(kind: str, channel: str, language: str) -> N
         info = sms_segments(text)
         assert (info.encoding, info.unsupported) == ("GSM-7", ())
         assert info.segments <= 2
+
+
+@pytest.mark.parametrize("channel", ["sms", "email", "call", "chat", "letter"])
+def test_an_absence_entered_after_its_day_names_the_day(channel: str) -> None:
+    """A catch-up notice (Friday's paper roll call typed in on Monday) says when, not "ce"."""
+    found = default_template("absence", channel, "fr")
+    assert found is not None
+    past = render_message(found[1], {**CONTEXT, "past": True})
+    today = render_message(found[1], CONTEXT)
+    assert "absent le lundi 2 mars à partir de 8h00" in past.replace("absent(e)", "absent")
+    assert "ce lundi 2 mars" not in past
+    assert "ce lundi 2 mars" in today or "le lundi 2 mars" in today

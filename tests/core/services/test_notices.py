@@ -206,18 +206,41 @@ async def test_lateness_is_notified_only_when_the_school_asks(
     assert notice.kind == "lateness"
 
 
-async def test_no_notice_for_what_the_family_told_or_a_past_day(
+async def test_no_notice_for_what_the_family_told_or_a_justified_absence(
     school_a: School, system: Actor, pupil: Student
 ) -> None:
     await make_family(school_a, pupil)
     told = EventSource.FAMILY_NOTICE
     await absence(school_a, system, pupil, at(MONDAY, 8), at(MONDAY, 9), now=RECORDED, source=told)
-    next_day = at(TUESDAY, 9)
-    await absence(school_a, system, pupil, at(MONDAY, 14), at(MONDAY, 15), now=next_day)
     await absence(
         school_a, system, pupil, at(MONDAY, 10), at(MONDAY, 11), now=RECORDED, reason="MALADIE"
     )
     assert await notices_of(pupil) == []
+
+
+async def test_an_absence_entered_days_later_is_notified_naming_its_day(
+    school_a: School, system: Actor, pupil: Student
+) -> None:
+    """Friday's paper roll call typed in on Monday: the family hears of it, the text names the
+    day; one entered more than ``late_notice_days`` later gets no notice."""
+    await make_family(school_a, pupil)
+    friday = MONDAY - timedelta(days=3)
+    await absence(school_a, system, pupil, at(friday, 14), at(friday, 15), now=RECORDED)
+    [notice] = await notices_of(pupil)
+    assert notice.payload == {"day": friday.isoformat(), "half": "pm", "past": True}
+    assert len(await deliveries_of(notice)) == 2  # both legal guardians, after the delay
+
+    school_a.late_notice_days = 2
+    await school_a.save(update_fields=["late_notice_days"])
+    await absence(school_a, system, pupil, at(friday, 8), at(friday, 9), now=RECORDED)
+    assert len(await notices_of(pupil)) == 1  # three days late: too late for this school
+
+    school_a.late_notice_days = 0
+    await school_a.save(update_fields=["late_notice_days"])
+    await absence(school_a, system, pupil, at(friday, 10), at(friday, 11), now=RECORDED)
+    await absence(school_a, system, pupil, at(MONDAY, 14), at(MONDAY, 15), now=RECORDED)
+    [_, today] = await notices_of(pupil)
+    assert today.payload["past"] is False
 
 
 async def test_an_absence_entered_ahead_leaves_after_it_starts(
@@ -228,7 +251,7 @@ async def test_an_absence_entered_ahead_leaves_after_it_starts(
     await absence(school_a, system, pupil, at(MONDAY, 10), None, now=sunday)
 
     [notice] = await notices_of(pupil)
-    assert notice.payload == {"day": "2026-03-02", "half": "am"}
+    assert notice.payload == {"day": "2026-03-02", "half": "am", "past": False}
     when = {d.not_before for d in await Delivery.filter(notice_id=notice.id)}
     assert when == {at(MONDAY, 10, 20).astimezone(UTC)}
     assert await Notice.all().count() == 1
