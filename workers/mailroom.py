@@ -43,6 +43,9 @@ class LetterFolder:
     async def write(self, message: Message) -> None:
         await self.transport.send(message)  # renders and stores in place; SendFailed as it is
 
+    async def pdf(self, message: Message) -> bytes:
+        return await self.transport.preview(message)
+
     async def merge(self, pdfs: Sequence[bytes]) -> bytes:
         try:
             return await asyncio.to_thread(merge_pdfs, list(pdfs))

@@ -2,7 +2,8 @@
 
 A letter belongs to the day (in the school's zone) its PDF was made: the delivery's ``sent_at``.
 It is "to print" until staff mark it printed, "printed" until they mark it posted, then
-"posted". The order is the one the merged PDF follows: by student, then by delivery.
+"posted". The order is the one the merged PDF follows: by student, then by delivery, the
+letters to one postal address together (they print as one letter, in one envelope).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class LetterRow:
     guardian: str
     kind: str
     address: tuple[str, ...]
+    household: str  # the same for letters to one home (postal.household_key): one envelope
     status: str
     state: str  # to_print, printed, posted
     sent_at: datetime | None
@@ -59,6 +61,7 @@ def _row(delivery: Delivery, school: School) -> LetterRow:
         guardian=person.display_name if person is not None else delivery.to,
         kind=str(delivery.notice.kind),
         address=postal.envelope(delivery.contact, person),
+        household=postal.household_key(delivery.contact),
         status=str(delivery.status),
         state=state_of(delivery.printed_at, delivery.posted_at),
         sent_at=local(delivery.sent_at, tz),
@@ -68,7 +71,10 @@ def _row(delivery: Delivery, school: School) -> LetterRow:
 
 
 def _in_print_order(rows: list[LetterRow]) -> list[LetterRow]:
-    return sorted(rows, key=lambda row: (row.student.casefold(), row.id))
+    """By student, then by delivery; the letters to one home together (one envelope), where
+    the first of them stands."""
+    ordered = sorted(rows, key=lambda row: (row.student.casefold(), row.id))
+    return [row for home in postal.households(ordered, lambda r: r.household) for row in home]
 
 
 async def letters_of_day(school: School, day: date) -> list[LetterRow]:

@@ -147,6 +147,11 @@ class LetterFiles(Protocol):
         """One PDF of every page of ``pdfs``, in order; raises :class:`FilesFailed`."""
         ...
 
+    async def pdf(self, message: Message) -> bytes:
+        """The PDF the letter channel makes of ``message``, stored nowhere (a household's
+        letters put together at print time); raises :class:`SendFailed` as the channel does."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:

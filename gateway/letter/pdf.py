@@ -23,8 +23,10 @@ from urllib.parse import unquote, urlsplit
 import pypdf
 import weasyprint
 
-MAX_LINES = 6
-MAX_CHARS = 38
+from core.rules import postal
+
+MAX_LINES = postal.WINDOW_LINES
+MAX_CHARS = postal.WINDOW_CHARS
 LETTER_CSS = """
 @page { size: A4; margin: 15mm 20mm 20mm 20mm;
         @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
@@ -36,6 +38,9 @@ body { margin: 0; }
            overflow: hidden; font-size: 10pt; line-height: 1.3; white-space: nowrap; }
 .letter-body { margin-top: 60mm; }
 .page-break { break-before: page; }
+.household-part { break-inside: avoid; }
+.household-part + .household-part { border-top: 0.3mm solid #999; margin-top: 6mm;
+                                    padding-top: 4mm; }
 table { border-collapse: collapse; }
 td, th { border: 0.3mm solid #999; padding: 1mm 2mm; }
 .letterhead p { margin: 0 0 1mm 0; font-size: 9pt; }

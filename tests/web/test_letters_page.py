@@ -11,7 +11,7 @@ from aiohttp import ClientResponse
 
 from core.models import AuditEntry, Delivery, DeliveryStatus
 from core.settings import Settings
-from tests.core.services.letter_support import MONDAY
+from tests.core.services.letter_support import MONDAY, roux_household
 from tests.web.letters_support import (
     UNTOUCHED,
     Client,
@@ -24,7 +24,7 @@ from tests.web.letters_support import (
     states,
     texts,
 )
-from tests.web.personas import UAI_A, UAI_B, log_in_as, panel_client
+from tests.web.personas import SYSTEM, UAI_A, UAI_B, log_in_as, panel_client
 from web.app import create_app
 from workers.queue import create_queue
 from workers.senders import Channels
@@ -237,3 +237,24 @@ async def test_without_a_mailroom_the_list_works_and_the_files_are_said_unreacha
             assert "ne sont pas accessibles" in outbox
     finally:
         await queue.close()
+
+
+async def test_letters_to_one_home_show_as_one_envelope_and_print_as_one_letter(
+    world: World, letters_client: Client, box: Channels
+) -> None:
+    client = letters_client
+    roux = [d.id for d in await roux_household(world.schools[UAI_A], SYSTEM, box)]
+    await log_in_as(client, world.email_of("cpe"))
+
+    page = await (await client.get(PAGE, params={"day": DAY})).text()
+    listed = ids_in(page, "to_print")
+    assert set(roux) <= set(listed)
+    places = sorted(listed.index(i) for i in roux)
+    assert places == list(range(places[0], places[0] + 4))  # together, one envelope
+    assert page.count("Même enveloppe : un seul courrier pour ce foyer") == 3
+    assert "7 courriers, 4 enveloppes" in html.unescape(page)
+
+    whole = await client.get(PDF, params={"day": DAY})
+    assert whole.status == 200 and whole.headers["X-Letters-Envelopes"] == "4"
+    text = texts(await whole.read())
+    assert "Mme ROUX Claire et M. ROUX Marc" in text

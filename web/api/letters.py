@@ -63,6 +63,10 @@ class LetterOut(BaseModel):
     guardian: str
     kind: NoticeKind
     address: list[str] = Field(description="the lines printed in the envelope's window")
+    household: str = Field(
+        description="the same for letters to one postal address: they print as one letter, "
+        "in one envelope (empty: no address)"
+    )
     status: DeliveryStatus = Field(description="sent (PDF made) or delivered (posted)")
     state: State
     sent_at: datetime | None = Field(description="when the PDF was made")
@@ -80,6 +84,7 @@ class LetterOut(BaseModel):
             guardian=row.guardian,
             kind=NoticeKind(row.kind),
             address=list(row.address),
+            household=row.household,
             status=DeliveryStatus(row.status),
             state=row.state,  # type: ignore[arg-type]  # one of STATES
             sent_at=row.sent_at,
@@ -162,6 +167,7 @@ async def letters_pdf(call: Call) -> web.StreamResponse:
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-Letters-Count": str(len(batch.letters)),
+        "X-Letters-Envelopes": str(batch.envelopes),
         "X-Letters": ",".join(str(letter.id) for letter in batch.letters[:HEADER_IDS]),
         "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated[:HEADER_IDS]),
     }

@@ -21,6 +21,7 @@ from aiohttp import web
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.queries.letters import STATES, letters_of_day, oldest_day_to_print
 from core.rules.permissions import Permission
+from core.rules.postal import households
 from core.services.delivery.letters import MARKS, Marked, mark_letters, print_batch
 from core.services.schools.school import now_utc
 from web.i18n import language
@@ -72,7 +73,11 @@ async def _show(
         "today": today_in(page.school, now_utc()),
         "previous": (day - timedelta(days=1)).isoformat(),
         "next": (day + timedelta(days=1)).isoformat(),
-        "groups": [(state, [row for row in rows if row.state == state]) for state in STATES],
+        "groups": [
+            (state, shown, len(households(shown, lambda row: row.household)))
+            for state in STATES
+            for shown in [[row for row in rows if row.state == state]]
+        ],
         "total": len(rows),
         "earlier": earlier,
         "oldest": oldest,
@@ -107,6 +112,7 @@ async def _pdf(page: Page, day: date, ids: list[int]) -> web.Response:
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-Letters-Count": str(len(batch.letters)),
+        "X-Letters-Envelopes": str(batch.envelopes),
         "X-Letters": ",".join(str(letter.id) for letter in batch.letters[:HEADER_IDS]),
         "X-Letters-Regenerated": ",".join(str(i) for i in batch.regenerated[:HEADER_IDS]),
         "Cache-Control": "no-store",

@@ -11,8 +11,9 @@ then nothing is marked. Marking again what is already marked changes nothing and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from html import escape
 
 from tortoise.transactions import in_transaction
 
@@ -20,11 +21,19 @@ from core.errors import Conflict, Invalid, NotFound
 from core.models import Channel, Delivery, DeliveryStatus, Notice, School
 from core.queries.common import chunks
 from core.queries.letters import READY, LetterRow, letters_by_id, letters_of_day
+from core.rules import postal
 from core.services.audit import Actor, plain, record
 from core.services.delivery.rows import move, settle_notice
-from core.services.ports import FilesFailed, LetterFiles, RenderFailed, SendFailed, SendRenderer
+from core.services.ports import (
+    FilesFailed,
+    LetterFiles,
+    Message,
+    RenderFailed,
+    SendFailed,
+    SendRenderer,
+)
 from core.services.templates.failures import record_failure
-from core.services.templates.messages import compose_checked
+from core.services.templates.messages import Composed, compose_checked
 
 MARKS = ("printed", "posted")
 MAX_SELECTION = 2000
@@ -151,11 +160,13 @@ async def mark_letters(
 
 @dataclass(frozen=True, slots=True)
 class PrintBatch:
-    """The merged PDF, the letters in it (in order) and those whose file was made again."""
+    """The merged PDF, the letters in it (in order), those whose file was made again, and the
+    envelopes they fill (the letters to one home are one letter)."""
 
     pdf: bytes
     letters: tuple[LetterRow, ...]
     regenerated: tuple[int, ...]
+    envelopes: int = 0
 
 
 async def letters_to_print(
@@ -175,22 +186,82 @@ async def letters_to_print(
     return rows
 
 
-async def _remake(letter: LetterRow, files: LetterFiles, render: SendRenderer) -> bytes:
-    """The letter's PDF rendered again from its notice (its file was deleted or lost)."""
-    what = f"the letter to {letter.guardian} about {letter.student} (delivery {letter.id})"
+async def _composed(letter: LetterRow, render: SendRenderer) -> tuple[Delivery, Composed]:
+    """The letter's message made again from its notice (raises as ``compose_checked``)."""
     delivery = await Delivery.get(id=letter.id).prefetch_related("person", "contact")
     notice = await Notice.get(id=delivery.notice_id).prefetch_related("school", "student", "event")
+    return delivery, await compose_checked(delivery, notice, render)
+
+
+def _missing(letter: LetterRow, error: object = None) -> Conflict:
+    what = f"the letter to {letter.guardian} about {letter.student} (delivery {letter.id})"
+    said = f": {error}" if error is not None else ""
+    return Conflict(f"{what} is missing and could not be made again{said}", code="letter_lost")
+
+
+async def _remake(letter: LetterRow, files: LetterFiles, render: SendRenderer) -> bytes:
+    """The letter's PDF rendered again from its notice (its file was deleted or lost)."""
     try:
-        composed = await compose_checked(delivery, notice, render)
+        delivery, composed = await _composed(letter, render)
         await files.write(composed.message)
         if composed.failure is not None:  # made from the default letter: its history says so
             await record_failure(delivery.id, str(delivery.status), composed.failure)
         pdf = await files.read(letter.uuid)
     except (RenderFailed, LookupError, SendFailed, FilesFailed) as error:
-        raise Conflict(f"{what} is missing and could not be made again: {error}") from None
+        raise _missing(letter, error) from None
     if pdf is None:
-        raise Conflict(f"{what} is missing and could not be made again")
+        raise _missing(letter)
     return pdf
+
+
+async def _stored(letter: LetterRow, files: LetterFiles) -> bytes | None:
+    """The stored PDF of ``letter``; None when it had to be made again (then it is stored)."""
+    try:
+        pdf = await files.read(letter.uuid)
+    except FilesFailed as error:
+        raise Conflict(
+            f"the letter of delivery {letter.id} cannot be read: {error}", code="letter_unreadable"
+        ) from None
+    return pdf
+
+
+def _section(message: Message) -> str:
+    content = message.html or "<p>" + escape(message.body).replace("\n", "<br>") + "</p>"
+    return f'<section class="household-part">{content}</section>'
+
+
+async def _household(home: list[LetterRow], files: LetterFiles, render: SendRenderer) -> bytes:
+    """One letter for every letter of ``home`` (one postal address): the address once with
+    every guardian named, then each notice in its section, in order (a notice sent to both
+    parents there is said once)."""
+    messages: dict[int, Message] = {}  # by notice: one notice to both parents is one section
+    names: list[str] = []
+    street: tuple[str, ...] = ()
+    for letter in home:
+        try:
+            delivery, composed = await _composed(letter, render)
+        except (RenderFailed, LookupError) as error:
+            raise _missing(letter, error) from None
+        messages.setdefault(letter.notice_id, composed.message)
+        person, contact = delivery.person, delivery.contact
+        names.append(person.display_name if person is not None else "")
+        if not street and contact is not None:
+            street = postal.address_lines(None, contact.address, contact.value)
+    first = next(iter(messages.values()))
+    address = postal.household_envelope(names, street)
+    together = replace(
+        first,
+        html="".join(_section(message) for message in messages.values()),
+        extra={**first.extra, "address": "\n".join(address)},
+        attachment=None,
+    )
+    try:
+        return await files.pdf(together)
+    except SendFailed as error:
+        raise Conflict(
+            f"the letters to {home[0].guardian} cannot be put together: {error}",
+            code="household_failed",
+        ) from None
 
 
 async def print_batch(
@@ -203,18 +274,22 @@ async def print_batch(
 ) -> PrintBatch:
     """One PDF of the chosen letters (or of ``day``'s letters not yet printed), in print order.
 
-    A stored PDF that has gone missing is made again from the notice and stored (and named in
-    ``regenerated``); one that cannot be made again stops the batch with :class:`Conflict`
-    naming the letter. Nothing is marked: printing is confirmed with :func:`mark_letters`.
+    The letters to one postal address print as one letter (one envelope): the address once,
+    every guardian named, each letter in its section. A stored PDF that has gone missing is
+    made again from the notice and stored (and named in ``regenerated``); one that cannot be
+    made again stops the batch with :class:`Conflict` naming the letter. Nothing is marked:
+    printing is confirmed with :func:`mark_letters`.
     """
     letters = await letters_to_print(school, day=day, delivery_ids=delivery_ids)
+    homes = postal.households(letters, lambda row: row.household)
     pdfs: list[bytes] = []
     regenerated: list[int] = []
-    for letter in letters:
-        try:
-            pdf = await files.read(letter.uuid)
-        except FilesFailed as error:
-            raise Conflict(f"the letter of delivery {letter.id} cannot be read: {error}") from None
+    for home in homes:
+        if len(home) > 1:
+            pdfs.append(await _household(home, files, render))
+            continue
+        [letter] = home
+        pdf = await _stored(letter, files)
         if pdf is None:
             pdf = await _remake(letter, files, render)
             regenerated.append(letter.id)
@@ -222,5 +297,6 @@ async def print_batch(
     try:
         merged = await files.merge(pdfs)
     except FilesFailed as error:
-        raise Conflict(f"the letters cannot be merged: {error}") from None
-    return PrintBatch(merged, tuple(letters), tuple(regenerated))
+        raise Conflict(f"the letters cannot be merged: {error}", code="merge_failed") from None
+    ordered = tuple(row for home in homes for row in home)
+    return PrintBatch(merged, ordered, tuple(regenerated), envelopes=len(homes))

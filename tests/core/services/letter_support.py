@@ -117,6 +117,30 @@ async def notify(
     return list(await Delivery.filter(notice_id=notice.id).order_by("id"))
 
 
+async def roux_household(school: School, actor: Actor, box: Channels) -> list[Delivery]:
+    """Léa and Hugo ROUX live with both parents at "12, rue des Roses" (the father's card says
+    "12 RUE DES ROSES"), letters only: their absence of Monday makes four letters (each child's
+    notice to each parent), returned."""
+    roux = [
+        await Student.create(school=school, siecle_id=f"R{n}", last_name="Roux", first_name=name)
+        for n, name in enumerate(("Léa", "Hugo"))
+    ]
+    parents = [
+        await Person.create(school=school, civility=civility, last_name="Roux", first_name=first)
+        for civility, first in (("Mme", "Claire"), ("M.", "Marc"))
+    ]
+    for parent, street in zip(parents, ("12, rue des Roses", "12 RUE DES ROSES"), strict=True):
+        await ContactPoint.create(
+            person=parent,
+            kind=ContactKind.POSTAL,
+            value=street,
+            address={"lines": [street], "postal_code": "75011", "city": "Paris"},
+        )
+        for priority, child in enumerate(roux, start=1):
+            await GuardianLink.create(student=child, person=parent, priority=priority)
+    return [d for child in roux for d in await notify(school, actor, child, box)]
+
+
 @dataclass
 class Letters:
     """Three letters of Monday (Bernard, Dupont, Martin in print order) and an SMS."""

@@ -35,6 +35,7 @@ from tests.core.services.letter_support import (
     notify,
     paris,
     pupil_with_guardian,
+    roux_household,
 )
 from tests.core.services.notice_support import history
 from workers.mailroom import build_mailroom
@@ -357,3 +358,29 @@ async def test_the_outbox_shows_only_this_schools_messages_read_by_uuid(
     assert "Hugo" in entries[str(letters.sms.uuid)].body
     their_rows, _ = await outbox_deliveries(school_b, limit=10)
     assert [row.id for row in their_rows] == [their_sms.id]
+
+
+async def test_letters_to_one_home_print_as_one_letter_naming_every_guardian(
+    school_a: School, system: Actor, box: Channels, mailroom: Mailroom
+) -> None:
+    """Léa and Hugo ROUX live with both parents: their two absences make four letters (each
+    child's notice to each parent), which print as one letter in one envelope: the address
+    once, both parents named, each child's notice once in its section. Another family's letter
+    stays its own."""
+    other = await pupil_with_guardian(school_a, "Bernard", "Tom")  # 3 rue des Lilas
+    made = [d.id for d in await roux_household(school_a, system, box)]
+    made += [d.id for d in await notify(school_a, system, other, box)]
+    assert len(made) == 5
+
+    rows = await letters_of_day(school_a, MONDAY)
+    assert len({row.household for row in rows}) == 2
+    batch = await print_batch(school_a, mailroom.letters, mailroom.render, day=MONDAY)
+
+    assert batch.envelopes == 2 and sorted(row.id for row in batch.letters) == sorted(made)
+    text = "\n".join(page_texts(batch.pdf))
+    assert "Mme ROUX Claire et M. ROUX Marc" in text
+    assert text.count("75011 PARIS") == 2  # the Roux' envelope once, the Bernards' once
+    assert text.count("Léa Roux") >= 1 and text.count("Hugo Roux") >= 1
+    assert text.count("Objet : absence de Léa Roux") == 1  # said once, not once per parent
+    assert text.count("Objet : absence de Hugo Roux") == 1
+    assert "Mme BERNARD Claire" in text
