@@ -30,7 +30,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
 from zoneinfo import ZoneInfo
@@ -101,6 +101,7 @@ class _Row:
     failure: SendFailed | None = None
     give_up: str = ""  # set: fail over without sending (no provider, template, quota)
     cancel: bool = False
+    lead: _Row | None = None  # set: it goes in the email of ``lead`` (the same address)
     exhausted: set[str] = field(default_factory=set)  # channels over quota for this school
 
     @property
@@ -144,12 +145,17 @@ async def deliver_many(
             claim=claim,
             attempts=F("attempts") + 1,
         )
+        if claimed:
+            for companion in await _claim_companions(claim, now):
+                outcomes.setdefault(companion, SKIPPED)
     if not claimed:
         return outcomes
     rows = [_Row(facts) for facts in await claimed_facts(claim)]
     await _check(rows, senders, now)
     await _compose(rows, render, now)
-    await asyncio.gather(*(_send(row, senders) for row in rows if _sendable(row)))
+    _put_together(rows)
+    await asyncio.gather(*(_send(row, senders) for row in rows if _leads(row)))
+    _share(rows)
     async with in_transaction():
         taken = [row for row in rows if row.accepted is not None]
         outcomes.update(await _accepted_all(taken, claim, now))
@@ -187,6 +193,117 @@ async def _notices(facts: Iterable[NoticeFacts]) -> dict[int, Notice]:
 
 def _sendable(row: _Row) -> bool:
     return not row.cancel and not row.give_up and row.message is not None
+
+
+def _leads(row: _Row) -> bool:
+    return _sendable(row) and row.lead is None
+
+
+# --- emails to one address, due together: one email --------------------------------------------
+
+TOGETHER = ("email",)  # channels whose messages to one address go as one
+MAX_TOGETHER = 20  # messages put in one email at most
+SECTION = "\n\n— — —\n\n"
+
+
+async def _claim_companions(claim: str, now: datetime) -> list[int]:
+    """Inside the claim's transaction: the other emails of the same school due now to an
+    address a claimed email goes to, claimed with it (they go in the same email; their own
+    jobs then find them taken). Returns their ids."""
+    claimed = await Delivery.filter(claim=claim, channel__in=TOGETHER).values_list(
+        "to", "notice__school_id"
+    )
+    if not claimed:
+        return []
+    wanted = {(int(school), str(to).casefold()) for to, school in claimed}
+    addresses = sorted({str(to) for to, _ in claimed} | {to for _, to in wanted})
+    found = await (
+        Delivery.filter(
+            status=DeliveryStatus.SCHEDULED,
+            channel__in=TOGETHER,
+            not_before__lte=now,
+            to__in=addresses,
+            notice__school_id__in=sorted({school for school, _ in wanted}),
+        )
+        .order_by("id")
+        .limit(MAX_TOGETHER * len(wanted))
+        .values_list("id", "to", "notice__school_id")
+    )
+    ids = [int(i) for i, to, school in found if (int(school), str(to).casefold()) in wanted]
+    if not ids:
+        return []
+    second = uuid.uuid4().hex
+    moved = await move_many(
+        ids,
+        DeliveryStatus.SCHEDULED,
+        DeliveryStatus.SENDING,
+        at=now,
+        source="worker",
+        due_by=now,
+        claim=second,
+        attempts=F("attempts") + 1,
+    )
+    await Delivery.filter(claim=second).update(claim=claim)
+    return moved
+
+
+def _put_together(rows: list[_Row]) -> None:
+    """The emails of the batch to one address of one school become one: the first row's
+    message holds each notice once (its subject and text), every guardian named; the others
+    follow it (``lead``)."""
+    groups: dict[tuple[int, str], list[_Row]] = defaultdict(list)
+    for row in rows:
+        if _sendable(row) and str(row.delivery.channel) in TOGETHER:
+            groups[row.notice.school.id, row.delivery.to.casefold()].append(row)
+    for members in groups.values():
+        for start in range(0, len(members), MAX_TOGETHER):
+            part = members[start : start + MAX_TOGETHER]
+            if len(part) > 1:
+                _one_message(part)
+
+
+def _one_message(members: list[_Row]) -> None:
+    lead = members[0]
+    assert lead.message is not None
+    names = list(
+        dict.fromkeys(r.delivery.person.display_name for r in members if r.delivery.person)
+    )
+    by_notice: dict[int, Message] = {}
+    for row in members:
+        assert row.message is not None
+        by_notice.setdefault(row.notice.id, row.message)
+        if row is not lead:
+            row.lead = lead
+    person = lead.delivery.person
+    together = " et " if lead.delivery.language == "fr" else " and "
+    bodies = []
+    for message in by_notice.values():
+        body = message.body
+        if person is not None and len(names) > 1:
+            body = body.replace(person.display_name, together.join(names), 1)
+        bodies.append(body)
+    subjects = list(dict.fromkeys(m.subject for m in by_notice.values() if m.subject))
+    lead.message = replace(
+        lead.message, subject=" · ".join(subjects)[:250], body=SECTION.join(bodies)
+    )
+
+
+def _share(rows: list[_Row]) -> None:
+    """What became of each email sent for several rows is what became of the others: taken
+    (each with its own reference, naming the delivery it went with) or failed alike."""
+    for row in rows:
+        lead = row.lead
+        if lead is None:
+            continue
+        if lead.accepted is not None:
+            taken = lead.accepted
+            row.accepted = replace(
+                taken,
+                provider_ref=f"{taken.provider_ref}+{row.delivery.id}"[-100:],
+                raw={**(taken.raw or {}), "together_with": lead.delivery.id},
+            )
+        else:
+            row.failure = lead.failure or SendFailed("not sent", permanent=False)
 
 
 async def _check(rows: list[_Row], senders: Mapping[str, Sender], now: datetime) -> None:
