@@ -135,16 +135,7 @@ async def deliver_many(
     outcomes: dict[int, Outcome] = dict.fromkeys(delivery_ids, SKIPPED)
     claim = uuid.uuid4().hex
     async with in_transaction():
-        claimed = await move_many(
-            outcomes,
-            DeliveryStatus.SCHEDULED,
-            DeliveryStatus.SENDING,
-            at=now,
-            source="worker",
-            due_by=now,
-            claim=claim,
-            attempts=F("attempts") + 1,
-        )
+        claimed = await _claim(outcomes, claim, now)
         if claimed:
             for companion in await _claim_companions(claim, now):
                 outcomes.setdefault(companion, SKIPPED)
@@ -167,6 +158,21 @@ async def deliver_many(
                 continue
             outcomes[delivery.id] = await _record(row, delivery, senders, now)
     return outcomes
+
+
+async def _claim(ids: Collection[int], claim: str, now: datetime) -> list[int]:
+    """Move the rows of ``ids`` still scheduled and due to "sending", tagged ``claim``, this
+    try counted; returns those moved."""
+    return await move_many(
+        ids,
+        DeliveryStatus.SCHEDULED,
+        DeliveryStatus.SENDING,
+        at=now,
+        source="worker",
+        due_by=now,
+        claim=claim,
+        attempts=F("attempts") + 1,
+    )
 
 
 async def _models(rows: list[_Row]) -> dict[int, Delivery]:
@@ -233,16 +239,7 @@ async def _claim_companions(claim: str, now: datetime) -> list[int]:
     if not ids:
         return []
     second = uuid.uuid4().hex
-    moved = await move_many(
-        ids,
-        DeliveryStatus.SCHEDULED,
-        DeliveryStatus.SENDING,
-        at=now,
-        source="worker",
-        due_by=now,
-        claim=second,
-        attempts=F("attempts") + 1,
-    )
+    moved = await _claim(ids, second, now)
     await Delivery.filter(claim=second).update(claim=claim)
     return moved
 
