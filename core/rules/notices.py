@@ -125,6 +125,14 @@ def recipients(guardians: Iterable[GuardianOption]) -> list[GuardianOption]:
     return []
 
 
+def relay_recipients(guardians: Iterable[GuardianOption]) -> list[GuardianOption]:
+    """Who a notice may go to when its recipient could not be reached on any channel: the
+    legal representatives by priority, then the persons in charge (never a contact, nor a
+    guardian staff switched off)."""
+    willing = [g for g in guardians if g.receives_notices and g.level in (LEGAL, IN_CHARGE)]
+    return sorted(willing, key=lambda g: (g.level, g.priority, g.person_id))
+
+
 def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list[PlannedDelivery]:
     """The guardian's channels in fallback order (their preference first), usable ones only."""
     order = list(channel_order)

@@ -355,3 +355,36 @@ async def fall_back(
             notice, planned, language=language, not_before=when, source="fallback", at=now
         )
     return None
+
+
+REACHED = (*LIVE, DeliveryStatus.DELIVERED)  # someone is being or was told
+
+
+async def relay(
+    delivery: Delivery, notice: Notice, school: School, *, now: datetime, channels: Collection[str]
+) -> Due | None:
+    """After every channel of the guardian of ``delivery`` failed: the notice goes to the
+    other legal representative (then a person in charge) not yet sent it, on the first channel
+    of their plan, when nobody else is being or was reached for it; its history starts with the
+    source "relay". None when someone else has it, or nobody is left."""
+    if str(notice.kind) in rules.OWN_CHANNELS_ONLY:
+        return None  # addressed to one guardian (an answer, their Telegram code)
+    sent_to = await Delivery.filter(notice_id=notice.id).values_list("person_id", "status")
+    if any(person != delivery.person_id and status in REACHED for person, status in sent_to):
+        return None
+    tried = {person for person, _ in sent_to}
+    options, persons = await guardian_options(notice.student_id)
+    order = rules.channel_order_for(str(notice.kind), school.channel_order)
+    for guardian in rules.relay_recipients(options):
+        if guardian.person_id in tried:
+            continue
+        plan = [
+            p for p in rules.channel_plan(guardian, order) if not channels or p.channel in channels
+        ]
+        if plan:
+            when = send_time(school, plan[0].channel, now, 0)
+            language = persons[guardian.person_id].language
+            return await create_delivery(
+                notice, plan[0], language=language, not_before=when, source="relay", at=now
+            )
+    return None

@@ -54,6 +54,7 @@ from core.services.delivery.rows import (
     mark_unusable,
     move,
     move_many,
+    relay,
     settle_notice,
     write_accepted,
     write_changes,
@@ -531,7 +532,10 @@ async def _give_up(
     await mark_unusable(delivery, usability, error, now)
     follow_up = None
     if channels:  # empty: every channel with a provider is out (quota): nothing to fall to
-        follow_up = await fall_back(delivery, notice, notice.school, now=now, channels=channels)
+        school = notice.school
+        follow_up = await fall_back(delivery, notice, school, now=now, channels=channels)
+        if follow_up is None:  # every channel of this guardian failed: the other one
+            follow_up = await relay(delivery, notice, school, now=now, channels=channels)
     if follow_up is None:
         await settle_notice(notice)
     return Outcome("failed", follow_ups=(follow_up,) if follow_up else (), error=error)
