@@ -23,6 +23,7 @@ Fields = frozenset[str] | None  # the attributes of a record; None: a plain valu
 COMMON: dict[str, Fields] = {
     "school": frozenset(
         {"name", "uai", "address", "city", "phone", "email", "head_name", "head_title"}
+        | {"signatory_name", "signatory_title"}
     ),
     "student": frozenset({"first_name", "last_name"}),
     "guardian": frozenset({"civility", "first_name", "last_name", "name"}),
@@ -32,6 +33,7 @@ COMMON: dict[str, Fields] = {
     "half": None,
     # true when the absence was entered after its day (a catch-up): the text names the day
     "past": None,
+    "dateline": None,  # where and when a letter is written: "À Lyon, le 2 mars 2026"
 }
 
 # The values a notice of each kind carries in its payload (core/services/notices/planning.py,
@@ -53,6 +55,7 @@ KIND_VALUES: dict[str, tuple[str, ...]] = {
 # The order the editor's menu lists the records' fields in, after the student's and before the
 # school's come the notice's own values (KIND_VALUES).
 PEOPLE: tuple[str, ...] = (
+    "dateline",
     "student.first_name",
     "student.last_name",
     "guardian.name",
@@ -68,6 +71,8 @@ SCHOOL: tuple[str, ...] = (
     "school.email",
     "school.head_name",
     "school.head_title",
+    "school.signatory_name",
+    "school.signatory_title",
     "school.uai",
 )
 

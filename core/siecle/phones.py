@@ -136,3 +136,19 @@ def _invalid(raw: str, number: phonenumbers.PhoneNumber | None) -> Phone:
         return Phone(raw, None, None, error="not a phone number")
     reason = _POSSIBLE_REASONS.get(phonenumbers.is_possible_number_with_reason(number))
     return Phone(raw, None, None, error=reason or "not a valid number")
+
+
+def printed_phone(raw: str) -> str:
+    """A number as a letter prints it: a French one (mainland or overseas) in the national
+    format ("01 23 45 67 89"), another in the international one; as written when it is not a
+    valid number."""
+    phone = normalise_phone(raw)
+    if phone.e164 is None:
+        return raw.strip()
+    number = phonenumbers.parse(phone.e164, None)
+    french = number.country_code == 33 or phonenumbers.region_code_for_number(number) in (
+        "FR",
+        *OVERSEAS_REGIONS,
+    )
+    style = PhoneNumberFormat.NATIONAL if french else PhoneNumberFormat.INTERNATIONAL
+    return str(phonenumbers.format_number(number, style))

@@ -189,3 +189,33 @@ async def test_the_admin_lets_teachers_see_reasons_from_the_general_settings(
     del form["teachers_see_reasons"]  # an unticked box is not sent
     assert (await post(app_client, settings("/general"), form)).status == 303
     assert (await School.get(uai=UAI_A)).teachers_see_reasons is False
+
+
+async def test_the_admin_sets_what_letters_say_of_the_school(
+    admin: dict[str, School], app_client: Client
+) -> None:
+    page = await (await app_client.get(settings("/general"))).text()
+    assert "Signataire des courriers de la vie scolaire" in page
+    letters = {
+        "part": "letters",
+        "city": "Lyon",
+        "phone": "04 72 00 00 00",
+        "signatory_name": "Mme Lefèvre",
+        "signatory_title": "CPE",
+        "head_name": "M. Bernard",
+        "head_title": "Principal",
+    }
+    bad = await post(app_client, settings("/general"), {**letters, "phone": "pas un numéro"})
+    text = await bad.text()
+    assert bad.status == 400 and "Téléphone : un numéro de téléphone est attendu" in text
+    assert 'value="pas un numéro"' in text  # what was typed stays in its form
+    school = await School.get(uai=UAI_A)
+    assert "signatory_name" not in school.letterhead  # nothing half-applied
+
+    assert (await post(app_client, settings("/general"), letters)).status == 303
+    school = await School.get(uai=UAI_A)
+    assert school.letterhead["signatory_name"] == "Mme Lefèvre"
+    assert school.letterhead["phone"] == "04 72 00 00 00"
+    row = await AuditEntry.filter(action="school.letterhead").order_by("-id").first()
+    assert row is not None and row.after is not None and row.after["city"] == "Lyon"
+    assert school.midday == "12:00"  # the general settings are left alone

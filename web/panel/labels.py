@@ -604,6 +604,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "school.email": w.gettext("Courriel de l'établissement"),
             "school.head_name": w.gettext("Nom du chef d'établissement"),
             "school.head_title": w.gettext("Titre du chef d'établissement"),
+            "school.signatory_name": w.gettext("Signataire des courriers"),
+            "school.signatory_title": w.gettext("Fonction du signataire"),
+            "dateline": w.gettext("Lieu et date du courrier (« À …, le … »)"),
             "school.uai": w.gettext("UAI"),
         },
         "tpl.kind": {

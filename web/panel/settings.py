@@ -18,6 +18,7 @@ from core.bounds import MAX_COUNT
 from core.errors import Invalid
 from core.i18n import N_
 from core.rules.channels import default_order
+from core.services.schools.letterhead import LETTERHEAD_FIELDS, letter_details, update_letterhead
 from core.services.schools.school import (
     checked_reply_to,
     checked_sms_sender,
@@ -56,7 +57,13 @@ async def _general(
     page: Page, error: Shown | None, form: dict[str, Any], status: int
 ) -> web.Response:
     values = read_settings(page.school).model_dump(mode="json")
-    context = {"section": "general", "values": values, "form": form}
+    context = {
+        "section": "general",
+        "values": values,
+        "form": form,
+        "letters": letter_details(page.school),
+        "letters_form": form.get("part") == "letters",
+    }
     return show(page, "settings_general.html", context, error=error, status=status)
 
 
@@ -64,7 +71,27 @@ async def general_page(request: web.Request) -> web.Response:
     return await _general(await settings_page(request), None, {}, 200)
 
 
+async def _change_letters(page: Page, form: dict[str, Any]) -> None:
+    """The second form of the page: what letters say of the school."""
+    changes = {name: text(form, name) for name in LETTERHEAD_FIELDS if name in form}
+    try:
+        await update_letterhead(page.school, page.actor, changes)
+    except Invalid as error:
+        refusal = LETTERHEAD_REFUSALS.get(error.code, LETTERHEAD_REFUSALS["letterhead_long"])
+        raise FormError(refusal) from None
+
+
+LETTERHEAD_REFUSALS = {
+    "letterhead_phone": N_(
+        "Téléphone : un numéro de téléphone est attendu, par exemple 01 23 45 67 89."
+    ),
+    "letterhead_long": N_("Chaque champ des courriers tient en 80 caractères au plus."),
+}
+
+
 async def _change_general(page: Page, form: dict[str, Any]) -> None:
+    if form.get("part") == "letters":
+        return await _change_letters(page, form)
     absence = integer(form, "absence_threshold_half_days", 1, 60)
     persistent = integer(form, "persistent_threshold_half_days", 1, 200)
     if persistent < absence:

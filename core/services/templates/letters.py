@@ -22,6 +22,7 @@ from pathlib import Path
 import nh3
 
 from core.services.ports import Renderer
+from core.siecle.phones import printed_phone
 
 LETTERS = Path(__file__).resolve().parents[3] / "templates" / "letters"
 MAX_IMAGE_BYTES = 512 * 1024  # one image pasted into a letter
@@ -126,7 +127,16 @@ def text_to_html(text: str) -> str:
     """A plain-text letter as HTML paragraphs (what the editor starts from without an HTML
     default)."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return "".join(f"<p>{_escaped_text(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def _escaped_text(text: str) -> str:
+    """``text`` escaped as HTML, its merge fields kept as they are (a quoted default in one)."""
+    parts, last = [], 0
+    for found in JINJA_BLOCK.finditer(text):
+        parts += [escape(text[last : found.start()]), found.group(0)]
+        last = found.end()
+    return "".join([*parts, escape(text[last:])])
 
 
 @lru_cache(maxsize=64)
@@ -171,7 +181,8 @@ def _letterhead_lines(letterhead: dict[str, object]) -> list[str]:
     lines = [str(line) for line in raw] if isinstance(raw, list) else []
     town = f"{letterhead.get('postal_code', '')} {letterhead.get('city', '')}".strip()
     phone, email = letterhead.get("phone"), letterhead.get("email")
-    return [*lines, town, f"Tél. {phone}" if phone else "", str(email or "")]
+    shown = printed_phone(str(phone)) if phone else ""
+    return [*lines, town, f"Tél. {shown}" if shown else "", str(email or "")]
 
 
 def letterhead_html(name: str, letterhead: dict[str, object]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -23,12 +23,12 @@ from core.models import LetterTemplate, MessageTemplate, School
 from core.rules import postal
 from core.rules.calendar import Half
 from core.services.notices.absence import notice_half_day
-from core.services.notices.labels import day_label, half_label, time_label
+from core.services.notices.labels import date_label, day_label, half_label, time_label
 from core.services.ports import REPLY_TO, Message, SendRenderer
 from core.services.schools.logo import school_logo
 from core.services.templates import letters
 from core.services.templates.failures import TemplateFailed, TemplateFailure, bounded
-from core.services.templates.values import school_values
+from core.services.templates.values import dateline, school_values
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "messages"
 DEFAULT_LANGUAGE = "fr"
@@ -238,7 +238,9 @@ def _when(
     }
 
 
-RESERVED = frozenset({"school", "student", "guardian", "kind", "day", "start", "half", "past"})
+RESERVED = frozenset(
+    {"school", "student", "guardian", "kind", "day", "start", "half", "past", "dateline"}
+)
 LOCALIZED = "localized"  # payload key: {language: {name: value}}, labels in each language
 
 
@@ -269,8 +271,15 @@ def context(
             "last_name": person.last_name,
             "name": person.display_name,
         }
+    values = _payload_values(notice, language)
+    written = values.get("written_on")
+    if not isinstance(written, str) or not written:
+        written = date_label(
+            datetime.now(UTC).astimezone(ZoneInfo(school.timezone)).date(), language
+        )
     return {
-        **_payload_values(notice, language),
+        **values,
+        "dateline": dateline(school, written, language),
         "school": school_values(school),
         "student": {"first_name": student.first_name, "last_name": student.last_name},
         "guardian": guardian,

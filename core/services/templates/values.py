@@ -20,6 +20,7 @@ from core.models import School
 from core.rules.merge_fields import Sample
 from core.services.notices import labels
 from core.services.notices.chat_invitations import expiry_words
+from core.siecle.phones import printed_phone
 
 SAMPLE_DAY = date(2026, 3, 2)  # a Monday: the samples' days are in its week and the next
 HALF_DAYS = ((0, "am"), (0, "pm"), (3, "am"), (4, "pm"))  # (days after SAMPLE_DAY, half)
@@ -76,6 +77,7 @@ def _samples(language: str) -> dict[str, object]:
         "start": _time(0, 8, 5, language),
         "half": labels.half_label("am", language),
         "past": False,
+        "dateline": labels.date_label(SAMPLE_DAY, language),
         "written_on": labels.date_label(SAMPLE_DAY, language),
         "month_label": labels.month_year(SAMPLE_DAY, language),
         "week_label": labels.date_label(SAMPLE_DAY, language),
@@ -106,16 +108,29 @@ def school_values(school: School) -> dict[str, str]:
     raw = head.get("lines")
     lines = [str(line) for line in raw] if isinstance(raw, list) else []
     town = f"{head.get('postal_code', '')} {head.get('city', '')}".strip()
+    phone = str(head.get("phone", "") or "")
     return {
         "name": school.name,
         "uai": school.uai,
         "address": ", ".join([*lines, town] if town else lines),
         "city": str(head.get("city", "")),
-        "phone": str(head.get("phone", "")),
+        "phone": printed_phone(phone) if phone else "",
         "email": str(head.get("email", "")),
         "head_name": str(head.get("head_name", "")),
         "head_title": str(head.get("head_title", "")),
+        "signatory_name": str(head.get("signatory_name", "") or ""),
+        "signatory_title": str(head.get("signatory_title", "") or ""),
     }
+
+
+def dateline(school: School, written_on: str, language: str) -> str:
+    """Where and when a letter is written, as it heads it: "À Lyon, le 2 mars 2026"."""
+    city = school_values(school)["city"].strip()
+    said = words(language)
+    if not city:
+        return said.gettext("Le {date}").format(date=written_on)
+    city = city.title() if city.isupper() else city  # SIECLE writes towns in capitals
+    return said.gettext("À {city}, le {date}").format(city=city, date=written_on)
 
 
 def sample_guardian(language: str) -> dict[str, str]:

@@ -8,7 +8,16 @@ from core.services.templates.messages import TEMPLATES, default_template
 from gateway.render import render_message, sms_segments
 
 CONTEXT: dict[str, object] = {
-    "school": {"name": "Collège Alpha", "uai": "0750001A"},
+    "school": {
+        "name": "Collège Alpha",
+        "uai": "0750001A",
+        "city": "Lyon",
+        "head_name": "",
+        "head_title": "",
+        "signatory_name": "Mme Lefèvre",
+        "signatory_title": "CPE",
+    },
+    "dateline": "À Lyon, le 2 mars 2026",
     "student": {"first_name": "Léa", "last_name": "Martin"},
     "guardian": {"civility": "Mme", "first_name": "Anne", "last_name": "Martin", "name": "x"},
     "kind": "absence",

@@ -30,6 +30,7 @@ from core.models import (
 )
 from core.services.audit import Actor
 from core.services.ports import Message, TemplateTools
+from core.services.schools.letterhead import update_letterhead
 from core.services.schools.logo import remove_logo, set_logo
 from core.services.schools.school import now_utc
 from core.services.siecle.importer import import_siecle
@@ -253,3 +254,53 @@ async def test_a_siecle_import_keeps_the_uploaded_logo(db: str) -> None:
     school = await School.get(uai="0759999Z")
     assert school.letterhead["phone"] == "01 99 99 99 99"
     assert str(school.letterhead["logo"]).startswith("data:image/png;base64,")
+
+
+async def test_a_letter_says_where_and_when_who_signs_and_prints_the_phone_nationally(
+    school_a: School, pupil: Student, cpe_actor: Actor, tmp_path: Path
+) -> None:
+    """« À Lyon, le … » above the text, the vie scolaire's signatory under it, the school's
+    phone as a French reader writes it; the head signs the legal letters."""
+    await update_letterhead(
+        school_a,
+        cpe_actor,
+        {
+            "city": "LYON",
+            "phone": "+33472000000",
+            "signatory_name": "Mme Lefèvre",
+            "signatory_title": "Conseillère principale d'éducation",
+            "head_name": "M. Bernard",
+            "head_title": "Principal",
+        },
+    )
+    delivery, notice = await _letter(school_a, pupil, NoticeKind.ABSENCE)
+    message = await compose(delivery, notice, render)
+    assert message.html is not None
+    text = _pdf_text(await _pdf(message.html, message.body, message.extra, tmp_path))
+    assert "À Lyon, le " in text
+    assert "Mme Lefèvre" in text and "Conseillère principale d'éducation" in text
+    assert "Tél. 04 72 00 00 00" in text and "+33" not in text
+    await Notice.filter(id=notice.id).update(kind=NoticeKind.THRESHOLD, payload=THRESHOLD)
+    legal = await compose(delivery, await _fresh(notice), render)
+    assert legal.body.startswith("À Lyon, le 31 mars 2026")
+    assert "Principal\nM. Bernard" in legal.body
+
+    with pytest.raises(Invalid):
+        await update_letterhead(school_a, cpe_actor, {"phone": "not a number"})
+    await update_letterhead(school_a, cpe_actor, {"city": "", "head_title": ""})
+    plain = await compose(delivery, await _fresh(notice), render)
+    assert plain.body.startswith("Le 31 mars 2026") and "Le chef d'établissement" in plain.body
+
+
+THRESHOLD = {
+    "month_label": "mars 2026",
+    "count": 4,
+    "half_days": [{"day": "lundi 2 mars 2026", "half": "matin"}],
+    "written_on": "31 mars 2026",
+}
+
+
+async def _fresh(notice: Notice) -> Notice:
+    found = await Notice.get(id=notice.id)
+    await found.fetch_related("school", "student", "event")
+    return found
