@@ -28,6 +28,7 @@ from core.queries.inbound import unclaimed_replies
 from core.services.access.tokens import create_token, revoke_token, tokens_of_email
 from core.services.audit import Actor
 from core.services.notices.replies import assign_reply
+from core.services.schools.operators import set_operator
 from core.services.schools.school import create_school, get_school
 from core.services.schools.users import add_user, generate_password
 from core.services.siecle.watch import start_watch
@@ -140,6 +141,17 @@ async def user_add(args: argparse.Namespace) -> int:
         print(f"{user.email} is {args.role} in {school.uai}")
         if given is None:
             print(f"generated password: {password}")
+    return 0
+
+
+async def user_operator(args: argparse.Namespace) -> int:
+    """Make an account an operator of the install (it creates schools), or no longer one."""
+    settings = load_settings()
+    async with database(settings):
+        await _require_schema()
+        user = await set_operator(args.email, CLI_ACTOR, operator=not args.remove)
+        state = "an operator" if user.operator else "no longer an operator"
+        print(f"{user.email} is {state} of the install")
     return 0
 
 

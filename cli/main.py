@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True)
     add.add_argument("--name", default="")
     add.set_defaults(run=commands.user_add)
+    operator = user.add_parser(
+        "operator", help="let an account create schools from the panel (--remove: no longer)"
+    )
+    operator.add_argument("email")
+    operator.add_argument("--remove", action="store_true")
+    operator.set_defaults(run=commands.user_operator)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(
         dest="token_command", required=True, metavar="ACTION"

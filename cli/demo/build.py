@@ -33,6 +33,7 @@ from core.models import (
 from core.queries.calendar import load_calendar
 from core.services import audit
 from core.services.audit import Actor
+from core.services.schools.operators import set_operator
 from core.services.schools.school import create_school
 from core.services.schools.users import add_user
 
@@ -191,6 +192,8 @@ async def _write_staff(
         )
         users.setdefault(role, user.id)
         logins.append(DemoLogin(email, role, password))
+        if role == "admin":  # the demo's admin runs the install: creates schools
+            await set_operator(email, Actor.system("demo"))
     return users, logins
 
 

@@ -27,6 +27,9 @@ class User(Model):
     password_hash = fields.CharField(max_length=200, default="")
     language = fields.CharField(max_length=5, default="fr")
     active = fields.BooleanField(default=True)
+    # an operator of the install: creates schools (and becomes their admin); sees no school's
+    # data without a role in it
+    operator = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 

@@ -210,6 +210,9 @@ OWN_ACCOUNT: dict[tuple[str, str], int] = {
     ("POST", "/account/tokens/{id}/revoke"): 404,  # not one of theirs
     ("POST", "/account/sessions/{id}/end"): 404,  # not one of theirs
     ("POST", "/account/sessions/end-others"): 303,
+    # operators of the install only (no persona here is one): tests/web/test_school_new.py
+    ("GET", "/schools/new"): 403,
+    ("POST", "/schools/new"): 403,
     ("POST", "/logout"): 303,  # walked last: it ends the session
 }
 # Open to anyone, checked by their own tests: login, health, provider callbacks, static files.

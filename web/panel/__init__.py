@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.panel import imports, views
+from web.panel import imports, schools_new, views
 from web.panel.account import setup_account
 from web.panel.deliveries import setup_deliveries
 from web.panel.follow_up import setup_follow_up
@@ -32,6 +32,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/logout", views.logout)
     app.router.add_get("/", views.home)
     imports.setup(app)
+    schools_new.setup(app)
     setup_grid(app)
     setup_roll_call(app)
     setup_account(app)

@@ -19,6 +19,8 @@ from aiohttp import web
 from core.errors import DomainError
 from core.i18n import words
 from core.rules.permissions import Permission
+from core.services.schools.operators import school_exists
+from core.services.schools.users import schools_of
 from core.services.siecle.importer import import_siecle
 from core.siecle import read_export
 from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
@@ -53,6 +55,7 @@ async def _stop_imports(app: web.Application) -> None:
 
 def _context(page: Page, mode: str, **extra: Any) -> dict[str, Any]:
     base = {"mode": mode, "error": None, "summary": None, "job": None, "job_id": None}
+    base["next_step"] = None
     return {**base, "files": [], **extra}
 
 
@@ -76,6 +79,8 @@ async def upload(request: web.Request) -> web.StreamResponse:
     force_year = form.fields.get("force_year", "").lower() in TRUE
     try:
         export = await asyncio.to_thread(read_export, blobs)
+        if export.uai != page.school.uai:
+            return await _another_school(page, export.uai)
         preview = await import_siecle(
             export, page.actor, school_uai=page.school.uai, dry_run=True, force_year=force_year
         )
@@ -85,6 +90,25 @@ async def upload(request: web.Request) -> web.StreamResponse:
     meta = Meta(page.school.uai, page.user.id, force_year, [name for name, _ in blobs])
     job_id = await asyncio.to_thread(request.app[JOBS].keep, meta, blobs, preview)
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/imports/{job_id}")
+
+
+async def _another_school(page: Page, uai: str) -> web.Response:
+    """Files of another school: say whose they are and where to take them."""
+    error = page.gettext(
+        "Ces fichiers sont ceux de l'établissement {uai}, pas de {school}."
+    ).format(uai=uai, school=page.school.uai)
+    member = any(school.uai == uai for school, _ in await schools_of(page.user))
+    if member:
+        step = (page.gettext("Les importer dans cet établissement"), f"/s/{uai}/imports")
+    elif page.user.operator and not await school_exists(uai):
+        step = (page.gettext("Créer cet établissement à partir de ses fichiers"), "/schools/new")
+    else:
+        step = (
+            page.gettext("Demandez à l'exploitant de l'installation de vous y donner un rôle."),
+            "",
+        )
+    context = _context(page, "upload", error=error, next_step=step)
+    return page.render("imports.html", context, status=422)
 
 
 async def show(request: web.Request) -> web.Response:

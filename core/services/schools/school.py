@@ -303,20 +303,27 @@ async def create_school(
     timezone: str = "Europe/Paris",
     today: date | None = None,
     letterhead: dict[str, object] | None = None,
+    holiday_zone: str | None = None,
 ) -> School:
     """Create a school with the default timetable, reasons, justification and action types."""
     uai = uai.strip().upper()
     if not UAI_PATTERN.match(uai):
-        raise Invalid(f"invalid UAI {uai!r}: expected 7 digits and a letter, e.g. 0751234X")
-    parse_settings_patch({"timezone": timezone})  # validates the zone
+        raise Invalid(
+            f"invalid UAI {uai!r}: expected 7 digits and a letter, e.g. 0751234X", code="uai"
+        )
+    parse_settings_patch({"timezone": timezone, "holiday_zone": holiday_zone})  # validates them
     if await School.exists(uai=uai):
-        raise Conflict(f"the school {uai} already exists")
+        raise Conflict(f"the school {uai} already exists", code="uai_taken")
     await ensure_generic_reasons()
     start_year = school_year_of(today or date.today())
     starts_on, ends_on = year_bounds(start_year)
     async with in_transaction():
         school = await School.create(
-            uai=uai, name=name, timezone=timezone, letterhead=letterhead or {}
+            uai=uai,
+            name=name,
+            timezone=timezone,
+            letterhead=letterhead or {},
+            holiday_zone=holiday_zone,
         )
         await SchoolYear.create(
             school=school,

@@ -148,7 +148,8 @@ async def _school(
     if export.school_year != current and not force_year:
         raise SiecleError(
             f"{export.file_name()}: school year {export.school_year}-{export.school_year + 1} "
-            f"is not the current one ({current}-{current + 1}); force it to import anyway"
+            f"is not the current one ({current}-{current + 1}); force it to import anyway",
+            code="other_year",
         )
     if school is not None:
         return school, False
