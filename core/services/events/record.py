@@ -239,6 +239,7 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
         event.reason = await resolve_reason(school, patch.reason)
         event.reason_by_id, event.reason_at = actor.user_id, now
         _check_reason_fits(event.reason, EventKind(event.kind), shortened=shortened)
+        _apply_reason_flags(event, event.reason, given, actor, now)
     elif shortened is not None and event.reason_id is not None:
         reason = await Reason.get(id=event.reason_id)
         _check_reason_fits(reason, EventKind(event.kind), shortened=shortened)
@@ -247,6 +248,23 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
     _set_state(event, given, patch, actor, now)
     if "comment" in given:
         event.comment = patch.comment or ""
+
+
+def _apply_reason_flags(
+    event: Event, reason: Reason | None, given: set[str], actor: Actor, now: datetime
+) -> None:
+    """A new reason brings its flags, as at recording, unless the same edit sets those states:
+    a reason that does not count (school activity) takes the event out of the counts, a
+    legitimate one accepts it, an illegitimate one refuses it. A reason without a default
+    decision leaves the decision as it was; no reason at all counts."""
+    counts = reason.counts if reason is not None else True
+    if "counts" not in given and event.counts != counts:
+        event.counts = counts
+        event.counts_by_id, event.counts_at = actor.user_id, now
+    decision = reason.legitimate_by_default if reason is not None else None
+    if "accepted" not in given and decision is not None and event.accepted != decision:
+        event.accepted = decision
+        event.accepted_by_id, event.accepted_at = actor.user_id, now
 
 
 def _set_state(
