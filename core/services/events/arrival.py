@@ -10,7 +10,7 @@ planned or reconciled as for any record or correction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
@@ -22,7 +22,13 @@ from core.rules.calendar import Interval, SchoolCalendar
 from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.delivery.rows import Due
-from core.services.events.record import EventPatch, Recorded, correct_event, record_event
+from core.services.events.record import (
+    EventPatch,
+    Recorded,
+    aware_utc,
+    correct_event,
+    record_event,
+)
 from core.services.schools.school import now_utc
 
 
@@ -75,12 +81,12 @@ async def record_lateness(
 ) -> Recorded:
     """A lateness clicked in the half-period ``half``: from its lesson's start to ``arrival``
     (by default :func:`default_arrival`), which must fall in that lesson."""
-    now = (now or now_utc()).astimezone(UTC)
-    start, end = (moment.astimezone(UTC) for moment in half)
+    now = aware_utc(now, "now") if now is not None else now_utc()
+    start, end = aware_utc(half[0], "start"), aware_utc(half[1], "end")
     calendar = await load_calendar(school)
     lesson_start, lesson_end = _lesson(calendar, start)
-    arrived = default_arrival(start, end, now) if arrival is None else arrival.astimezone(UTC)
-    if not lesson_start <= arrived < max(lesson_end, end):
+    arrived = default_arrival(start, end, now) if arrival is None else aware_utc(arrival, "arrival")
+    if not (arrived == lesson_start or lesson_start < arrived < max(lesson_end, end)):
         raise Invalid("the arrival must fall within the lesson")
     return await _record(school, actor, student_id, (lesson_start, arrived), recorded_from, now)
 
@@ -118,9 +124,7 @@ async def mark_arrival(
     where that lesson starts, and the lateness is added. All in one transaction: both changes
     audited, notices reconciled.
     """
-    if arrival.tzinfo is None or arrival.utcoffset() is None:
-        raise Invalid("the arrival must carry its time zone")
-    arrival = arrival.astimezone(UTC)
+    arrival = aware_utc(arrival, "arrival")
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.kind != EventKind.ABSENCE or event.deleted:

@@ -1,6 +1,8 @@
-// The entry grid: one click arms a half-period, the same cell again records a lateness, another
-// cell of the same row records an absence from the first's start to the second's end; Escape
-// cancels. A click on an entry opens its details. Plain script, no build step, no dependency.
+// The entry grid. In lateness mode one click records a lateness (arrival: the time typed, else
+// now during the half-period, else its start: the server decides). In absence mode one click
+// arms a half-period, the same cell again records an absence of that half-period, another cell
+// of the same row an absence from the first's start to the second's end; Escape cancels. A
+// click on an entry opens its details. Plain script, no build step, no dependency.
 (function () {
   "use strict";
 
@@ -14,6 +16,12 @@
   const status = document.getElementById("grid-status");
   const dialog = document.getElementById("event-dialog");
   const form = document.getElementById("event-form");
+  for (const swatch of document.querySelectorAll(".grid-legend .swatch[data-colour]")) {
+    swatch.style.backgroundColor = swatch.dataset.colour; // no inline style: the CSP forbids it
+    swatch.style.color = swatch.dataset.ink;
+  }
+  const modeBox = document.getElementById("grid-mode");
+  const arrivalInput = document.getElementById("grid-arrival");
   let armed = null;
   let current = null; // the event shown in the dialog
   let returnTo = null;
@@ -36,20 +44,13 @@
     for (const ev of events) {
       if (ev.student !== student) continue;
       if (ev.kind === "lateness") {
-        if (ev.s >= column.sm && ev.s < column.em) return ev;
+        const arrival = ev.e === null ? ev.s : ev.e; // painted where the pupil arrived
+        if (arrival >= column.sm && arrival < column.em) return ev;
       } else if (!span && ev.s < column.em && (ev.e === null || ev.e > column.sm)) {
         span = ev;
       }
     }
     return span;
-  }
-
-  function ink(colour) {
-    const hex = /^#([0-9a-f]{6})$/i.exec(colour || "");
-    if (!hex) return "";
-    const n = parseInt(hex[1], 16);
-    const light = 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
-    return light > 150 ? "#1d2433" : "#ffffff";
   }
 
   function paintCell(td, student) {
@@ -60,12 +61,19 @@
       const kind = ev.kind === "absence" || ev.kind === "lateness" ? ev.kind : "other";
       td.dataset.event = String(ev.id);
       td.style.backgroundColor = ev.colour;
-      td.style.color = ink(ev.colour);
+      td.style.color = ev.ink;
       td.textContent = T["mark." + kind];
+      const symbol = document.createElement("span");
+      symbol.className = "state";
+      symbol.setAttribute("aria-hidden", "true");
+      symbol.textContent = data.symbols[ev.state];
+      td.appendChild(symbol);
+      td.dataset.state = ev.state;
       td.classList.add("has-event", "kind-" + kind);
-      td.setAttribute("aria-label", td.dataset.name + ", " + ev.label);
+      td.setAttribute("aria-label", td.dataset.name + ", " + ev.label + ", " + data.states[ev.state]);
     } else {
       delete td.dataset.event;
+      delete td.dataset.state;
       td.style.backgroundColor = "";
       td.style.color = "";
       td.textContent = "";
@@ -114,6 +122,11 @@
     clearPreview();
   }
 
+  function mode() {
+    const checked = modeBox && modeBox.querySelector('input[name="mode"]:checked');
+    return checked ? checked.value : "absence";
+  }
+
   function activate(td) {
     if (td.getAttribute("aria-disabled") === "true") {
       say(T.closed, true);
@@ -123,7 +136,7 @@
       const first = armed;
       if (first === td) {
         disarm();
-        record(first, null);
+        record(first, first);
         return;
       }
       if (first.parentElement === td.parentElement) {
@@ -137,6 +150,8 @@
       openEvent(Number(td.dataset.event), td);
     } else if (data.readonly) {
       say(T.readonly);
+    } else if (mode() === "lateness") {
+      record(td, null);
     } else {
       arm(td);
     }
@@ -169,7 +184,9 @@
     const student = studentOf(first);
     let body;
     if (second === null) {
-      body = { student_id: student, kind: "lateness", start: columnOf(first).s };
+      const column = columnOf(first);
+      body = { student_id: student, kind: "lateness", start: column.s, end: column.e };
+      if (arrivalInput && arrivalInput.value) body.arrival = arrivalInput.value;
     } else {
       const [a, b] = [columnOf(first), columnOf(second)].sort((x, y) => x.sm - y.sm);
       body = { student_id: student, kind: "absence", start: a.s, end: b.e };
@@ -179,10 +196,12 @@
       say(T.failed + " " + problem(answer), true);
       return;
     }
-    events.push(answer.body.event);
+    const ev = answer.body.event;
+    events.push(ev);
     paintRow(first.parentElement);
     const name = first.dataset.name || "";
-    say(second === null ? fill(T["saved.lateness"], { cell: name }) : T["saved.absence"]);
+    const lateness = ev.kind === "lateness";
+    say(lateness ? fill(T["saved.lateness"], { cell: name, time: ev.arrival }) : T["saved.absence"]);
   }
 
   // --- the details dialog ---------------------------------------------------------------
@@ -222,6 +241,16 @@
       option.disabled = !fits;
     }
     form.elements.reason.value = ev.reason || "";
+    form.elements.kind.value = ev.kind;
+    form.elements.start.value = ev.start_local;
+    form.elements.end.value = ev.end_local;
+    const arrival = document.getElementById("event-arrival");
+    if (arrival) {
+      arrival.hidden = ev.kind !== "absence" || ev.deleted;
+      const now = Date.now();
+      const during = now > ev.s && (ev.e === null || now < ev.e);
+      form.elements.arrival.value = during ? localNow() : ev.start_local;
+    }
     form.elements.justification.value = ev.justification || "";
     const accepted = ev.accepted === null ? "" : String(ev.accepted);
     for (const radio of form.elements.accepted) radio.checked = radio.value === accepted;
@@ -242,6 +271,13 @@
     );
     document.getElementById("event-error").textContent = "";
     resetDelete();
+  }
+
+  function localNow() {
+    const d = new Date();
+    const two = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + "T" +
+      two(d.getHours()) + ":" + two(d.getMinutes());
   }
 
   async function openEvent(id, td) {
@@ -269,6 +305,11 @@
     for (const [key, value] of Object.entries(now)) {
       if (value !== current[key]) patch[key] = value;
     }
+    if (form.elements.kind.value !== current.kind) patch.kind = form.elements.kind.value;
+    if (form.elements.start.value !== current.start_local) {
+      patch.start_local = form.elements.start.value;
+    }
+    if (form.elements.end.value !== current.end_local) patch.end_local = form.elements.end.value;
     return patch;
   }
 
@@ -299,6 +340,18 @@
     replaceEvent(answer.body.event);
     dialog.close();
     say(T.saved);
+  }
+
+  async function arrived() {
+    const body = { arrival: form.elements.arrival.value, version: current.version };
+    const answer = await call("POST", eventUrl(current.id) + "/arrival", body);
+    if (!answer.ok) {
+      document.getElementById("event-error").textContent = T.failed + " " + problem(answer);
+      return;
+    }
+    for (const painted of answer.body.events) replaceEvent(painted);
+    dialog.close();
+    say(fill(T["saved.arrival"], { label: answer.body.events.map((ev) => ev.label).join(" ; ") }));
   }
 
   function resetDelete() {
@@ -386,6 +439,17 @@
 
   const saveButton = document.getElementById("event-save");
   if (saveButton) saveButton.addEventListener("click", save);
+  const arrivedButton = document.getElementById("event-arrived");
+  if (arrivedButton) arrivedButton.addEventListener("click", arrived);
+  if (modeBox) {
+    const kept = window.localStorage && localStorage.getItem("grid.mode");
+    const radio = kept && modeBox.querySelector('input[name="mode"][value="' + kept + '"]');
+    if (radio) radio.checked = true;
+    modeBox.addEventListener("change", () => {
+      disarm();
+      if (window.localStorage) localStorage.setItem("grid.mode", mode());
+    });
+  }
   const deleteButton = document.getElementById("event-delete");
   if (deleteButton) deleteButton.addEventListener("click", () => remove(deleteButton));
   document.getElementById("event-close").addEventListener("click", () => dialog.close());
