@@ -23,7 +23,6 @@ from core.i18n import Words, words
 from core.models import Event, School
 from core.queries.records import with_relations
 from core.queries.scope import reader_scope
-from core.queries.settings import active_justifications, reasons
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
@@ -41,6 +40,7 @@ from web.bodies import read_json_body
 from web.i18n import language
 from web.keys import QUEUE
 from web.panel import grid_data as data
+from web.panel.event_dialog import dialog_context
 from web.panel.grid_detail import event_details
 from web.panel.guard import Page, Refused, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
@@ -137,8 +137,7 @@ def _script(
         "columns": [c.as_json(calendar) for c in columns],
         "events": [data.event_json(e, page.school, said, view) for e in events],
         "readonly": not page.can(Permission.WRITE_EVENTS),
-        "csrf": page.csrf,
-        "urls": {"record": base + "/events", "event": base + "/events/{id}"},
+        "urls": {"record": base + "/events"},
         "t": families(said.language)["grid"],
         "states": families(said.language)["grid.state"],
         "symbols": SYMBOLS,
@@ -158,7 +157,8 @@ async def grid_page(request: web.Request) -> web.Response:
     scope = await reader_scope(page.school, page.user.id, page.role)
     rows = [row for row in await data.rows_for(page.school, target) if scope.allows(row.id)]
     events = await data.events_for(page.school, rows, days, calendar)
-    shown_reasons = await reasons(page.school, active_only=True)
+    dialog = await dialog_context(page)
+    shown_reasons = [r for r in dialog["reasons"] if r.colour]  # the local ones, coloured
     context = {
         "view": view,
         "day": day,
@@ -167,11 +167,9 @@ async def grid_page(request: web.Request) -> web.Response:
         "headers": headers,
         "columns": columns,
         "rows": rows,
-        "reasons": shown_reasons,
         "legend": data.legend(page.school, page.words, shown_reasons),
         "symbols": SYMBOLS,
-        "kinds": [kind.value for kind in EventKind],
-        "justifications": await active_justifications(page.school),
+        **dialog,
         "script": _script(page, columns, events, calendar, scope.view),
         "prev": _link(target, _step(day, view, False), view),
         "next": _link(target, _step(day, view, True), view),

@@ -260,7 +260,6 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "cancelled": w.gettext("Sélection annulée."),
             "saved.lateness": w.gettext("Retard enregistré : {cell}, arrivée à {time}."),
             "saved.arrival": w.gettext("Arrivée enregistrée : {label}."),
-
             "saved.absence": w.gettext("Absence enregistrée."),
             "saved": w.gettext("Modifications enregistrées."),
             "deleted": w.gettext("Saisie marquée comme erronée."),

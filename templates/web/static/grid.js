@@ -15,7 +15,7 @@
   let events = data.events;
   const status = document.getElementById("grid-status");
   const dialog = document.getElementById("event-dialog");
-  const form = document.getElementById("event-form");
+  const details = window.eventDetails;
   for (const swatch of document.querySelectorAll(".grid-legend .swatch[data-colour]")) {
     swatch.style.backgroundColor = swatch.dataset.colour; // no inline style: the CSP forbids it
     swatch.style.color = swatch.dataset.ink;
@@ -23,8 +23,6 @@
   const modeBox = document.getElementById("grid-mode");
   const arrivalInput = document.getElementById("grid-arrival");
   let armed = null;
-  let current = null; // the event shown in the dialog
-  let returnTo = null;
 
   const rows = () => Array.from(table.tBodies[0].rows);
   const cellsOf = (tr) => Array.from(tr.querySelectorAll("td[data-c]"));
@@ -147,7 +145,7 @@
       disarm();
     }
     if (td.dataset.event) {
-      openEvent(Number(td.dataset.event), td);
+      details.open(Number(td.dataset.event), td);
     } else if (data.readonly) {
       say(T.readonly);
     } else if (mode() === "lateness") {
@@ -159,26 +157,7 @@
 
   // --- talking to the server ------------------------------------------------------------
 
-  async function call(method, url, body) {
-    const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.headers["X-CSRF-Token"] = data.csrf;
-      init.body = JSON.stringify(body);
-    }
-    const response = await fetch(url, init);
-    let payload = {};
-    try {
-      payload = await response.json();
-    } catch (e) {
-      payload = { error: { message: response.statusText } };
-    }
-    return { status: response.status, ok: response.ok, body: payload };
-  }
-
-  function problem(answer) {
-    return (answer.body.error && answer.body.error.message) || String(answer.status);
-  }
+  const { call, problem } = details;
 
   async function record(first, second) {
     const student = studentOf(first);
@@ -204,178 +183,18 @@
     say(lateness ? fill(T["saved.lateness"], { cell: name, time: ev.arrival }) : T["saved.absence"]);
   }
 
-  // --- the details dialog ---------------------------------------------------------------
-
-  function eventUrl(id) {
-    return data.urls.event.replace("{id}", String(id));
-  }
-
-  function listInto(list, items, render, empty) {
-    list.replaceChildren();
-    for (const item of items) {
-      const li = document.createElement("li");
-      li.textContent = render(item);
-      list.appendChild(li);
-    }
-    if (!items.length && empty) {
-      const li = document.createElement("li");
-      li.textContent = empty;
-      list.appendChild(li);
-    }
-  }
-
-  function showDetails(ev) {
-    current = ev;
-    document.getElementById("event-title").textContent = ev.kind_label + " — " + ev.student_name;
-    const until = ev.end ? " " + T["dialog.until"] + " " + ev.end : "";
-    document.getElementById("event-when").textContent = ev.start + until;
-    document.getElementById("event-constat").textContent = fill(T["dialog.recorded"], {
-      who: ev.recorded_by || "—",
-      when: ev.recorded_at,
-      source: ev.source,
-    });
-    const kind = ev.kind === "lateness" ? "lateness" : "absence";
-    for (const option of form.elements.reason.options) {
-      const fits = !option.value || option.dataset[kind] === "1" || option.value === ev.reason;
-      option.hidden = !fits;
-      option.disabled = !fits;
-    }
-    form.elements.reason.value = ev.reason || "";
-    form.elements.kind.value = ev.kind;
-    form.elements.start.value = ev.start_local;
-    form.elements.end.value = ev.end_local;
-    const arrival = document.getElementById("event-arrival");
-    if (arrival) {
-      arrival.hidden = ev.kind !== "absence" || ev.deleted;
-      const now = Date.now();
-      const during = now > ev.s && (ev.e === null || now < ev.e);
-      form.elements.arrival.value = during ? localNow() : ev.start_local;
-    }
-    form.elements.justification.value = ev.justification || "";
-    const accepted = ev.accepted === null ? "" : String(ev.accepted);
-    for (const radio of form.elements.accepted) radio.checked = radio.value === accepted;
-    form.elements.settled.checked = ev.settled;
-    form.elements.counts.checked = ev.counts;
-    form.elements.comment.value = ev.comment;
-    listInto(document.getElementById("event-history"), ev.history, (h) =>
-      [h.at, h.actor, h.action].concat(h.changes).join(" · ")
-    );
-    listInto(
-      document.getElementById("event-notices"),
-      ev.notices,
-      (n) =>
-        [n.at, n.kind, n.status]
-          .concat(n.deliveries)
-          .join(" · "),
-      T["dialog.no_notice"]
-    );
-    document.getElementById("event-error").textContent = "";
-    resetDelete();
-  }
-
-  function localNow() {
-    const d = new Date();
-    const two = (n) => String(n).padStart(2, "0");
-    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + "T" +
-      two(d.getHours()) + ":" + two(d.getMinutes());
-  }
-
-  async function openEvent(id, td) {
-    const answer = await call("GET", eventUrl(id));
-    if (!answer.ok) {
-      say(T.failed + " " + problem(answer), true);
-      return;
-    }
-    returnTo = td;
-    showDetails(answer.body.event);
-    if (!dialog.open) dialog.showModal();
-  }
-
-  function changes() {
-    const accepted = form.elements.accepted.value;
-    const now = {
-      reason: form.elements.reason.value || null,
-      justification: form.elements.justification.value || null,
-      accepted: accepted === "" ? null : accepted === "true",
-      settled: form.elements.settled.checked,
-      counts: form.elements.counts.checked,
-      comment: form.elements.comment.value,
-    };
-    const patch = { version: current.version };
-    for (const [key, value] of Object.entries(now)) {
-      if (value !== current[key]) patch[key] = value;
-    }
-    if (form.elements.kind.value !== current.kind) patch.kind = form.elements.kind.value;
-    if (form.elements.start.value !== current.start_local) {
-      patch.start_local = form.elements.start.value;
-    }
-    if (form.elements.end.value !== current.end_local) patch.end_local = form.elements.end.value;
-    return patch;
-  }
-
   function replaceEvent(painted) {
     events = events.filter((ev) => ev.id !== painted.id);
     if (!painted.deleted) events.push(painted);
-    const tr = rowOf(painted.student || (current && current.student));
+    const tr = rowOf(painted.student);
     if (tr) paintRow(tr);
   }
 
-  async function save() {
-    const patch = changes();
-    if (Object.keys(patch).length === 1) {
-      dialog.close();
-      return;
-    }
-    const answer = await call("POST", eventUrl(current.id), patch);
-    if (answer.status === 409) {
-      const fresh = await call("GET", eventUrl(current.id));
-      if (fresh.ok) showDetails(fresh.body.event);
-      document.getElementById("event-error").textContent = T.conflict;
-      return;
-    }
-    if (!answer.ok) {
-      document.getElementById("event-error").textContent = T.failed + " " + problem(answer);
-      return;
-    }
-    replaceEvent(answer.body.event);
-    dialog.close();
-    say(T.saved);
-  }
-
-  async function arrived() {
-    const body = { arrival: form.elements.arrival.value, version: current.version };
-    const answer = await call("POST", eventUrl(current.id) + "/arrival", body);
-    if (!answer.ok) {
-      document.getElementById("event-error").textContent = T.failed + " " + problem(answer);
-      return;
-    }
-    for (const painted of answer.body.events) replaceEvent(painted);
-    dialog.close();
-    say(fill(T["saved.arrival"], { label: answer.body.events.map((ev) => ev.label).join(" ; ") }));
-  }
-
-  function resetDelete() {
-    const button = document.getElementById("event-delete");
-    if (!button) return;
-    delete button.dataset.confirm;
-    button.textContent = T["dialog.delete"];
-  }
-
-  async function remove(button) {
-    if (!button.dataset.confirm) {
-      button.dataset.confirm = "1";
-      button.textContent = T["dialog.confirm_delete"];
-      return;
-    }
-    const answer = await call("POST", eventUrl(current.id) + "/delete", {});
-    if (!answer.ok) {
-      document.getElementById("event-error").textContent = T.failed + " " + problem(answer);
-      return;
-    }
-    replaceEvent({ id: current.id, student: current.student, deleted: true });
-    dialog.close();
-    say(T.deleted);
-  }
+  details.onChange = (painted, message) => {
+    for (const ev of painted) replaceEvent(ev);
+    say(message);
+  };
+  details.onFailure = (message) => say(message, true);
 
   // --- keyboard and mouse ---------------------------------------------------------------
 
@@ -437,10 +256,6 @@
     }
   });
 
-  const saveButton = document.getElementById("event-save");
-  if (saveButton) saveButton.addEventListener("click", save);
-  const arrivedButton = document.getElementById("event-arrived");
-  if (arrivedButton) arrivedButton.addEventListener("click", arrived);
   if (modeBox) {
     const kept = window.localStorage && localStorage.getItem("grid.mode");
     const radio = kept && modeBox.querySelector('input[name="mode"][value="' + kept + '"]');
@@ -450,13 +265,6 @@
       if (window.localStorage) localStorage.setItem("grid.mode", mode());
     });
   }
-  const deleteButton = document.getElementById("event-delete");
-  if (deleteButton) deleteButton.addEventListener("click", () => remove(deleteButton));
-  document.getElementById("event-close").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => {
-    current = null;
-    if (returnTo) returnTo.focus();
-  });
 
   for (const tr of rows()) {
     for (const td of cellsOf(tr)) td.tabIndex = -1;

@@ -339,3 +339,40 @@ async def test_every_entry_shows_its_state_by_a_symbol_and_the_legend_its_colour
     assert await background(swatch) == "rgb(217, 83, 79)"
     assert await swatch.evaluate("s => getComputedStyle(s).color") == "rgb(0, 0, 0)"
     await screenshot(page, "grid-legend")
+
+
+async def test_the_follow_up_and_the_student_file_open_the_same_event_dialog(
+    live_server: str, page: Any
+) -> None:
+    world = await build_world()
+    pupil = world.students["Noé"]
+    event = (
+        await record_event(
+            world.schools[UAI_A],
+            Actor.system("tests"),
+            student_id=pupil.id,
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, 8),
+            end=at(MONDAY, 10),
+        )
+    ).event
+    follow_up = f"/s/{UAI_A}/follow-up?student={pupil.id}&start=2026-03-01&end=2026-03-31"
+    await open_grid(page, live_server)
+    await page.goto(live_server + follow_up)
+    await page.locator("table.fu-table").get_by_role("button", name="Absence").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_role("heading", level=2)).to_have_text("Absence — PETIT Noé")
+    await dialog.get_by_label("Motif").select_option("ACTIVITE_ETAB")
+    await screenshot(page, "follow-up-dialog")
+    await dialog.get_by_role("button", name="Enregistrer", exact=True).click()
+    await expect(dialog).to_be_hidden()
+    await event.refresh_from_db()
+    assert (event.reason_id is not None, event.counts) == (True, False)
+
+    await page.goto(f"{live_server}/s/{UAI_A}/students/{pupil.id}?year=2025")
+    await page.locator("#events").get_by_role("button", name="Absence").click()
+    await expect(dialog.get_by_role("heading", level=2)).to_have_text("Absence — PETIT Noé")
+    await expect(dialog.locator("#event-history li")).to_have_count(2)
+    await screenshot(page, "student-file-dialog")
+    await dialog.get_by_role("button", name="Fermer").click()
+    await expect(dialog).to_be_hidden()
