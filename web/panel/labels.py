@@ -439,6 +439,12 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "late": w.pgettext("roll call", "Retard"),
             "left": w.gettext("Parti"),
         },
+        "roll.short": {  # a phone's narrow roll call
+            "present": w.pgettext("roll call, short for present", "✓"),
+            "absent": w.pgettext("roll call, short for absent", "A"),
+            "late": w.pgettext("roll call, short for late", "R"),
+            "left": w.pgettext("roll call, short for left", "P"),
+        },
         "settings.about": {
             "general": w.gettext("Repère de midi, mode de décompte, seuils, zone de vacances."),
             "timetable": w.gettext("Les créneaux de chaque jour : la grille de saisie les suit."),

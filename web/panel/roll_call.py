@@ -22,8 +22,8 @@ from core.services.events.roll_call import (
     Mark,
     MarkKind,
     RollCallResult,
-    already_absent,
     lesson_students,
+    marked_in_lesson,
     take_roll_call,
 )
 from core.services.schools.school import now_utc
@@ -90,6 +90,7 @@ async def roll_call_list(request: web.Request) -> web.Response:
             "missing": [_row(item, now, tz) for item in missing],
             "teacher_view": _is_teacher(page),
             "flash": flash,
+            "today": today_in(page.school, now),
             "prev": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
         },
@@ -116,18 +117,23 @@ async def _form_page(
     page: Page, item: LessonOfDay, form: dict[str, Any], error: str | None, status: int = 200
 ) -> web.Response:
     students = await lesson_students(item.lesson)
-    absent = await already_absent(item, [s.id for s in students])
-    tz = (await load_calendar(page.school)).tz
-    rows = [
-        {
-            "id": s.id,
-            "name": s.display_name,
-            "already": s.id in absent,
-            "mark": form.get(f"mark-{s.id}") or ("absent" if s.id in absent else "present"),
-            "time": form.get(f"time-{s.id}", ""),
-        }
-        for s in students
-    ]
+    calendar = await load_calendar(page.school)
+    tz = calendar.tz
+    marked = await marked_in_lesson(item, [s.id for s in students], calendar)
+    rows = []
+    for s in students:
+        known = marked.get(s.id)
+        time_known = f"{known.at:%H:%M}" if known and known.at else ""
+        rows.append(
+            {
+                "id": s.id,
+                "name": s.display_name,
+                "already": str(known.kind) if known else "",
+                "already_at": time_known,
+                "mark": form.get(f"mark-{s.id}") or (str(known.kind) if known else "present"),
+                "time": form.get(f"time-{s.id}") or time_known,
+            }
+        )
     return page.render(
         "roll_call_form.html",
         {
