@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -445,3 +446,22 @@ async def test_the_vie_scolaire_sees_the_missing_roll_calls(
     assert missing is not None
     assert "Mathématiques" in missing.group(1) and "Anglais" in missing.group(1)
     assert "Physique" not in page  # school B's lesson
+
+
+async def test_a_sunday_or_a_closed_day_says_there_is_no_lesson_and_links_the_next_school_day(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    school = world.schools[UAI_A]
+    monday = MONDAY + timedelta(days=7)
+    await ClosedDay.create(school=school, day=monday, half="day", label="Pont")
+    await log_in(client, "cpe")
+    sunday = MONDAY + timedelta(days=6)
+    for path in (f"{GRID}?division=5B&date={sunday}", f"/s/{UAI_A}/roll-call?date={sunday}"):
+        page = await (await client.get(path)).text()
+        assert "dimanche 8 mars : pas de cours" in page, path
+        assert "Prochain jour de classe : mardi 10 mars" in page, path
+        assert "date=2026-03-10" in page and 'role="grid"' not in page
+    page = await (await client.get(f"{GRID}?division=5B&date={monday}")).text()
+    assert "lundi 9 mars : pas de cours" in page
+    page = await (await client.get(f"{GRID}?division=5B&date={MONDAY}")).text()
+    assert "pas de cours" not in page and 'role="grid"' in page

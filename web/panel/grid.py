@@ -175,6 +175,7 @@ async def grid_page(request: web.Request) -> web.Response:
         "next": _link(target, _step(day, view, True), view),
         "today": _link(target, data.today_in(page.school, now_utc()), view),
         "day_label": data.day_label(days[0], lang),
+        "no_school": data.no_school(calendar, day, page.words) if view == "day" else None,
     }
     return page.render("grid.html", context)
 

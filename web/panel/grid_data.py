@@ -34,6 +34,31 @@ def day_label(day: date, lang: str) -> str:
 
 
 @dataclass(frozen=True)
+class NoSchool:
+    """A day without lessons (Sunday, a holiday, a closure) and the next school day."""
+
+    said: str  # "dimanche 6 décembre : pas de cours"
+    next_day: date | None
+    next_said: str  # "Prochain jour de classe : lundi 7 décembre"
+
+
+def no_school(calendar: SchoolCalendar, day: date, said: Words) -> NoSchool | None:
+    """None on a school day; else what to say about ``day``, and the next school day."""
+    if calendar.is_school_day(day):
+        return None
+    following = calendar.next_school_day(day)
+    return NoSchool(
+        said.gettext("{day} : pas de cours").format(day=day_label(day, said.language)),
+        following,
+        said.gettext("Prochain jour de classe : {day}").format(
+            day=day_label(following, said.language)
+        )
+        if following
+        else "",
+    )
+
+
+@dataclass(frozen=True)
 class Target:
     """Whose students the grid shows: a division, a teaching group or a group of divisions."""
 

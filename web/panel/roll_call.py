@@ -30,7 +30,7 @@ from core.services.schools.school import now_utc
 from web.i18n import language
 from web.keys import QUEUE
 from web.panel import session
-from web.panel.grid_data import day_label, today_in
+from web.panel.grid_data import day_label, no_school, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
 from workers.queue import enqueue_scheduled
@@ -76,7 +76,8 @@ async def roll_call_list(request: web.Request) -> web.Response:
     page = await school_page(request, Permission.ROLL_CALL)
     day = _day(page, request.query.get("date"))
     now = now_utc()
-    tz = (await load_calendar(page.school)).tz
+    calendar = await load_calendar(page.school)
+    tz = calendar.tz
     teacher_id = page.user.id if _is_teacher(page) else None
     lessons = await lessons_of_day(page.school, day, teacher_id=teacher_id)
     missing = [] if _is_teacher(page) else await missing_roll_calls(page.school, day, now)
@@ -91,6 +92,7 @@ async def roll_call_list(request: web.Request) -> web.Response:
             "teacher_view": _is_teacher(page),
             "flash": flash,
             "today": today_in(page.school, now),
+            "no_school": no_school(calendar, day, page.words),
             "prev": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
         },

@@ -376,3 +376,17 @@ async def test_the_follow_up_and_the_student_file_open_the_same_event_dialog(
     await screenshot(page, "student-file-dialog")
     await dialog.get_by_role("button", name="Fermer").click()
     await expect(dialog).to_be_hidden()
+
+
+async def test_a_sunday_says_no_lesson_and_leads_to_the_next_school_day(
+    live_server: str, page: Any
+) -> None:
+    await build_world()
+    await open_grid(page, live_server, query=GRID)
+    await page.goto(f"{live_server}/s/{UAI_A}/grid?division=5B&date=2026-03-08")
+    note = page.get_by_role("note")
+    await expect(note).to_contain_text("dimanche 8 mars : pas de cours")
+    await screenshot(page, "grid-sunday")
+    await note.get_by_role("link", name="Prochain jour de classe : lundi 9 mars").click()
+    await expect(page.get_by_role("grid")).to_be_visible()
+    await expect(page.get_by_role("grid")).to_contain_text("lundi 9 mars")
