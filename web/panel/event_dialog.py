@@ -24,6 +24,8 @@ class Choice:
     colour: str = ""
     for_absence: bool = True
     for_lateness: bool = True
+    counts: bool = True
+    legitimate_by_default: bool | None = None
 
 
 async def _reasons(page: Page, view: Visibility) -> list[Any]:

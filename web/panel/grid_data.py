@@ -251,6 +251,7 @@ class Swatch:
     label: str
     colour: str
     ink: str
+    kind: str  # whose mark the swatch bears: absence or lateness
 
 
 def legend(school: School, words: Words, shown_reasons: list[Any]) -> list[Swatch]:
@@ -260,11 +261,15 @@ def legend(school: School, words: Words, shown_reasons: list[Any]) -> list[Swatc
             words.gettext("{kind}, sans motif").format(kind=label(words, "grid.kind", kind)),
             kind_colour(school, kind),
             "",
+            kind,
         )
         for kind in ("absence", "lateness")
     ]
-    reasons = [Swatch(r.label, str(r.colour), "") for r in shown_reasons]
-    return [Swatch(s.label, s.colour, ink_for(s.colour)) for s in kinds + reasons]
+    reasons = [
+        Swatch(r.label, str(r.colour), "", "absence" if r.for_absence else "lateness")
+        for r in shown_reasons
+    ]
+    return [Swatch(s.label, s.colour, ink_for(s.colour), s.kind) for s in kinds + reasons]
 
 
 def event_json(

@@ -206,6 +206,18 @@
     changed([gone], T.deleted);
   }
 
+  // A reason brings its flags (as the server applies them when the states are not set):
+  // shown at once, and still changeable before saving.
+  form.elements.reason.addEventListener("change", () => {
+    const option = form.elements.reason.selectedOptions[0];
+    if (!option) return;
+    form.elements.counts.checked = !option.value || option.dataset.counts === "1";
+    const legitimate = option.dataset.legitimate;
+    if (legitimate === "1" || legitimate === "0") {
+      const wanted = legitimate === "1" ? "true" : "false";
+      for (const radio of form.elements.accepted) radio.checked = radio.value === wanted;
+    }
+  });
   const saveButton = document.getElementById("event-save");
   if (saveButton) saveButton.addEventListener("click", save);
   const deleteButton = document.getElementById("event-delete");

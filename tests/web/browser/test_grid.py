@@ -363,6 +363,7 @@ async def test_the_follow_up_and_the_student_file_open_the_same_event_dialog(
     dialog = page.get_by_role("dialog")
     await expect(dialog.get_by_role("heading", level=2)).to_have_text("Absence — PETIT Noé")
     await dialog.get_by_label("Motif").select_option("ACTIVITE_ETAB")
+    await expect(dialog.get_by_label("Compte dans les absences")).not_to_be_checked()
     await screenshot(page, "follow-up-dialog")
     await dialog.get_by_role("button", name="Enregistrer", exact=True).click()
     await expect(dialog).to_be_hidden()
