@@ -152,6 +152,28 @@ class SchoolCalendar:
         """Convert a local wall time on `day` to an aware UTC datetime."""
         return datetime.combine(day, wall, tzinfo=self.tz).astimezone(UTC)
 
+    def is_school_day(self, day: date) -> bool:
+        """True if ``day`` has lesson time (a slot of its weekday, not closed)."""
+        return any(self.is_school_half_day(HalfDayKey(day, half)) for half in Half)
+
+    def next_school_day(self, after: date, horizon: int = 400) -> date | None:
+        """The first school day after ``after`` within ``horizon`` days (None without one)."""
+        for offset in range(1, horizon + 1):
+            day = after + timedelta(days=offset)
+            if self.is_school_day(day):
+                return day
+        return None
+
+    def lesson_at(self, moment: datetime) -> Interval | None:
+        """The timetable slot (aware UTC bounds) running at ``moment``, if any."""
+        require_aware(moment, "moment")
+        local = moment.astimezone(self.tz)
+        wall = local.time().replace(tzinfo=None)
+        for slot in self.slots:
+            if slot.weekday == local.weekday() and slot.start <= wall < slot.end:
+                return self.to_utc(local.date(), slot.start), self.to_utc(local.date(), slot.end)
+        return None
+
 
 def default_slots() -> tuple[Slot, ...]:
     """Monday–Friday one-hour slots from 8:00 to 17:00; Wednesday only 8:00–12:00."""

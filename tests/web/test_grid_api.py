@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,15 @@ def absence(world: World, name: str, first: int, last: int) -> dict[str, Any]:
         "start": at(MONDAY, first).isoformat(),
         "end": at(MONDAY, last).isoformat(),
     }
+
+
+async def cpe_with_absence(
+    client: TestClient[Any, Any], world: World, first: int, last: int
+) -> tuple[str, str]:
+    """The CPE logged in (their CSRF token) and the address of Hugo's absence they recorded."""
+    token = await log_in(client, "cpe")
+    _, body = await post(client, RECORD, absence(world, "Hugo", first, last), token)
+    return token, f"{RECORD}/{body['event']['id']}"
 
 
 async def post(
@@ -158,6 +168,66 @@ async def test_an_absence_shorter_than_the_lateness_threshold_is_painted_as_a_la
     assert status == 200 and body["event"]["kind"] == "lateness"
 
 
+async def test_one_click_records_a_lateness_arriving_at_the_time_typed(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    token = await log_in(client, "cpe")
+    half = {"start": at(MONDAY, 9, 30).isoformat(), "end": at(MONDAY, 10).isoformat()}
+    mark = {**lateness(world), **half, "arrival": "09:47"}
+    status, body = await post(client, RECORD, mark, token)
+    assert status == 201
+    painted = body["event"]
+    assert (painted["arrival"], painted["state"], painted["ink"]) == (
+        "09:47",
+        "undecided",
+        "#1d2433",
+    )
+    assert painted["label"] == "Retard, arrivée à 09:47"
+    event = await Event.get(id=painted["id"])
+    assert (event.starts_at, event.ends_at) == (at(MONDAY, 9), at(MONDAY, 9, 47))
+    for wrong in ("9h47", "25:00", "10:05"):  # malformed, or after the lesson
+        mark = {**lateness(world, "Hugo"), **half, "arrival": wrong}
+        assert (await post(client, RECORD, mark, token))[0] == 422, wrong
+
+
+async def test_the_dialog_moves_an_event_in_local_time_and_changes_its_kind(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    token, url = await cpe_with_absence(client, world, 9, 11)
+    details = (await (await client.get(url)).json())["event"]
+    assert (details["start_local"], details["end_local"]) == (
+        "2026-03-02T09:00",
+        "2026-03-02T11:00",
+    )
+    patch = {"start_local": "2026-03-02T10:00", "end_local": "2026-03-02T12:00", "version": 1}
+    assert (await post(client, url, patch, token))[0] == 200
+    event = await Event.get(id=details["id"])
+    assert (event.starts_at, event.ends_at) == (at(MONDAY, 10), at(MONDAY, 12))
+    patch = {"kind": "lateness", "end_local": "2026-03-02T10:10", "version": 2}
+    status, body = await post(client, url, patch, token)
+    assert status == 200 and body["event"]["kind"] == "lateness"
+    for wrong in ("2026-13-02T10:00", 12, "x" * 40):
+        assert (await post(client, url, {"start_local": wrong}, token))[0] == 422, wrong
+
+
+async def test_arrived_at_turns_the_absence_into_a_lateness_in_one_action(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    token, event_url = await cpe_with_absence(client, world, 8, 12)
+    url = event_url + "/arrival"
+    status, body = await post(client, url, {"arrival": "2026-03-02T10:12", "version": 1}, token)
+    assert status == 200
+    shortened, late = body["events"]
+    assert (shortened["kind"], late["kind"], late["arrival"]) == ("absence", "lateness", "10:12")
+    event = await Event.get(id=shortened["id"])
+    assert event.ends_at == at(MONDAY, 10)
+    again = await post(client, url, {"arrival": "2026-03-02T11:00", "version": 2}, token)
+    assert again[0] == 422  # the absence now ends at 10:00
+    assert (await post(client, url, {"arrival": "demain"}, token))[0] == 422
+    teacher = await log_in(client, "teacher")
+    assert (await post(client, url, {"arrival": "2026-03-02T09:00"}, teacher))[0] == 403
+
+
 async def test_an_overlapping_absence_is_a_409_in_json(
     client: TestClient[Any, Any], world: World
 ) -> None:
@@ -234,7 +304,8 @@ async def test_a_teacher_does_not_see_in_the_history_the_reason_the_school_hides
     await log_in(client, "teacher")
     details = await (await client.get(url)).json()
     changes = details["event"]["history"][1]["changes"]
-    assert changes == []  # neither the local reason nor the comment
+    # neither the local reason nor the comment: only the decision the reason brought
+    assert len(changes) == 1 and not any("MALADIE" in c or "fièvre" in c for c in changes)
 
 
 async def test_entered_by_mistake_is_a_soft_delete(
@@ -391,3 +462,22 @@ async def test_an_absence_entered_too_late_for_a_notice_says_so_in_its_dialog(
     assert note.startswith("Pas d'avis à la famille : saisie ") and note.endswith(" jours après.")
     english = await (await client.get(url, params={"lang": "en"})).json()
     assert english["event"]["notice_note"].startswith("No notice to the family: entered ")
+
+
+async def test_a_sunday_or_a_closed_day_says_there_is_no_lesson_and_links_the_next_school_day(
+    client: TestClient[Any, Any], world: World
+) -> None:
+    school = world.schools[UAI_A]
+    monday = MONDAY + timedelta(days=7)
+    await ClosedDay.create(school=school, day=monday, half="day", label="Pont")
+    await log_in(client, "cpe")
+    sunday = MONDAY + timedelta(days=6)
+    for path in (f"{GRID}?division=5B&date={sunday}", f"/s/{UAI_A}/roll-call?date={sunday}"):
+        page = await (await client.get(path)).text()
+        assert "dimanche 8 mars : pas de cours" in page, path
+        assert "Prochain jour de classe : mardi 10 mars" in page, path
+        assert "date=2026-03-10" in page and 'role="grid"' not in page
+    page = await (await client.get(f"{GRID}?division=5B&date={monday}")).text()
+    assert "lundi 9 mars : pas de cours" in page
+    page = await (await client.get(f"{GRID}?division=5B&date={MONDAY}")).text()
+    assert "pas de cours" not in page and 'role="grid"' in page

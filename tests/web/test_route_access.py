@@ -116,6 +116,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/s/{uai}/grid/events/{id}"): R(200, EVERYONE, "event", scoped=True, json=True),
     ("POST", "/s/{uai}/grid/events/{id}"): R(409, WRITERS, "event", scoped=True, json=True),
     ("POST", "/s/{uai}/grid/events/{id}/delete"): R(409, WRITERS, "event", scoped=True, json=True),
+    ("POST", "/s/{uai}/grid/events/{id}/arrival"): R(422, WRITERS, "event", scoped=True, json=True),
     ("GET", "/s/{uai}/roll-call"): R(200, ROLL_CALL),
     ("GET", "/s/{uai}/roll-call/{lesson}"): R(200, ROLL_CALL, "lesson", scoped=True, out=403),
     ("POST", "/s/{uai}/roll-call/{lesson}"): R(303, ROLL_CALL, "lesson", scoped=True, out=403),

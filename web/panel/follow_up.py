@@ -24,6 +24,7 @@ from core.rules.counting import EventKind
 from core.services.events.saved_searches import delete_search, save_search
 from web.i18n import language
 from web.panel import follow_up_export, student_file
+from web.panel.event_dialog import dialog_context
 from web.panel.follow_up_form import (
     SearchForm,
     form_query,
@@ -90,6 +91,7 @@ async def _respond(
         "choices": await search_choices(page.school, scope.view),
         "saved": [(s, query_of(s.criteria, s.columns)) for s in searches],
         "save_error": save_error,
+        **await dialog_context(page),
     }
     failed = form.error is not None or save_error is not None
     return page.render("follow_up.html", context, status=400 if failed else 200)

@@ -9,24 +9,25 @@ and answer ``{"error": {"code", "message"}}`` on failure: 400 malformed, 401 not
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.bounds import Id, Moment
+from core.bounds import MAX_ID, Id, Moment, day_in_window
 from core.errors import DomainError, Invalid, first_problem
 from core.i18n import Words, words
 from core.models import Event, School
 from core.queries.records import with_relations
 from core.queries.scope import reader_scope
-from core.queries.settings import active_justifications, reasons
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
 from core.rules.permissions import Permission
 from core.rules.visibility import Visibility
+from core.services.events.arrival import mark_arrival, record_lateness
 from core.services.events.record import (
     correct_event,
     delete_event,
@@ -39,6 +40,7 @@ from web.bodies import read_json_body
 from web.i18n import language
 from web.keys import QUEUE
 from web.panel import grid_data as data
+from web.panel.event_dialog import dialog_context
 from web.panel.grid_detail import event_details
 from web.panel.guard import Page, Refused, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
@@ -48,12 +50,20 @@ from workers.queue import enqueue_scheduled
 BASE = "/s/{uai}/grid"
 EVENT = BASE + r"/events/{id:\d+}"
 
+SYMBOLS = {"accepted": "✓", "rejected": "✗", "undecided": "?"}  # besides the colour
 JsonResult = tuple[int, dict[str, Any]]
 JsonHandler = Callable[[Page, dict[str, Any]], Awaitable[JsonResult]]
 
 
+Checked = TypeVar("Checked", bound=BaseModel)
+WALL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+LOCAL_MOMENT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class GridMark(BaseModel):
-    """One or two clicks: a lateness at ``start``, or an absence from ``start`` to ``end``."""
+    """One click (a lateness in the half-period ``start``–``end``, arrived at ``arrival``, a
+    local wall time, by default now during it, else its start) or two (an absence from
+    ``start`` to ``end``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +71,34 @@ class GridMark(BaseModel):
     kind: Literal["absence", "lateness"]
     start: Moment
     end: Moment | None = None
+    arrival: str | None = Field(default=None, pattern=WALL_TIME)
+
+
+class Arrived(BaseModel):
+    """ "Arrivé(e) à …": the local moment of the arrival, and the version shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    arrival: str = Field(pattern=LOCAL_MOMENT)
+    version: int | None = Field(default=None, ge=0, le=MAX_ID)
+
+
+def _local(raw: str, school: School) -> datetime:
+    """A local wall moment (``YYYY-MM-DDTHH:MM``) of the school's zone, aware."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Invalid("expected a date and time") from None
+    if not day_in_window(moment.date()):
+        raise Invalid("expected a date and time")
+    return moment.replace(tzinfo=ZoneInfo(school.timezone))
+
+
+def _checked(model: type[Checked], body: dict[str, Any]) -> Checked:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise Invalid(first_problem(error)) from None
 
 
 def _parse_day(raw: str | None, school: School) -> date:
@@ -99,9 +137,10 @@ def _script(
         "columns": [c.as_json(calendar) for c in columns],
         "events": [data.event_json(e, page.school, said, view) for e in events],
         "readonly": not page.can(Permission.WRITE_EVENTS),
-        "csrf": page.csrf,
-        "urls": {"record": base + "/events", "event": base + "/events/{id}"},
+        "urls": {"record": base + "/events"},
         "t": families(said.language)["grid"],
+        "states": families(said.language)["grid.state"],
+        "symbols": SYMBOLS,
     }
 
 
@@ -118,6 +157,8 @@ async def grid_page(request: web.Request) -> web.Response:
     scope = await reader_scope(page.school, page.user.id, page.role)
     rows = [row for row in await data.rows_for(page.school, target) if scope.allows(row.id)]
     events = await data.events_for(page.school, rows, days, calendar)
+    dialog = await dialog_context(page)
+    shown_reasons = [r for r in dialog["reasons"] if r.colour]  # the local ones, coloured
     context = {
         "view": view,
         "day": day,
@@ -126,13 +167,15 @@ async def grid_page(request: web.Request) -> web.Response:
         "headers": headers,
         "columns": columns,
         "rows": rows,
-        "reasons": await reasons(page.school, active_only=True),
-        "justifications": await active_justifications(page.school),
+        "legend": data.legend(page.school, page.words, shown_reasons),
+        "symbols": SYMBOLS,
+        **dialog,
         "script": _script(page, columns, events, calendar, scope.view),
         "prev": _link(target, _step(day, view, False), view),
         "next": _link(target, _step(day, view, True), view),
         "today": _link(target, data.today_in(page.school, now_utc()), view),
         "day_label": data.day_label(days[0], lang),
+        "no_school": data.no_school(calendar, day, page.words) if view == "day" else None,
     }
     return page.render("grid.html", context)
 
@@ -195,21 +238,31 @@ def _words(page: Page) -> Words:
 @json_endpoint(Permission.WRITE_EVENTS, write=True)
 async def record(page: Page, body: dict[str, Any]) -> JsonResult:
     """One click (lateness) or two (absence): the event, as the grid paints it."""
-    try:
-        mark = GridMark.model_validate(body)
-    except ValidationError as error:
-        raise Invalid(first_problem(error)) from None
+    mark = _checked(GridMark, body)
     if mark.kind == "absence" and mark.end is None:
         raise Invalid("end: an absence needs its end")
-    done = await record_event(
-        page.school,
-        page.actor,
-        student_id=mark.student_id,
-        kind=EventKind(mark.kind),
-        start=mark.start,
-        end=mark.end if mark.kind == "absence" else None,
-        recorded_from=page.request.remote or "",
-    )
+    where = page.request.remote or ""
+    if mark.kind == "lateness":
+        day = mark.start.astimezone(ZoneInfo(page.school.timezone)).date()
+        arrival = _local(f"{day}T{mark.arrival}", page.school) if mark.arrival else None
+        done = await record_lateness(
+            page.school,
+            page.actor,
+            student_id=mark.student_id,
+            half=(mark.start, mark.end or mark.start),
+            arrival=arrival,
+            recorded_from=where,
+        )
+    else:
+        done = await record_event(
+            page.school,
+            page.actor,
+            student_id=mark.student_id,
+            kind=EventKind.ABSENCE,
+            start=mark.start,
+            end=mark.end,
+            recorded_from=where,
+        )
     await enqueue_scheduled(page.request.config_dict[QUEUE], done.due)
     return 201, {"event": data.event_json(done.event, page.school, _words(page))}
 
@@ -234,10 +287,37 @@ async def _painted(page: Page, event: Event) -> dict[str, Any]:
 
 @json_endpoint(Permission.WRITE_EVENTS, write=True)
 async def correct(page: Page, body: dict[str, Any]) -> JsonResult:
-    """Save the dialog: only the fields sent change; ``version`` guards against a lost update."""
+    """Save the dialog: only the fields sent change; ``version`` guards against a lost update.
+
+    The start and end come as local wall moments (``start_local``, ``end_local``: the
+    dialog's fields), in the school's zone."""
+    for key in ("start", "end"):
+        raw = body.pop(f"{key}_local", None)
+        if isinstance(raw, str) and len(raw) <= len("2026-03-02T08:00"):
+            body[key] = _local(raw, page.school) if raw else None
+        elif raw is not None:
+            raise Invalid(f"{key}: expected a date and time")
     done = await correct_event(page.school, page.actor, _event_id(page), parse_patch(body))
     await enqueue_scheduled(page.request.config_dict[QUEUE], done.due)
     return 200, {"event": await _painted(page, done.event)}
+
+
+@json_endpoint(Permission.WRITE_EVENTS, write=True)
+async def arrived(page: Page, body: dict[str, Any]) -> JsonResult:
+    """ "Arrivé(e) à …": the absence becomes a lateness, or ends and the lateness is added."""
+    asked = _checked(Arrived, body)
+    done = await mark_arrival(
+        page.school,
+        page.actor,
+        _event_id(page),
+        _local(asked.arrival, page.school),
+        version=asked.version,
+    )
+    await enqueue_scheduled(page.request.config_dict[QUEUE], done.due)
+    painted = [await _painted(page, done.absence.event)]
+    if done.lateness is not None:
+        painted.append(await _painted(page, done.lateness.event))
+    return 200, {"events": painted}
 
 
 @json_endpoint(Permission.WRITE_EVENTS, write=True)
@@ -254,3 +334,4 @@ def setup_grid(app: web.Application) -> None:
     app.router.add_get(EVENT, details)
     app.router.add_post(EVENT, correct)
     app.router.add_post(EVENT + "/delete", remove)
+    app.router.add_post(EVENT + "/arrival", arrived)

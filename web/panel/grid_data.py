@@ -21,6 +21,7 @@ from core.queries.calendar import load_calendar, timetable_slots
 from core.queries.choices import groupings
 from core.queries.grid import TargetKind, events_touching, target_students
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
+from core.rules.contrast import ink_for
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
 from web.panel.labels import label
 
@@ -30,6 +31,31 @@ View = Literal["day", "week"]
 def day_label(day: date, lang: str) -> str:
     """``lundi 2 mars`` / ``Monday 2 March`` (the day and month names are Babel's)."""
     return words(lang).format_date(day, "EEEE d MMMM")
+
+
+@dataclass(frozen=True)
+class NoSchool:
+    """A day without lessons (Sunday, a holiday, a closure) and the next school day."""
+
+    said: str  # "dimanche 6 décembre : pas de cours"
+    next_day: date | None
+    next_said: str  # "Prochain jour de classe : lundi 7 décembre"
+
+
+def no_school(calendar: SchoolCalendar, day: date, said: Words) -> NoSchool | None:
+    """None on a school day; else what to say about ``day``, and the next school day."""
+    if calendar.is_school_day(day):
+        return None
+    following = calendar.next_school_day(day)
+    return NoSchool(
+        said.gettext("{day} : pas de cours").format(day=day_label(day, said.language)),
+        following,
+        said.gettext("Prochain jour de classe : {day}").format(
+            day=day_label(following, said.language)
+        )
+        if following
+        else "",
+    )
 
 
 @dataclass(frozen=True)
@@ -198,9 +224,52 @@ def colour_of(event: Event, school: School, *, reason: bool = True) -> str:
     kind."""
     if event.reason is not None and reason:
         return str(event.reason.colour)
+    return kind_colour(school, str(event.kind))
+
+
+def kind_colour(school: School, kind: str) -> str:
+    """The school's colour for a kind of event without a reason."""
     colours = school.colours or {}
-    key = str(event.kind) if str(event.kind) in ("absence", "lateness") else "other"
+    key = kind if kind in ("absence", "lateness") else "other"
     return colours.get(key) or colours.get("other") or "#5bc0de"
+
+
+State = Literal["accepted", "rejected", "undecided"]
+
+
+def state_of(event: Event) -> State:
+    """Justified, not justified or still to decide: a symbol on the cell besides its colour."""
+    if event.accepted is None:
+        return "undecided"
+    return "accepted" if event.accepted else "rejected"
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One entry of the grid's colour legend."""
+
+    label: str
+    colour: str
+    ink: str
+    kind: str  # whose mark the swatch bears: absence or lateness
+
+
+def legend(school: School, words: Words, shown_reasons: list[Any]) -> list[Swatch]:
+    """The colours a cell may take: each kind without a reason, then each reason's."""
+    kinds = [
+        Swatch(
+            words.gettext("{kind}, sans motif").format(kind=label(words, "grid.kind", kind)),
+            kind_colour(school, kind),
+            "",
+            kind,
+        )
+        for kind in ("absence", "lateness")
+    ]
+    reasons = [
+        Swatch(r.label, str(r.colour), "", "absence" if r.for_absence else "lateness")
+        for r in shown_reasons
+    ]
+    return [Swatch(s.label, s.colour, ink_for(s.colour), s.kind) for s in kinds + reasons]
 
 
 def event_json(
@@ -214,13 +283,32 @@ def event_json(
     if event.reason is not None:
         reason = event.reason
         shown = f"{shown} ({reason.label if local else reason.generic.label})"
+    arrival = arrival_of(event, ZoneInfo(school.timezone))
+    if arrival:
+        shown = words.gettext("{kind}, arrivée à {time}").format(kind=shown, time=arrival)
+    colour = colour_of(event, school, reason=local)
     return {
         "id": event.id,
         "student": event.student_id,
         "kind": kind,
         "s": millis(event.starts_at),
         "e": None if event.ends_at is None else millis(event.ends_at),
-        "colour": colour_of(event, school, reason=local),
+        "colour": colour,
+        "ink": ink_for(colour),
+        "state": state_of(event),
         "label": shown,
+        "arrival": arrival,
         "version": event.version,
     }
+
+
+def arrival_of(event: Event, tz: ZoneInfo) -> str | None:
+    """A lateness's arrival, ``HH:MM`` local: its end (its start when it has none)."""
+    if str(event.kind) != "lateness":
+        return None
+    return f"{(event.ends_at or event.starts_at).astimezone(tz):%H:%M}"
+
+
+def local_input(moment: datetime | None, tz: ZoneInfo) -> str:
+    """A moment as a ``datetime-local`` field holds it, in the school's zone."""
+    return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%dT%H:%M}"

@@ -16,7 +16,7 @@ from core.queries.scope import ALL, Scope
 from core.queries.settings import reasons, typed_rows
 from core.rules.visibility import ReasonShown, Visibility
 from core.services.notices.absence import late_entry_days, notice_kind
-from web.panel.grid_data import day_label, event_json
+from web.panel.grid_data import day_label, event_json, local_input
 from web.panel.labels import label
 
 EDITABLE = ("reason", "justification", "accepted", "settled", "counts", "comment")
@@ -166,6 +166,8 @@ async def event_details(
         "kind_label": label(words, "grid.kind", event.kind),
         "start": _when(event.starts_at, tz, lang),
         "end": _when(event.ends_at, tz, lang) if event.ends_at else None,
+        "start_local": local_input(event.starts_at, tz),
+        "end_local": local_input(event.ends_at, tz),
         "reason": view.reason_of(reason.code, reason.generic.code) if reason else None,
         "justification": view.justification(justification.code) or None if justification else None,
         "accepted": event.accepted,

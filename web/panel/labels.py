@@ -236,13 +236,15 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "next.week": w.gettext("Semaine suivante →"),
             "today": w.gettext("Aujourd'hui"),
             "help": w.gettext(
-                "Un clic sur une demi-période la sélectionne (case "
-                "entourée). Cliquez à nouveau la même case pour un retard à "
-                "son début ; cliquez une autre case de la même ligne, même "
-                "d'un autre créneau ou d'un autre jour, pour une absence du "
-                "début de la première à la fin de la seconde. Échap annule "
-                "la sélection. Un clic sur une saisie existante ouvre son "
-                "détail. Au clavier : les flèches déplacent, Entrée ou "
+                "En mode retard, un clic sur une demi-période enregistre un "
+                "retard, arrivée à l'heure indiquée ou, sans heure, maintenant "
+                "pendant la demi-période, sinon à son début. En mode absence, "
+                "un clic sélectionne le début (case entourée) ; cliquez la même "
+                "case pour une absence sur cette demi-période, ou une autre "
+                "case de la même ligne, même d'un autre créneau ou d'un autre "
+                "jour, pour une absence jusqu'à la fin de celle-ci. Échap "
+                "annule la sélection. Un clic sur une saisie existante ouvre "
+                "son détail. Au clavier : les flèches déplacent, Entrée ou "
                 "Espace agit comme un clic."
             ),
             "readonly": w.gettext("Lecture seule : votre rôle ne permet pas de saisir."),
@@ -251,11 +253,13 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "student": w.gettext("Élève"),
             "week_of": w.gettext("semaine du"),
             "armed": w.gettext(
-                "Début sélectionné : {cell}. Même case : retard ; autre case "
-                "de la ligne : fin de l'absence ; Échap : annuler."
+                "Début sélectionné : {cell}. Même case : absence sur cette "
+                "demi-période ; autre case de la ligne : fin de l'absence ; "
+                "Échap : annuler."
             ),
             "cancelled": w.gettext("Sélection annulée."),
-            "saved.lateness": w.gettext("Retard enregistré : {cell}."),
+            "saved.lateness": w.gettext("Retard enregistré : {cell}, arrivée à {time}."),
+            "saved.arrival": w.gettext("Arrivée enregistrée : {label}."),
             "saved.absence": w.gettext("Absence enregistrée."),
             "saved": w.gettext("Modifications enregistrées."),
             "deleted": w.gettext("Saisie marquée comme erronée."),
@@ -330,6 +334,11 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "infirmary": w.gettext("Infirmerie"),
             "exemption": w.gettext("Dispense"),
             "exclusion": w.pgettext("entry grid", "Exclusion de cours"),
+        },
+        "grid.state": {
+            "accepted": w.gettext("justifiée"),
+            "rejected": w.gettext("non justifiée"),
+            "undecided": w.gettext("à décider"),
         },
         "grid.next": {
             "day": w.gettext("Jour suivant →"),
@@ -429,6 +438,12 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "absent": w.gettext("Absent"),
             "late": w.pgettext("roll call", "Retard"),
             "left": w.gettext("Parti"),
+        },
+        "roll.short": {  # a phone's narrow roll call
+            "present": w.pgettext("roll call, short for present", "✓"),
+            "absent": w.pgettext("roll call, short for absent", "A"),
+            "late": w.pgettext("roll call, short for late", "R"),
+            "left": w.pgettext("roll call, short for left", "P"),
         },
         "settings.about": {
             "general": w.gettext("Repère de midi, mode de décompte, seuils, zone de vacances."),

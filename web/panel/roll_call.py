@@ -22,15 +22,15 @@ from core.services.events.roll_call import (
     Mark,
     MarkKind,
     RollCallResult,
-    already_absent,
     lesson_students,
+    marked_in_lesson,
     take_roll_call,
 )
 from core.services.schools.school import now_utc
 from web.i18n import language
 from web.keys import QUEUE
 from web.panel import session
-from web.panel.grid_data import day_label, today_in
+from web.panel.grid_data import day_label, no_school, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
 from workers.queue import enqueue_scheduled
@@ -76,7 +76,8 @@ async def roll_call_list(request: web.Request) -> web.Response:
     page = await school_page(request, Permission.ROLL_CALL)
     day = _day(page, request.query.get("date"))
     now = now_utc()
-    tz = (await load_calendar(page.school)).tz
+    calendar = await load_calendar(page.school)
+    tz = calendar.tz
     teacher_id = page.user.id if _is_teacher(page) else None
     lessons = await lessons_of_day(page.school, day, teacher_id=teacher_id)
     missing = [] if _is_teacher(page) else await missing_roll_calls(page.school, day, now)
@@ -90,6 +91,8 @@ async def roll_call_list(request: web.Request) -> web.Response:
             "missing": [_row(item, now, tz) for item in missing],
             "teacher_view": _is_teacher(page),
             "flash": flash,
+            "today": today_in(page.school, now),
+            "no_school": no_school(calendar, day, page.words),
             "prev": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
         },
@@ -116,18 +119,23 @@ async def _form_page(
     page: Page, item: LessonOfDay, form: dict[str, Any], error: str | None, status: int = 200
 ) -> web.Response:
     students = await lesson_students(item.lesson)
-    absent = await already_absent(item, [s.id for s in students])
-    tz = (await load_calendar(page.school)).tz
-    rows = [
-        {
-            "id": s.id,
-            "name": s.display_name,
-            "already": s.id in absent,
-            "mark": form.get(f"mark-{s.id}") or ("absent" if s.id in absent else "present"),
-            "time": form.get(f"time-{s.id}", ""),
-        }
-        for s in students
-    ]
+    calendar = await load_calendar(page.school)
+    tz = calendar.tz
+    marked = await marked_in_lesson(item, [s.id for s in students], calendar)
+    rows = []
+    for s in students:
+        known = marked.get(s.id)
+        time_known = f"{known.at:%H:%M}" if known and known.at else ""
+        rows.append(
+            {
+                "id": s.id,
+                "name": s.display_name,
+                "already": str(known.kind) if known else "",
+                "already_at": time_known,
+                "mark": form.get(f"mark-{s.id}") or (str(known.kind) if known else "present"),
+                "time": form.get(f"time-{s.id}") or time_known,
+            }
+        )
     return page.render(
         "roll_call_form.html",
         {

@@ -34,6 +34,7 @@ from core.services.notices.chat_invitations import (
 from core.services.notices.convocations import convoke_family
 from web.keys import QUEUE, SETTINGS
 from web.panel.account import now_of
+from web.panel.event_dialog import dialog_context
 from web.panel.guard import Page, refusal, require_csrf, school_page
 from web.panel.inputs import path_id
 from web.panel.labels import known_label
@@ -118,6 +119,7 @@ async def _render(
         "may_link": may_link(page),
         "bot_configured": deep_link(_bot(page), "") is not None,
         "chat_code": chat_code or {},
+        **await dialog_context(page),
     }
     return page.render("student_file.html", context, status=status)
 

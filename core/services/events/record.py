@@ -73,7 +73,7 @@ def parse_patch(data: object) -> EventPatch:
         raise Invalid(first_problem(error, "body")) from None
 
 
-def _aware(value: datetime, name: str) -> datetime:
+def aware_utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise Invalid(f"{name} must carry a time zone offset, e.g. 2026-03-02T08:00:00+01:00")
     # In UTC, as stored: SQLite compares datetimes as text, so a filter on a +01:00 value
@@ -182,9 +182,9 @@ async def record_event(
     for is written in the same transaction; its deliveries come back in :attr:`Recorded.due`,
     for the caller to enqueue once it has committed. ``now`` is the recording time.
     """
-    now = _aware(now, "now") if now is not None else now_utc()
-    start = _aware(start, "start")
-    end = None if end is None else _aware(end, "end")
+    now = aware_utc(now, "now") if now is not None else now_utc()
+    start = aware_utc(start, "start")
+    end = None if end is None else aware_utc(end, "end")
     student = await school_student(school, student_id)
     asked, kind = kind, _kind_by_duration(school, kind, start, end)
     await _check_interval(school, kind, start, end)
@@ -227,9 +227,9 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
     if "start" in given:
         if patch.start is None:
             raise Invalid("start cannot be null")
-        event.starts_at = _aware(patch.start, "start")
+        event.starts_at = aware_utc(patch.start, "start")
     if "end" in given:
-        event.ends_at = None if patch.end is None else _aware(patch.end, "end")
+        event.ends_at = None if patch.end is None else aware_utc(patch.end, "end")
     shortened = None
     if given & {"kind", "start", "end"}:
         kind = _kind_by_duration(school, EventKind(event.kind), event.starts_at, event.ends_at)
@@ -239,6 +239,7 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
         event.reason = await resolve_reason(school, patch.reason)
         event.reason_by_id, event.reason_at = actor.user_id, now
         _check_reason_fits(event.reason, EventKind(event.kind), shortened=shortened)
+        _apply_reason_flags(event, event.reason, given, actor, now)
     elif shortened is not None and event.reason_id is not None:
         reason = await Reason.get(id=event.reason_id)
         _check_reason_fits(reason, EventKind(event.kind), shortened=shortened)
@@ -247,6 +248,23 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
     _set_state(event, given, patch, actor, now)
     if "comment" in given:
         event.comment = patch.comment or ""
+
+
+def _apply_reason_flags(
+    event: Event, reason: Reason | None, given: set[str], actor: Actor, now: datetime
+) -> None:
+    """A new reason brings its flags, as at recording, unless the same edit sets those states:
+    a reason that does not count (school activity) takes the event out of the counts, a
+    legitimate one accepts it, an illegitimate one refuses it. A reason without a default
+    decision leaves the decision as it was; no reason at all counts."""
+    counts = reason.counts if reason is not None else True
+    if "counts" not in given and event.counts != counts:
+        event.counts = counts
+        event.counts_by_id, event.counts_at = actor.user_id, now
+    decision = reason.legitimate_by_default if reason is not None else None
+    if "accepted" not in given and decision is not None and event.accepted != decision:
+        event.accepted = decision
+        event.accepted_by_id, event.accepted_at = actor.user_id, now
 
 
 def _set_state(
@@ -274,7 +292,7 @@ async def correct_event(
     planned if it now does (see ``notices.reconcile_notices``); the deliveries planned come back
     in :attr:`Recorded.due`, for the caller to enqueue once it has committed.
     """
-    now = _aware(now, "now") if now is not None else now_utc()
+    now = aware_utc(now, "now") if now is not None else now_utc()
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.deleted:
@@ -310,7 +328,7 @@ async def delete_event(
 ) -> Event:
     """Mark an event "entered by mistake": kept in history, out of every count and notice
     (its notices not sent yet are cancelled in the same transaction)."""
-    now = _aware(now, "now") if now is not None else now_utc()
+    now = aware_utc(now, "now") if now is not None else now_utc()
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.deleted:

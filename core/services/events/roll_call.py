@@ -83,6 +83,38 @@ async def already_absent(item: LessonOfDay, student_ids: list[int]) -> set[int]:
     return {int(i) for i in rows}
 
 
+@dataclass(frozen=True)
+class Marked:
+    """What a pupil already has in a lesson (the desk, the grid or an earlier roll call):
+    absent, late with the arrival, or left with the departure (local wall times)."""
+
+    kind: MarkKind
+    at: time | None = None
+
+
+async def marked_in_lesson(
+    item: LessonOfDay, student_ids: list[int], calendar: SchoolCalendar
+) -> dict[int, Marked]:
+    """Each pupil's mark already recorded for the lesson: an absence overlapping it, else a
+    lateness whose arrival falls in it, else a departure from it."""
+    found: dict[int, Marked] = {
+        i: Marked(MarkKind.ABSENT) for i in await already_absent(item, student_ids)
+    }
+    others = await Event.filter(
+        student_id__in=student_ids,
+        kind__in=[EventKind.LATENESS, EventKind.LEFT_CLASS],
+        deleted=False,
+        starts_at__gte=item.starts_at,
+        starts_at__lt=item.ends_at,
+    ).order_by("starts_at")
+    for event in others:
+        late = event.kind == EventKind.LATENESS
+        moment = (event.ends_at or event.starts_at) if late else event.starts_at
+        wall = moment.astimezone(calendar.tz).time().replace(second=0, microsecond=0)
+        found.setdefault(event.student_id, Marked(MarkKind.LATE if late else MarkKind.LEFT, wall))
+    return found
+
+
 def _interval(item: LessonOfDay, mark: Mark, calendar: SchoolCalendar) -> tuple[datetime, datetime]:
     """The event's start and end for a mark (late: start → arrival; left: departure → end)."""
     if mark.kind is MarkKind.ABSENT:

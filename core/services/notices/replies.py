@@ -92,11 +92,10 @@ async def _family_word(school: School, actor: Actor) -> JustificationType:
 
 
 def _patch(reason: Reason, justification: JustificationType) -> EventPatch:
-    changes: dict[str, Any] = {"reason": reason.code, "counts": reason.counts}
+    """The reason (its flags come with it: see ``correct_event``) and the family's word."""
+    changes: dict[str, Any] = {"reason": reason.code}
     if justification.active:
         changes["justification"] = justification.code
-    if reason.legitimate_by_default is not None:
-        changes["accepted"] = reason.legitimate_by_default
     return EventPatch(**changes)
 
 

@@ -1,6 +1,8 @@
-// The entry grid: one click arms a half-period, the same cell again records a lateness, another
-// cell of the same row records an absence from the first's start to the second's end; Escape
-// cancels. A click on an entry opens its details. Plain script, no build step, no dependency.
+// The entry grid. In lateness mode one click records a lateness (arrival: the time typed, else
+// now during the half-period, else its start: the server decides). In absence mode one click
+// arms a half-period, the same cell again records an absence of that half-period, another cell
+// of the same row an absence from the first's start to the second's end; Escape cancels. A
+// click on an entry opens its details. Plain script, no build step, no dependency.
 (function () {
   "use strict";
 
@@ -13,10 +15,14 @@
   let events = data.events;
   const status = document.getElementById("grid-status");
   const dialog = document.getElementById("event-dialog");
-  const form = document.getElementById("event-form");
+  const details = window.eventDetails;
+  for (const swatch of document.querySelectorAll(".grid-legend .swatch[data-colour]")) {
+    swatch.style.backgroundColor = swatch.dataset.colour; // no inline style: the CSP forbids it
+    swatch.style.color = swatch.dataset.ink;
+  }
+  const modeBox = document.getElementById("grid-mode");
+  const arrivalInput = document.getElementById("grid-arrival");
   let armed = null;
-  let current = null; // the event shown in the dialog
-  let returnTo = null;
 
   const rows = () => Array.from(table.tBodies[0].rows);
   const cellsOf = (tr) => Array.from(tr.querySelectorAll("td[data-c]"));
@@ -36,20 +42,13 @@
     for (const ev of events) {
       if (ev.student !== student) continue;
       if (ev.kind === "lateness") {
-        if (ev.s >= column.sm && ev.s < column.em) return ev;
+        const arrival = ev.e === null ? ev.s : ev.e; // painted where the pupil arrived
+        if (arrival >= column.sm && arrival < column.em) return ev;
       } else if (!span && ev.s < column.em && (ev.e === null || ev.e > column.sm)) {
         span = ev;
       }
     }
     return span;
-  }
-
-  function ink(colour) {
-    const hex = /^#([0-9a-f]{6})$/i.exec(colour || "");
-    if (!hex) return "";
-    const n = parseInt(hex[1], 16);
-    const light = 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
-    return light > 150 ? "#1d2433" : "#ffffff";
   }
 
   function paintCell(td, student) {
@@ -60,12 +59,19 @@
       const kind = ev.kind === "absence" || ev.kind === "lateness" ? ev.kind : "other";
       td.dataset.event = String(ev.id);
       td.style.backgroundColor = ev.colour;
-      td.style.color = ink(ev.colour);
+      td.style.color = ev.ink;
       td.textContent = T["mark." + kind];
+      const symbol = document.createElement("span");
+      symbol.className = "state";
+      symbol.setAttribute("aria-hidden", "true");
+      symbol.textContent = data.symbols[ev.state];
+      td.appendChild(symbol);
+      td.dataset.state = ev.state;
       td.classList.add("has-event", "kind-" + kind);
-      td.setAttribute("aria-label", td.dataset.name + ", " + ev.label);
+      td.setAttribute("aria-label", td.dataset.name + ", " + ev.label + ", " + data.states[ev.state]);
     } else {
       delete td.dataset.event;
+      delete td.dataset.state;
       td.style.backgroundColor = "";
       td.style.color = "";
       td.textContent = "";
@@ -114,6 +120,11 @@
     clearPreview();
   }
 
+  function mode() {
+    const checked = modeBox && modeBox.querySelector('input[name="mode"]:checked');
+    return checked ? checked.value : "absence";
+  }
+
   function activate(td) {
     if (td.getAttribute("aria-disabled") === "true") {
       say(T.closed, true);
@@ -123,7 +134,7 @@
       const first = armed;
       if (first === td) {
         disarm();
-        record(first, null);
+        record(first, first);
         return;
       }
       if (first.parentElement === td.parentElement) {
@@ -134,9 +145,11 @@
       disarm();
     }
     if (td.dataset.event) {
-      openEvent(Number(td.dataset.event), td);
+      details.open(Number(td.dataset.event), td);
     } else if (data.readonly) {
       say(T.readonly);
+    } else if (mode() === "lateness") {
+      record(td, null);
     } else {
       arm(td);
     }
@@ -144,32 +157,15 @@
 
   // --- talking to the server ------------------------------------------------------------
 
-  async function call(method, url, body) {
-    const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.headers["X-CSRF-Token"] = data.csrf;
-      init.body = JSON.stringify(body);
-    }
-    const response = await fetch(url, init);
-    let payload = {};
-    try {
-      payload = await response.json();
-    } catch (e) {
-      payload = { error: { message: response.statusText } };
-    }
-    return { status: response.status, ok: response.ok, body: payload };
-  }
-
-  function problem(answer) {
-    return (answer.body.error && answer.body.error.message) || String(answer.status);
-  }
+  const { call, problem } = details;
 
   async function record(first, second) {
     const student = studentOf(first);
     let body;
     if (second === null) {
-      body = { student_id: student, kind: "lateness", start: columnOf(first).s };
+      const column = columnOf(first);
+      body = { student_id: student, kind: "lateness", start: column.s, end: column.e };
+      if (arrivalInput && arrivalInput.value) body.arrival = arrivalInput.value;
     } else {
       const [a, b] = [columnOf(first), columnOf(second)].sort((x, y) => x.sm - y.sm);
       body = { student_id: student, kind: "absence", start: a.s, end: b.e };
@@ -179,150 +175,26 @@
       say(T.failed + " " + problem(answer), true);
       return;
     }
-    events.push(answer.body.event);
+    const ev = answer.body.event;
+    events.push(ev);
     paintRow(first.parentElement);
     const name = first.dataset.name || "";
-    say(second === null ? fill(T["saved.lateness"], { cell: name }) : T["saved.absence"]);
-  }
-
-  // --- the details dialog ---------------------------------------------------------------
-
-  function eventUrl(id) {
-    return data.urls.event.replace("{id}", String(id));
-  }
-
-  function listInto(list, items, render, empty) {
-    list.replaceChildren();
-    for (const item of items) {
-      const li = document.createElement("li");
-      li.textContent = render(item);
-      list.appendChild(li);
-    }
-    if (!items.length && empty) {
-      const li = document.createElement("li");
-      li.textContent = empty;
-      list.appendChild(li);
-    }
-  }
-
-  function showDetails(ev) {
-    current = ev;
-    document.getElementById("event-title").textContent = ev.kind_label + " — " + ev.student_name;
-    const until = ev.end ? " " + T["dialog.until"] + " " + ev.end : "";
-    document.getElementById("event-when").textContent = ev.start + until;
-    document.getElementById("event-constat").textContent = fill(T["dialog.recorded"], {
-      who: ev.recorded_by || "—",
-      when: ev.recorded_at,
-      source: ev.source,
-    });
-    const kind = ev.kind === "lateness" ? "lateness" : "absence";
-    for (const option of form.elements.reason.options) {
-      const fits = !option.value || option.dataset[kind] === "1" || option.value === ev.reason;
-      option.hidden = !fits;
-      option.disabled = !fits;
-    }
-    form.elements.reason.value = ev.reason || "";
-    form.elements.justification.value = ev.justification || "";
-    const accepted = ev.accepted === null ? "" : String(ev.accepted);
-    for (const radio of form.elements.accepted) radio.checked = radio.value === accepted;
-    form.elements.settled.checked = ev.settled;
-    form.elements.counts.checked = ev.counts;
-    form.elements.comment.value = ev.comment;
-    listInto(document.getElementById("event-history"), ev.history, (h) =>
-      [h.at, h.actor, h.action].concat(h.changes).join(" · ")
-    );
-    listInto(
-      document.getElementById("event-notices"),
-      ev.notices,
-      (n) =>
-        [n.at, n.kind, n.status]
-          .concat(n.deliveries)
-          .join(" · "),
-      ev.notice_note || T["dialog.no_notice"]
-    );
-    document.getElementById("event-error").textContent = "";
-    resetDelete();
-  }
-
-  async function openEvent(id, td) {
-    const answer = await call("GET", eventUrl(id));
-    if (!answer.ok) {
-      say(T.failed + " " + problem(answer), true);
-      return;
-    }
-    returnTo = td;
-    showDetails(answer.body.event);
-    if (!dialog.open) dialog.showModal();
-  }
-
-  function changes() {
-    const accepted = form.elements.accepted.value;
-    const now = {
-      reason: form.elements.reason.value || null,
-      justification: form.elements.justification.value || null,
-      accepted: accepted === "" ? null : accepted === "true",
-      settled: form.elements.settled.checked,
-      counts: form.elements.counts.checked,
-      comment: form.elements.comment.value,
-    };
-    const patch = { version: current.version };
-    for (const [key, value] of Object.entries(now)) {
-      if (value !== current[key]) patch[key] = value;
-    }
-    return patch;
+    const lateness = ev.kind === "lateness";
+    say(lateness ? fill(T["saved.lateness"], { cell: name, time: ev.arrival }) : T["saved.absence"]);
   }
 
   function replaceEvent(painted) {
     events = events.filter((ev) => ev.id !== painted.id);
     if (!painted.deleted) events.push(painted);
-    const tr = rowOf(painted.student || (current && current.student));
+    const tr = rowOf(painted.student);
     if (tr) paintRow(tr);
   }
 
-  async function save() {
-    const patch = changes();
-    if (Object.keys(patch).length === 1) {
-      dialog.close();
-      return;
-    }
-    const answer = await call("POST", eventUrl(current.id), patch);
-    if (answer.status === 409) {
-      const fresh = await call("GET", eventUrl(current.id));
-      if (fresh.ok) showDetails(fresh.body.event);
-      document.getElementById("event-error").textContent = T.conflict;
-      return;
-    }
-    if (!answer.ok) {
-      document.getElementById("event-error").textContent = T.failed + " " + problem(answer);
-      return;
-    }
-    replaceEvent(answer.body.event);
-    dialog.close();
-    say(T.saved);
-  }
-
-  function resetDelete() {
-    const button = document.getElementById("event-delete");
-    if (!button) return;
-    delete button.dataset.confirm;
-    button.textContent = T["dialog.delete"];
-  }
-
-  async function remove(button) {
-    if (!button.dataset.confirm) {
-      button.dataset.confirm = "1";
-      button.textContent = T["dialog.confirm_delete"];
-      return;
-    }
-    const answer = await call("POST", eventUrl(current.id) + "/delete", {});
-    if (!answer.ok) {
-      document.getElementById("event-error").textContent = T.failed + " " + problem(answer);
-      return;
-    }
-    replaceEvent({ id: current.id, student: current.student, deleted: true });
-    dialog.close();
-    say(T.deleted);
-  }
+  details.onChange = (painted, message) => {
+    for (const ev of painted) replaceEvent(ev);
+    say(message);
+  };
+  details.onFailure = (message) => say(message, true);
 
   // --- keyboard and mouse ---------------------------------------------------------------
 
@@ -384,15 +256,15 @@
     }
   });
 
-  const saveButton = document.getElementById("event-save");
-  if (saveButton) saveButton.addEventListener("click", save);
-  const deleteButton = document.getElementById("event-delete");
-  if (deleteButton) deleteButton.addEventListener("click", () => remove(deleteButton));
-  document.getElementById("event-close").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => {
-    current = null;
-    if (returnTo) returnTo.focus();
-  });
+  if (modeBox) {
+    const kept = window.localStorage && localStorage.getItem("grid.mode");
+    const radio = kept && modeBox.querySelector('input[name="mode"][value="' + kept + '"]');
+    if (radio) radio.checked = true;
+    modeBox.addEventListener("change", () => {
+      disarm();
+      if (window.localStorage) localStorage.setItem("grid.mode", mode());
+    });
+  }
 
   for (const tr of rows()) {
     for (const td of cellsOf(tr)) td.tabIndex = -1;

@@ -335,3 +335,21 @@ def test_a_year_runs_on_the_schools_own_dates_else_september_to_4_july() -> None
     assert year_bounds(2025, own) == own
     first, last = year_bounds(2026)
     assert school_year_of(first) == school_year_of(last) == 2026
+
+
+def test_the_next_school_day_skips_weekends_closed_days_and_holidays() -> None:
+    holidays = frozenset(date(2026, 1, 19) + timedelta(days=i) for i in range(7))
+    calendar = school(closed_days=holidays)
+    assert calendar.next_school_day(date.fromisoformat(FRI)) == date(2026, 1, 26)
+    assert calendar.next_school_day(date.fromisoformat(TUE)) == date.fromisoformat(WED)
+    assert not calendar.is_school_day(date.fromisoformat(SUN))
+    assert calendar.is_school_day(date.fromisoformat(WED))  # its morning has lessons
+    assert school(slots=()).next_school_day(date.fromisoformat(MON)) is None
+
+
+def test_the_lesson_at_a_moment_is_its_slot_in_utc() -> None:
+    calendar = school()
+    assert calendar.lesson_at(local(MON, 9, 41)) == (utc(MON, 8), utc(MON, 9))
+    assert calendar.lesson_at(local(MON, 9)) == (utc(MON, 8), utc(MON, 9))
+    assert calendar.lesson_at(local(WED, 14)) is None
+    assert calendar.lesson_at(local(MON, 7, 59)) is None

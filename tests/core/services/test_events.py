@@ -74,6 +74,12 @@ async def stored(event: Event) -> Event:
     return await Event.get(id=event.id).prefetch_related("reason", "justification")
 
 
+async def recode(school: School, actor: Actor, event: Event, reason: str | None) -> Event:
+    """Change the event's reason alone; the event as stored after."""
+    await correct_event(school, actor, event.id, parse_patch({"reason": reason}))
+    return await stored(event)
+
+
 async def audit_of(event: Event, action: str) -> list[AuditEntry]:
     return await AuditEntry.filter(entity="event", entity_id=str(event.id), action=action)
 
@@ -375,14 +381,46 @@ async def test_changing_whether_it_counts_records_who_and_when(
 async def test_changing_or_clearing_the_reason_records_who_did_it(
     school_a: School, cpe: User, system: Actor, cpe_actor: Actor, pupil: Student
 ) -> None:
-    event = await absence(school_a, system, pupil)
-    await correct_event(school_a, cpe_actor, event.id, parse_patch({"reason": "TRANSPORT"}))
-    event = await stored(event)
+    event = await recode(school_a, cpe_actor, await absence(school_a, system, pupil), "TRANSPORT")
     assert event.reason is not None and event.reason.code == "TRANSPORT"
     assert event.reason_by_id == cpe.id
     assert event.reason_at is not None
-    await correct_event(school_a, cpe_actor, event.id, parse_patch({"reason": None}))
-    assert (await stored(event)).reason is None
+    assert (await recode(school_a, cpe_actor, event, None)).reason is None
+
+
+async def test_a_new_reason_brings_its_flags_as_at_recording(
+    school_a: School, cpe: User, system: Actor, cpe_actor: Actor, pupil: Student
+) -> None:
+    event = await absence(school_a, system, pupil)
+    event = await recode(school_a, cpe_actor, event, "ACTIVITE_ETAB")
+    assert (event.counts, event.counts_by_id, event.accepted) == (False, cpe.id, None)
+    event = await recode(school_a, cpe_actor, event, "TRANSPORT")
+    assert (event.counts, event.accepted, event.accepted_by_id) == (True, True, cpe.id)
+    assert (await recode(school_a, cpe_actor, event, "CONVENANCE")).accepted is False
+    event = await recode(school_a, cpe_actor, event, "RDV_MEDICAL")
+    assert event.accepted is False  # no default decision: the last one stays
+    [*_, entry] = await audit_of(event, "event.correct")
+    assert entry.after is not None and "reason_id" in entry.after
+
+
+async def test_states_set_in_the_same_edit_win_over_the_reasons_flags(
+    school_a: School, cpe_actor: Actor, pupil: Student
+) -> None:
+    event = await absence(school_a, cpe_actor, pupil)
+    patch = parse_patch({"reason": "ACTIVITE_ETAB", "counts": True, "accepted": False})
+    await correct_event(school_a, cpe_actor, event.id, patch)
+    event = await stored(event)
+    assert (event.counts, event.accepted) == (True, False)
+    patch = parse_patch({"reason": "TRANSPORT", "accepted": None})
+    await correct_event(school_a, cpe_actor, event.id, patch)
+    assert (await stored(event)).accepted is None
+
+
+async def test_clearing_a_reason_that_did_not_count_makes_the_absence_count_again(
+    school_a: School, cpe_actor: Actor, pupil: Student
+) -> None:
+    event = await absence(school_a, cpe_actor, pupil, reason="ACTIVITE_ETAB")
+    assert (await recode(school_a, cpe_actor, event, None)).counts is True
 
 
 async def test_each_correction_bumps_the_version(

@@ -255,6 +255,21 @@ async def test_four_unjustified_half_days_send_the_threshold_letter_once(
     assert again == [] and len(await of_kind(pupil, "threshold")) == 1
 
 
+async def test_absences_recoded_as_a_school_activity_no_longer_reach_the_threshold(
+    school_a: School, system: Actor, cpe_actor: Actor, pupil: Student
+) -> None:
+    await letter_family(school_a, pupil)
+    tuesday = MONDAY + timedelta(days=1)
+    await whole_days(school_a, system, pupil, [MONDAY])
+    outing = await absence(
+        school_a, system, pupil, at(tuesday, 8), at(tuesday, 17), now=at(tuesday, 8)
+    )
+    patch = EventPatch.model_validate({"reason": "ACTIVITE_ETAB"})
+    await correct_event(school_a, cpe_actor, outing.id, patch, now=at(tuesday, 18))
+    await plan_dated_notices(school_a, at(tuesday, 23, 30))
+    assert await of_kind(pupil, "threshold") == []  # 2 half-days count, not 4
+
+
 async def test_the_persistent_letter_replaces_the_threshold_one_reached_at_once(
     school_a: School, system: Actor, pupil: Student
 ) -> None:

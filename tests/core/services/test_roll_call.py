@@ -24,14 +24,17 @@ from core.models import (
     TeachingGroup,
     User,
 )
+from core.queries.calendar import load_calendar
 from core.queries.lessons import lessons_of_day, missing_roll_calls
 from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.events.record import record_event
 from core.services.events.roll_call import (
     Mark,
+    Marked,
     MarkKind,
     lesson_students,
+    marked_in_lesson,
     take_roll_call,
 )
 from tests.core.services.conftest import MONDAY
@@ -95,6 +98,20 @@ async def test_each_mark_becomes_an_event_from_the_roll_call(
         "day": "2026-03-02",
         "events": [e.id for e in result.recorded],
         "skipped": [],
+    }
+
+
+async def test_a_retake_knows_who_is_absent_late_with_the_arrival_or_gone(
+    school_a: School, teacher: User, lesson: Lesson, pupil: Student, classmate: Student
+) -> None:
+    marks = [Mark(pupil.id, MarkKind.LATE, time(10, 12)), Mark(classmate.id, MarkKind.ABSENT)]
+    await take_roll_call(school_a, Actor.of(teacher), lesson.id, MONDAY, marks, now=AFTER_SCHOOL)
+    calendar = await load_calendar(school_a)
+    [item] = await lessons_of_day(school_a, MONDAY)
+    marked = await marked_in_lesson(item, [pupil.id, classmate.id], calendar)
+    assert marked == {
+        pupil.id: Marked(MarkKind.LATE, time(10, 12)),
+        classmate.id: Marked(MarkKind.ABSENT),
     }
 
 

@@ -42,7 +42,41 @@ async def events_of(world: World, name: str) -> list[Event]:
     return await Event.filter(student_id=world.students[name].id, deleted=False).order_by("id")
 
 
-async def test_one_click_then_the_same_cell_records_a_lateness(live_server: str, page: Any) -> None:
+async def test_in_lateness_mode_one_click_records_a_lateness_with_its_arrival(
+    live_server: str, page: Any
+) -> None:
+    world = await build_world()
+    await open_grid(page, live_server)
+    await page.get_by_label("un retard (un clic)").check()
+    await page.get_by_label("arrivée à", exact=True).fill("08:12")
+    target = cell(page, "MARTIN Léa", "08:00–08:30")
+    await target.click()
+    await expect(page.get_by_role("status")).to_have_text(
+        "Retard enregistré : MARTIN Léa, lundi 2 mars, 08:00–08:30, arrivée à 08:12."
+    )
+    [event] = await events_of(world, "Léa")
+    assert (event.kind, event.starts_at, event.ends_at) == (
+        EventKind.LATENESS,
+        at(MONDAY, 8),
+        at(MONDAY, 8, 12),
+    )
+    await expect(target).to_have_text("R?")
+    await expect(target).to_have_attribute("aria-label", re.compile("arrivée à 08:12, à décider$"))
+    assert await background(target) == LATENESS_ORANGE
+    await page.get_by_label("arrivée à", exact=True).fill("")
+    later = cell(page, "BERNARD Hugo", "10:30–11:00")
+    await later.click()  # entered after the day: the arrival is the half-period's start
+    await expect(later).to_have_text("R?")
+    [late] = await events_of(world, "Hugo")
+    assert (late.starts_at, late.ends_at) == (at(MONDAY, 10), at(MONDAY, 10, 30))
+    await page.reload()
+    await expect(page.get_by_label("un retard (un clic)")).to_be_checked()  # the mode is kept
+    await screenshot(page, "grid-lateness")
+
+
+async def test_in_absence_mode_the_same_cell_twice_is_an_absence_of_that_half_period(
+    live_server: str, page: Any
+) -> None:
     world = await build_world()
     await open_grid(page, live_server)
     target = cell(page, "MARTIN Léa", "08:00–08:30")
@@ -50,12 +84,13 @@ async def test_one_click_then_the_same_cell_records_a_lateness(live_server: str,
     await expect(target).to_have_class(re.compile(r"\barmed\b"))
     await expect(page.get_by_role("status")).to_contain_text("Début sélectionné")
     await target.click()
-    await expect(page.get_by_role("status")).to_contain_text("Retard enregistré")
+    await expect(page.get_by_role("status")).to_have_text("Absence enregistrée.")
     [event] = await events_of(world, "Léa")
-    assert (event.kind, event.starts_at, event.ends_at) == (EventKind.LATENESS, at(MONDAY, 8), None)
-    await expect(target).to_have_text("R")
-    await expect(target).to_have_attribute("aria-label", re.compile("Retard$"))
-    assert await background(target) == LATENESS_ORANGE
+    assert (event.kind, event.starts_at, event.ends_at) == (
+        EventKind.ABSENCE,
+        at(MONDAY, 8),
+        at(MONDAY, 8, 30),
+    )
 
 
 async def test_two_clicks_record_an_absence_across_two_slots(live_server: str, page: Any) -> None:
@@ -71,7 +106,7 @@ async def test_two_clicks_record_an_absence_across_two_slots(live_server: str, p
         at(MONDAY, 11),
     )
     for wall in ("09:00–09:30", "09:30–10:00", "10:00–10:30", "10:30–11:00"):
-        await expect(cell(page, "BERNARD Hugo", wall)).to_have_text("A")
+        await expect(cell(page, "BERNARD Hugo", wall)).to_have_text("A?")
     await expect(cell(page, "BERNARD Hugo", "11:00–11:30")).to_have_text("")
     await screenshot(page, "grid-day")
 
@@ -110,10 +145,10 @@ async def test_arrows_move_and_enter_marks(live_server: str, page: Any) -> None:
     assert (event.starts_at, event.ends_at) == (at(MONDAY, 9), at(MONDAY, 10, 30))
     await page.keyboard.press("ArrowUp")
     await page.keyboard.press("Enter")
-    await page.keyboard.press("Enter")  # the same cell twice: a lateness at 10:00 for Inès
-    await expect(page.get_by_role("status")).to_contain_text("Retard enregistré")
-    [lateness] = await events_of(world, "Inès")
-    assert (lateness.kind, lateness.starts_at) == (EventKind.LATENESS, at(MONDAY, 10))
+    await page.keyboard.press("Enter")  # the same cell twice: an absence 10:00–10:30 for Inès
+    await expect(page.get_by_role("status")).to_have_text("Absence enregistrée.")
+    [absence] = await events_of(world, "Inès")
+    assert (absence.kind, absence.starts_at) == (EventKind.ABSENCE, at(MONDAY, 10))
 
 
 async def test_the_details_change_the_reason_then_mark_it_entered_by_mistake(
@@ -228,3 +263,131 @@ async def test_at_tablet_width_the_slots_scroll_and_the_names_stay(
     assert box is not None and frame is not None and abs(box["x"] - frame["x"]) < 3
     assert await page.evaluate("document.documentElement.scrollWidth") <= 768
     await screenshot(page, "grid-tablet")
+
+
+async def test_arrived_at_turns_an_absence_into_a_lateness_from_the_dialog(
+    live_server: str, page: Any
+) -> None:
+    world = await build_world()
+    system = Actor.system("tests")
+    absent = world.students["Hugo"].id
+    school = world.schools[UAI_A]
+    await record_event(
+        school,
+        system,
+        student_id=absent,
+        kind=EventKind.ABSENCE,
+        start=at(MONDAY, 8),
+        end=at(MONDAY, 12),
+    )
+    await open_grid(page, live_server)
+    await cell(page, "BERNARD Hugo", "09:00–09:30").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_label("Type")).to_have_value("absence")
+    await expect(dialog.get_by_label("Début")).to_have_value("2026-03-02T08:00")
+    await dialog.get_by_label("Arrivé(e) à").fill("2026-03-02T10:12")
+    await screenshot(page, "grid-arrival")
+    await dialog.get_by_role("button", name="Valider l'arrivée").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.get_by_role("status")).to_contain_text("Arrivée enregistrée")
+    absence, late = await events_of(world, "Hugo")
+    assert (absence.ends_at, late.kind, late.starts_at, late.ends_at) == (
+        at(MONDAY, 10),
+        EventKind.LATENESS,
+        at(MONDAY, 10),
+        at(MONDAY, 10, 12),
+    )
+    await expect(cell(page, "BERNARD Hugo", "09:30–10:00")).to_have_text("A?")
+    await expect(cell(page, "BERNARD Hugo", "10:00–10:30")).to_have_text("R?")
+    await expect(cell(page, "BERNARD Hugo", "10:30–11:00")).to_have_text("")
+
+
+async def test_every_entry_shows_its_state_by_a_symbol_and_the_legend_its_colours(
+    live_server: str, page: Any
+) -> None:
+    world = await build_world()
+    system, school = Actor.system("tests"), world.schools[UAI_A]
+    for name, hour, reason in (("Hugo", 8, "MALADIE"), ("Léa", 9, "CONVENANCE"), ("Noé", 10, None)):
+        await record_event(
+            school,
+            system,
+            student_id=world.students[name].id,
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, hour),
+            end=at(MONDAY, hour + 1),
+            reason=reason,
+        )
+    await open_grid(page, live_server)
+    marked = page.locator("td.has-event")
+    await expect(marked).to_have_count(6)
+    states = await marked.evaluate_all(
+        "cells => cells.map(td => [td.dataset.state, td.querySelector('.state')?.textContent])"
+    )
+    assert sorted(set(map(tuple, states))) == [
+        ("accepted", "✓"),
+        ("rejected", "✗"),
+        ("undecided", "?"),
+    ]
+    await expect(cell(page, "BERNARD Hugo", "08:00–08:30")).to_have_attribute(
+        "aria-label", re.compile("justifiée$")
+    )
+    legend = page.get_by_role("region", name="Légende")
+    await expect(legend).to_contain_text("Absence, sans motif")
+    await expect(legend).to_contain_text("Maladie de l'élève")
+    await expect(legend).to_contain_text("non justifiée")
+    swatch = legend.locator(".swatch[data-colour='#d9534f']").first
+    assert await background(swatch) == "rgb(217, 83, 79)"
+    assert await swatch.evaluate("s => getComputedStyle(s).color") == "rgb(0, 0, 0)"
+    await screenshot(page, "grid-legend")
+
+
+async def test_the_follow_up_and_the_student_file_open_the_same_event_dialog(
+    live_server: str, page: Any
+) -> None:
+    world = await build_world()
+    pupil = world.students["Noé"]
+    event = (
+        await record_event(
+            world.schools[UAI_A],
+            Actor.system("tests"),
+            student_id=pupil.id,
+            kind=EventKind.ABSENCE,
+            start=at(MONDAY, 8),
+            end=at(MONDAY, 10),
+        )
+    ).event
+    follow_up = f"/s/{UAI_A}/follow-up?student={pupil.id}&start=2026-03-01&end=2026-03-31"
+    await open_grid(page, live_server)
+    await page.goto(live_server + follow_up)
+    await page.locator("table.fu-table").get_by_role("button", name="Absence").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_role("heading", level=2)).to_have_text("Absence — PETIT Noé")
+    await dialog.get_by_label("Motif").select_option("ACTIVITE_ETAB")
+    await expect(dialog.get_by_label("Compte dans les absences")).not_to_be_checked()
+    await screenshot(page, "follow-up-dialog")
+    await dialog.get_by_role("button", name="Enregistrer", exact=True).click()
+    await expect(dialog).to_be_hidden()
+    await event.refresh_from_db()
+    assert (event.reason_id is not None, event.counts) == (True, False)
+
+    await page.goto(f"{live_server}/s/{UAI_A}/students/{pupil.id}?year=2025")
+    await page.locator("#events").get_by_role("button", name="Absence").click()
+    await expect(dialog.get_by_role("heading", level=2)).to_have_text("Absence — PETIT Noé")
+    await expect(dialog.locator("#event-history li")).to_have_count(2)
+    await screenshot(page, "student-file-dialog")
+    await dialog.get_by_role("button", name="Fermer").click()
+    await expect(dialog).to_be_hidden()
+
+
+async def test_a_sunday_says_no_lesson_and_leads_to_the_next_school_day(
+    live_server: str, page: Any
+) -> None:
+    await build_world()
+    await open_grid(page, live_server, query=GRID)
+    await page.goto(f"{live_server}/s/{UAI_A}/grid?division=5B&date=2026-03-08")
+    note = page.get_by_role("note")
+    await expect(note).to_contain_text("dimanche 8 mars : pas de cours")
+    await screenshot(page, "grid-sunday")
+    await note.get_by_role("link", name="Prochain jour de classe : lundi 9 mars").click()
+    await expect(page.get_by_role("grid")).to_be_visible()
+    await expect(page.get_by_role("grid")).to_contain_text("lundi 9 mars")
