@@ -29,6 +29,7 @@ from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import read_day, read_ids
+from web.panel.refusals import worded
 
 BASE = "/s/{uai}/letters"
 PDF = "/s/{uai}/letters.pdf"
@@ -121,7 +122,9 @@ async def letters_pdf(request: web.Request) -> web.Response:
     try:
         return await _pdf(page, day, _ids(request.query.getall("id", [])))
     except DomainError as error:
-        raise REFUSALS.get(type(error), web.HTTPUnprocessableEntity)(text=error.message) from None
+        raise REFUSALS.get(type(error), web.HTTPUnprocessableEntity)(
+            text=worded(page.words, error)
+        ) from None
 
 
 async def _posted_ids(page: Page, form: dict[str, Any]) -> list[int]:
@@ -175,7 +178,9 @@ async def letters_submit(request: web.Request) -> web.StreamResponse:
             return await _pdf(page, day, ids)
         marked = await mark_letters(page.school, page.actor, ids, action, now=now_utc())
     except DomainError as error:
-        return await _show(page, day, error=error.message, status=STATUS.get(type(error), 422))
+        return await _show(
+            page, day, error=worded(page.words, error), status=STATUS.get(type(error), 422)
+        )
     page.session["flash"] = _said(page, marked)
     target = f"/s/{page.school.uai}/letters?day={day.isoformat()}"
     response = web.Response(status=303, headers={"Location": target})

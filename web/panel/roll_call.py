@@ -33,6 +33,7 @@ from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
+from web.panel.refusals import worded
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/roll-call"
@@ -160,13 +161,15 @@ async def _marks(page: Page, item: LessonOfDay, form: dict[str, Any]) -> list[Ma
     for student in await lesson_students(item.lesson):
         chosen = str(form.get(f"mark-{student.id}", "present"))
         if chosen not in MARKS:
-            raise Invalid(f"unknown mark {chosen!r}")
+            raise Invalid(f"unknown mark {chosen!r}", code="roll_mark")
         if chosen == "present":
             continue
         at = _hhmm(str(form.get(f"time-{student.id}", "")))
         if chosen != "absent" and at is None:
             raise Invalid(
-                page.gettext("Indiquez l'heure pour {name}.").format(name=student.display_name)
+                f"a time is needed for {student.id}",
+                code="roll_time_for",
+                name=student.display_name,
             )
         marks.append(Mark(student.id, MarkKind(chosen), at))
     return marks
@@ -192,7 +195,7 @@ async def roll_call_submit(request: web.Request) -> web.StreamResponse:
             text=page.gettext("Vous n'avez pas accès à cet établissement.")
         ) from None
     except DomainError as error:
-        return await _form_page(page, item, form, error.message, status=422)
+        return await _form_page(page, item, form, worded(page.words, error), status=422)
     await enqueue_scheduled(request.config_dict[QUEUE], result.due)
     page.session["flash"] = _summary(page, result)
     target = f"/s/{page.school.uai}/roll-call?date={item.day.isoformat()}"
