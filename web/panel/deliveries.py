@@ -36,7 +36,7 @@ from core.services.schools.school import now_utc
 from web.keys import QUEUE
 from web.panel import session
 from web.panel.guard import Page, refusal, require_csrf, school_page
-from web.panel.inputs import path_id, read_offset
+from web.panel.inputs import Said, path_id, read_offset
 from web.panel.refusals import worded
 from workers.queue import enqueue_deliveries
 
@@ -206,7 +206,7 @@ async def resend(request: web.Request) -> web.StreamResponse:
     except NotFound:
         raise web.HTTPNotFound(text="no such delivery") from None
     except Conflict as error:
-        raise web.HTTPConflict(text=worded(page.words, error)) from None
+        raise Said(worded(page.words, error), 409) from None
     await enqueue_deliveries(request.config_dict[QUEUE], [(fresh.id, None)])
     raise web.HTTPSeeOther(_back(page, form))
 

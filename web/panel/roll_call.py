@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import DomainError, Forbidden, Invalid, NotFound
+from core.i18n import N_
 from core.models import Lesson, Role
 from core.queries.calendar import load_calendar
 from core.queries.lessons import LessonOfDay, lessons_of_day, missing_roll_calls
@@ -32,7 +33,7 @@ from web.keys import QUEUE
 from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
-from web.panel.inputs import path_id, read_day
+from web.panel.inputs import NotHere, Said, path_id, read_day
 from web.panel.refusals import worded
 from workers.queue import enqueue_scheduled
 
@@ -102,14 +103,14 @@ async def _lesson_of(page: Page, day: date) -> LessonOfDay:
     try:
         lesson = await school_lesson(page.school, path_id(page.request, "lesson"))
     except NotFound:
-        raise web.HTTPNotFound(text="no such lesson") from None
+        raise NotHere(N_("Ce cours n'existe pas dans cet établissement.")) from None
     if _is_teacher(page) and lesson.teacher_id != page.user.id:
-        raise web.HTTPForbidden(text=page.gettext("Vous n'avez pas accès à cet établissement."))
+        raise Said(page.gettext("Ce cours n'est pas l'un des vôtres."), 403)
     if day.weekday() != lesson.weekday:
-        raise web.HTTPNotFound(text="this lesson is not given that day")
+        raise NotHere(N_("Ce cours n'a pas lieu ce jour-là."))
     items = [i for i in await lessons_of_day(page.school, day) if i.lesson.id == lesson.id]
     if not items:
-        raise web.HTTPNotFound(text="the school is closed that day")
+        raise NotHere(N_("L'établissement est fermé ce jour-là."))
     return items[0]
 
 
@@ -191,9 +192,7 @@ async def roll_call_submit(request: web.Request) -> web.StreamResponse:
             recorded_from=request.remote or "",
         )
     except Forbidden:
-        raise web.HTTPForbidden(
-            text=page.gettext("Vous n'avez pas accès à cet établissement.")
-        ) from None
+        raise Said(page.gettext("Ce cours n'est pas l'un des vôtres."), 403) from None
     except DomainError as error:
         return await _form_page(page, item, form, worded(page.words, error), status=422)
     await enqueue_scheduled(request.config_dict[QUEUE], result.due)
