@@ -590,6 +590,16 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "comment": w.gettext("Commentaire"),
             "deleted": w.gettext("Saisie erronée"),
         },
+        "grid.state": {  # a state an event's change sets, said as the state it is now in
+            "accepted.True": w.gettext("Justifiée"),
+            "accepted.False": w.gettext("Non justifiée"),
+            "settled.True": w.gettext("Régularisée"),
+            "settled.False": w.gettext("Non régularisée"),
+            "counts.True": w.gettext("Comptée"),
+            "counts.False": w.gettext("Ne compte pas"),
+            "deleted.True": w.gettext("Saisie erronée"),
+            "deleted.False": w.gettext("Saisie rétablie"),
+        },
         "grid.kind": {
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
