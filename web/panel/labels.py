@@ -390,6 +390,15 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "blocked": w.gettext("bot bloqué par la famille"),
             "relinked": w.gettext("remplacée"),
         },
+        "file.regime": {  # SIECLE's CODE_REGIME (the national list of school régimes)
+            "0": w.gettext("Externe libre"),
+            "1": w.gettext("Externe surveillé"),
+            "2": w.gettext("Demi-pensionnaire"),
+            "3": w.gettext("Interne"),
+            "4": w.gettext("Interne externé"),
+            "5": w.gettext("Interne hébergé"),
+            "6": w.gettext("Demi-pensionnaire hors de l'établissement"),
+        },
         "file.level": {
             "1": w.gettext("Représentant légal"),
             "2": w.gettext("Personne en charge"),
