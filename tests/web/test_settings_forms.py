@@ -142,6 +142,16 @@ async def test_quiet_hours_and_channels(admin: dict[str, School], app_client: Cl
     none = {"notice_delay_minutes": "10"}
     response = await post(app_client, settings("/notices"), none)
     assert response.status == 400 and "au moins un canal" in await response.text()
+    equal = {**form, "quiet_start": "20:00", "quiet_end": "20:00"}
+    response = await post(app_client, settings("/notices"), equal)
+    said = html.unescape(await response.text())
+    assert response.status == 400 and "le début et la fin doivent différer" in said
+    tie = {**form, "rank_email": "1"}
+    response = await post(app_client, settings("/notices"), tie)
+    said = html.unescape(await response.text())
+    assert response.status == 400 and "Deux canaux ne peuvent pas avoir le même rang" in said
+    school = await School.get(uai=UAI_A)
+    assert school.channel_order == ["sms", "email", "chat"] and school.quiet_hours is None
 
 
 async def test_colours(admin: dict[str, School], app_client: Client) -> None:

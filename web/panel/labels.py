@@ -214,6 +214,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "search_staff": w.gettext("Seul le personnel enregistre des recherches."),
             "slot_order": w.gettext("Le début du créneau doit précéder sa fin."),
             "slot_overlap": w.gettext("Ce créneau chevauche un autre créneau du même jour."),
+            "slots_refused": w.gettext("Rien n'a été enregistré : corrigez les créneaux signalés."),
             "sms_sender": w.gettext(
                 "Expéditeur SMS : un numéro, ou un nom de 3 à 11 lettres et chiffres."
             ),

@@ -143,7 +143,7 @@ async def notices_page(request: web.Request) -> web.Response:
 
 
 def channel_order(form: dict[str, Any]) -> list[str]:
-    """The channels ticked, by their rank (ties keep the default order)."""
+    """The channels ticked, by their rank; two ticked channels with one rank are refused."""
     channels = default_order()
     used = [
         (integer(form, f"rank_{channel}", 1, len(channels)), position, channel)
@@ -152,6 +152,10 @@ def channel_order(form: dict[str, Any]) -> list[str]:
     ]
     if not used:
         raise FormError(N_("Choisissez au moins un canal."))
+    if len({rank for rank, _, _ in used}) < len(used):
+        raise FormError(
+            N_("Deux canaux ne peuvent pas avoir le même rang : donnez-leur des rangs différents.")
+        )
     return [channel for _, _, channel in sorted(used)]
 
 

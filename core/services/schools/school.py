@@ -230,6 +230,13 @@ class SchoolSettingsPatch(BaseModel):
                 raise PydanticCustomError("null", "{field} cannot be null", {"field": name})
         return self
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: QuietHoursSetting | None) -> QuietHoursSetting | None:
+        if value is not None and value.start == value.end:
+            raise PydanticCustomError("quiet_equal", "the quiet hours' start and end must differ")
+        return value
+
     @field_validator("channel_order")
     @classmethod
     def _unique(cls, value: list[str] | None) -> list[str] | None:
