@@ -133,6 +133,7 @@ async def test_a_refused_form_is_a_page_in_the_layout_never_bare_text(api: Api) 
     forged = await api.client.post(BASE + "/letters", data={"csrf": "forged", "day": "x"})
     page = html.unescape(await forged.text())
     assert forged.status == 403 and in_the_layout(page) and "form token" not in page
+    assert "Ce formulaire a expiré" in page  # an old tab: reload and try again
 
 
 async def test_a_login_with_an_email_no_account_can_have_is_refused_like_any_other(

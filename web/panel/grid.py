@@ -43,7 +43,7 @@ from web.panel.grid_detail import event_details
 from web.panel.guard import Page, Refused, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
 from web.panel.labels import families
-from web.panel.refusals import worded, worded_status
+from web.panel.refusals import worded, worded_http, worded_status
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/grid"
@@ -181,11 +181,7 @@ def json_endpoint(
                 if error.status < 400:
                     raise
                 code = HTTP_CODES.get(error.status, "http_error")
-                message = (
-                    error.message
-                    if isinstance(error, Refused)
-                    else worded_status(said, error.status)
-                )
+                message = error.message if isinstance(error, Refused) else worded_http(said, error)
                 return _error(error.status, code, message)
             return web.json_response(result, status=status)
 

@@ -27,6 +27,7 @@ from web.keys import SETTINGS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.import_jobs import JOBS, ImportJobs, Job, Meta
+from web.panel.inputs import FormExpired
 from web.panel.labels import label
 from web.uploads import UploadError, read_multipart
 
@@ -71,7 +72,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
             "imports.html", _context(page, "upload", error=error.message), status=error.status
         )
     if not session.check_csrf(page.session, form.fields.get("csrf")):
-        raise web.HTTPForbidden(text="invalid form token")
+        raise FormExpired()
     blobs = form.blobs("files")
     force_year = form.fields.get("force_year", "").lower() in TRUE
     try:

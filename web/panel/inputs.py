@@ -33,6 +33,14 @@ class NotHere(BadInput):
     status = 404
 
 
+class FormExpired(web.HTTPForbidden):
+    """A form whose CSRF token is not the session's: a page left open past its session, or a
+    post from elsewhere (403; the panel asks to reload the page)."""
+
+    def __init__(self) -> None:
+        super().__init__(text="invalid form token")
+
+
 class Said(Exception):
     """A refusal already worded in the reader's language (``sentence``), answered with
     ``status`` in the panel's layout."""

@@ -18,7 +18,7 @@ from core.i18n import N_, Words, words
 from web.bodies import BodyError
 from web.i18n import language
 from web.panel.inputs import BadInput, Said
-from web.panel.refusals import worded_status
+from web.panel.refusals import worded_http, worded_status
 from web.panel.render import render
 
 logger = logging.getLogger("absences.panel")
@@ -46,20 +46,6 @@ def _title(t: Words, status: int) -> str:
     if status == 409:
         return t.gettext("Déjà modifié")
     return t.gettext("Demande impossible")
-
-
-def _sentence(t: Words, status: int) -> str:
-    """The sentence of an HTTP refusal raised without words of its own."""
-    if status == 404:
-        return t.gettext(
-            "Cette page n'existe pas, ou plus : l'adresse est peut-être incomplète, ou ce "
-            "qu'elle désigne n'est pas de cet établissement."
-        )
-    if status == 413:
-        return t.gettext("Cette demande est trop volumineuse.")
-    if status in (400, 422):
-        return t.gettext("Cette demande contient une valeur que l'application ne peut pas lire.")
-    return worded_status(t, status)
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -93,15 +79,15 @@ async def panel_problems(request: web.Request, handler: Handler) -> web.StreamRe
     except Said as error:
         return _answer(request, t, error.status, error.sentence)
     except BodyError as error:  # a JSON body not UTF-8, too deep or too large
-        return _answer(request, t, error.status, _sentence(t, error.status))
+        return _answer(request, t, error.status, worded_status(t, error.status))
     except UnicodeDecodeError:  # a form or a query that is not UTF-8
-        return _answer(request, t, 400, _sentence(t, 400))
+        return _answer(request, t, 400, worded_status(t, 400))
     except web.HTTPException as error:
         shown = error.content_type in ("text/html", "application/json")
         if error.status < 400 or error.status >= 500 or shown:
             raise  # a redirect, a page already in the layout, a JSON answer, a 5xx
         logger.debug("refused %s %s: %s", request.method, request.path, error.text)
-        return _answer(request, t, error.status, _sentence(t, error.status))
+        return _answer(request, t, error.status, worded_http(t, error))
     except Exception:  # a bug: keep the traceback in the log, not in the page
         logger.exception("unexpected error on %s %s", request.method, request.path)
         return problem_page(

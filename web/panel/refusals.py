@@ -4,10 +4,12 @@ a field name or a code."""
 
 from __future__ import annotations
 
+from aiohttp import web
 from pydantic import ValidationError
 
 from core.errors import Conflict, DomainError, Forbidden, NotFound, invalid_field
 from core.i18n import Words
+from web.panel.inputs import FormExpired
 from web.panel.labels import known_label
 
 GENERIC = ((NotFound, "not_found"), (Forbidden, "forbidden"), (Conflict, "conflict"))
@@ -50,4 +52,26 @@ def worded(words: Words, error: DomainError | ValidationError, family: str | Non
 
 def worded_status(words: Words, status: int) -> str:
     """The sentence of an HTTP refusal that carries no words of its own, by its status."""
+    if status == 404:
+        return words.gettext(
+            "Cette page n'existe pas, ou plus : l'adresse est peut-être incomplète, ou ce "
+            "qu'elle désigne n'est pas de cet établissement."
+        )
+    if status == 413:
+        return words.gettext("Cette demande est trop volumineuse.")
+    if status in (400, 422):
+        return words.gettext(
+            "Cette demande contient une valeur que l'application ne peut pas lire."
+        )
     return known_label(words, "error", HTTP_GENERIC.get(status, "invalid")) or str(status)
+
+
+def worded_http(words: Words, error: web.HTTPException) -> str:
+    """The sentence of an HTTP refusal raised in a panel route: a stale or forged form asks
+    for a reload, any other says what its status means."""
+    if isinstance(error, FormExpired):
+        return words.gettext(
+            "Ce formulaire a expiré ou ne vient pas de cette page : rechargez la page, puis "
+            "réessayez."
+        )
+    return worded_status(words, error.status)
