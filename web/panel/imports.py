@@ -29,6 +29,7 @@ from web.panel.guard import Page, require_csrf, school_page
 from web.panel.import_jobs import JOBS, ImportJobs, Job, Meta
 from web.panel.inputs import FormExpired
 from web.panel.labels import label
+from web.panel.refusals import worded
 from web.uploads import UploadError, read_multipart
 
 BASE = "/s/{uai}/imports"
@@ -81,7 +82,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
             export, page.actor, school_uai=page.school.uai, dry_run=True, force_year=force_year
         )
     except DomainError as error:
-        context = _context(page, "upload", error=error.message)
+        context = _context(page, "upload", error=worded(page.words, error))
         return page.render("imports.html", context, status=422)
     meta = Meta(page.school.uai, page.user.id, force_year, [name for name, _ in blobs])
     job_id = await asyncio.to_thread(request.app[JOBS].keep, meta, blobs, preview)

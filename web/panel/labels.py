@@ -212,6 +212,21 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Le nom d'une recherche compte au plus {most} caractères."
             ),
             "search_staff": w.gettext("Seul le personnel enregistre des recherches."),
+            "siecle": w.gettext(
+                "Ces fichiers ne forment pas un export SIECLE lisible et complet : envoyez "
+                "ElevesSansAdresses.xml (et les autres fichiers de l'export) ou le zip de "
+                "l'export, tels que SIECLE les donne."
+            ),
+            "siecle_communs": w.gettext(
+                "Pour créer l'établissement {uai}, joignez Communs.xml à l'export."
+            ),
+            "siecle_other_school": w.gettext(
+                "Cet export est celui de l'établissement {uai}, pas de {school}."
+            ),
+            "siecle_year": w.gettext(
+                "Cet export est de l'année {year}, pas de l'année en cours ({current}) : "
+                "cochez « Accepter une autre année scolaire » pour l'importer quand même."
+            ),
             "slot_order": w.gettext("Le début du créneau doit précéder sa fin."),
             "slot_overlap": w.gettext("Ce créneau chevauche un autre créneau du même jour."),
             "slots_refused": w.gettext("Rien n'a été enregistré : corrigez les créneaux signalés."),
