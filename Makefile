@@ -7,23 +7,27 @@ export ABSENCES_PORT ?= 8080
 
 .PHONY: run test bench lint format migrations install clean words
 
+# pip says only what fails (-qq); the build's own warnings (an editable install's note) too.
+PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip -qq --disable-pip-version-check
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Installing Absences in $(VENV)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	bash scripts/system-deps
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	PYBABEL=$(BIN)/pybabel scripts/words compile
-	touch $(STAMP)
+	@bash scripts/system-deps
+	@$(PIP) install -e '.[dev]'
+	@PYBABEL=$(BIN)/pybabel scripts/words compile
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 ## Serve the demo school at http://127.0.0.1:$(ABSENCES_PORT) (SQLite, in-process worker).
 run: $(STAMP)
-	$(BIN)/absences migrate
-	$(BIN)/absences demo --if-empty
-	$(BIN)/absences serve
+	@$(BIN)/absences migrate
+	@$(BIN)/absences demo --if-empty
+	@$(BIN)/absences serve
 
 ## The whole test suite (PostgreSQL and Redis used when reachable; see README).
 test: $(STAMP)

@@ -75,6 +75,9 @@ async def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+STARTUP_SECONDS = 15  # at most, for the in-process worker's first pass before the banner
+
+
 async def _print_logins(uai: str, password: str) -> None:
     memberships = await Membership.filter(school__uai=uai).prefetch_related("user")
     print(f"Demo logins (password: {password}):")
@@ -91,7 +94,6 @@ async def demo(args: argparse.Namespace) -> int:
         if args.if_empty and await School.exists():
             if await School.exists(uai=args.uai):
                 print(f"The demo school {args.uai} is already loaded.")
-                await _print_logins(args.uai, "absences-demo")
             return 0
         summary = await build_demo(
             students=args.students,
@@ -105,7 +107,8 @@ async def demo(args: argparse.Namespace) -> int:
             f"in {summary.divisions} divisions, {summary.guardians} guardians, "
             f"{summary.events} events."
         )
-        await _print_logins(summary.school_uai, summary.logins[0].password)
+        if not args.if_empty:  # else `serve` (after `make run`'s demo) prints them, last
+            await _print_logins(summary.school_uai, summary.logins[0].password)
     return 0
 
 
@@ -269,11 +272,18 @@ async def serve(args: argparse.Namespace) -> int:
             raise CommandError(
                 f"cannot listen on {settings.host}:{settings.port}: {reason}"
             ) from None
+        from cli.demo.build import DEMO_PASSWORD, DEMO_UAI
+
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STARTUP_SECONDS):
+                await runtime.settled()
         print(
             f"Absences serves http://{settings.host}:{settings.port} "
             f"(queue: {queue.backend}); Ctrl+C stops it.",
             flush=True,
         )
+        if await School.exists(uai=DEMO_UAI):  # the demo's logins, last, where one looks
+            await _print_logins(DEMO_UAI, DEMO_PASSWORD)
         siecle_watch = start_watch(settings)
         tune_gc()
         try:

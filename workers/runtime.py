@@ -10,7 +10,7 @@ from typing import Any
 from core.settings import Settings
 from workers.queue import Queue, create_queue
 from workers.senders import build_channels
-from workers.tasks import FUNCTIONS, periodic_forever
+from workers.tasks import FIRST_PASS, FUNCTIONS, periodic_forever
 
 # The young generation is collected after this many new container objects (Python's default:
 # 700). A batch of deliveries makes tens of thousands (ORM rows, HTTP requests, their futures)
@@ -41,6 +41,13 @@ class Runtime:
     ctx: dict[str, Any]
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
+    async def settled(self) -> None:
+        """Wait for the in-process worker's first pass of its periodic tasks (what they log at
+        start-up then comes before what the caller prints); at once for arq's workers."""
+        first = self.ctx.get(FIRST_PASS)
+        if isinstance(first, asyncio.Event):
+            await first.wait()
+
     async def close(self) -> None:
         for task in self.background:
             task.cancel()
@@ -70,5 +77,6 @@ async def start_runtime(settings: Settings, *, sweep: bool = True) -> Runtime:
         raise
     runtime = Runtime(queue, ctx)
     if sweep and queue.backend == "inline":
+        ctx[FIRST_PASS] = asyncio.Event()
         runtime.background.append(asyncio.create_task(periodic_forever(ctx), name="periodic"))
     return runtime

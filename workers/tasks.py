@@ -141,6 +141,9 @@ async def invite(ctx: dict[str, Any], invitation_id: int) -> str:
         raise RetryLater(INVITE_RETRY_SECONDS, str(error)) from error
 
 
+FIRST_PASS = "first_pass"  # the context key of the event set once every periodic task ran
+
+
 async def periodic_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_SECONDS) -> None:
     """The in-process backend's periodic run of every :data:`CRON` task (arq workers run them
     as cron jobs instead); each task is idempotent, so running it often only costs a query."""
@@ -150,6 +153,9 @@ async def periodic_forever(ctx: dict[str, Any], interval: float = INLINE_SWEEP_S
                 await FUNCTIONS[name](ctx)
             except Exception:  # a database hiccup must not stop the loop: the next run retries
                 logger.exception("periodic task %s failed", name)
+        first = ctx.get(FIRST_PASS)
+        if isinstance(first, asyncio.Event):
+            first.set()  # the first pass is done (``serve`` says where it listens after it)
         await asyncio.sleep(interval)
 
 

@@ -13,11 +13,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from core.bounds import Day, Id, Offset, column_length
-from core.errors import Invalid, first_problem
+from core.errors import invalid_field
 from core.models import Division, Event, Reason, School, Student, TeachingGroup
 from core.queries.common import Page, chunks, local, name_starts, overlapping, zone
 from core.queries.extras import event_extras
@@ -95,7 +96,9 @@ class SearchCriteria(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> SearchCriteria:
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValueError("the end of the period comes before its start")
+            raise PydanticCustomError(
+                "end_before_start", "the end of the period comes before its start"
+            )
         return self
 
     def saved(self) -> dict[str, object]:
@@ -107,7 +110,7 @@ def parse_criteria(data: object) -> SearchCriteria:
     try:
         return SearchCriteria.model_validate(data)
     except ValidationError as error:
-        raise Invalid(first_problem(error, "criteria")) from None
+        raise invalid_field(error, "criteria") from None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from core.rules.counting import (
     alert_level,
     monthly_counts,
 )
+from core.rules.structures import readable_label
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
 
 Month = tuple[int, int]
@@ -154,7 +155,7 @@ async def _student_view(student: Student) -> StudentView:
         id=student.id,
         name=student.display_name,
         division=student.division.code if student.division else "",
-        groups=sorted(g.code for g in student.groups),
+        groups=sorted(readable_label(g.label) or g.code for g in student.groups),
         birth_date=student.birth_date,
         ine=student.ine or "",
         siecle_id=student.siecle_id or "",

@@ -6,7 +6,11 @@ from core.errors import Invalid
 
 
 class SiecleError(Invalid):
-    """A SIECLE file (or set of files) refused; ``message`` is one line naming the file."""
+    """A SIECLE file (or set of files) refused; ``message`` is one line naming the file, in
+    English for the command line and the logs; ``code`` and ``params`` say it for the panel
+    (``siecle``: a file that is not a readable, complete SIECLE export)."""
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(" ".join(message.split()), code=code)
+    code = "siecle"
+
+    def __init__(self, message: str, *, code: str = "siecle", **params: object) -> None:
+        super().__init__(" ".join(message.split()), code=code, **params)

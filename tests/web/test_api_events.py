@@ -69,30 +69,34 @@ async def test_a_reason_gives_the_starting_states(api: Api) -> None:
         None,
     )
     status, body = await api.call("POST", EVENTS, json=late)
-    assert (status, body["error"]["code"]) == (409, "conflict")
+    assert (status, body["error"]["code"]) == (409, "overlap")
 
 
 async def test_an_overlapping_absence_is_a_conflict(api: Api) -> None:
     await record(api, absence(api))
     later = absence(api, start=at(MONDAY, 9).isoformat(), end=at(MONDAY, 11).isoformat())
     status, body = await api.call("POST", EVENTS, json=later)
-    assert (status, body["error"]["code"]) == (409, "conflict")
+    assert (status, body["error"]["code"]) == (409, "overlap")
     await record(api, absence(api, "leo"))  # another student: no conflict
 
 
 async def test_an_invalid_body_is_refused_with_the_first_problem(api: Api) -> None:
     sunday = MONDAY - timedelta(days=1)
-    for changes, words in [
-        ({"end": at(MONDAY, 7).isoformat()}, "end must come after"),
-        ({"start": "2026-03-02T08:00:00"}, "start:"),
-        ({"reason": "NOPE"}, "unknown reason"),
-        ({"colour": "red"}, "colour:"),
-        ({"kind": "party"}, "kind:"),
-        ({"student_id": "x"}, "student_id:"),
-        ({"start": at(sunday, 8).isoformat(), "end": at(sunday, 10).isoformat()}, "no lesson"),
+    for changes, words, code in [
+        ({"end": at(MONDAY, 7).isoformat()}, "end must come after", "end_before_start"),
+        ({"start": "2026-03-02T08:00:00"}, "start:", "invalid"),
+        ({"reason": "NOPE"}, "unknown reason", "reason_unknown"),
+        ({"colour": "red"}, "colour:", "invalid"),
+        ({"kind": "party"}, "kind:", "invalid"),
+        ({"student_id": "x"}, "student_id:", "invalid"),
+        (
+            {"start": at(sunday, 8).isoformat(), "end": at(sunday, 10).isoformat()},
+            "no lesson",
+            "no_lesson",
+        ),
     ]:
         status, body = await api.call("POST", EVENTS, json=absence(api, **changes))
-        assert (status, body["error"]["code"]) == (422, "invalid"), changes
+        assert (status, body["error"]["code"]) == (422, code), changes
         assert words in body["error"]["message"], body
     body_without_student = absence(api)
     del body_without_student["student_id"]
@@ -196,9 +200,9 @@ async def test_it_marks_an_event_entered_by_mistake(api: Api) -> None:
     assert body == {"items": [], "total": 0}
     status, body = await api.call("GET", EVENTS, params={"deleted": "true"})
     assert [item["id"] for item in body["items"]] == [event["id"]]
-    for method in ("DELETE", "PATCH"):
+    for method, code in (("DELETE", "event_already_cancelled"), ("PATCH", "event_cancelled")):
         status, body = await api.call(method, path, json={"comment": "again"})
-        assert (status, body["error"]["code"]) == (409, "conflict"), method
+        assert (status, body["error"]["code"]) == (409, code), method
     assert await audit_actions(event["id"]) == ["event.record", "event.delete"]
     await record(api, absence(api))  # the slot is free again
 
@@ -229,7 +233,7 @@ async def test_a_correction_shortening_an_absence_makes_it_a_lateness(api: Api) 
     ill = await record(api, absence(api, "leo", reason="MALADIE"))
     shorter = {"end": at(MONDAY, 8, 10).isoformat()}
     status, body = await api.call("PATCH", f"{EVENTS}/{ill['id']}", json=shorter)
-    assert (status, body["error"]["code"]) == (422, "invalid")
+    assert (status, body["error"]["code"]) == (422, "reason_not_for_lateness")
     assert "shorter than 30 minutes" in body["error"]["message"]
     status, body = await api.call(
         "POST",

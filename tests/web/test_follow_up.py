@@ -18,6 +18,7 @@ from core.services.events.record import record_event
 from core.services.schools.school import now_utc
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import MONDAY, PARIS, SYSTEM, UAI_A, at
+from web.panel import follow_up_export
 
 Client = TestClient[Any, Any]
 FOLLOW_UP = f"/s/{UAI_A}/follow-up"
@@ -147,6 +148,18 @@ async def test_the_xlsx_export_opens_with_the_rows(world: World, app_client: Cli
     assert rows[3][3].isoformat() == "2026-03-02T08:00:00" and rows[3][6] == "À décider"
     cell = sheet.cell(row=4, column=6)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    assert sheet.auto_filter.ref == "A1:G4"  # every column filters, over every row
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFG"}
+    assert widths["A"] == len("DUPONT Marie") + 3  # as wide as the longest name
+    assert widths["D"] == len("02/03/2026 08:00") + 3  # a date and its time
+    assert widths["B"] == len("Classe") + 3  # the header, longer than "5B"
+    assert all(8 <= width <= 60 for width in widths.values())
+
+
+def test_column_widths_stay_within_bounds() -> None:
+    table: list[list[Any]] = [["Élève", "Commentaire"], ["A", "x" * 500], [None, "court\nligne"]]
+    assert follow_up_export.column_widths(table) == [8, 60]
 
 
 async def test_saved_searches_are_each_users_own(world: World, app_client: Client) -> None:

@@ -6,6 +6,7 @@ School A of the personas is the sample's school (0751234X, school year 2025-26).
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,10 @@ async def test_a_refused_file_stays_on_the_upload_page(api: Api, tmp_path: Path)
     assert response.status == 422
     error = re.search(r'<p class="error" role="alert">([^<]+)</p>', await response.text())
     assert error is not None and "0759999Z" in error.group(1)
+    assert "l&#39;établissement 0759999Z, pas de 0751234X" in error.group(1)  # in French
+    garbage = await client.post(PAGE, data=upload_form(token, {"notes.xml": b"<html/>"}))
+    said = html.unescape(await garbage.text())
+    assert garbage.status == 422 and "ne forment pas un export SIECLE lisible" in said
     assert not (tmp_path / "var" / "imports").exists() or not any(
         (tmp_path / "var" / "imports").iterdir()
     )

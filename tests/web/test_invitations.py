@@ -100,11 +100,12 @@ async def test_the_admin_hears_the_same_sentence_and_both_get_an_email(site: Sit
 
 
 async def test_a_new_person_creates_their_account_through_the_link(site: Site) -> None:
-    await invite(site, "new@a.example.org", "cpe")
+    await invite(site, "new@a.example.org", "vie_scolaire")
     path = (await site.links())["new@a.example.org"]
     page = await site.client.get(path)
     text = await page.text()
     assert page.status == 200 and "Collège A" in text and "new@a.example.org" in text
+    assert "avec le rôle Vie scolaire" in text and "vie_scolaire" not in text
     token = await csrf_of(site.client, path)
     short = await site.client.post(
         path + "/new", data={"csrf": token, "display_name": "Mme Neuve", "password": "short"}
@@ -116,7 +117,7 @@ async def test_a_new_person_creates_their_account_through_the_link(site: Site) -
     assert done.status == 200 and "vous avez rejoint Collège A" in await done.text()
     user = await User.get(email="new@a.example.org")
     assert user.display_name == "Mme Neuve"
-    assert (await Membership.get(user=user)).role == Role.CPE
+    assert (await Membership.get(user=user)).role == Role.VIE_SCOLAIRE
     assert await AuditEntry.exists(action="invitation.accept", actor_id=user.id)
     again = await site.client.get(path)
     assert again.status == 410 and "Invitation plus valable" in await again.text()

@@ -127,7 +127,7 @@ async def test_a_selection_with_a_message_that_is_not_a_letter_changes_nothing(
     )
     assert response.status == 422
     page = await response.text()
-    assert "is not a letter" in page and 'role="alert"' in page
+    assert "n'est pas un courrier" in html.unescape(page) and 'role="alert"' in page
     assert await states(world) == UNTOUCHED
     nothing = await mark(letters_client, token, "printed", [])
     assert nothing.status == 422 and "Choisissez au moins" in await nothing.text()
@@ -186,7 +186,7 @@ async def test_another_schools_cpe_is_kept_out(world: World, letters_client: Cli
     data = [("csrf", token), ("day", DAY), ("action", "posted")]
     mixed = [*data, ("id", str(world.their_letter.id)), ("id", str(ours[0]))]
     response = await letters_client.post(own, data=mixed, allow_redirects=False)
-    assert response.status == 404 and f"no delivery {ours[0]}" in await response.text()
+    assert response.status == 404 and "n'existe pas" in html.unescape(await response.text())
     pdf = await letters_client.get(f"{own}.pdf", params={"day": DAY, "id": str(ours[0])})
     assert pdf.status == 404
     assert await states(world) == UNTOUCHED

@@ -159,5 +159,10 @@ async def test_a_page_that_is_not_there_is_said_in_the_layout_and_the_readers_la
         assert "no such" not in page
         english = await (await client.get(path + "?lang=en", headers=html)).text()
         assert "<h1>Page not found</h1>" in english
-    script = await client.get("/s/0750001A/students/99999999")  # no browser: the short answer
-    assert script.status == 404 and await script.text() == "no such student"
+    tool = await client.get("/s/0750001A/students/99999999?lang=fr")  # any client: never bare text
+    assert tool.status == 404 and "<h1>Page introuvable</h1>" in await tool.text()
+    script = await client.get(
+        "/s/0750001A/students/99999999?lang=fr", headers={"Accept": "application/json"}
+    )  # a script: the sentence alone, in JSON
+    said = (await script.json())["error"]["message"]
+    assert script.status == 404 and said.startswith("Cette page n'existe pas")

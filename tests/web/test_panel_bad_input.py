@@ -7,6 +7,7 @@ query strings and its forms, with allowed and hostile values, answer below 500.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from typing import Any
@@ -28,6 +29,7 @@ from workers.runtime import start_runtime
 BASE = f"/s/{UAI_A}"
 LAYOUT = '<html lang="fr">'
 HUGE = str(2**63)
+JSON = "application/json"
 
 
 async def admin(api: Api) -> str:
@@ -97,6 +99,41 @@ async def test_a_bad_form_is_a_400_page_in_the_layout(api: Api) -> None:
         response = await api.client.post(BASE + path, data={**fields, "csrf": token})
         assert response.status == 400, (path, fields, response.status)
         assert in_the_layout(await response.text()), path
+
+
+NOT_HERE = [
+    ("/grid?division=ZZ", "La classe « ZZ » n'existe pas dans cet établissement."),
+    ("/grid?group=ZZ", "Le groupe « ZZ » n'existe pas dans cet établissement."),
+    ("/roll-call/999?date=2026-03-02", "Ce cours n'existe pas dans cet établissement."),
+    ("/students/999", "Cette page n'existe pas, ou plus"),
+    ("/templates/absence/sms/xx", "Cette page n'existe pas, ou plus"),
+    ("/settings/nowhere", "Cette page n'existe pas, ou plus"),
+]
+
+
+async def test_a_query_naming_what_the_school_lacks_is_a_404_page_in_words(api: Api) -> None:
+    await admin(api)
+    for path, words in NOT_HERE:
+        for accept in ("text/html", "*/*"):  # a browser, or a tool that asks for anything
+            response = await api.client.get(BASE + path, headers={"Accept": accept})
+            page = html.unescape(await response.text())
+            assert response.status == 404, (path, accept, response.status)
+            assert in_the_layout(page) and words in page, (path, accept, page[-600:])
+    script = await api.client.get(BASE + "/grid?division=ZZ", headers={"Accept": JSON})
+    assert script.status == 404 and (await script.json())["error"]["message"] == NOT_HERE[0][1]
+
+
+async def test_a_refused_form_is_a_page_in_the_layout_never_bare_text(api: Api) -> None:
+    token = await admin(api)
+    response = await api.client.post(
+        BASE + "/letters", data={"csrf": token, "day": "2026-03-02", "action": "burn"}
+    )
+    page = html.unescape(await response.text())
+    assert response.status == 400 and in_the_layout(page) and "Choisissez :" in page
+    forged = await api.client.post(BASE + "/letters", data={"csrf": "forged", "day": "x"})
+    page = html.unescape(await forged.text())
+    assert forged.status == 403 and in_the_layout(page) and "form token" not in page
+    assert "Ce formulaire a expiré" in page  # an old tab: reload and try again
 
 
 async def test_a_login_with_an_email_no_account_can_have_is_refused_like_any_other(

@@ -177,7 +177,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/settings/colours"): R(400, ADMIN),
     ("GET", "/s/{uai}/settings/timetable"): R(200, ADMIN),
     ("POST", "/s/{uai}/settings/timetable"): R(400, ADMIN),
-    ("POST", "/s/{uai}/settings/timetable/{id}"): R(400, ADMIN, "slot"),
+    ("POST", "/s/{uai}/settings/timetable/save"): R(400, ADMIN),
     ("POST", "/s/{uai}/settings/timetable/{id}/delete"): R(303, ADMIN, "slot"),
     ("GET", "/s/{uai}/settings/calendar"): R(200, ADMIN),
     ("POST", "/s/{uai}/settings/calendar"): R(400, ADMIN),

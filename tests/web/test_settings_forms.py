@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -112,7 +113,9 @@ async def test_general_settings_go_through_the_settings_service(
     row = await AuditEntry.filter(action="school.settings").order_by("-id").first()
     assert row is not None and row.after is not None and row.after["midday"] == "11:55"
     bad_zone = await post(app_client, settings("/general"), {**form, "timezone": "Mars/Olympus"})
-    assert bad_zone.status == 400 and "Valeur refusée" in await bad_zone.text()
+    said = html.unescape(await bad_zone.text())
+    assert bad_zone.status == 400 and "Fuseau horaire : fuseau horaire inconnu" in said
+    assert "unknown time zone" not in said
 
 
 async def test_quiet_hours_and_channels(admin: dict[str, School], app_client: Client) -> None:
@@ -139,6 +142,16 @@ async def test_quiet_hours_and_channels(admin: dict[str, School], app_client: Cl
     none = {"notice_delay_minutes": "10"}
     response = await post(app_client, settings("/notices"), none)
     assert response.status == 400 and "au moins un canal" in await response.text()
+    equal = {**form, "quiet_start": "20:00", "quiet_end": "20:00"}
+    response = await post(app_client, settings("/notices"), equal)
+    said = html.unescape(await response.text())
+    assert response.status == 400 and "le début et la fin doivent différer" in said
+    tie = {**form, "rank_email": "1"}
+    response = await post(app_client, settings("/notices"), tie)
+    said = html.unescape(await response.text())
+    assert response.status == 400 and "Deux canaux ne peuvent pas avoir le même rang" in said
+    school = await School.get(uai=UAI_A)
+    assert school.channel_order == ["sms", "email", "chat"] and school.quiet_hours is None
 
 
 async def test_colours(admin: dict[str, School], app_client: Client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -102,8 +103,8 @@ async def test_a_slot_is_added_and_an_overlap_is_refused_in_french(
     bad = await post(app_client, settings("/timetable"), {**clash, "start": "8h"})
     assert "Heure attendue" in await bad.text()
     slot = await TimetableSlot.get(school=schools[UAI_A], weekday=5)
-    edit = {"weekday": "5", "start": "10:00", "end": "11:00", "label": "S1"}
-    assert (await post(app_client, settings(f"/timetable/{slot.id}"), edit)).status == 303
+    edit = {f"weekday-{slot.id}": "5", f"start-{slot.id}": "10:00", f"end-{slot.id}": "11:00"}
+    assert (await post(app_client, settings("/timetable/save"), edit)).status == 303
     assert (await TimetableSlot.get(id=slot.id)).start_minute == 600
     gone = await post(app_client, settings(f"/timetable/{slot.id}/delete"), {})
     assert gone.status == 303 and not await TimetableSlot.exists(id=slot.id)
@@ -115,6 +116,43 @@ async def test_a_slot_is_added_and_an_overlap_is_refused_in_french(
         "timetable.edit",
         "timetable.remove",
     ]
+
+
+async def test_the_timetable_is_saved_in_one_form_every_row_or_none(
+    schools: dict[str, School], app_client: Client
+) -> None:
+    await log_in(app_client, "admin")
+    slots = await TimetableSlot.filter(school=schools[UAI_A], weekday=0).order_by("start_minute")
+    first, second = slots[0], slots[1]
+    page = await (await app_client.get(settings("/timetable"))).text()
+    assert page.count('action="' + settings("/timetable/save") + '"') == 1  # one form, one button
+    assert page.count("Enregistrer l&#39;emploi du temps") == 1
+
+    async def save(second_start: str, second_end: str) -> tuple[int, str]:
+        """Post the form: the first slot moved to 07:45–08:50, the second as given."""
+        form: dict[str, str] = {}
+        for slot, start, end in ((first, "07:45", "08:50"), (second, second_start, second_end)):
+            values = {"weekday": "0", "start": start, "end": end, "label": f"M{slot.id}"}
+            form |= {f"{name}-{slot.id}": value for name, value in values.items()}
+        response = await post(app_client, settings("/timetable/save"), form)
+        return response.status, html.unescape(await response.text())
+
+    status, said = await save("10:00", "9h")
+    assert status == 400 and "Rien n'a été enregistré" in said
+    assert f'id="error-slot-{second.id}"' in said and "Heure attendue au format HH:MM." in said
+    assert (await TimetableSlot.get(id=first.id)).start_minute == first.start_minute  # none
+    status, said = await save("08:30", "09:30")
+    assert status == 400 and "chevauche un autre créneau" in said
+    assert 'value="08:30"' in said  # the row as typed, to correct
+    assert (await save("08:50", "09:50"))[0] == 303
+    assert (
+        "Emploi du temps enregistré." in await (await app_client.get(settings("/timetable"))).text()
+    )
+    assert [
+        (s.start_minute, s.label)
+        for s in await TimetableSlot.filter(id__in=[first.id, second.id]).order_by("start_minute")
+    ] == [(465, f"M{first.id}"), (530, f"M{second.id}")]
+    assert await AuditEntry.filter(action="timetable.edit").count() == 2
 
 
 async def test_an_id_of_another_school_is_not_found(

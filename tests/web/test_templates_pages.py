@@ -152,6 +152,12 @@ async def test_the_preview_renders_a_draft_in_the_sandbox(
     assert result["warnings"] and "UCS-2" in result["warnings"][0]
     bad = await client.post(url, json={"body": "{{ ''.__mro__ }}"}, headers={"X-CSRF-Token": token})
     assert bad.status == 422 and "Construction interdite" in (await bad.json())["error"]
+    huge = {"body": "{{ range(99999 * 999) | list }}"}  # the sandbox's own text stays out
+    refused = await client.post(url, json=huge, headers={"X-CSRF-Token": token})
+    said = (await refused.json())["error"]
+    assert refused.status == 422 and said == (
+        "Le modèle a échoué à l'essai avec les valeurs d'exemple."
+    ), said
     assert await MessageTemplate.all().count() == 0
 
 

@@ -22,6 +22,7 @@ from core.services.schools.users import schools_of
 from web.keys import SETTINGS
 from web.panel import session
 from web.panel.guard import current_user
+from web.panel.inputs import FormExpired
 
 PARIS = "Europe/Paris"
 TOKEN_DAYS = (30, 90, DEFAULT_TOKEN_DAYS)  # the lifetimes offered (or none)
@@ -38,7 +39,7 @@ async def owner(request: web.Request) -> tuple[User, dict[str, Any]]:
 async def checked_form(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
     form = dict(await request.post())
     if not session.check_csrf(data, form.get("csrf")):
-        raise web.HTTPForbidden(text="invalid form token")
+        raise FormExpired()
     return form
 
 

@@ -36,8 +36,8 @@ from core.services.schools.school import now_utc
 from web.keys import QUEUE
 from web.panel import session
 from web.panel.guard import Page, refusal, require_csrf, school_page
-from web.panel.inputs import path_id, read_offset
-from web.panel.labels import known_label
+from web.panel.inputs import Said, path_id, read_offset
+from web.panel.refusals import worded
 from workers.queue import enqueue_deliveries
 
 BASE = "/s/{uai}/deliveries"
@@ -206,7 +206,7 @@ async def resend(request: web.Request) -> web.StreamResponse:
     except NotFound:
         raise web.HTTPNotFound(text="no such delivery") from None
     except Conflict as error:
-        raise web.HTTPConflict(text=error.message) from None
+        raise Said(worded(page.words, error), 409) from None
     await enqueue_deliveries(request.config_dict[QUEUE], [(fresh.id, None)])
     raise web.HTTPSeeOther(_back(page, form))
 
@@ -234,7 +234,7 @@ async def fix(request: web.Request) -> web.StreamResponse:
         row = await _refused_row(page, delivery_id)
         if row is None:  # deleted meanwhile
             raise web.HTTPNotFound(text="no such delivery") from None
-        message = known_label(page.words, "dl.fix.error", error.code) or error.message
+        message = worded(page.words, error, "dl.fix.error")
         refusal = Refusal(row, value, note, again, message)
         query = dict(parse_qsl(urlsplit(back).query))
         return await _show(page, query, back, refusal=refusal, status=REFUSED.get(type(error), 400))

@@ -35,6 +35,7 @@ from web.panel.follow_up_form import (
 from web.panel.guard import Page as PanelPage
 from web.panel.guard import require_csrf, school_page
 from web.panel.inputs import BadInput, path_id
+from web.panel.refusals import worded
 
 BASE = "/s/{uai}/follow-up"
 
@@ -76,7 +77,7 @@ def _context(page: PanelPage, form: SearchForm, results: Page[EventRow] | None) 
 
 async def search_page(request: web.Request) -> web.Response:
     page = await school_page(request)
-    return await _respond(page, parse_form(request.query))
+    return await _respond(page, parse_form(request.query, page.words))
 
 
 async def _respond(
@@ -99,7 +100,7 @@ async def _respond(
 
 async def _export_rows(request: web.Request) -> tuple[PanelPage, SearchForm, list[EventRow]]:
     page = await school_page(request)
-    form = parse_form(request.query)
+    form = parse_form(request.query, page.words)
     if form.criteria is None:
         raise BadInput(N_("Cette demande contient une valeur que l'application ne peut pas lire."))
     everything = form.criteria.model_copy(update={"offset": 0, "limit": EXPORT_LIMIT})
@@ -144,7 +145,7 @@ async def save(request: web.Request) -> web.StreamResponse:
     """Save the current search (posted as its query string) under a name, then show it."""
     page = await school_page(request)
     form_data = await require_csrf(page)
-    form = parse_form(parse_query_string(str(form_data.get("query", ""))))
+    form = parse_form(parse_query_string(str(form_data.get("query", ""))), page.words)
     if form.criteria is None:
         return await _respond(page, form)
     name = str(form_data.get("name", ""))
@@ -153,7 +154,7 @@ async def save(request: web.Request) -> web.StreamResponse:
             page.school, page.actor, name, form.criteria.saved(), form.columns
         )
     except DomainError as error:
-        return await _respond(page, form, error.message)
+        return await _respond(page, form, worded(page.words, error))
     here = f"/s/{page.school.uai}/follow-up"
     raise web.HTTPSeeOther(f"{here}?{query_of(saved.criteria, saved.columns)}")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from core.i18n import Words
 from core.queries.search import EventRow
@@ -89,13 +90,40 @@ def _xlsx_cells(sheet: Any, values: list[Value]) -> Iterator[WriteOnlyCell]:
         yield cell
 
 
+DATE_WIDTH = len("31/12/2026 23:59")
+MIN_WIDTH, MAX_WIDTH = 8, 60  # characters: a column fits its longest value, within bounds
+
+
+def _width(value: Value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return DATE_WIDTH
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def column_widths(table: list[list[Value]]) -> list[int]:
+    """Each column's width in characters: its longest value (the header included) and a margin
+    for the filter's button, within ``MIN_WIDTH``..``MAX_WIDTH``."""
+    widths = [max(_width(value) for value in column) for column in zip(*table, strict=True)]
+    return [min(MAX_WIDTH, max(MIN_WIDTH, width + 3)) for width in widths]
+
+
 def to_xlsx(rows: list[EventRow], columns: list[str], words: Words, title: str) -> bytes:
-    """The rows as an XLSX workbook of one sheet, dates as real spreadsheet dates."""
+    """The rows as an XLSX workbook of one sheet, dates as real spreadsheet dates, its header
+    row frozen and filtered, each column as wide as its content (within bounds)."""
+    header: list[Value] = list(headers(columns, words))
+    body = [cells(row, columns, words) for row in rows]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(headers(columns, words))
-    for row in rows:
-        sheet.append(list(_xlsx_cells(sheet, cells(row, columns, words))))
+    for index, width in enumerate(column_widths([header, *body]), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(header))
+    sheet.auto_filter.ref = f"A1:{last}{len(body) + 1}"
+    sheet.append(header)
+    for values in body:
+        sheet.append(list(_xlsx_cells(sheet, values)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

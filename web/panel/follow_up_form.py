@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl, urlencode
 from multidict import MultiDict, MultiMapping
 
 from core.errors import Invalid
+from core.i18n import Words
 from core.queries.search import EXTRA_COLUMNS, SearchCriteria, parse_criteria
+from web.panel.refusals import worded
 
 PAGE_SIZE = 50
 DEFAULT_COLUMNS = ("reason", "accepted", "settled")
@@ -69,7 +71,7 @@ def columns_of(query: MultiMapping[str]) -> list[str]:
     return [c for c in EXTRA_COLUMNS if c in chosen]
 
 
-def parse_form(query: MultiMapping[str]) -> SearchForm:
+def parse_form(query: MultiMapping[str], words: Words) -> SearchForm:
     """The form as submitted; a refused value leaves ``criteria`` None and says why."""
     values = {name: _given(query, name) for name in ("student", *SINGLE, *DATES)}
     lists = {name: [v for v in query.getall(name, []) if v] for name in MULTI}
@@ -77,7 +79,7 @@ def parse_form(query: MultiMapping[str]) -> SearchForm:
     try:
         criteria = parse_criteria({**_data(query), "limit": PAGE_SIZE})
     except Invalid as error:
-        return SearchForm(None, columns, values, lists, error.message)
+        return SearchForm(None, columns, values, lists, worded(words, error))
     return SearchForm(criteria, columns, values, lists)
 
 

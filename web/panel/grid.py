@@ -18,7 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.bounds import MAX_ID, Id, Moment, day_in_window
-from core.errors import DomainError, Invalid, first_problem
+from core.errors import DomainError, Invalid, invalid_field
 from core.i18n import Words, words
 from core.models import Event, School
 from core.queries.records import with_relations
@@ -45,6 +45,7 @@ from web.panel.grid_detail import event_details
 from web.panel.guard import Page, Refused, require_csrf, school_page
 from web.panel.inputs import path_id, read_day
 from web.panel.labels import families
+from web.panel.refusals import worded, worded_http, worded_status
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/grid"
@@ -98,7 +99,7 @@ def _checked(model: type[Checked], body: dict[str, Any]) -> Checked:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise Invalid(first_problem(error)) from None
+        raise invalid_field(error) from None
 
 
 def _parse_day(raw: str | None, school: School) -> date:
@@ -139,7 +140,7 @@ def _script(
         "readonly": not page.can(Permission.WRITE_EVENTS),
         "urls": {"record": base + "/events"},
         "t": families(said.language)["grid"],
-        "states": families(said.language)["grid.state"],
+        "states": families(said.language)["grid.decision"],
         "symbols": SYMBOLS,
     }
 
@@ -210,20 +211,21 @@ def json_endpoint(
 
     def wrap(handler: JsonHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def endpoint(request: web.Request) -> web.Response:
+            said = words(language(request))
             try:
                 page = await school_page(request, permission)
                 body = await _json_body(page) if write else {}
                 status, result = await handler(page, body)
             except DomainError as error:
-                return _error(_domain_status(error), error.code, error.message)
+                return _error(_domain_status(error), error.code, worded(said, error))
             except web.HTTPSeeOther:
-                return _error(401, "unauthorized", "log in first")
+                return _error(401, "unauthorized", worded_status(said, 401))
             except web.HTTPException as error:
                 if error.status < 400:
                     raise
                 code = HTTP_CODES.get(error.status, "http_error")
-                message = error.message if isinstance(error, Refused) else error.text
-                return _error(error.status, code, message or error.reason)
+                message = error.message if isinstance(error, Refused) else worded_http(said, error)
+                return _error(error.status, code, message)
             return web.json_response(result, status=status)
 
         return endpoint
@@ -240,7 +242,7 @@ async def record(page: Page, body: dict[str, Any]) -> JsonResult:
     """One click (lateness) or two (absence): the event, as the grid paints it."""
     mark = _checked(GridMark, body)
     if mark.kind == "absence" and mark.end is None:
-        raise Invalid("end: an absence needs its end")
+        raise Invalid("end: an absence needs its end", code="invalid", field="end", kind="missing")
     where = page.request.remote or ""
     if mark.kind == "lateness":
         day = mark.start.astimezone(ZoneInfo(page.school.timezone)).date()

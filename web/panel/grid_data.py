@@ -12,9 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
-
-from core.i18n import Words, words
+from core.i18n import N_, Words, words
 from core.models import Event, School, TimetableSlot
 from core.models.school import minutes_to_time
 from core.queries.calendar import load_calendar, timetable_slots
@@ -23,7 +21,14 @@ from core.queries.grid import TargetKind, events_touching, target_students
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar
 from core.rules.contrast import ink_for
 from core.rules.visibility import EVERYTHING, ReasonShown, Visibility
+from web.panel.inputs import NotHere
 from web.panel.labels import label
+
+NOT_HERE = {  # a grid target asked by a query string that this school does not have
+    "division": N_("La classe « {code} » n'existe pas dans cet établissement."),
+    "group": N_("Le groupe « {code} » n'existe pas dans cet établissement."),
+    "set": N_("L'ensemble de classes « {code} » n'existe pas dans cet établissement."),
+}
 
 View = Literal["day", "week"]
 
@@ -200,7 +205,7 @@ def wanted_target(query: Any, options: dict[str, list[Target]]) -> Target | None
         return first[0] if first else None
     found = next((t for t in options.get(asked[0], []) if t.key == asked[1]), None)
     if found is None:
-        raise web.HTTPNotFound(text=f"no {asked[0]} {asked[1]!r} in this school")
+        raise NotHere(NOT_HERE.get(asked[0], NOT_HERE["set"]), code=asked[1][:30])
     return found
 
 

@@ -15,9 +15,10 @@ from core.queries.lists import event_detail
 from core.queries.scope import ALL, Scope
 from core.queries.settings import reasons, typed_rows
 from core.rules.visibility import ReasonShown, Visibility
+from core.services.events.record import AUDITED
 from core.services.notices.absence import late_entry_days, notice_kind
 from web.panel.grid_data import day_label, event_json, local_input
-from web.panel.labels import label
+from web.panel.labels import known_label, label
 
 EDITABLE = ("reason", "justification", "accepted", "settled", "counts", "comment")
 HIDDEN_CHANGES = frozenset({"version"})
@@ -34,38 +35,51 @@ def _when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Said:
     """How the history says a change: in the reader's words, time zone and language, the
-    school's reasons and justification types by code (their ids are what the audit keeps)."""
+    school's reasons and justification types by their labels (the audit keeps their ids), a
+    state by its word ("Justifiée", "Régularisée"), any other field as ``label : new value``
+    with the value it replaced."""
 
     words: Words
     tz: ZoneInfo
     lang: str
-    codes: dict[str, dict[int, str]]
+    names: dict[str, dict[int, str]]
 
     def value(self, key: str, value: object) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, bool):
             return self.words.gettext("Oui") if value else self.words.gettext("Non")
-        if key in self.codes and isinstance(value, int):
-            return self.codes[key].get(value, "…")
+        if key in self.names and isinstance(value, int):
+            return self.names[key].get(value, "…")
         if key == "kind":
             return label(self.words, "grid.kind", value)
         if key in ("starts_at", "ends_at") and isinstance(value, str):
             return _when(datetime.fromisoformat(value), self.tz, self.lang)
+        if key == "comment":
+            return self.words.gettext("« {text} »").format(text=value)
         return str(value)
 
     def change(self, key: str, before: object, after: object) -> str:
-        return (
-            self.words.gettext("{label} :").format(label=label(self.words, "grid.field", key))
-            + f" {self.value(key, before)} → {self.value(key, after)}"
+        """One change as a line: ``Justifiée``, ``Motif : Maladie de l'élève``, ``Début :
+        lun. 2 mars 08:00 (avant : lun. 2 mars 09:00)``."""
+        w = self.words
+        state = known_label(w, "grid.state", f"{key}.{after}") if isinstance(after, bool) else None
+        if state is not None:
+            return state
+        name = label(w, "grid.field", key)
+        now = w.gettext("{label} : {value}").format(label=name, value=self.value(key, after))
+        if before is None or before == "" or isinstance(before, bool):
+            return now
+        return w.gettext("{change} (avant : {before})").format(
+            change=now, before=self.value(key, before)
         )
 
 
-async def _codes(school: School) -> dict[str, dict[int, str]]:
+async def _names(school: School) -> dict[str, dict[int, str]]:
     return {
-        "reason_id": {reason.id: reason.code for reason in await reasons(school)},
+        "reason_id": {reason.id: reason.label for reason in await reasons(school)},
         "justification_id": {
-            row.id: row.code for row in await typed_rows(school, "justifications")
+            row.id: row.label for row in await typed_rows(school, "justifications")
         },
     }
 
@@ -81,6 +95,13 @@ def _hidden(view: Visibility) -> frozenset[str]:
     return HIDDEN_CHANGES | {key for key, hide in hidden.items() if hide}
 
 
+def _in_order(item: tuple[str, object]) -> int:
+    """A change's place in the dialog: the audited fields' order, whatever order the audit
+    kept (PostgreSQL's JSON keeps none)."""
+    key = item[0]
+    return AUDITED.index(key) if key in AUDITED else len(AUDITED)
+
+
 def _history_row(row: AuditEntry, said: Said, hidden: frozenset[str]) -> dict[str, Any]:
     before = row.before or {}
     after = row.after or {}
@@ -89,7 +110,7 @@ def _history_row(row: AuditEntry, said: Said, hidden: frozenset[str]) -> dict[st
         if row.action == "event.record"
         else [
             said.change(key, before.get(key), value)
-            for key, value in after.items()
+            for key, value in sorted(after.items(), key=_in_order)
             if key not in hidden
         ]
     )
@@ -157,7 +178,7 @@ async def event_details(
     event = await event_detail(school, event_id, scope, DIALOG_RELATIONS)
     view = scope.view
     tz = ZoneInfo(school.timezone)
-    said = Said(words, tz, lang, await _codes(school))
+    said = Said(words, tz, lang, await _names(school))
     history = await _history(school, event, said, view)
     reason, justification = event.reason, event.justification
     return {

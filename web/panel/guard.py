@@ -23,6 +23,7 @@ from core.services.schools.users import access
 from web.bodies import read_json_body
 from web.i18n import language
 from web.panel import session
+from web.panel.inputs import FormExpired
 from web.panel.render import render
 
 
@@ -124,5 +125,5 @@ async def require_csrf(page: Page) -> dict[str, Any]:
         submitted = posted.get("csrf")
         token = submitted if isinstance(submitted, str) else None
     if not session.check_csrf(page.session, token):
-        raise web.HTTPForbidden(text="invalid form token")
+        raise FormExpired()
     return form

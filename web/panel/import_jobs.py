@@ -45,6 +45,7 @@ class Job:
     step: str = "reading"
     fraction: float = 0.0
     error: str = ""
+    failure: dict[str, Any] = field(default_factory=dict)  # code and params of the error
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def progress(self, step: str, fraction: float) -> None:
@@ -140,18 +141,21 @@ class ImportJobs:
                 progress=job.progress,
             )
         except DomainError as error:
-            self._fail(job, error.message)
+            self._fail(job, error.message, error.code, error.params)
         except Exception:  # a bug or an outage: logged, the admin sees a plain line
             log.exception("the SIECLE import %s of %s failed", job.id, meta.uai)
-            self._fail(job, INTERNAL)
+            self._fail(job, INTERNAL, "import_internal", {})
         else:
             self._write(job.id, "result.json", summary.to_json())
             shutil.rmtree(self.folder(job.id) / "files", ignore_errors=True)
             job.state, job.step, job.fraction = "done", "done", 1.0
 
-    def _fail(self, job: Job, message: str) -> None:
+    def _fail(self, job: Job, message: str, code: str, params: dict[str, object]) -> None:
+        """The job failed: its English line for the logs, its code and values for the page
+        (worded in the reader's language when shown: :func:`failure_of`)."""
         job.state, job.error = "failed", message
-        self._write(job.id, "error.json", {"error": message})
+        job.failure = {"error": message, "code": code, "params": _plain(params)}
+        self._write(job.id, "error.json", job.failure)
 
     def _blobs(self, job_id: str, meta: Meta) -> list[tuple[str, bytes]]:
         files = self.folder(job_id) / "files"
@@ -178,6 +182,21 @@ class ImportJobs:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _plain(params: dict[str, object]) -> dict[str, object]:
+    """Values a JSON file keeps as they are (others as their text)."""
+    return {k: v if isinstance(v, (str, int, float, bool)) else str(v) for k, v in params.items()}
+
+
+def failure_of(data: dict[str, Any] | None) -> DomainError | None:
+    """The error a failed job kept, to be worded for its reader (None: no failure)."""
+    if not data or not data.get("error"):
+        return None
+    found = data.get("params")
+    params: dict[str, Any] = found if isinstance(found, dict) else {}
+    code = str(data.get("code") or "siecle")
+    return DomainError(str(data["error"]), code=code, **params)
 
 
 JOBS = web.AppKey("siecle_import_jobs", ImportJobs)

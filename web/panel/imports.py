@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import DomainError
-from core.i18n import words
+from core.i18n import Words, words
 from core.rules.permissions import Permission
 from core.services.schools.operators import school_exists
 from core.services.schools.users import schools_of
@@ -28,8 +28,10 @@ from web.i18n import language
 from web.keys import SETTINGS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
-from web.panel.import_jobs import JOBS, ImportJobs, Job, Meta
+from web.panel.import_jobs import JOBS, ImportJobs, Job, Meta, failure_of
+from web.panel.inputs import FormExpired
 from web.panel.labels import label
+from web.panel.refusals import worded, worded_upload
 from web.uploads import UploadError, read_multipart
 
 BASE = "/s/{uai}/imports"
@@ -71,10 +73,12 @@ async def upload(request: web.Request) -> web.StreamResponse:
         form = await read_multipart(request, UPLOAD_LIMIT)
     except UploadError as error:
         return page.render(
-            "imports.html", _context(page, "upload", error=error.message), status=error.status
+            "imports.html",
+            _context(page, "upload", error=worded_upload(page.words, error.status)),
+            status=error.status,
         )
     if not session.check_csrf(page.session, form.fields.get("csrf")):
-        raise web.HTTPForbidden(text="invalid form token")
+        raise FormExpired()
     blobs = form.blobs("files")
     force_year = form.fields.get("force_year", "").lower() in TRUE
     try:
@@ -85,7 +89,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
             export, page.actor, school_uai=page.school.uai, dry_run=True, force_year=force_year
         )
     except DomainError as error:
-        context = _context(page, "upload", error=error.message)
+        context = _context(page, "upload", error=worded(page.words, error))
         return page.render("imports.html", context, status=422)
     meta = Meta(page.school.uai, page.user.id, force_year, [name for name, _ in blobs])
     job_id = await asyncio.to_thread(request.app[JOBS].keep, meta, blobs, preview)
@@ -125,7 +129,7 @@ async def show(request: web.Request) -> web.Response:
     else:
         extra["summary"] = jobs.read(job_id, "preview.json")
         if state == "failed":
-            extra["error"] = (jobs.read(job_id, "error.json") or {}).get("error", "")
+            extra["error"] = _failure_words(page.words, jobs.read(job_id, "error.json"))
     return page.render("imports.html", _context(page, state, **extra))
 
 
@@ -146,13 +150,16 @@ async def progress(request: web.Request) -> web.Response:
     """``{state, step, label, percent, error}`` of an import; polled by the progress page."""
     jobs, job_id = request.app[JOBS], request.match_info["id"]
     job = _own_job(request, jobs, job_id)
+    failure: dict[str, Any] | None
     if job is not None:
-        body = job.as_json()
+        body, failure = job.as_json(), job.failure
     else:
         page = await school_page(request, Permission.IMPORT)
         jobs.meta(job_id, page.school.uai)
-        body = _stored_progress(jobs, job_id)
-    body["label"] = label(words(language(request)), "imports.step", body["step"])
+        body, failure = _stored_progress(jobs, job_id), jobs.read(job_id, "error.json")
+    said = words(language(request))
+    body["label"] = label(said, "imports.step", body["step"])
+    body["error"] = _failure_words(said, failure) if body["state"] == "failed" else ""
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
@@ -166,6 +173,12 @@ def _own_job(request: web.Request, jobs: ImportJobs, job_id: str) -> Job | None:
     if stamp is None or stamp != job.stamp:
         return None
     return job
+
+
+def _failure_words(said: Words, data: dict[str, Any] | None) -> str:
+    """What a failed import says to its reader, in their language."""
+    failure = failure_of(data)
+    return "" if failure is None else worded(said, failure, "imports.error")
 
 
 def _stored_progress(jobs: ImportJobs, job_id: str) -> dict[str, Any]:

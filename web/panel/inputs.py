@@ -18,10 +18,37 @@ from core.i18n import N_
 class BadInput(Exception):
     """A value of the request the panel cannot use; ``key`` names the sentence that says why."""
 
+    status = 400
+
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+class NotHere(BadInput):
+    """What the request names (a class, a lesson, a student…) is not in this school: a 404
+    whose sentence ``key`` says which."""
+
+    status = 404
+
+
+class FormExpired(web.HTTPForbidden):
+    """A form whose CSRF token is not the session's: a page left open past its session, or a
+    post from elsewhere (403; the panel asks to reload the page)."""
+
+    def __init__(self) -> None:
+        super().__init__(text="invalid form token")
+
+
+class Said(Exception):
+    """A refusal already worded in the reader's language (``sentence``), answered with
+    ``status`` in the panel's layout."""
+
+    def __init__(self, sentence: str, status: int) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.status = status
 
 
 def read_day(raw: object) -> date:

@@ -75,6 +75,319 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "wrong_number": w.gettext("mauvais numéro"),
             "bounced": w.gettext("adresse refusée"),
         },
+        "error": {
+            # a domain refusal by its code (core raises them; web.panel.refusals words them)
+            "invalid": w.gettext("Cette valeur est refusée."),
+            "not_found": w.gettext("Ce que vous demandez n'existe pas, ou plus."),
+            "forbidden": w.gettext("Vous n'avez pas le droit de faire cela."),
+            "conflict": w.gettext("Cela a changé entre-temps : rechargez la page et réessayez."),
+            "unauthorized": w.gettext("Connectez-vous d'abord."),
+            "token_revoked": w.gettext("Ce jeton a été révoqué."),
+            "token_expired": w.gettext("Ce jeton a expiré."),
+            "throttled": w.gettext("Trop d'essais de connexion : réessayez plus tard."),
+            "account_exists": w.gettext(
+                "Un compte existe avec cette adresse : connectez-vous plutôt."
+            ),
+            "action_event": w.gettext("Cet événement n'est pas un de ceux de l'élève."),
+            "action_unknown": w.gettext("Type de suivi inconnu dans l'établissement."),
+            "alert_key": w.gettext("Cette alerte est incomplète."),
+            "alert_level": w.gettext("Niveau d'alerte inconnu."),
+            "already_resent": w.gettext("Cet avis a déjà été renvoyé."),
+            "assigned": w.gettext("Cette réponse est déjà rattachée à un établissement."),
+            "bad_document": w.gettext("Seuls une photo (JPEG, PNG) ou un PDF sont acceptés."),
+            "bad_id": w.gettext("La sélection contient un identifiant qui n'existe pas."),
+            "channel": w.gettext("Un code s'envoie par SMS, par courriel ou par courrier."),
+            "closed_exists": w.gettext("Ce jour (ou cette demi-journée) est déjà fermé."),
+            "code_format": w.gettext(
+                "Code : lettres majuscules, chiffres et _ seulement (30 au plus)."
+            ),
+            "code_taken": w.gettext("Ce code est déjà utilisé dans l'établissement."),
+            "colour": w.gettext("Couleur attendue au format #rrggbb."),
+            "comment_too_long": w.gettext("Le commentaire compte au plus {most} caractères."),
+            "convoked": w.gettext("La famille est déjà convoquée à cette heure-là."),
+            "counts_boolean": w.gettext("« Compte » vaut oui ou non."),
+            "credentials": w.gettext("Adresse ou mot de passe incorrect."),
+            "days": w.gettext("Un jeton dure de 1 à 365 jours."),
+            "decided": w.gettext("Cette réponse a déjà été traitée."),
+            "display_name": w.gettext("Le nom compte au plus {most} caractères."),
+            "duplicate": w.gettext("Ce responsable a déjà ce numéro ou cette adresse."),
+            "email": w.gettext("Adresse électronique invalide."),
+            "empty": w.gettext("Ce champ ne peut pas être vide."),
+            "end_before_start": w.gettext("La fin doit venir après le début."),
+            "ended": w.gettext("Cette liaison est déjà arrêtée."),
+            "event_already_cancelled": w.gettext(
+                "Cet événement est déjà marqué comme saisi par erreur."
+            ),
+            "event_cancelled": w.gettext("Cet événement a été marqué comme saisi par erreur."),
+            "event_changed": w.gettext(
+                "Cet événement a été modifié entre-temps : rechargez la page et réessayez."
+            ),
+            "generic_unknown": w.gettext("Choisissez un motif national."),
+            "guardian_required": w.gettext("Choisissez le responsable qui a écrit."),
+            "half": w.gettext("Période inconnue : journée, matin ou après-midi."),
+            "holiday_zone": w.gettext("Choisissez la zone A, B ou C."),
+            "holidays_year": w.gettext(
+                "Le calendrier des vacances de cette année n'est pas connu."
+            ),
+            "invitation_gone": w.gettext("Cette invitation a déjà servi, été annulée ou expiré."),
+            "invitation_pending": w.gettext(
+                "Une invitation attend déjà cette adresse : renvoyez-la ou annulez-la."
+            ),
+            "justification_unknown": w.gettext(
+                "Type de justificatif inconnu dans l'établissement."
+            ),
+            "kind_required": w.gettext("Indiquez s'il s'agit d'une absence ou d'un retard."),
+            "label": w.gettext("Le libellé doit compter de 1 à 120 caractères."),
+            "landline": w.gettext("Ce numéro est un fixe : il ne peut pas recevoir de SMS."),
+            "language": w.gettext("Langue inconnue."),
+            "last_admin": w.gettext("L'établissement doit garder au moins un administrateur."),
+            "lesson_not_started": w.gettext(
+                "Le cours n'a pas encore commencé : l'appel se fait à partir de son début."
+            ),
+            "lesson_not_that_day": w.gettext("Ce cours n'a pas lieu ce jour-là."),
+            "letter_mark": w.gettext("Action inconnue pour un courrier."),
+            "letter_missing": w.gettext("Un courrier manque et n'a pas pu être refait."),
+            "letter_not_ready": w.gettext("Un courrier n'est pas encore mis en page."),
+            "letter_unreadable": w.gettext("Un courrier ne peut pas être lu."),
+            "letters_choose": w.gettext("Choisissez un jour ou des courriers."),
+            "letters_merge": w.gettext("Les courriers n'ont pas pu être assemblés."),
+            "letters_none": w.gettext("Choisissez au moins un courrier."),
+            "letters_too_many": w.gettext("Au plus {most} courriers à la fois."),
+            "logo": w.gettext("Logo refusé : une image PNG ou JPEG de 200 Ko au plus."),
+            "meeting_far": w.gettext("Le rendez-vous doit avoir lieu dans l'année qui vient."),
+            "meeting_past": w.gettext("Le rendez-vous doit être dans le futur."),
+            "meeting_time": w.gettext("Date et heure du rendez-vous invalides."),
+            "member_exists": w.gettext("Cette personne a déjà un rôle dans l'établissement."),
+            "no_bot": w.gettext("Le bot Telegram n'est pas configuré."),
+            "no_contact": w.gettext("Aucune coordonnée utilisable pour cet envoi."),
+            "no_family": w.gettext("Cette réponse n'est rattachée à aucune famille."),
+            "no_lesson": w.gettext("L'absence ne couvre aucun cours de l'emploi du temps."),
+            "not_a_letter": w.gettext("Un des envois choisis n'est pas un courrier."),
+            "not_a_number": w.gettext("Ce n'est pas un numéro de téléphone valide."),
+            "not_failed": w.gettext("Seul un envoi en échec peut être corrigé."),
+            "not_linked": w.gettext("Cette discussion ne suit pas ce responsable."),
+            "not_mobile": w.gettext("Ce numéro est un fixe : il ne peut pas recevoir de SMS."),
+            "not_resendable": w.gettext("Seul un envoi en échec ou non remis peut être renvoyé."),
+            "not_the_teacher": w.gettext("Seul le professeur du cours fait son appel."),
+            "not_their_child": w.gettext("Cet élève n'est pas un enfant de ce responsable."),
+            "opted_out": w.gettext("Ce numéro ne reçoit plus de SMS (STOP ou inutilisable)."),
+            "other_family": w.gettext(
+                "Ce numéro ou cette adresse est déjà celui d'une autre famille de l'établissement."
+            ),
+            "overlap": w.gettext(
+                "Cet événement en chevauche un autre du même élève : modifiez plutôt celui-ci."
+            ),
+            "password_short": w.gettext(
+                "Le mot de passe doit contenir au moins {least} caractères."
+            ),
+            "password_wrong": w.gettext("Le mot de passe actuel est incorrect."),
+            "persistent_below_monthly": w.gettext(
+                "Le seuil persistant ne peut être inférieur au seuil mensuel."
+            ),
+            "reason_kind": w.gettext("Un motif sert aux absences, aux retards, ou aux deux."),
+            "reason_not_for_lateness": w.gettext("Ce motif ne s'applique pas aux retards."),
+            "reason_only_for_lateness": w.gettext("Ce motif ne s'applique qu'aux retards."),
+            "reason_required": w.gettext("Choisissez le motif donné par la famille."),
+            "reason_unknown": w.gettext("Motif inconnu dans l'établissement."),
+            "refused": w.gettext(
+                "La famille a refusé ce canal : elle seule peut revenir sur ce choix."
+            ),
+            "reply_to": w.gettext("L'adresse de réponse n'est pas une adresse électronique."),
+            "required": w.gettext("Indiquez le lieu et avec qui a lieu le rendez-vous."),
+            "role": w.gettext("Rôle inconnu."),
+            "roll_marks": w.gettext(
+                "L'appel doit nommer chaque élève du cours une fois : rechargez la page."
+            ),
+            "roll_mark": w.gettext("Choisissez présent, absent, en retard ou parti."),
+            "roll_time_for": w.gettext("Indiquez l'heure pour {name}."),
+            "roll_time_needed": w.gettext("Indiquez l'heure d'arrivée de chaque élève en retard."),
+            "roll_time_outside": w.gettext("Une heure d'arrivée tombe en dehors du cours."),
+            "same": w.gettext("C'est déjà ce numéro, et il est utilisable."),
+            "sandbox": w.gettext("Le modèle a échoué à l'essai avec les valeurs d'exemple."),
+            "school_closed": w.gettext("L'établissement est fermé ce jour-là."),
+            "school_exists": w.gettext("Cet établissement existe déjà."),
+            "search_columns": w.gettext("Une colonne choisie n'existe pas."),
+            "search_name": w.gettext("Donnez un nom à la recherche."),
+            "search_name_long": w.gettext(
+                "Le nom d'une recherche compte au plus {most} caractères."
+            ),
+            "search_staff": w.gettext("Seul le personnel enregistre des recherches."),
+            "siecle": w.gettext(
+                "Ces fichiers ne forment pas un export SIECLE lisible et complet : envoyez "
+                "ElevesSansAdresses.xml (et les autres fichiers de l'export) ou le zip de "
+                "l'export, tels que SIECLE les donne."
+            ),
+            "siecle_communs": w.gettext(
+                "Pour créer l'établissement {uai}, joignez Communs.xml à l'export."
+            ),
+            "siecle_other_school": w.gettext(
+                "Cet export est celui de l'établissement {uai}, pas de {school}."
+            ),
+            "siecle_year": w.gettext(
+                "Cet export est de l'année {year}, pas de l'année en cours ({current}) : "
+                "cochez « Accepter une autre année scolaire » pour l'importer quand même."
+            ),
+            "slot_order": w.gettext("Le début du créneau doit précéder sa fin."),
+            "slot_overlap": w.gettext("Ce créneau chevauche un autre créneau du même jour."),
+            "slots_refused": w.gettext("Rien n'a été enregistré : corrigez les créneaux signalés."),
+            "sms_sender": w.gettext(
+                "Expéditeur SMS : un numéro, ou un nom de 3 à 11 lettres et chiffres."
+            ),
+            "start_required": w.gettext("Le début est obligatoire."),
+            "arrival_outside_lesson": w.gettext(
+                "L'heure d'arrivée doit tomber pendant le cours de ce créneau."
+            ),
+            "arrival_outside_absence": w.gettext(
+                "L'heure d'arrivée doit tomber pendant l'absence, après son début."
+            ),
+            "not_an_absence": w.gettext("Seule une absence peut devenir un retard."),
+            "import_internal": w.gettext(
+                "L'import s'est arrêté sur une erreur de l'application, consignée pour l'équipe "
+                "technique : rien n'a été modifié."
+            ),
+            "household_failed": w.gettext(
+                "Les courriers d'un même foyer n'ont pas pu être réunis en un seul : vérifiez "
+                "l'adresse de la famille."
+            ),
+            "letterhead_field": w.gettext("Ce champ des courriers n'existe pas."),
+            "letterhead_long": w.gettext(
+                "Chaque champ des courriers tient en 80 caractères au plus."
+            ),
+            "letterhead_phone": w.gettext(
+                "Téléphone : un numéro de téléphone est attendu, par exemple 01 23 45 67 89."
+            ),
+            "no_user": w.gettext("Aucun compte ne porte cette adresse."),
+            "not_operator": w.gettext(
+                "Seuls les exploitants de l'installation créent des établissements."
+            ),
+            "school_name": w.gettext("Donnez le nom de l'établissement (200 caractères au plus)."),
+            "subject": w.gettext(
+                "Seul un courriel a un objet, sur une ligne de 200 caractères au plus."
+            ),
+            "syntax": w.gettext("Erreur de syntaxe dans un champ de fusion."),
+            "template_changed": w.gettext("Le modèle a été modifié entre-temps : réessayez."),
+            "time_zone_offset": w.gettext("L'heure doit indiquer son fuseau horaire."),
+            "too_large": w.gettext("Le document est trop lourd."),
+            "too_long": w.gettext("Le texte est trop long."),
+            "too_many": w.gettext("Trop d'essais ou d'éléments à la fois."),
+            "uai": w.gettext("UAI attendu : 7 chiffres et une lettre, par exemple 0751234X."),
+            "unknown_channel": w.gettext("Canal inconnu."),
+            "unknown_code": w.gettext("Ce code a déjà servi, a expiré ou n'existe pas."),
+            "unknown_event": w.gettext("Cette absence n'est pas une de celles de la famille."),
+            "unknown_field": w.gettext("Ce champ de fusion n'existe pas pour cet avis."),
+            "unknown_guardian": w.gettext("Ce responsable n'existe pas, ou plus."),
+            "unknown_language": w.gettext("Langue inconnue."),
+            "unknown_reason": w.gettext("Ce motif ne peut pas être donné par une famille."),
+            "unknown_variable": w.gettext("Ce champ de fusion n'existe pas pour cet avis."),
+            "unreachable": w.gettext(
+                "Aucun responsable de l'élève ne peut être joint : vérifiez ses coordonnées."
+            ),
+            "unsafe": w.gettext("Construction interdite dans un modèle."),
+            "unusable": w.gettext(
+                "Ce numéro ou cette adresse est marqué inutilisable : corrigez-le d'abord."
+            ),
+            "watch_folder": w.gettext("Le dossier surveillé des exports SIECLE n'existe pas."),
+            "weekday": w.gettext("Jour inconnu."),
+        },
+        "error.field": {
+            # the fields a form or a script may send, by the name a validation problem gives
+            "body": w.gettext("La demande"),
+            "settings": w.gettext("Les réglages"),
+            "criteria": w.gettext("La recherche"),
+            "student_id": w.gettext("Élève"),
+            "student": w.gettext("Élève"),
+            "kind": w.gettext("Type"),
+            "start": w.gettext("Début"),
+            "end": w.gettext("Fin"),
+            "reason": w.gettext("Motif"),
+            "justification": w.gettext("Justificatif"),
+            "accepted": w.gettext("Justifiée"),
+            "settled": w.gettext("Régularisée"),
+            "counts": w.gettext("Compte"),
+            "comment": w.gettext("Commentaire"),
+            "version": w.gettext("Version"),
+            "division": w.gettext("Classe"),
+            "group": w.gettext("Groupe"),
+            "division_set": w.gettext("Classes"),
+            "date_from": w.gettext("Du"),
+            "date_to": w.gettext("Au"),
+            "kinds": w.gettext("Types"),
+            "reasons": w.gettext("Motifs"),
+            "states": w.gettext("États"),
+            "sort": w.gettext("Tri"),
+            "limit": w.gettext("Nombre de lignes"),
+            "offset": w.gettext("Position dans la liste"),
+            "name": w.gettext("Nom"),
+            "timezone": w.gettext("Fuseau horaire"),
+            "midday": w.gettext("Milieu de journée"),
+            "counting_mode": w.gettext("Décompte"),
+            "lateness_threshold_minutes": w.gettext("Seuil de retard (minutes)"),
+            "notice_delay_minutes": w.gettext("Délai avant l'avis (minutes)"),
+            "notify_lateness": w.gettext("Avis des retards"),
+            "late_notice_days": w.gettext("Absences saisies après coup"),
+            "arrival": w.gettext("Heure d'arrivée"),
+            "quiet_hours": w.gettext("Heures de silence"),
+            "sundays": w.gettext("Silence le dimanche"),
+            "channel_order": w.gettext("Ordre des canaux"),
+            "absence_threshold_half_days": w.gettext("Seuil mensuel (demi-journées)"),
+            "persistent_threshold_half_days": w.gettext("Seuil persistant (demi-journées)"),
+            "sms_monthly_quota": w.gettext("Quota mensuel de SMS"),
+            "call_monthly_quota": w.gettext("Quota mensuel d'appels"),
+            "quota_alert_percent": w.gettext("Alerte de quota (%)"),
+            "reminder_after_days": w.gettext("Relance après (jours)"),
+            "weekly_summary": w.gettext("Récapitulatif hebdomadaire"),
+            "holiday_zone": w.gettext("Zone de vacances"),
+            "language": w.gettext("Langue"),
+            "teachers_see_reasons": w.gettext("Motifs visibles des professeurs"),
+            "reply_to": w.gettext("Adresse de réponse"),
+            "sms_sender": w.gettext("Expéditeur SMS"),
+        },
+        "error.kind": {
+            # a validation problem's kind, with the field's words as {field}
+            "missing": w.gettext("{field} : ce champ est obligatoire."),
+            "extra_forbidden": w.gettext("{field} : ce champ n'est pas attendu ici."),
+            "null": w.gettext("{field} : ce champ est obligatoire."),
+            "string_too_long": w.gettext("{field} : au plus {max_length} caractères."),
+            "string_too_short": w.gettext("{field} : au moins {min_length} caractère(s)."),
+            "too_long": w.gettext("{field} : au plus {max_length} éléments."),
+            "too_short": w.gettext("{field} : au moins {min_length} élément(s)."),
+            "greater_than_equal": w.gettext("{field} : nombre attendu, au moins {ge}."),
+            "less_than_equal": w.gettext("{field} : nombre attendu, au plus {le}."),
+            "greater_than": w.gettext("{field} : nombre attendu, plus grand que {gt}."),
+            "less_than": w.gettext("{field} : nombre attendu, plus petit que {lt}."),
+            "int_parsing": w.gettext("{field} : nombre entier attendu."),
+            "int_type": w.gettext("{field} : nombre entier attendu."),
+            "int_from_float": w.gettext("{field} : nombre entier attendu."),
+            "bool_parsing": w.gettext("{field} : oui ou non attendu."),
+            "bool_type": w.gettext("{field} : oui ou non attendu."),
+            "date_from_datetime_parsing": w.gettext("{field} : date attendue (AAAA-MM-JJ)."),
+            "date_parsing": w.gettext("{field} : date attendue (AAAA-MM-JJ)."),
+            "date_type": w.gettext("{field} : date attendue (AAAA-MM-JJ)."),
+            "datetime_parsing": w.gettext("{field} : date et heure attendues."),
+            "datetime_from_date_parsing": w.gettext("{field} : date et heure attendues."),
+            "datetime_type": w.gettext("{field} : date et heure attendues."),
+            "timezone_aware": w.gettext("{field} : l'heure doit indiquer son fuseau horaire."),
+            "enum": w.gettext("{field} : choisissez une des valeurs proposées."),
+            "literal_error": w.gettext("{field} : choisissez une des valeurs proposées."),
+            "string_type": w.gettext("{field} : texte attendu."),
+            "list_type": w.gettext("{field} : liste attendue."),
+            "dict_type": w.gettext("{field} : valeurs attendues."),
+            "model_type": w.gettext("{field} : valeurs attendues."),
+            "model_attributes_type": w.gettext("{field} : valeurs attendues."),
+            "string_pattern_mismatch": w.gettext("{field} : valeur mal formée."),
+            "end_before_start": w.gettext("La fin de la période vient avant son début."),
+            "time_zone": w.gettext("{field} : fuseau horaire inconnu (par exemple Europe/Paris)."),
+            "time_hhmm": w.gettext("{field} : heure attendue au format HH:MM."),
+            "channels_repeat": w.gettext("{field} : un canal ne peut avoir qu'un rang."),
+            "quiet_equal": w.gettext(
+                "{field} : le début et la fin doivent différer (sinon, aucune heure de silence)."
+            ),
+            "reply_to": w.gettext("{field} : adresse électronique attendue."),
+            "sms_sender": w.gettext(
+                "{field} : un numéro, ou un nom de 3 à 11 lettres et chiffres."
+            ),
+            "value_error": w.gettext("{field} : valeur refusée."),
+        },
         "file.alert": {
             "none": "",
             "threshold": w.gettext("Seuil atteint"),
@@ -121,6 +434,15 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "staff": w.gettext("arrêtée par l'établissement"),
             "blocked": w.gettext("bot bloqué par la famille"),
             "relinked": w.gettext("remplacée"),
+        },
+        "file.regime": {  # SIECLE's CODE_REGIME (the national list of school régimes)
+            "0": w.gettext("Externe libre"),
+            "1": w.gettext("Externe surveillé"),
+            "2": w.gettext("Demi-pensionnaire"),
+            "3": w.gettext("Interne"),
+            "4": w.gettext("Interne externé"),
+            "5": w.gettext("Interne hébergé"),
+            "6": w.gettext("Demi-pensionnaire hors de l'établissement"),
         },
         "file.level": {
             "1": w.gettext("Représentant légal"),
@@ -326,6 +648,16 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "comment": w.gettext("Commentaire"),
             "deleted": w.gettext("Saisie erronée"),
         },
+        "grid.state": {  # a state an event's change sets, said as the state it is now in
+            "accepted.True": w.gettext("Justifiée"),
+            "accepted.False": w.gettext("Non justifiée"),
+            "settled.True": w.gettext("Régularisée"),
+            "settled.False": w.gettext("Non régularisée"),
+            "counts.True": w.gettext("Comptée"),
+            "counts.False": w.gettext("Ne compte pas"),
+            "deleted.True": w.gettext("Saisie erronée"),
+            "deleted.False": w.gettext("Saisie rétablie"),
+        },
         "grid.kind": {
             "absence": w.gettext("Absence"),
             "lateness": w.gettext("Retard"),
@@ -335,7 +667,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "exemption": w.gettext("Dispense"),
             "exclusion": w.pgettext("entry grid", "Exclusion de cours"),
         },
-        "grid.state": {
+        "grid.decision": {  # the state a cell shows by its symbol
             "accepted": w.gettext("justifiée"),
             "rejected": w.gettext("non justifiée"),
             "undecided": w.gettext("à décider"),

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.i18n import N_
 from core.queries.letters import STATES, letters_of_day, oldest_day_to_print
 from core.rules.permissions import Permission
 from core.rules.postal import households
@@ -29,18 +30,13 @@ from web.keys import MAILROOM
 from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
-from web.panel.inputs import read_day, read_ids
+from web.panel.inputs import BadInput, Said, read_day, read_ids
+from web.panel.refusals import worded
 
 BASE = "/s/{uai}/letters"
 PDF = "/s/{uai}/letters.pdf"
 HEADER_IDS = 500  # ids named in the X-Letters headers (a header must stay under 8 KB)
 STATUS: dict[type[DomainError], int] = {Invalid: 422, NotFound: 404, Conflict: 409, Forbidden: 403}
-REFUSALS: dict[type[DomainError], type[web.HTTPException]] = {
-    Invalid: web.HTTPUnprocessableEntity,
-    NotFound: web.HTTPNotFound,
-    Conflict: web.HTTPConflict,
-    Forbidden: web.HTTPForbidden,
-}
 
 
 def setup_letters(app: web.Application) -> None:
@@ -127,7 +123,7 @@ async def letters_pdf(request: web.Request) -> web.Response:
     try:
         return await _pdf(page, day, _ids(request.query.getall("id", [])))
     except DomainError as error:
-        raise REFUSALS.get(type(error), web.HTTPUnprocessableEntity)(text=error.message) from None
+        raise Said(worded(page.words, error), STATUS.get(type(error), 422)) from None
 
 
 async def _posted_ids(page: Page, form: dict[str, Any]) -> list[int]:
@@ -169,9 +165,9 @@ async def letters_submit(request: web.Request) -> web.StreamResponse:
     ids = await _posted_ids(page, form)
     action = str(form.get("action", ""))
     if action not in ("pdf", *MARKS):
-        raise web.HTTPBadRequest(text="action: expected pdf, printed or posted")
+        raise BadInput(N_("Choisissez : télécharger, marquer imprimés ou marquer postés."))
     if action != "pdf" and not page.can(Permission.POST_LETTERS):
-        raise web.HTTPForbidden(text=page.gettext("Vous n'avez pas accès à cet établissement."))
+        raise Said(page.gettext("Votre rôle ne permet pas de marquer les courriers."), 403)
     if action != "pdf" and not ids:
         return await _show(
             page, day, error=page.gettext("Choisissez au moins un courrier."), status=422
@@ -181,7 +177,9 @@ async def letters_submit(request: web.Request) -> web.StreamResponse:
             return await _pdf(page, day, ids)
         marked = await mark_letters(page.school, page.actor, ids, action, now=now_utc())
     except DomainError as error:
-        return await _show(page, day, error=error.message, status=STATUS.get(type(error), 422))
+        return await _show(
+            page, day, error=worded(page.words, error), status=STATUS.get(type(error), 422)
+        )
     page.session["flash"] = _said(page, marked)
     target = f"/s/{page.school.uai}/letters?day={day.isoformat()}"
     response = web.Response(status=303, headers={"Location": target})

@@ -14,10 +14,11 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from core.bounds import storable
-from core.i18n import N_, words
+from core.i18n import N_, Words, words
 from web.bodies import BodyError
 from web.i18n import language
-from web.panel.inputs import BadInput
+from web.panel.inputs import BadInput, Said
+from web.panel.refusals import worded_http, worded_status
 from web.panel.render import render
 
 logger = logging.getLogger("absences.panel")
@@ -37,9 +38,33 @@ async def _storable_input(request: web.Request) -> bool:
     return all(storable(text) for text in texts)
 
 
+def _title(t: Words, status: int) -> str:
+    if status == 404:
+        return t.gettext("Page introuvable")
+    if status in (401, 403):
+        return t.gettext("Accès refusé")
+    if status == 409:
+        return t.gettext("Déjà modifié")
+    return t.gettext("Demande impossible")
+
+
+def _wants_json(request: web.Request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _answer(request: web.Request, t: Words, status: int, message: str) -> web.Response:
+    """The refusal in the layout, or its sentence alone for a script that asked for JSON."""
+    if _wants_json(request):
+        return web.json_response({"error": {"message": message}}, status=status)
+    return problem_page(request, status, _title(t, status), message)
+
+
 @web.middleware
 async def panel_problems(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bad input → 400 with a sentence; any unexpected exception → 500, logged."""
+    """Bad input → 400 with a sentence; a page, a lesson, a class not here → 404 in words; any
+    other refusal (4xx) in the layout with a sentence by its status; any unexpected
+    exception → 500, logged."""
     if request.path.startswith(NOT_THE_PANEL):
         return await handler(request)
     t = words(language(request))
@@ -50,36 +75,19 @@ async def panel_problems(request: web.Request, handler: Handler) -> web.StreamRe
             )
         return await handler(request)
     except BadInput as error:
-        message = t.gettext(error.key).format(**error.values)
-        return problem_page(request, 400, t.gettext("Demande impossible"), message)
+        return _answer(request, t, error.status, t.gettext(error.key).format(**error.values))
+    except Said as error:
+        return _answer(request, t, error.status, error.sentence)
     except BodyError as error:  # a JSON body not UTF-8, too deep or too large
-        return problem_page(
-            request,
-            error.status,
-            t.gettext("Demande impossible"),
-            t.gettext("Cette demande contient une valeur que l'application ne peut pas lire."),
-        )
+        return _answer(request, t, error.status, worded_status(t, error.status))
     except UnicodeDecodeError:  # a form or a query that is not UTF-8
-        return problem_page(
-            request,
-            400,
-            t.gettext("Demande impossible"),
-            t.gettext("Cette demande contient une valeur que l'application ne peut pas lire."),
-        )
-    except web.HTTPNotFound:
-        if request.method != "GET" or "text/html" not in request.headers.get("Accept", ""):
-            raise  # a form post or a script's call keeps its short answer
-        return problem_page(
-            request,
-            404,
-            t.gettext("Page introuvable"),
-            t.gettext(
-                "Cette page n'existe pas, ou plus : l'adresse est peut-être incomplète, ou ce "
-                "qu'elle désigne n'est pas de cet établissement."
-            ),
-        )
-    except web.HTTPException:
-        raise
+        return _answer(request, t, 400, worded_status(t, 400))
+    except web.HTTPException as error:
+        shown = error.content_type in ("text/html", "application/json")
+        if error.status < 400 or error.status >= 500 or shown:
+            raise  # a redirect, a page already in the layout, a JSON answer, a 5xx
+        logger.debug("refused %s %s: %s", request.method, request.path, error.text)
+        return _answer(request, t, error.status, worded_http(t, error))
     except Exception:  # a bug: keep the traceback in the log, not in the page
         logger.exception("unexpected error on %s %s", request.method, request.path)
         return problem_page(

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from core.errors import DomainError, Forbidden, Invalid, NotFound
+from core.i18n import N_
 from core.models import Lesson, Role
 from core.queries.calendar import load_calendar
 from core.queries.lessons import LessonOfDay, lessons_of_day, missing_roll_calls
@@ -32,7 +33,8 @@ from web.keys import QUEUE
 from web.panel import session
 from web.panel.grid_data import day_label, no_school, today_in
 from web.panel.guard import Page, require_csrf, school_page
-from web.panel.inputs import path_id, read_day
+from web.panel.inputs import NotHere, Said, path_id, read_day
+from web.panel.refusals import worded
 from workers.queue import enqueue_scheduled
 
 BASE = "/s/{uai}/roll-call"
@@ -104,14 +106,14 @@ async def _lesson_of(page: Page, day: date) -> LessonOfDay:
     try:
         lesson = await school_lesson(page.school, path_id(page.request, "lesson"))
     except NotFound:
-        raise web.HTTPNotFound(text="no such lesson") from None
+        raise NotHere(N_("Ce cours n'existe pas dans cet établissement.")) from None
     if _is_teacher(page) and lesson.teacher_id != page.user.id:
-        raise web.HTTPForbidden(text=page.gettext("Vous n'avez pas accès à cet établissement."))
+        raise Said(page.gettext("Ce cours n'est pas l'un des vôtres."), 403)
     if day.weekday() != lesson.weekday:
-        raise web.HTTPNotFound(text="this lesson is not given that day")
+        raise NotHere(N_("Ce cours n'a pas lieu ce jour-là."))
     items = [i for i in await lessons_of_day(page.school, day) if i.lesson.id == lesson.id]
     if not items:
-        raise web.HTTPNotFound(text="the school is closed that day")
+        raise NotHere(N_("L'établissement est fermé ce jour-là."))
     return items[0]
 
 
@@ -168,13 +170,15 @@ async def _marks(page: Page, item: LessonOfDay, form: dict[str, Any]) -> list[Ma
     for student in await lesson_students(item.lesson):
         chosen = str(form.get(f"mark-{student.id}", "present"))
         if chosen not in MARKS:
-            raise Invalid(f"unknown mark {chosen!r}")
+            raise Invalid(f"unknown mark {chosen!r}", code="roll_mark")
         if chosen == "present":
             continue
         at = _hhmm(str(form.get(f"time-{student.id}", "")))
         if chosen != "absent" and at is None:
             raise Invalid(
-                page.gettext("Indiquez l'heure pour {name}.").format(name=student.display_name)
+                f"a time is needed for {student.id}",
+                code="roll_time_for",
+                name=student.display_name,
             )
         marks.append(Mark(student.id, MarkKind(chosen), at))
     return marks
@@ -196,11 +200,9 @@ async def roll_call_submit(request: web.Request) -> web.StreamResponse:
             recorded_from=request.remote or "",
         )
     except Forbidden:
-        raise web.HTTPForbidden(
-            text=page.gettext("Vous n'avez pas accès à cet établissement.")
-        ) from None
+        raise Said(page.gettext("Ce cours n'est pas l'un des vôtres."), 403) from None
     except DomainError as error:
-        return await _form_page(page, item, form, error.message, status=422)
+        return await _form_page(page, item, form, worded(page.words, error), status=422)
     await enqueue_scheduled(request.config_dict[QUEUE], result.due)
     page.session["flash"] = _summary(page, result)
     target = f"/s/{page.school.uai}/roll-call?date={item.day.isoformat()}"

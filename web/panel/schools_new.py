@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.i18n import N_, words
 from core.models import User
 from core.services.audit import Actor
@@ -23,24 +23,17 @@ from web.panel.guard import current_user
 from web.panel.import_jobs import JOBS, Meta
 from web.panel.imports import TRUE, UPLOAD_LIMIT
 from web.panel.problems import problem_page
+from web.panel.refusals import worded, worded_upload
 from web.panel.render import render
 from web.uploads import UploadError, read_multipart
 
 PATH = "/schools/new"
 ZONES = ("A", "B", "C")
-REFUSALS = {
-    "uai": N_("UAI : sept chiffres et une lettre sont attendus, par exemple 0751234X."),
-    "uai_taken": N_("Cet établissement existe déjà."),
-    "school_name": N_("Donnez le nom de l'établissement (200 caractères au plus)."),
-    "other_year": N_(
-        "Ces fichiers sont d'une autre année scolaire que l'année en cours : cochez « Accepter "
-        "une autre année scolaire » pour créer l'établissement avec eux."
-    ),
-    "siecle": N_(
-        "Ces fichiers ne peuvent pas créer un établissement : il faut les exports XML de SIECLE "
-        "de l'année en cours, dont Communs (ou le zip tel que SIECLE le fournit)."
-    ),
-}
+# In the creation form, another year's files call for the box to tick.
+OTHER_YEAR = N_(
+    "Ces fichiers sont d'une autre année scolaire que l'année en cours : cochez « Accepter "
+    "une autre année scolaire » pour créer l'établissement avec eux."
+)
 
 
 def setup(app: web.Application) -> None:
@@ -74,7 +67,7 @@ def _show(
         "csrf": session.csrf_token(data),
         "form": form,
         "zones": ZONES,
-        "error": words(language(request)).gettext(error) if error else None,
+        "error": error,
     }
     response = render(request, "school_new.html", context, status=status)
     session.store(request, response, data)
@@ -105,11 +98,13 @@ async def new_school(request: web.Request) -> web.StreamResponse:
     try:
         posted, blobs = await _posted(request)
     except UploadError as error:
-        return _show(request, user, {}, error.message, error.status)
+        said = words(language(request))
+        return _show(request, user, {}, worded_upload(said, error.status), error.status)
     if not session.check_csrf(session.load(request), posted.get("csrf")):
         raise web.HTTPForbidden(text="invalid form token")
     fields = {k: posted.get(k, "").strip() for k in ("uai", "name", "zone")}
     zone = fields["zone"].upper() if fields["zone"].upper() in ZONES else None
+    said = words(language(request))
     actor = Actor.of(user)
     try:
         if not blobs:
@@ -120,7 +115,8 @@ async def new_school(request: web.Request) -> web.StreamResponse:
         force = posted.get("force_year", "").lower() in TRUE
         export = await asyncio.to_thread(read_export, blobs)
         if await school_exists(export.uai):
-            return _show(request, user, fields, REFUSALS["uai_taken"], 409)
+            taken = Conflict(f"the school {export.uai} already exists", code="school_exists")
+            return _show(request, user, fields, worded(said, taken), 409)
         await import_siecle(export, actor, dry_run=True, force_year=force)  # all of it checked
         name = export.letterhead.name if export.letterhead else fields["name"]
         school = await open_school(
@@ -135,8 +131,9 @@ async def new_school(request: web.Request) -> web.StreamResponse:
             export, actor, school_uai=school.uai, dry_run=True, force_year=force
         )
     except DomainError as error:
-        key = error.code if error.code in REFUSALS else "siecle"
-        return _show(request, user, fields, REFUSALS[key], 422)
+        if error.code == "siecle_year":
+            return _show(request, user, fields, said.gettext(OTHER_YEAR), 422)
+        return _show(request, user, fields, worded(said, error), 422)
     meta = Meta(school.uai, user.id, force, [name for name, _ in blobs])
     job_id = await asyncio.to_thread(request.app[JOBS].keep, meta, blobs, preview)
     raise web.HTTPSeeOther(f"/s/{school.uai}/imports/{job_id}")

@@ -72,21 +72,10 @@ async def general_page(request: web.Request) -> web.Response:
 
 
 async def _change_letters(page: Page, form: dict[str, Any]) -> None:
-    """The second form of the page: what letters say of the school."""
+    """The second form of the page: what letters say of the school (a refusal is worded by
+    its code, as every settings form's)."""
     changes = {name: text(form, name) for name in LETTERHEAD_FIELDS if name in form}
-    try:
-        await update_letterhead(page.school, page.actor, changes)
-    except Invalid as error:
-        refusal = LETTERHEAD_REFUSALS.get(error.code, LETTERHEAD_REFUSALS["letterhead_long"])
-        raise FormError(refusal) from None
-
-
-LETTERHEAD_REFUSALS = {
-    "letterhead_phone": N_(
-        "Téléphone : un numéro de téléphone est attendu, par exemple 01 23 45 67 89."
-    ),
-    "letterhead_long": N_("Chaque champ des courriers tient en 80 caractères au plus."),
-}
+    await update_letterhead(page.school, page.actor, changes)
 
 
 async def _change_general(page: Page, form: dict[str, Any]) -> None:
@@ -170,7 +159,7 @@ async def notices_page(request: web.Request) -> web.Response:
 
 
 def channel_order(form: dict[str, Any]) -> list[str]:
-    """The channels ticked, by their rank (ties keep the default order)."""
+    """The channels ticked, by their rank; two ticked channels with one rank are refused."""
     channels = default_order()
     used = [
         (integer(form, f"rank_{channel}", 1, len(channels)), position, channel)
@@ -179,6 +168,10 @@ def channel_order(form: dict[str, Any]) -> list[str]:
     ]
     if not used:
         raise FormError(N_("Choisissez au moins un canal."))
+    if len({rank for rank, _, _ in used}) < len(used):
+        raise FormError(
+            N_("Deux canaux ne peuvent pas avoir le même rang : donnez-leur des rangs différents.")
+        )
     return [channel for _, _, channel in sorted(used)]
 
 

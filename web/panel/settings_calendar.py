@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from aiohttp import web
 
+from core.errors import Invalid, NotFound
 from core.i18n import N_
 from core.queries.calendar import timetable_slots
 from core.queries.common import school_year_dates
@@ -16,13 +18,17 @@ from core.queries.settings import school_closed_days
 from core.rules.calendar import school_year_of
 from core.services.schools import closed_days
 from core.services.schools import slots as school_settings
+from core.services.schools.slots import SlotRow, SlotsRefused
 from web.panel.account import now_of
-from web.panel.guard import Page
+from web.panel.guard import Page, require_csrf
 from web.panel.settings_kit import (
     WEEKDAYS,
     FormError,
     Shown,
+    base,
     day,
+    done,
+    error_text,
     hhmm,
     integer,
     row_id,
@@ -33,16 +39,29 @@ from web.panel.settings_kit import (
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_ROW = re.compile(r"^start-([0-9]{1,12})$")
+_SLOT_FIELDS = ("weekday", "start", "end", "label")
+MAX_ROWS = 500  # more slots than any week has
 
 # The timetable.
 
 
 async def _timetable(
-    page: Page, error: Shown | None, form: dict[str, Any], status: int
+    page: Page,
+    error: Shown | None,
+    form: dict[str, Any],
+    status: int,
+    row_errors: dict[int, str] | None = None,
 ) -> web.Response:
     slots = await timetable_slots(page.school)
     by_day = {weekday: [s for s in slots if s.weekday == weekday] for weekday in WEEKDAYS}
-    context = {"section": "timetable", "by_day": by_day, "weekdays": WEEKDAYS, "form": form}
+    context = {
+        "section": "timetable",
+        "by_day": by_day,
+        "weekdays": WEEKDAYS,
+        "form": form,
+        "row_errors": row_errors or {},
+    }
     return show(page, "settings_timetable.html", context, error=error, status=status)
 
 
@@ -65,11 +84,46 @@ async def _add_slot(page: Page, form: dict[str, Any]) -> None:
     await school_settings.add_slot(page.school, **values, actor=page.actor, label=label)
 
 
-async def _edit_slot(page: Page, form: dict[str, Any]) -> None:
-    values = _slot_fields(form)
-    label = values.pop("label")
-    slot_id = row_id(page)
-    await school_settings.edit_slot(page.school, slot_id, **values, actor=page.actor, label=label)
+def _slot_rows(page: Page, form: dict[str, Any]) -> tuple[list[SlotRow], dict[int, str]]:
+    """The timetable form's rows (one per slot, its fields suffixed by the slot's id), and
+    the words of each row the panel could not read."""
+    ids = sorted({int(found.group(1)) for key in form if (found := _ROW.match(key))})
+    rows: list[SlotRow] = []
+    problems: dict[int, str] = {}
+    for slot_id in ids[:MAX_ROWS]:
+        fields = {name: form.get(f"{name}-{slot_id}", "") for name in _SLOT_FIELDS}
+        try:
+            values = _slot_fields(fields)
+        except FormError as error:
+            problems[slot_id] = error_text(page, error)
+            continue
+        rows.append(SlotRow(slot_id, **values))
+    return rows, problems
+
+
+async def save_slots(request: web.Request) -> web.Response:
+    """The timetable's one form: every slot saved, or none and each refused row says why."""
+    page = await settings_page(request)
+    form = await require_csrf(page)
+    rows, problems = _slot_rows(page, form)
+    if rows and not problems:
+        try:
+            await school_settings.save_slots(page.school, rows, page.actor)
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        except SlotsRefused as refused:
+            problems = {
+                slot_id: error_text(page, Invalid(f"slot {slot_id}: {code}", code=code))
+                for slot_id, code in refused.rows.items()
+            }
+        else:
+            return done(page, base(page) + "/timetable", N_("Emploi du temps enregistré."))
+    said = (
+        N_("Rien n'a été enregistré : corrigez les créneaux signalés.")
+        if problems
+        else N_("Aucun créneau à enregistrer.")
+    )
+    return await _timetable(page, Shown("slots", page.gettext(said)), form, 400, problems)
 
 
 async def _remove_slot(page: Page, form: dict[str, Any]) -> None:
@@ -84,10 +138,6 @@ async def add_slot(request: web.Request) -> web.Response:
     return await submit(
         request, _add_slot, _timetable, back="/timetable", flash=N_("Créneau ajouté.")
     )
-
-
-async def edit_slot(request: web.Request) -> web.Response:
-    return await submit(request, _edit_slot, _timetable, form_id=_row_form, back="/timetable")
 
 
 async def remove_slot(request: web.Request) -> web.Response:
@@ -175,7 +225,7 @@ async def import_holidays(request: web.Request) -> web.Response:
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/timetable", timetable_page),
     ("POST", "/timetable", add_slot),
-    ("POST", "/timetable/{id}", edit_slot),
+    ("POST", "/timetable/save", save_slots),
     ("POST", "/timetable/{id}/delete", remove_slot),
     ("GET", "/calendar", calendar_page),
     ("POST", "/calendar", add_closed),

@@ -18,7 +18,7 @@ from core.rules.permissions import Permission
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id
-from web.panel.labels import known_label
+from web.panel.refusals import worded
 
 _HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 WEEKDAYS = range(7)
@@ -93,10 +93,7 @@ def error_text(page: Page, error: DomainError | FormError) -> str:
     """The error in the user's language: a known code has its own words, else the message."""
     if isinstance(error, FormError):
         return page.gettext(error.key).format(**error.values)
-    known = known_label(page.words, "settings.error", error.code)
-    if known is not None:
-        return known
-    return page.gettext("Valeur refusée : {message}").format(message=error.message)
+    return worded(page.words, error, "settings.error")
 
 
 def done(page: Page, path: str, flash: str) -> web.Response:

@@ -37,7 +37,7 @@ from web.panel.account import now_of
 from web.panel.event_dialog import dialog_context
 from web.panel.guard import Page, refusal, require_csrf, school_page
 from web.panel.inputs import path_id
-from web.panel.labels import known_label
+from web.panel.refusals import worded
 from workers.queue import enqueue_scheduled
 
 FILE = r"/s/{uai}/students/{id:\d+}"
@@ -158,15 +158,16 @@ async def add_action(request: web.Request) -> web.StreamResponse:
     except NotFound:
         raise web.HTTPNotFound(text="no such student or event") from None
     except DomainError as error:
-        return await _render(page, student_id, year=None, error=error.message, status=400)
+        return await _render(
+            page, student_id, year=None, error=worded(page.words, error), status=400
+        )
     year = school_year_of(done_at.date())
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}?year={year}#actions")
 
 
 def _convocation_error(page: Page, error: DomainError) -> str:
     """The service's refusal in the user's language when its code has words, else as is."""
-    known = known_label(page.words, "file.convoke.error", error.code)
-    return error.message if known is None else known
+    return worded(page.words, error, "file.convoke.error")
 
 
 async def convoke(request: web.Request) -> web.StreamResponse:
@@ -208,8 +209,7 @@ def _form_id(form: dict[str, Any], name: str) -> int:
 
 
 def _chat_error(page: Page, error: DomainError) -> str:
-    known = known_label(page.words, "file.chat.error", error.code)
-    return error.message if known is None else known
+    return worded(page.words, error, "file.chat.error")
 
 
 def _shown_code(page: Page, issued: IssuedCode) -> dict[str, Any]:

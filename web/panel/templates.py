@@ -49,6 +49,7 @@ from web.keys import TEMPLATE_TOOLS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.labels import label
+from web.panel.refusals import worded
 
 BASE = "/s/{uai}/templates"
 ONE = BASE + "/{kind:[a-z_]+}/{channel:[a-z]+}/{language:[a-z]{2}}"
@@ -174,11 +175,9 @@ async def editor(request: web.Request) -> web.Response:
 
 
 def _error_text(page: Page, error: Invalid | Conflict) -> str:
-    lead = (
-        label(page.words, "tpl.error", error.code)
-        if error.code != "invalid"
-        else page.gettext("Le modèle n'a pas été enregistré.")
-    )
+    """Why the template was refused, in words: where (subject or body, and its line) and what,
+    never the checker's or the sandbox's own text."""
+    what = worded(page.words, error, "tpl.error")
     if isinstance(error, SourceRefused):
         where = label(page.words, "tpl.where", error.where)
         place = (
@@ -186,8 +185,8 @@ def _error_text(page: Page, error: Invalid | Conflict) -> str:
             if error.line
             else page.gettext("{label} :").format(label=where)
         )
-        return f"{lead} {place} {error.detail}"
-    return f"{lead} {error.message}"
+        return f"{place} {what}"
+    return what
 
 
 def _warning_texts(page: Page, warnings: tuple[TemplateWarning, ...]) -> list[str]:
@@ -298,12 +297,12 @@ async def preview_pdf(request: web.Request) -> web.StreamResponse:
         pdf = await tools.letters.pdf(letter_preview(page.school, key, tried))
     except Invalid as error:
         return await _refused(page, key, form, _error_text(page, error), 422)
-    except SendFailed as error:
+    except SendFailed:
         return await _refused(
             page,
             key,
             form,
-            page.gettext("Le courrier n'a pas pu être mis en page.") + " " + error.message,
+            page.gettext("Le courrier n'a pas pu être mis en page."),
             422,
         )
     name = f"{key.kind}-{key.language}.pdf"

@@ -48,9 +48,14 @@ async def raise_alert(
     PostgreSQL a failed statement would otherwise abort the whole transaction).
     """
     if level not in LEVELS:
-        raise Invalid(f"unknown alert level {level!r}: choose one of {', '.join(LEVELS)}")
+        raise Invalid(
+            f"unknown alert level {level!r}: choose one of {', '.join(LEVELS)}", code="alert_level"
+        )
     if not key or len(key) > 120 or not kind or len(kind) > 30:
-        raise Invalid("an alert needs a kind (30 characters at most) and a key (120 at most)")
+        raise Invalid(
+            "an alert needs a kind (30 characters at most) and a key (120 at most)",
+            code="alert_key",
+        )
     if await StaffAlert.exists(key=key):
         return False
     try:

@@ -52,11 +52,13 @@ class Marked:
 def _ids(delivery_ids: Sequence[int]) -> list[int]:
     ids = list(dict.fromkeys(delivery_ids))
     if not ids:
-        raise Invalid("choose at least one letter")
+        raise Invalid("choose at least one letter", code="letters_none")
     if len(ids) > MAX_SELECTION:
-        raise Invalid(f"at most {MAX_SELECTION} letters at once")
+        raise Invalid(
+            f"at most {MAX_SELECTION} letters at once", code="letters_too_many", most=MAX_SELECTION
+        )
     if any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in ids):
-        raise Invalid("a delivery id is a positive integer")
+        raise Invalid("a delivery id is a positive integer", code="bad_id")
     return ids
 
 
@@ -72,11 +74,15 @@ async def _checked(school: School, ids: list[int], *, lock: bool = False) -> lis
         raise NotFound(f"no delivery {missing[0]} in school {school.uai}")
     others = [i for i in ids if rows[i].channel != Channel.LETTER]
     if others:
-        raise Invalid(f"delivery {others[0]} is not a letter ({rows[others[0]].channel})")
+        raise Invalid(
+            f"delivery {others[0]} is not a letter ({rows[others[0]].channel})", code="not_a_letter"
+        )
     unready = [i for i in ids if rows[i].status not in READY]
     if unready:
         status = rows[unready[0]].status
-        raise Conflict(f"letter {unready[0]} is {status}: its PDF has not been made")
+        raise Conflict(
+            f"letter {unready[0]} is {status}: its PDF has not been made", code="letter_not_ready"
+        )
     return [rows[i] for i in ids]
 
 
@@ -128,7 +134,7 @@ async def mark_letters(
     printed too.
     """
     if mark not in MARKS:
-        raise Invalid(f"mark must be one of {', '.join(MARKS)}, not {mark!r}")
+        raise Invalid(f"mark must be one of {', '.join(MARKS)}, not {mark!r}", code="letter_mark")
     ids = _ids(delivery_ids)
     now = now.astimezone(UTC)
     changed: list[int] = []
@@ -179,7 +185,7 @@ async def letters_to_print(
         await _checked(school, ids)
         return await letters_by_id(school, ids)
     if day is None:
-        raise Invalid("choose a day or letters")
+        raise Invalid("choose a day or letters", code="letters_choose")
     rows = [row for row in await letters_of_day(school, day) if row.state == "to_print"]
     if not rows:
         raise NotFound(f"no letter left to print on {day.isoformat()}")
@@ -196,7 +202,7 @@ async def _composed(letter: LetterRow, render: SendRenderer) -> tuple[Delivery, 
 def _missing(letter: LetterRow, error: object = None) -> Conflict:
     what = f"the letter to {letter.guardian} about {letter.student} (delivery {letter.id})"
     said = f": {error}" if error is not None else ""
-    return Conflict(f"{what} is missing and could not be made again{said}", code="letter_lost")
+    return Conflict(f"{what} is missing and could not be made again{said}", code="letter_missing")
 
 
 async def _remake(letter: LetterRow, files: LetterFiles, render: SendRenderer) -> bytes:
@@ -297,6 +303,6 @@ async def print_batch(
     try:
         merged = await files.merge(pdfs)
     except FilesFailed as error:
-        raise Conflict(f"the letters cannot be merged: {error}", code="merge_failed") from None
+        raise Conflict(f"the letters cannot be merged: {error}", code="letters_merge") from None
     ordered = tuple(row for home in homes for row in home)
     return PrintBatch(merged, ordered, tuple(regenerated), envelopes=len(homes))

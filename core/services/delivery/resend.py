@@ -76,7 +76,9 @@ async def resend_delivery(
         if failed is None or notice is None or notice.school_id != school.id:
             raise NotFound("no such delivery")
         if failed.status not in RESENDABLE:
-            raise Conflict("only a failed or undelivered delivery can be sent again")
+            raise Conflict(
+                "only a failed or undelivered delivery can be sent again", code="not_resendable"
+            )
         to = await _current_address(failed) if to is None else to
         contact_id = failed.contact_id if contact_id is None else contact_id
         # A second click must not send twice: a copy already under way or through wins.
@@ -87,7 +89,7 @@ async def resend_delivery(
             id__gt=failed.id,
             status__in=IN_FLIGHT_OR_DONE,
         ).exists():
-            raise Conflict("this delivery has already been sent again")
+            raise Conflict("this delivery has already been sent again", code="already_resent")
         copy = PlannedDelivery(
             person_id=failed.person_id,
             contact_id=NO_CONTACT_ROW if contact_id is None else contact_id,

@@ -18,14 +18,16 @@ MAX_COMMENT = 4000
 async def _action_type(school: School, code: str) -> ActionType:
     kind = await ActionType.get_or_none(school=school, code=code, active=True)
     if kind is None:
-        raise Invalid(f"unknown action type {code!r} for school {school.uai}")
+        raise Invalid(
+            f"unknown action type {code!r} for school {school.uai}", code="action_unknown"
+        )
     return kind
 
 
 async def _check_event(school: School, event_id: int, student_id: int) -> None:
     event = await school_event(school, event_id)
     if event.student_id != student_id:
-        raise Invalid(f"event {event_id} is not one of this student's")
+        raise Invalid(f"event {event_id} is not one of this student's", code="action_event")
 
 
 async def record_action(
@@ -43,9 +45,13 @@ async def record_action(
     Raises NotFound for another school's student or event, Invalid for a bad type or time.
     """
     if at.tzinfo is None or at.utcoffset() is None:
-        raise Invalid("the time of an action must carry its time zone")
+        raise Invalid("the time of an action must carry its time zone", code="time_zone_offset")
     if len(comment) > MAX_COMMENT:
-        raise Invalid(f"the comment has at most {MAX_COMMENT} characters")
+        raise Invalid(
+            f"the comment has at most {MAX_COMMENT} characters",
+            code="comment_too_long",
+            most=MAX_COMMENT,
+        )
     student = await school_student(school, student_id)
     kind = await _action_type(school, type_code)
     if event_id is not None:

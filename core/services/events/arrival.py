@@ -87,7 +87,7 @@ async def record_lateness(
     lesson_start, lesson_end = _lesson(calendar, start)
     arrived = default_arrival(start, end, now) if arrival is None else aware_utc(arrival, "arrival")
     if not (arrived == lesson_start or lesson_start < arrived < max(lesson_end, end)):
-        raise Invalid("the arrival must fall within the lesson")
+        raise Invalid("the arrival must fall within the lesson", code="arrival_outside_lesson")
     return await _record(school, actor, student_id, (lesson_start, arrived), recorded_from, now)
 
 
@@ -128,11 +128,13 @@ async def mark_arrival(
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.kind != EventKind.ABSENCE or event.deleted:
-            raise Conflict(f"event {event_id} is not an absence")
+            raise Conflict(f"event {event_id} is not an absence", code="not_an_absence")
         if not event.starts_at < arrival or (
             event.ends_at is not None and arrival >= event.ends_at
         ):
-            raise Invalid("the arrival must fall within the absence")
+            raise Invalid(
+                "the arrival must fall within the absence", code="arrival_outside_absence"
+            )
         lesson_start, _ = _lesson(await load_calendar(school), arrival)
         if event.starts_at >= lesson_start:
             changes: dict[str, object] = {"kind": EventKind.LATENESS, "end": arrival}

@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.bounds import MAX_ID, Moment, column_length
-from core.errors import Conflict, Invalid, first_problem
+from core.errors import Conflict, Invalid, invalid_field
 from core.models import Event, EventSource, JustificationType, Reason, School, Student
 from core.queries.calendar import load_calendar
 from core.queries.records import school_event, school_student
@@ -70,12 +70,15 @@ def parse_patch(data: object) -> EventPatch:
     try:
         return EventPatch.model_validate(data)
     except ValidationError as error:
-        raise Invalid(first_problem(error, "body")) from None
+        raise invalid_field(error, "body") from None
 
 
 def aware_utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise Invalid(f"{name} must carry a time zone offset, e.g. 2026-03-02T08:00:00+01:00")
+        raise Invalid(
+            f"{name} must carry a time zone offset, e.g. 2026-03-02T08:00:00+01:00",
+            code="time_zone_offset",
+        )
     # In UTC, as stored: SQLite compares datetimes as text, so a filter on a +01:00 value
     # against stored +00:00 values would be wrong.
     return value.astimezone(UTC)
@@ -89,7 +92,7 @@ async def resolve_reason(school: School, code: str | None) -> Reason | None:
     if reason is None:
         reason = await Reason.filter(school=school, generic__code=code, active=True).first()
     if reason is None:
-        raise Invalid(f"unknown reason {code!r} for school {school.uai}")
+        raise Invalid(f"unknown reason {code!r} for school {school.uai}", code="reason_unknown")
     return reason
 
 
@@ -98,7 +101,10 @@ async def resolve_justification(school: School, code: str | None) -> Justificati
         return None
     found = await JustificationType.get_or_none(school=school, code=code, active=True)
     if found is None:
-        raise Invalid(f"unknown justification type {code!r} for school {school.uai}")
+        raise Invalid(
+            f"unknown justification type {code!r} for school {school.uai}",
+            code="justification_unknown",
+        )
     return found
 
 
@@ -127,20 +133,27 @@ def _check_reason_fits(
             if shortened is not None
             else ""
         )
-        raise Invalid(f"{why}the reason {reason.code!r} is not one for lateness")
+        raise Invalid(
+            f"{why}the reason {reason.code!r} is not one for lateness",
+            code="reason_not_for_lateness",
+        )
     if kind is not EventKind.LATENESS and not reason.for_absence:
-        raise Invalid(f"the reason {reason.code!r} is only for lateness")
+        raise Invalid(
+            f"the reason {reason.code!r} is only for lateness", code="reason_only_for_lateness"
+        )
 
 
 async def _check_interval(
     school: School, kind: EventKind, start: datetime, end: datetime | None
 ) -> None:
     if end is not None and end <= start:
-        raise Invalid("the end must come after the start")
+        raise Invalid("the end must come after the start", code="end_before_start")
     if kind is EventKind.ABSENCE:
         calendar = await load_calendar(school)
         if end is not None and not coverage(calendar, start, end):
-            raise Invalid("the absence touches no lesson of the school's timetable")
+            raise Invalid(
+                "the absence touches no lesson of the school's timetable", code="no_lesson"
+            )
 
 
 async def _check_overlap(
@@ -157,7 +170,9 @@ async def _check_overlap(
         query = query.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
     clash = await query.first()
     if clash is not None:
-        raise Conflict(f"it overlaps event {clash.id} of the same student")
+        raise Conflict(
+            f"it overlaps event {clash.id} of the same student", code="overlap", event=clash.id
+        )
 
 
 async def record_event(
@@ -222,11 +237,11 @@ async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: A
     now = now_utc()
     if "kind" in given:
         if patch.kind is None:
-            raise Invalid("kind cannot be null")
+            raise Invalid("kind cannot be null", code="kind_required")
         event.kind = patch.kind
     if "start" in given:
         if patch.start is None:
-            raise Invalid("start cannot be null")
+            raise Invalid("start cannot be null", code="start_required")
         event.starts_at = aware_utc(patch.start, "start")
     if "end" in given:
         event.ends_at = None if patch.end is None else aware_utc(patch.end, "end")
@@ -278,7 +293,7 @@ def _set_state(
         event.settled_by_id, event.settled_at = actor.user_id, now
     if "counts" in given:
         if patch.counts is None:
-            raise Invalid("counts must be true or false")
+            raise Invalid("counts must be true or false", code="counts_boolean")
         event.counts = patch.counts
         event.counts_by_id, event.counts_at = actor.user_id, now
 
@@ -296,9 +311,14 @@ async def correct_event(
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.deleted:
-            raise Conflict(f"event {event_id} was marked as entered by mistake")
+            raise Conflict(
+                f"event {event_id} was marked as entered by mistake", code="event_cancelled"
+            )
         if patch.version is not None and patch.version != event.version:
-            raise Conflict(f"event {event_id} changed meanwhile (version {event.version})")
+            raise Conflict(
+                f"event {event_id} changed meanwhile (version {event.version})",
+                code="event_changed",
+            )
         if not patch.model_fields_set - {"version"}:
             return Recorded(event, [])  # nothing to change: no new version, no audit row
         before = audit.snapshot(event, AUDITED)
@@ -332,7 +352,10 @@ async def delete_event(
     async with in_transaction():
         event = await school_event(school, event_id, for_update=True)
         if event.deleted:
-            raise Conflict(f"event {event_id} is already marked as entered by mistake")
+            raise Conflict(
+                f"event {event_id} is already marked as entered by mistake",
+                code="event_already_cancelled",
+            )
         before = audit.snapshot(event, AUDITED)
         event.deleted, event.deleted_by_id, event.deleted_at = True, actor.user_id, now_utc()
         event.version += 1

@@ -120,10 +120,15 @@ def _interval(item: LessonOfDay, mark: Mark, calendar: SchoolCalendar) -> tuple[
     if mark.kind is MarkKind.ABSENT:
         return item.starts_at, item.ends_at
     if mark.at is None:
-        raise Invalid(f"a time is needed for student {mark.student_id} ({mark.kind})")
+        raise Invalid(
+            f"a time is needed for student {mark.student_id} ({mark.kind})", code="roll_time_needed"
+        )
     moment = calendar.to_utc(item.day, mark.at)
     if not item.starts_at < moment < item.ends_at:
-        raise Invalid(f"the time for student {mark.student_id} is outside the lesson")
+        raise Invalid(
+            f"the time for student {mark.student_id} is outside the lesson",
+            code="roll_time_outside",
+        )
     if mark.kind is MarkKind.LATE:
         return item.starts_at, moment
     return moment, item.ends_at
@@ -141,15 +146,19 @@ async def _checked(
 ) -> tuple[LessonOfDay, SchoolCalendar]:
     lesson = await school_lesson(school, lesson_id)
     if own_only and lesson.teacher_id != actor.user_id:
-        raise Forbidden("only the lesson's teacher may take its roll call")
+        raise Forbidden("only the lesson's teacher may take its roll call", code="not_the_teacher")
     if day.weekday() != lesson.weekday:
-        raise Invalid(f"lesson {lesson_id} is not given on {day.isoformat()}")
+        raise Invalid(
+            f"lesson {lesson_id} is not given on {day.isoformat()}", code="lesson_not_that_day"
+        )
     calendar = await load_calendar(school)
     item = of_day(calendar, lesson, day, taken=False)
     if not is_open(calendar, item):
-        raise Invalid(f"the school is closed on {day.isoformat()}")
+        raise Invalid(
+            f"the school is closed on {day.isoformat()}", code="school_closed", day=day.isoformat()
+        )
     if not item.started(now):
-        raise Invalid("the lesson has not started yet")
+        raise Invalid("the lesson has not started yet", code="lesson_not_started")
     return item, calendar
 
 
@@ -157,7 +166,10 @@ async def _check_members(lesson: Lesson, marks: list[Mark]) -> None:
     members = {s.id for s in await lesson_students(lesson)}
     strangers = sorted({m.student_id for m in marks} - members)
     if strangers or len({m.student_id for m in marks}) != len(marks):
-        raise Invalid(f"marks must name each student of the lesson once: {strangers or marks}")
+        raise Invalid(
+            f"marks must name each student of the lesson once: {strangers or marks}",
+            code="roll_marks",
+        )
 
 
 async def take_roll_call(

@@ -18,12 +18,16 @@ MAX_NAME = 120
 def _checked(name: str, criteria: object, columns: Sequence[str]) -> tuple[str, dict[str, object]]:
     name = " ".join(name.split())
     if not name:
-        raise Invalid("a saved search needs a name")
+        raise Invalid("a saved search needs a name", code="search_name")
     if len(name) > MAX_NAME:
-        raise Invalid(f"the name of a saved search has at most {MAX_NAME} characters")
+        raise Invalid(
+            f"the name of a saved search has at most {MAX_NAME} characters",
+            code="search_name_long",
+            most=MAX_NAME,
+        )
     unknown = sorted(set(columns) - set(EXTRA_COLUMNS))
     if unknown:
-        raise Invalid(f"unknown column(s): {', '.join(unknown)}")
+        raise Invalid(f"unknown column(s): {', '.join(unknown)}", code="search_columns")
     return name, parse_criteria(criteria).saved()
 
 
@@ -32,7 +36,7 @@ async def save_search(
 ) -> SavedSearch:
     """Save the criteria and columns under ``name`` for the actor (the same name replaces)."""
     if actor.user_id is None:
-        raise Invalid("only a staff user saves searches")
+        raise Invalid("only a staff user saves searches", code="search_staff")
     name, saved = _checked(name, criteria, columns)
     chosen = [c for c in EXTRA_COLUMNS if c in set(columns)]
     async with in_transaction():

@@ -266,7 +266,7 @@ async def open_invitation(secret: str, now: datetime) -> Opened:
     if invitation is None:
         raise NotFound("no such invitation")
     if not is_pending(invitation, now):
-        raise Gone("this invitation was used, cancelled, or has expired")
+        raise Gone("this invitation was used, cancelled, or has expired", code="invitation_gone")
     return Opened(invitation, await School.get(invitations=invitation.id))
 
 
@@ -278,7 +278,7 @@ async def _accept(opened: Opened, user: User, *, now: datetime) -> User:
             id=invitation.id, accepted_at__isnull=True, cancelled_at__isnull=True
         ).update(accepted_at=now)
         if not used:
-            raise Gone("this invitation was used or cancelled meanwhile")
+            raise Gone("this invitation was used or cancelled meanwhile", code="invitation_gone")
         actor = Actor.of(user)
         if not await Membership.exists(user=user, school=school):
             await grant_role(user, school, Role(invitation.role), actor)

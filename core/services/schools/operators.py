@@ -46,7 +46,7 @@ async def open_school(
 ) -> School:
     """A new school with the default configuration, ``user`` (an operator) its admin; raises
     :class:`Forbidden` for another account, :class:`Invalid` (a bad UAI or name, code ``uai`` or
-    ``school_name``), :class:`core.errors.Conflict` (the UAI exists, code ``uai_taken``).
+    ``school_name``), :class:`core.errors.Conflict` (the UAI exists, code ``school_exists``).
     ``school_year``: the year it starts in (its first SIECLE export's), else the current one."""
     if not user.operator:
         raise Forbidden("only an operator of the install creates schools", code="not_operator")

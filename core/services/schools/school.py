@@ -16,10 +16,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from tortoise.transactions import in_transaction
 
 from core.bounds import MAX_COUNT, fits
-from core.errors import Conflict, Invalid, NotFound, first_problem
+from core.errors import Conflict, Invalid, NotFound, invalid_field
 from core.models import (
     ActionType,
     GenericReason,
@@ -57,7 +58,7 @@ _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 def _check_hhmm(value: str) -> str:
     if not _HHMM.match(value):
-        raise ValueError("must be a time HH:MM")
+        raise PydanticCustomError("time_hhmm", "must be a time HH:MM")
     return value
 
 
@@ -146,7 +147,7 @@ def _value_error(check: Any, value: str | None) -> str | None:
     try:
         result: str | None = check(value)
     except Invalid as error:
-        raise ValueError(error.message) from None
+        raise PydanticCustomError(error.code, error.message) from None
     return result
 
 
@@ -221,7 +222,7 @@ class SchoolSettingsPatch(BaseModel):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError("unknown time zone") from None
+                raise PydanticCustomError("time_zone", "unknown time zone") from None
         return value
 
     @field_validator("midday")
@@ -233,14 +234,21 @@ class SchoolSettingsPatch(BaseModel):
     def _no_null_for_required(self) -> SchoolSettingsPatch:
         for name in self.model_fields_set - NULLABLE_SETTINGS:
             if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+                raise PydanticCustomError("null", "{field} cannot be null", {"field": name})
         return self
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: QuietHoursSetting | None) -> QuietHoursSetting | None:
+        if value is not None and value.start == value.end:
+            raise PydanticCustomError("quiet_equal", "the quiet hours' start and end must differ")
+        return value
 
     @field_validator("channel_order")
     @classmethod
     def _unique(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
-            raise ValueError("channels must not repeat")
+            raise PydanticCustomError("channels_repeat", "channels must not repeat")
         return value
 
 
@@ -313,7 +321,7 @@ async def create_school(
         )
     parse_settings_patch({"timezone": timezone, "holiday_zone": holiday_zone})  # validates them
     if await School.exists(uai=uai):
-        raise Conflict(f"the school {uai} already exists", code="uai_taken")
+        raise Conflict(f"the school {uai} already exists", code="school_exists")
     await ensure_generic_reasons()
     start_year = school_year_of(today or date.today())
     starts_on, ends_on = year_bounds(start_year)
@@ -395,7 +403,7 @@ def parse_settings_patch(data: object) -> SchoolSettingsPatch:
     try:
         return SchoolSettingsPatch.model_validate(data)
     except ValidationError as error:
-        raise Invalid(first_problem(error, "settings")) from None
+        raise invalid_field(error, "settings") from None
 
 
 async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Actor) -> School:
@@ -408,7 +416,10 @@ async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Act
             "persistent_threshold_half_days", fresh.persistent_threshold_half_days
         )
         if persistent < threshold:
-            raise Invalid("persistent_threshold_half_days must not be below the monthly one")
+            raise Invalid(
+                "persistent_threshold_half_days must not be below the monthly one",
+                code="persistent_below_monthly",
+            )
         before = {k: audit.plain(getattr(fresh, k)) for k in changes}
         for key, value in changes.items():
             setattr(fresh, key, value)

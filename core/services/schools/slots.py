@@ -12,6 +12,8 @@ that the panel turns into a message in the user's language.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import time
 
 from tortoise.transactions import in_transaction
@@ -85,35 +87,84 @@ async def _slot(school: School, slot_id: int) -> TimetableSlot:
     return slot
 
 
-async def edit_slot(
-    school: School,
-    slot_id: int,
-    weekday: int,
-    start: time,
-    end: time,
-    actor: Actor,
-    *,
-    label: str = "",
-) -> TimetableSlot:
-    """Change a slot's day, times or label; it may not overlap another slot."""
-    span = _span(weekday, start, end, slot_id)
+@dataclass(frozen=True, slots=True)
+class SlotRow:
+    """One slot of the timetable form as submitted: its id and its new day, times and name."""
+
+    slot_id: int
+    weekday: int
+    start: time
+    end: time
+    label: str = ""
+
+
+class SlotsRefused(Invalid):
+    """The timetable form refused as a whole; ``rows`` names each refused slot's problem
+    (``slot_order``, ``weekday``, ``slot_overlap``) by its id."""
+
+    def __init__(self, rows: dict[int, str]) -> None:
+        super().__init__(f"slots refused: {rows}", code="slots_refused")
+        self.rows = rows
+
+
+def _problems(rows: Sequence[SlotRow], spans: dict[int, SlotSpan]) -> dict[int, str]:
+    """Each row's problem: not a slot, or overlapping another slot of the timetable as it would
+    be once every row is saved."""
+    problems: dict[int, str] = {}
+    for row in rows:
+        span = SlotSpan(row.weekday, time_to_minutes(row.start), time_to_minutes(row.end))
+        problem = slot_problem(span)
+        if problem is not None:
+            problems[row.slot_id] = problem
+            continue
+        spans[row.slot_id] = SlotSpan(span.weekday, span.start, span.end, row.slot_id)
+    for row in rows:
+        span = spans[row.slot_id]
+        if row.slot_id not in problems and first_overlap(spans.values(), span) is not None:
+            problems[row.slot_id] = "slot_overlap"
+    return problems
+
+
+async def save_slots(school: School, rows: Sequence[SlotRow], actor: Actor) -> int:
+    """Save the whole timetable form: every row or none (:class:`SlotsRefused` says which rows
+    and why), one audit record per slot that changed; how many changed."""
     async with in_transaction():
-        slot = await _slot(school, slot_id)
-        await _refuse_overlap(school, span)
-        before = audit.snapshot(slot)
-        slot.weekday, slot.start_minute, slot.end_minute = weekday, span.start, span.end
-        slot.label = _label(label, start)
-        await slot.save()
-        after = audit.snapshot(slot)
-        await audit.record(
-            actor,
-            "timetable.edit",
-            slot,
-            school_id=school.id,
-            before=before,
-            after=audit.changed(before, after),
-        )
-    return slot
+        existing = {
+            slot.id: slot for slot in await TimetableSlot.filter(school=school).select_for_update()
+        }
+        unknown = [row.slot_id for row in rows if row.slot_id not in existing]
+        if unknown:
+            raise NotFound(f"no slot {unknown[0]} in {school.uai}")
+        spans = {
+            slot.id: SlotSpan(slot.weekday, slot.start_minute, slot.end_minute, slot.id)
+            for slot in existing.values()
+        }
+        problems = _problems(rows, spans)
+        if problems:
+            raise SlotsRefused(problems)
+        befores = {row.slot_id: audit.snapshot(existing[row.slot_id]) for row in rows}
+        for row in rows:
+            slot = existing[row.slot_id]
+            slot.weekday, slot.label = row.weekday, _label(row.label, row.start)
+            slot.start_minute, slot.end_minute = spans[row.slot_id].start, spans[row.slot_id].end
+        moved = [
+            existing[slot_id]
+            for slot_id, before in befores.items()
+            if audit.snapshot(existing[slot_id]) != before
+        ]
+        for slot in moved:  # out of the way first: two slots may swap their hours
+            await TimetableSlot.filter(id=slot.id).update(start_minute=-slot.id)
+        for slot in moved:
+            await slot.save()
+            await audit.record(
+                actor,
+                "timetable.edit",
+                slot,
+                school_id=school.id,
+                before=befores[slot.id],
+                after=audit.changed(befores[slot.id], audit.snapshot(slot)),
+            )
+    return len(moved)
 
 
 async def remove_slot(school: School, slot_id: int, actor: Actor) -> None:

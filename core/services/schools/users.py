@@ -37,7 +37,11 @@ def _dummy() -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise Invalid(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+            code="password_short",
+            least=MIN_PASSWORD_LENGTH,
+        )
     return _hasher.hash(password)
 
 
@@ -50,7 +54,7 @@ def _check_role(role: str) -> Role:
         return Role(role)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise Invalid(f"unknown role {role!r}: choose one of {allowed}") from None
+        raise Invalid(f"unknown role {role!r}: choose one of {allowed}", code="role") from None
 
 
 async def add_user(
@@ -59,9 +63,13 @@ async def add_user(
     """Create a staff account with a role in ``school``, or give an existing one that role."""
     email = email.strip().lower()
     if not _EMAIL.match(email) or not fits(User, "email", email):
-        raise Invalid(f"invalid email address {email[:60]!r}")
+        raise Invalid(f"invalid email address {email[:60]!r}", code="email")
     if not fits(User, "display_name", display_name):
-        raise Invalid(f"a name has at most {column_length(User, 'display_name')} characters")
+        raise Invalid(
+            f"a name has at most {column_length(User, 'display_name')} characters",
+            code="display_name",
+            most=column_length(User, "display_name"),
+        )
     checked = _check_role(role)
     async with in_transaction():
         user = await User.get_or_none(email=email)
@@ -75,7 +83,7 @@ async def add_user(
                 actor, "user.create", user, school_id=school.id, after={"email": email}
             )
         if await Membership.exists(user=user, school=school):
-            raise Conflict(f"{email} already has a role in {school.uai}")
+            raise Conflict(f"{email} already has a role in {school.uai}", code="member_exists")
         await grant_role(user, school, checked, actor)
     return user
 
@@ -113,7 +121,7 @@ async def change_password(user: User, current: str, new: str, actor: Actor) -> N
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise Invalid("the current password is wrong") from None
+        raise Invalid("the current password is wrong", code="password_wrong") from None
     user.password_hash = hash_password(new)
     async with in_transaction():
         await user.save(update_fields=["password_hash"])

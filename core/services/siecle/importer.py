@@ -76,7 +76,10 @@ async def import_siecle(
     """
     if school_uai is not None and school_uai.strip().upper() != export.uai:
         raise SiecleError(
-            f"{export.file_name()}: UAJ {export.uai} is not the school's ({school_uai.upper()})"
+            f"{export.file_name()}: UAJ {export.uai} is not the school's ({school_uai.upper()})",
+            code="siecle_other_school",
+            uai=export.uai,
+            school=school_uai.upper(),
         )
     try:
         async with in_transaction():
@@ -149,13 +152,17 @@ async def _school(
         raise SiecleError(
             f"{export.file_name()}: school year {export.school_year}-{export.school_year + 1} "
             f"is not the current one ({current}-{current + 1}); force it to import anyway",
-            code="other_year",
+            code="siecle_year",
+            year=f"{export.school_year}-{export.school_year + 1}",
+            current=f"{current}-{current + 1}",
         )
     if school is not None:
         return school, False
     if export.letterhead is None:
         raise SiecleError(
-            f"{export.file_name()}: Communs.xml is needed to create the school {export.uai}"
+            f"{export.file_name()}: Communs.xml is needed to create the school {export.uai}",
+            code="siecle_communs",
+            uai=export.uai,
         )
     school = await create_school(
         export.uai,

@@ -60,7 +60,9 @@ class Watcher:
     async def scan(self, *, today: date | None = None) -> list[WatchResult]:
         """Look at every ``<UAI>`` folder once; import those whose files changed."""
         if not self.root.is_dir():
-            raise DomainError(f"{self.root}: the SIECLE watch folder does not exist")
+            raise DomainError(
+                f"{self.root}: the SIECLE watch folder does not exist", code="watch_folder"
+            )
         folders = sorted(p for p in self.root.iterdir() if p.is_dir() and UAI.match(p.name.upper()))
         return [await self.scan_school(folder, today=today) for folder in folders]
 

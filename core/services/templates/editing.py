@@ -379,7 +379,9 @@ async def save_template(
         async with in_transaction():
             await _store(school, key, subject, body, actor)
     except IntegrityError:
-        raise Conflict("the template was saved by someone else meanwhile: try again") from None
+        raise Conflict(
+            "the template was saved by someone else meanwhile: try again", code="template_changed"
+        ) from None
     return await read_template(school, key), tried.warnings
 
 

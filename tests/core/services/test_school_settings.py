@@ -11,7 +11,14 @@ from core.models import AuditEntry, ClosedDay, School, TimetableSlot
 from core.queries.calendar import load_calendar
 from core.services.audit import Actor
 from core.services.schools import closed_days
-from core.services.schools.slots import add_slot, edit_slot, remove_slot, update_colours
+from core.services.schools.slots import (
+    SlotRow,
+    SlotsRefused,
+    add_slot,
+    remove_slot,
+    save_slots,
+    update_colours,
+)
 from tests.core.services.conftest import MONDAY
 
 SATURDAY = 5
@@ -45,12 +52,38 @@ async def test_a_slot_is_edited_without_clashing_with_itself(
 ) -> None:
     slot = await add_slot(school_a, SATURDAY, time(8), time(9), system)
     other = await add_slot(school_a, SATURDAY, time(10), time(11), system)
-    edited = await edit_slot(school_a, slot.id, SATURDAY, time(8, 30), time(9, 30), system)
+    moved = SlotRow(slot.id, SATURDAY, time(8, 30), time(9, 30))
+    assert await save_slots(school_a, [moved], system) == 1
+    edited = await TimetableSlot.get(id=slot.id)
     assert (edited.start_minute, edited.label) == (510, "08h30")
-    with pytest.raises(Invalid):
-        await edit_slot(school_a, other.id, SATURDAY, time(9), time(10), system)
+    with pytest.raises(SlotsRefused) as refused:
+        await save_slots(school_a, [SlotRow(other.id, SATURDAY, time(9), time(10))], system)
+    assert refused.value.rows == {other.id: "slot_overlap"}
     audit = await AuditEntry.get(action="timetable.edit")
     assert audit.after == {"start_minute": 510, "end_minute": 570, "label": "08h30"}
+
+
+async def test_the_timetable_form_saves_every_row_or_none(school_a: School, system: Actor) -> None:
+    first = await add_slot(school_a, SATURDAY, time(8), time(9), system)
+    second = await add_slot(school_a, SATURDAY, time(9), time(10), system)
+    # swapping two slots' hours at once is fine, though each alone would clash
+    swapped = [
+        SlotRow(first.id, SATURDAY, time(9), time(10), "B"),
+        SlotRow(second.id, SATURDAY, time(8), time(9), "A"),
+    ]
+    assert await save_slots(school_a, swapped, system) == 2
+    assert (await TimetableSlot.get(id=first.id)).start_minute == 540
+    bad = [
+        SlotRow(first.id, SATURDAY, time(11), time(12), "B"),
+        SlotRow(second.id, SATURDAY, time(9), time(8), "A"),  # ends before it starts
+    ]
+    with pytest.raises(SlotsRefused) as refused:
+        await save_slots(school_a, bad, system)
+    assert refused.value.rows == {second.id: "slot_order"}
+    assert (await TimetableSlot.get(id=first.id)).start_minute == 540  # nothing saved
+    assert await AuditEntry.filter(action="timetable.edit").count() == 2
+    assert await save_slots(school_a, swapped, system) == 0  # nothing changed, nothing audited
+    assert await AuditEntry.filter(action="timetable.edit").count() == 2
 
 
 async def test_removing_a_slot_is_audited_and_stays_in_its_school(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.async_api import expect
+
 from core.models import ClosedDay, Invitation, Membership, Reason, School, TimetableSlot
 from core.services.audit import Actor
 from core.services.schools.school import create_school
@@ -48,6 +50,16 @@ async def test_the_admin_sets_the_school_up(live_server: str, page: Any) -> None
     await form.get_by_role("button", name="Ajouter").click()
     assert "chevauche" in await page.get_by_role("alert").inner_text()
     await screenshot(page, "settings-timetable")
+    slots = page.locator("#slots")  # every slot in one form, saved all or none
+    save = slots.get_by_role("button", name="Enregistrer l'emploi du temps")
+    await slots.get_by_label("Fin S1", exact=True).fill("09:30")
+    await slots.get_by_label("Début S1", exact=True).fill("10:00")  # after its end
+    await save.click()
+    await expect(page.locator("#slots .refused [role=alert]")).to_contain_text("précéder sa fin")
+    await screenshot(page, "settings-timetable-refused")
+    await slots.get_by_label("Début S1", exact=True).fill("08:00")
+    await save.click()
+    await expect(page.get_by_role("status")).to_contain_text("Emploi du temps enregistré")
 
     await nav.get_by_role("link", name="Motifs").click()
     form = page.locator("#add-reason")
