@@ -84,7 +84,7 @@ async def test_an_operator_creates_a_school_by_hand_and_is_told_what_is_wrong(
     token = await csrf(app_client)
     bad = await app_client.post("/schools/new", data=form(token, uai="75", name="Collège"))
     text = await bad.text()
-    assert bad.status == 422 and "sept chiffres et une lettre sont attendus" in text
+    assert bad.status == 422 and "7 chiffres et une lettre" in text
     assert 'value="Collège"' in text  # what was typed stays
     nameless = await app_client.post("/schools/new", data=form(token, uai="0999002A", name=" "))
     said = await nameless.text()

@@ -19,8 +19,21 @@
 
   var counter = document.getElementById("tpl-counter");
 
+  // A simple {% if name %}…{% else %}…{% endif %} keeps the branch the sample values take
+  // (a catch-up absence's "past" is false: today's text is counted); other tags count nothing.
+  var IF_BLOCK = /{%-?\s*if\s+([A-Za-z_][A-Za-z0-9_.]*)\s*-?%}((?:(?!{%-?\s*(?:if|else|endif)\b)[\s\S])*?)(?:{%-?\s*else\s*-?%}((?:(?!{%-?\s*(?:if|else|endif)\b)[\s\S])*?))?{%-?\s*endif\s*-?%}/g;
+
+  function truthy(name) {
+    var value = Object.prototype.hasOwnProperty.call(samples, name) ? samples[name] : "";
+    return Array.isArray(value) ? value.length > 0 : Boolean(value);
+  }
+
   function withSamples(text) {
-    return text.replace(/{{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*}}/g,
+    var branches = text.replace(IF_BLOCK, function (whole, name, yes, no) {
+      return truthy(name) ? yes : (no || "");
+    });
+    return branches.replace(/{%[\s\S]*?%}/g, "").replace(
+      /{{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*}}/g,
       function (whole, name) { return Object.prototype.hasOwnProperty.call(samples, name) ? samples[name] : whole; });
   }
 

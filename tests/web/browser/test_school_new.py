@@ -36,7 +36,7 @@ async def test_an_operator_creates_a_school_from_its_siecle_export(
     await page.evaluate("document.querySelector('#uai').removeAttribute('pattern')")
     await page.get_by_label("Nom de l'établissement").fill("Lycée Voltaire")
     await page.get_by_role("button", name="Créer l'établissement").click()
-    await expect(page.locator("#school-error")).to_contain_text("sept chiffres et une lettre")
+    await expect(page.locator("#school-error")).to_contain_text("7 chiffres et une lettre")
     await expect(page.get_by_label("Nom de l'établissement")).to_have_value("Lycée Voltaire")
     await page.get_by_label("UAI").fill("0999002A")
     await page.get_by_role("button", name="Créer l'établissement").click()
