@@ -47,7 +47,7 @@ def read_export(
         if data.startswith(ZIP_MAGIC):
             parts.extend(
                 parse_document(d, n, max_bytes=limits.max_bytes)
-                for n, d in _unzip(name, data, limits)
+                for n, d in unzip(name, data, limits)
             )
         else:
             parts.append(parse_document(data, name, max_bytes=limits.max_bytes))
@@ -119,7 +119,7 @@ def _read_file(path: Path, limits: Limits) -> tuple[str, bytes]:
     return path.name, data
 
 
-def _unzip(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes]]:
+def unzip(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes]]:
     """The XML members of a zip, guarded against bombs and unsafe paths (never extracted)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

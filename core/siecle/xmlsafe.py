@@ -44,11 +44,18 @@ def check_size(size: int, name: str, max_bytes: int) -> None:
         )
 
 
-def read_root(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Element:
-    """The root element of a SIECLE file, parsed from its bytes in the encoding it declares.
+def read_root(
+    data: bytes,
+    name: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    roots: tuple[str, ...] = ROOTS,
+) -> Element:
+    """The root element of a SIECLE file (or of another of the Ministry's XML exports whose
+    ``roots`` are given: the timetable's), parsed from its bytes in the encoding it declares.
 
     DTDs and entities (XXE, billion laughs) are refused, as are files over ``max_bytes``,
-    truncated or malformed XML, and roots that are not one of the five SIECLE exports.
+    truncated or malformed XML, and roots that are not one of ``roots``.
     """
     check_size(len(data), name, max_bytes)
     if not data.strip():
@@ -66,10 +73,10 @@ def read_root(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     except (LookupError, ValueError) as error:  # an encoding expat cannot read
         raise SiecleError(f"{name}: unreadable encoding ({error})") from None
     element = cast(Element, root)
-    if element.tag not in ROOTS:
+    if element.tag not in roots:
         raise SiecleError(
             f"{name}: the root element <{element.tag}> is not a SIECLE export "
-            f"(expected one of {', '.join(ROOTS)})"
+            f"(expected one of {', '.join(roots)})"
         )
     return element
 

@@ -241,6 +241,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "L'heure d'arrivée doit tomber pendant l'absence, après son début."
             ),
             "not_an_absence": w.gettext("Seule une absence peut devenir un retard."),
+            "timetable": w.gettext(
+                "Ces fichiers ne forment pas un emploi du temps lisible : il faut les exports de "
+                "STS-Web (sts_emp) et du logiciel d'emploi du temps (emp_sts) de l'établissement."
+            ),
             "import_internal": w.gettext(
                 "L'import s'est arrêté sur une erreur de l'application, consignée pour l'équipe "
                 "technique : rien n'a été modifié."
