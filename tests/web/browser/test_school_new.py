@@ -59,3 +59,25 @@ async def test_an_operator_creates_a_school_from_its_siecle_export(
     current = switcher.locator('[aria-current="page"]')
     await expect(current).to_contain_text("0751234X")
     await screenshot(page, "school-new-3-switcher")
+
+    # The new school's letters: where and who signs, set in its settings, worded when refused.
+    await page.goto(f"{live_server}/s/0751234X/settings/general")
+    letters = page.locator("#letters")
+    await letters.get_by_label("Téléphone de l'établissement").fill("pas un numéro")
+    await letters.get_by_role("button", name="Enregistrer").click()
+    await expect(page.locator("#letters .error")).to_contain_text(
+        "un numéro de téléphone est attendu"
+    )
+    await (
+        page.locator("#letters").get_by_label("Téléphone de l'établissement").fill("01 44 00 00 00")
+    )
+    await (
+        page.locator("#letters")
+        .get_by_label("Signataire des courriers de la vie scolaire")
+        .fill("Mme Lefèvre")
+    )
+    await page.locator("#letters").get_by_role("button", name="Enregistrer").click()
+    await expect(
+        page.locator("#letters").get_by_label("Signataire des courriers de la vie scolaire")
+    ).to_have_value("Mme Lefèvre")
+    await screenshot(page, "school-new-4-letters-settings")
