@@ -81,8 +81,8 @@ STARTUP_SECONDS = 15  # at most, for the in-process worker's first pass before t
 async def _print_logins(uai: str, password: str) -> None:
     memberships = await Membership.filter(school__uai=uai).prefetch_related("user")
     print(f"Demo logins (password: {password}):")
-    for m in sorted(memberships, key=lambda m: m.user.email):
-        print(f"  {m.role:<13} {m.user.email}")
+    for m in sorted(memberships, key=lambda m: m.user.email or ""):
+        print(f"  {m.role:<13} {m.user.email or m.user.known_as + ' (no login)'}")
 
 
 async def demo(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from core.models.inbound import (
     LinkCode,
     ReplyQuestion,
 )
-from core.models.lesson import Lesson, RollCall
+from core.models.lesson import Lesson, LessonCancellation, LessonOrigin, RollCall, WeekPattern
 from core.models.notice import (
     Channel,
     Delivery,
@@ -86,6 +86,8 @@ __all__ = [
     "Invitation",
     "JustificationType",
     "Lesson",
+    "LessonCancellation",
+    "LessonOrigin",
     "LetterTemplate",
     "LinkCode",
     "LoginAttempt",
@@ -112,4 +114,5 @@ __all__ = [
     "TimetableSlot",
     "Usability",
     "User",
+    "WeekPattern",
 ]

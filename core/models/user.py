@@ -19,10 +19,13 @@ class Role(StrEnum):
 
 
 class User(Model):
-    """A staff account — the password is kept only as an argon2 hash."""
+    """A staff account — the password is kept only as an argon2 hash.
+
+    A teacher the timetable import brought has no email and no password until an admin
+    invites them: they own their lessons but cannot log in."""
 
     id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, unique=True)
+    email = fields.CharField(max_length=254, unique=True, null=True)
     display_name = fields.CharField(max_length=120, default="")
     password_hash = fields.CharField(max_length=200, default="")
     language = fields.CharField(max_length=5, default="fr")
@@ -35,6 +38,11 @@ class User(Model):
 
     memberships: fields.ReverseRelation[Membership]
 
+    @property
+    def known_as(self) -> str:
+        """How staff pages name the user: their name, else their email."""
+        return self.display_name or self.email or ""
+
     class Meta:
         table = "staff_user"
 
@@ -46,10 +54,12 @@ class Membership(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
         "models.School", related_name="memberships", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(Role, max_length=20)
+    sts_id = fields.CharField(max_length=20, null=True)  # STS-Web's INDIVIDU/@ID in this school
 
     class Meta:
         table = "membership"

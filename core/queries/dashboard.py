@@ -99,7 +99,7 @@ def _row(event: Event, tz: ZoneInfo, now: datetime, view: Visibility) -> TodayRo
 
 def _missing(item: LessonOfDay, tz: ZoneInfo) -> MissingRollCall:
     lesson = item.lesson
-    teacher = lesson.teacher.display_name or lesson.teacher.email
+    teacher = lesson.teacher.known_as
     who = lesson.division.code if lesson.division else lesson.group.code if lesson.group else ""
     return MissingRollCall(
         start=item.starts_at.astimezone(tz).strftime("%H:%M"),

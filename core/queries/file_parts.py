@@ -242,7 +242,7 @@ async def actions_of(
             type_code=a.type.code,
             type_label=a.type.label,
             done_at=a.done_at.astimezone(tz),
-            done_by=(a.done_by.display_name or a.done_by.email) if a.done_by else "",
+            done_by=a.done_by.known_as if a.done_by else "",
             comment=view.comment(a.comment),
             event_id=getattr(a, "event_id", None),
         )

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from core.models import Lesson, RollCall, School
+from tortoise.expressions import Q
+
+from core.models import Lesson, LessonCancellation, RollCall, School
 from core.models.school import minutes_to_time
 from core.queries.calendar import load_calendar
 from core.rules.calendar import SchoolCalendar, half_of
+from core.rules.lessons import occurs
 
 # A teacher may open the roll call a little before the bell.
 EARLY = timedelta(minutes=10)
@@ -24,6 +27,7 @@ class LessonOfDay:
     starts_at: datetime
     ends_at: datetime
     taken: bool
+    roll_call: RollCall | None = None  # the validated roll call, with who took it
 
     def started(self, now: datetime) -> bool:
         return self.starts_at - EARLY <= now
@@ -32,11 +36,37 @@ class LessonOfDay:
         return self.starts_at - EARLY <= now < self.ends_at
 
 
-def of_day(calendar: SchoolCalendar, lesson: Lesson, day: date, taken: bool) -> LessonOfDay:
+def of_day(
+    calendar: SchoolCalendar, lesson: Lesson, day: date, roll_call: RollCall | None = None
+) -> LessonOfDay:
     """The lesson on ``day``: its instants in the school's zone."""
     starts = calendar.to_utc(day, minutes_to_time(lesson.start_minute))
     ends = calendar.to_utc(day, minutes_to_time(lesson.end_minute))
-    return LessonOfDay(lesson, day, starts, ends, taken)
+    return LessonOfDay(lesson, day, starts, ends, roll_call is not None, roll_call)
+
+
+def given_on(lesson: Lesson, day: date, cancelled: frozenset[int] = frozenset()) -> bool:
+    """Whether the lesson (its ``pattern`` fetched) is given on ``day``: its weekday, its
+    first and last day, a week of its pattern, not cancelled (``cancelled``: lesson ids)."""
+    pattern = lesson.pattern
+    mondays = None if pattern is None else {date.fromisoformat(d) for d in pattern.mondays}
+    return lesson.id not in cancelled and occurs(
+        day, lesson.weekday, lesson.starts_on, lesson.ends_on, mondays
+    )
+
+
+async def is_given(lesson: Lesson, day: date) -> bool:
+    """:func:`given_on`, reading the lesson's pattern and its cancellation that day."""
+    await lesson.fetch_related("pattern")
+    cancelled = await LessonCancellation.exists(lesson_id=lesson.id, day=day)
+    return not cancelled and given_on(lesson, day)
+
+
+def running_on(day: date) -> Q:
+    """The lessons whose first and last days hold ``day``."""
+    return (Q(starts_on__isnull=True) | Q(starts_on__lte=day)) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
 
 
 def is_open(calendar: SchoolCalendar, item: LessonOfDay) -> bool:
@@ -45,21 +75,42 @@ def is_open(calendar: SchoolCalendar, item: LessonOfDay) -> bool:
 
 
 async def lessons_of_day(
-    school: School, day: date, *, teacher_id: int | None = None
+    school: School,
+    day: date,
+    *,
+    teacher_id: int | None = None,
+    division_ids: list[int] | None = None,
+    group_ids: list[int] | None = None,
 ) -> list[LessonOfDay]:
-    """The lessons of ``day`` (one teacher's, or everyone's) by start; closed half-days drop."""
-    query = Lesson.filter(school=school, weekday=day.weekday())
+    """The lessons given on ``day`` (one teacher's, some divisions' or groups', or everyone's)
+    by start: their week pattern, first and last day and cancellations followed; closed
+    half-days drop."""
+    query = Lesson.filter(running_on(day), school=school, weekday=day.weekday())
     if teacher_id is not None:
         query = query.filter(teacher_id=teacher_id)
-    lessons = await query.prefetch_related("teacher", "division", "group").order_by(
+    if division_ids is not None or group_ids is not None:
+        query = query.filter(
+            Q(division_id__in=division_ids or [0]) | Q(group_id__in=group_ids or [0])
+        )
+    lessons = await query.prefetch_related("teacher", "division", "group", "pattern").order_by(
         "start_minute", "id"
     )
     calendar = await load_calendar(school)
-    taken_ids: list[Any] = await RollCall.filter(
-        school=school, day=day, validated=True
-    ).values_list("lesson_id", flat=True)
-    taken = {int(i) for i in taken_ids}
-    found = [of_day(calendar, lesson, day, lesson.id in taken) for lesson in lessons]
+    ids: list[Any] = await LessonCancellation.filter(school=school, day=day).values_list(
+        "lesson_id", flat=True
+    )
+    cancelled = frozenset(int(i) for i in ids)
+    taken = {
+        row.lesson_id: row
+        for row in await RollCall.filter(school=school, day=day, validated=True).prefetch_related(
+            "taken_by"
+        )
+    }
+    found = [
+        of_day(calendar, lesson, day, taken.get(lesson.id))
+        for lesson in lessons
+        if given_on(lesson, day, cancelled)
+    ]
     return [item for item in found if is_open(calendar, item)]
 
 

@@ -245,4 +245,4 @@ def _row(e: Event, tz: ZoneInfo, notices: int, phone: str, view: Visibility) -> 
 
 def _user_label(event: Event) -> str:
     user = event.recorded_by
-    return (user.display_name or user.email) if user else ""
+    return user.known_as if user else ""

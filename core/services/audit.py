@@ -22,7 +22,7 @@ class Actor:
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        return cls(user_id=user.id, label=user.email)
+        return cls(user_id=user.id, label=user.email or user.known_as)
 
     @classmethod
     def system(cls, label: str) -> Actor:

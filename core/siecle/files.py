@@ -34,7 +34,7 @@ def load_export(paths: Sequence[Path | str], *, limits: Limits | None = None) ->
     of one kind.
     """
     limits = limits or Limits()
-    return read_export(_path_blobs([Path(p) for p in paths], limits), limits=limits)
+    return read_export(path_blobs([Path(p) for p in paths], limits), limits=limits)
 
 
 def read_export(
@@ -94,7 +94,8 @@ def _merge_two(merged: SiecleExport, part: SiecleExport) -> SiecleExport:
     )
 
 
-def _path_blobs(paths: Sequence[Path], limits: Limits) -> Iterator[tuple[str, bytes]]:
+def path_blobs(paths: Sequence[Path], limits: Limits) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of each file at ``paths``: a file, or a folder's .xml and .zip files."""
     for path in paths:
         if path.is_dir():
             files = sorted(

@@ -15,13 +15,14 @@ two files must agree on the school and the year.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, time
+from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from core.errors import Invalid
 from core.siecle.errors import SiecleError
-from core.siecle.files import Limits, unzip
+from core.siecle.files import Limits, path_blobs, unzip
 from core.siecle.xmlsafe import UAI, read_root, text
 from core.timetable.records import Course, Group, Staff, Subject, TimetableExport, WeekPattern
 
@@ -58,6 +59,16 @@ def read_timetable(
 
 
 ROOTS = (STS_ROOT, EDT_ROOT)
+
+
+def load_timetable(paths: Sequence[Path | str], *, limits: Limits | None = None) -> TimetableExport:
+    """The same from paths: the two files, either alone, a folder holding them, or a zip."""
+    limits = limits or Limits()
+    try:
+        blobs = list(path_blobs([Path(p) for p in paths], limits))
+    except SiecleError as error:  # a missing path, an empty folder, a file too big
+        raise TimetableError(error.message, code="timetable") from None
+    return read_timetable(blobs, limits=limits)
 
 
 def _merged(parts: list[TimetableExport]) -> TimetableExport:

@@ -166,7 +166,7 @@ async def _notice_note(school: School, event: Event, words: Words) -> str | None
 def _recorder(event: Event, history: list[dict[str, Any]]) -> str:
     """Who recorded it: the staff user, or the label of the process that did (an import…)."""
     if event.recorded_by is not None:
-        return str(event.recorded_by.display_name or event.recorded_by.email)
+        return event.recorded_by.known_as
     return str(history[0]["actor"]) if history else ""
 
 

@@ -245,6 +245,17 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Ces fichiers ne forment pas un emploi du temps lisible : il faut les exports de "
                 "STS-Web (sts_emp) et du logiciel d'emploi du temps (emp_sts) de l'établissement."
             ),
+            "timetable_other_school": w.gettext(
+                "Cet emploi du temps est celui de l'établissement {uai}, pas de {school}."
+            ),
+            "timetable_year": w.gettext(
+                "Cet emploi du temps est de l'année {year}, pas de l'année en cours ({current}) : "
+                "cochez « Accepter une autre année scolaire » pour l'importer quand même."
+            ),
+            "timetable_no_school": w.gettext(
+                "L'établissement {uai} n'existe pas encore : importez d'abord son export SIECLE "
+                "(élèves et structures), puis son emploi du temps."
+            ),
             "import_internal": w.gettext(
                 "L'import s'est arrêté sur une erreur de l'application, consignée pour l'équipe "
                 "technique : rien n'a été modifié."

@@ -66,7 +66,7 @@ def _row(item: LessonOfDay, now: datetime, tz: Any) -> dict[str, Any]:
         "time": f"{item.starts_at.astimezone(tz):%H:%M}–{item.ends_at.astimezone(tz):%H:%M}",
         "subject": lesson.subject,
         "group": _group_label(lesson),
-        "teacher": teacher.display_name or teacher.email,
+        "teacher": teacher.known_as,
         "taken": item.taken,
         "current": item.current(now),
         "started": item.started(now),

@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from core.errors import Conflict, Forbidden, Invalid
 from core.models import Event, EventSource, Lesson, RollCall, School, Student
 from core.queries.calendar import load_calendar
-from core.queries.lessons import LessonOfDay, is_open, of_day
+from core.queries.lessons import LessonOfDay, is_given, is_open, of_day
 from core.queries.records import school_lesson
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import EventKind
@@ -147,12 +147,12 @@ async def _checked(
     lesson = await school_lesson(school, lesson_id)
     if own_only and lesson.teacher_id != actor.user_id:
         raise Forbidden("only the lesson's teacher may take its roll call", code="not_the_teacher")
-    if day.weekday() != lesson.weekday:
+    if not await is_given(lesson, day):
         raise Invalid(
             f"lesson {lesson_id} is not given on {day.isoformat()}", code="lesson_not_that_day"
         )
     calendar = await load_calendar(school)
-    item = of_day(calendar, lesson, day, taken=False)
+    item = of_day(calendar, lesson, day)
     if not is_open(calendar, item):
         raise Invalid(
             f"the school is closed on {day.isoformat()}", code="school_closed", day=day.isoformat()

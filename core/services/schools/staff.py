@@ -27,7 +27,7 @@ async def list_staff(school: School) -> list[StaffMember]:
     """The users with a role in ``school``, by email."""
     rows = await Membership.filter(school=school).prefetch_related("user")
     members = [StaffMember(m.user, Role(m.role)) for m in rows]
-    return sorted(members, key=lambda m: m.user.email)
+    return sorted(members, key=lambda m: (m.user.email or "", m.user.known_as))
 
 
 def _role(role: str) -> Role:

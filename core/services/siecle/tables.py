@@ -30,18 +30,19 @@ M = TypeVar("M", bound=Model)
 class AuditLog:
     """The audit rows of one import (one per changed row), written in bulk at the end."""
 
-    def __init__(self, school_id: int, actor: Actor) -> None:
+    def __init__(self, school_id: int, actor: Actor, source: str = IMPORT_LABEL) -> None:
         self.school_id = school_id
         self.actor = actor
         self.entries: list[AuditEntry] = []
+        label = actor.label
+        self.label = label if label.startswith(source) else f"{source} ({label})"[:120]
 
     def add(self, action: str, entity: str, entity_id: object, before: Any, after: Any) -> None:
-        label = self.actor.label
         self.entries.append(
             AuditEntry(
                 school_id=self.school_id,
                 actor_id=self.actor.user_id,
-                actor_label=label if label == IMPORT_LABEL else f"{IMPORT_LABEL} ({label})"[:120],
+                actor_label=self.label,
                 action=action,
                 entity=entity,
                 entity_id=None if entity_id is None else str(entity_id),
