@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli import timetable
 from cli.commands import CommandError, _require_schema, database
 from core.services.audit import Actor
 from core.services.siecle.importer import import_siecle
@@ -34,9 +35,9 @@ LISTS: tuple[tuple[str, str], ...] = (
 
 def add_parser(sub: Any) -> None:
     """Add ``import siecle`` and ``import watch`` to the ``absences`` command."""
-    imports = sub.add_parser("import", help="import SIECLE exports").add_subparsers(
-        dest="import_command", required=True, metavar="SOURCE"
-    )
+    imports = sub.add_parser(
+        "import", help="import SIECLE exports or the timetable"
+    ).add_subparsers(dest="import_command", required=True, metavar="SOURCE")
     siecle = imports.add_parser(
         "siecle", help="import SIECLE XML exports (files, folders or a zip) as a diff"
     )
@@ -62,6 +63,7 @@ def add_parser(sub: Any) -> None:
         help="skip files changed more recently than this (a copy in progress); default 60",
     )
     watch.set_defaults(run=import_watch)
+    timetable.add_parser(imports)
 
 
 async def import_files(args: argparse.Namespace) -> int:
