@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from core.models import Lesson, LessonCancellation, RollCall, School
+from core.models import Division, Lesson, LessonCancellation, RollCall, School, TeachingGroup
 from core.models.school import minutes_to_time
 from core.queries.calendar import load_calendar
 from core.rules.calendar import SchoolCalendar, half_of
@@ -121,3 +121,37 @@ async def missing_roll_calls(school: School, day: date, now: datetime) -> list[L
         for item in await lessons_of_day(school, day)
         if item.starts_at <= now and not item.taken
     ]
+
+
+async def lessons_for(
+    school: School,
+    day: date,
+    *,
+    division: str | None = None,
+    group: str | None = None,
+    teacher_id: int | None = None,
+) -> list[LessonOfDay]:
+    """The lessons of ``day`` of a division (its groups' lessons too), a group, a teacher, or
+    all of them; an unknown code gives none."""
+    division_ids: list[int] | None = None
+    group_ids: list[int] | None = None
+    if division is not None:
+        found = await Division.get_or_none(school=school, code=division)
+        division_ids = [found.id] if found else []
+        ids: list[Any] = (
+            await TeachingGroup.filter(school=school, divisions__id=found.id).values_list(
+                "id", flat=True
+            )
+            if found
+            else []
+        )
+        group_ids = [int(i) for i in ids]
+    if group is not None:
+        chosen = await TeachingGroup.get_or_none(school=school, code=group)
+        wanted = [chosen.id] if chosen else []
+        # with a division too: that group's lessons if its pupils come from the division
+        group_ids = wanted if group_ids is None else [i for i in group_ids if i in wanted]
+        division_ids = []
+    return await lessons_of_day(
+        school, day, teacher_id=teacher_id, division_ids=division_ids, group_ids=group_ids
+    )

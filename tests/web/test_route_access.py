@@ -110,6 +110,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", f"{API}/templates{TEMPLATE}"): R(422, EDITORS),
     ("DELETE", f"{API}/templates{TEMPLATE}"): R(200, EDITORS),
     ("POST", f"{API}/imports/siecle"): R(415, ADMIN),
+    ("POST", f"{API}/imports/timetable"): R(415, ADMIN),
+    ("GET", f"{API}/lessons"): R(400, EVERYONE),
     # The panel: entry grid, roll call, follow-up, student file
     ("GET", "/s/{uai}/grid"): R(200, EVERYONE),
     ("POST", "/s/{uai}/grid/events"): R(422, WRITERS, json=True),

@@ -10,12 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from core.rules.permissions import Permission
 from core.services.siecle.importer import import_siecle
+from core.services.timetable.importer import import_timetable
 from core.siecle import read_export
 from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
+from core.timetable import read_timetable
 from web.api.registry import Call, Route
 from web.uploads import Upload
 
 IMPORTS = "/schools/{uai}/imports/siecle"
+TIMETABLE = "/schools/{uai}/imports/timetable"
 Note = dict[str, Any]
 UploadedFile = Annotated[
     Upload,
@@ -94,6 +97,62 @@ async def import_siecle_files(call: Call) -> ImportSummaryOut:
     return ImportSummaryOut.model_validate(summary.to_json())
 
 
+class TimetableUpload(ImportOptions):
+    """The timetable's files: STS-Web's sts_emp and the timetable software's emp_sts."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    files: list[UploadedFile] = Field(
+        min_length=1,
+        description="sts_emp_<UAI>_<YEAR>.xml (STS-Web) and emp_sts_<UAI>_<YEAR>.xml (EDT, UDT),"
+        " either alone, or a zip holding them",
+    )
+
+
+class TimetableSummaryOut(BaseModel):
+    """What the timetable import did (or, with ``dry_run``, would do)."""
+
+    uai: str
+    school_year: int = Field(description="the first year of the school year: 2026 for 2026-27")
+    files: list[str]
+    effective_on: date = Field(
+        description="the day the changes take effect: lessons before it stay as they were"
+    )
+    dry_run: bool
+    lessons_read: bool = Field(description="the emp_sts file was given: lessons compared")
+    changes: int
+    counts: dict[str, KindCountsOut] = Field(description="per kind: patterns, staff, lessons")
+    teachers_created: list[Note] = Field(description="{sts_id, name}: without a login")
+    teachers_matched: list[Note] = Field(description="{sts_id, name, user_id, by}")
+    to_place: list[Note] = Field(description="{sts_id, name, function}: staff to give a role")
+    added: list[Note] = Field(
+        description="{division, group, subject, teacher, day (1 = Monday), start, end, "
+        "pattern, room}"
+    )
+    moved: list[Note] = Field(description="{from: lesson, to: lesson}")
+    removed: list[Note]
+    unknown: list[Note] = Field(
+        description="{kind: division, group or teacher, code, lessons}: lessons skipped"
+    )
+    overlaps: list[Note] = Field(description="{teacher, first, second}: a teacher's clashes")
+
+
+async def import_timetable_files(call: Call) -> TimetableSummaryOut:
+    """Import the uploaded timetable files into the school of the URL."""
+    upload = call.body_as(TimetableUpload)
+    query = call.query_as(ImportOptions)
+    blobs = [(f.name, f.data) for f in upload.files]
+    export = await asyncio.to_thread(read_timetable, blobs)
+    summary = await import_timetable(
+        export,
+        call.actor,
+        school_uai=call.school.uai,
+        dry_run=upload.dry_run or query.dry_run,
+        force_year=upload.force_year or query.force_year,
+    )
+    return TimetableSummaryOut.model_validate(summary.to_json())
+
+
 ROUTES = [
     Route(
         "POST",
@@ -110,5 +169,23 @@ ROUTES = [
         "`dry_run` and `force_year` may be form fields or query parameters. Applied in one "
         "transaction: a refused file (another school's, another school year, not SIECLE XML, "
         "with a DTD) is a 422 with one line naming it, and nothing changes.",
+    ),
+    Route(
+        "POST",
+        TIMETABLE,
+        import_timetable_files,
+        summary="Import the timetable (STS-Web and EDT/UDT files) as a diff",
+        permission=Permission.IMPORT,
+        response=TimetableSummaryOut,
+        query=ImportOptions,
+        form=TimetableUpload,
+        upload_limit=DEFAULT_MAX_BYTES,
+        tag="imports",
+        description="Send the files as multipart/form-data under the name `files`. Teachers "
+        "are matched by STS id, then name, else created without a login; lessons are compared "
+        "with the running ones (moved, added, removed from `effective_on`). Applied in one "
+        "transaction: another school's files, another school year (unless `force_year`), a "
+        "school not yet imported from SIECLE or a file that is no timetable is a 422 with one "
+        "line, and nothing changes.",
     ),
 ]

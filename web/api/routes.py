@@ -9,6 +9,7 @@ from web.api import (
     events,
     imports,
     inbound,
+    lessons,
     letters,
     notices,
     openapi,
@@ -23,6 +24,7 @@ def all_routes() -> list[Route]:
     """Every route of /api/v1 — what is registered with aiohttp and what OpenAPI describes."""
     return [
         *students.ROUTES,
+        *lessons.ROUTES,
         *events.ROUTES,
         *notices.ROUTES,
         *inbound.ROUTES,
