@@ -79,7 +79,7 @@ async def test_refusals_are_one_line_and_change_nothing(api: Api) -> None:
     assert status == 422 and "2026-2027" in json.dumps(body)
     bad = files_form(EDT / "emp_sts_0751234X_2026.xml")
     status, body = await api.call(
-        "POST", f"/schools/0759999Z/imports/timetable", as_="admin", data=bad
+        "POST", "/schools/0759999Z/imports/timetable", as_="admin", data=bad
     )
     assert status == 403
     status, body = await api.call("POST", URL, as_="cpe", data=both(force_year="true"))
