@@ -166,6 +166,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # SIECLE imports
     ("GET", "/s/{uai}/imports"): R(200, ADMIN),
     ("POST", "/s/{uai}/imports"): R(415, ADMIN),
+    ("POST", "/s/{uai}/imports/timetable"): R(415, ADMIN),
     ("GET", "/s/{uai}/imports/{id}"): R(404, ADMIN, "job"),
     ("POST", "/s/{uai}/imports/{id}/apply"): R(404, ADMIN, "job"),
     ("GET", "/s/{uai}/imports/{id}/progress"): R(404, ADMIN, "job"),

@@ -25,7 +25,10 @@ from core.errors import DomainError
 from core.files import private_dir, write_private
 from core.services.audit import Actor
 from core.services.siecle.importer import import_siecle
+from core.services.timetable.importer import import_timetable
 from core.siecle import ImportSummary, read_export
+from core.timetable import read_timetable
+from core.timetable.summary import TimetableSummary
 
 log = logging.getLogger("absences.panel.imports")
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -68,6 +71,7 @@ class Meta:
     user_id: int
     force_year: bool
     files: list[str]
+    kind: str = "siecle"  # or "timetable"
 
 
 class ImportJobs:
@@ -82,7 +86,12 @@ class ImportJobs:
             raise web.HTTPNotFound(text="no such import")
         return self.root / job_id
 
-    def keep(self, meta: Meta, blobs: list[tuple[str, bytes]], preview: ImportSummary) -> str:
+    def keep(
+        self,
+        meta: Meta,
+        blobs: list[tuple[str, bytes]],
+        preview: ImportSummary | TimetableSummary,
+    ) -> str:
         """Store an upload and its preview; returns its id."""
         self.prune()
         job_id = secrets.token_hex(8)
@@ -132,18 +141,25 @@ class ImportJobs:
     async def _run(self, job: Job, meta: Meta) -> None:
         try:
             blobs = self._blobs(job.id, meta)
-            export = await asyncio.to_thread(read_export, blobs)
-            summary = await import_siecle(
-                export,
-                job.actor,
-                school_uai=meta.uai,
-                force_year=meta.force_year,
-                progress=job.progress,
-            )
+            summary: ImportSummary | TimetableSummary
+            if meta.kind == "timetable":
+                timetable = await asyncio.to_thread(read_timetable, blobs)
+                summary = await import_timetable(
+                    timetable, job.actor, school_uai=meta.uai, force_year=meta.force_year
+                )
+            else:
+                export = await asyncio.to_thread(read_export, blobs)
+                summary = await import_siecle(
+                    export,
+                    job.actor,
+                    school_uai=meta.uai,
+                    force_year=meta.force_year,
+                    progress=job.progress,
+                )
         except DomainError as error:
             self._fail(job, error.message, error.code, error.params)
         except Exception:  # a bug or an outage: logged, the admin sees a plain line
-            log.exception("the SIECLE import %s of %s failed", job.id, meta.uai)
+            log.exception("the %s import %s of %s failed", meta.kind, job.id, meta.uai)
             self._fail(job, INTERNAL, "import_internal", {})
         else:
             self._write(job.id, "result.json", summary.to_json())

@@ -22,8 +22,11 @@ from core.rules.permissions import Permission
 from core.services.schools.operators import school_exists
 from core.services.schools.users import schools_of
 from core.services.siecle.importer import import_siecle
-from core.siecle import read_export
+from core.services.timetable.importer import import_timetable
+from core.siecle import ImportSummary, read_export
 from core.siecle.xmlsafe import DEFAULT_MAX_BYTES
+from core.timetable import read_timetable
+from core.timetable.summary import TimetableSummary
 from web.i18n import language
 from web.keys import SETTINGS
 from web.panel import session
@@ -46,6 +49,7 @@ def setup(app: web.Application) -> None:
     app.on_cleanup.append(_stop_imports)
     app.router.add_get(BASE, upload_form)
     app.router.add_post(BASE, upload)
+    app.router.add_post(BASE + "/timetable", upload_timetable)
     app.router.add_get(JOB, show)
     app.router.add_post(JOB + "/apply", apply)
     app.router.add_get(JOB + "/progress", progress)
@@ -58,6 +62,7 @@ async def _stop_imports(app: web.Application) -> None:
 def _context(page: Page, mode: str, **extra: Any) -> dict[str, Any]:
     base = {"mode": mode, "error": None, "summary": None, "job": None, "job_id": None}
     base["next_step"] = None
+    base["kind"] = "siecle"
     return {**base, "files": [], **extra}
 
 
@@ -67,7 +72,16 @@ async def upload_form(request: web.Request) -> web.Response:
 
 
 async def upload(request: web.Request) -> web.StreamResponse:
-    """Keep the files and their preview (a dry run), then show it; a refusal stays here."""
+    """Keep SIECLE's files and their preview (a dry run), then show it; a refusal stays here."""
+    return await _upload(request, "siecle")
+
+
+async def upload_timetable(request: web.Request) -> web.StreamResponse:
+    """The same for the timetable's files (STS-Web's sts_emp, EDT's or UDT's emp_sts)."""
+    return await _upload(request, "timetable")
+
+
+async def _upload(request: web.Request, kind: str) -> web.StreamResponse:
     page = await school_page(request, Permission.IMPORT)
     try:
         form = await read_multipart(request, UPLOAD_LIMIT)
@@ -82,18 +96,42 @@ async def upload(request: web.Request) -> web.StreamResponse:
     blobs = form.blobs("files")
     force_year = form.fields.get("force_year", "").lower() in TRUE
     try:
-        export = await asyncio.to_thread(read_export, blobs)
-        if export.uai != page.school.uai:
-            return await _another_school(page, export.uai)
-        preview = await import_siecle(
-            export, page.actor, school_uai=page.school.uai, dry_run=True, force_year=force_year
-        )
+        preview = await _preview(page, kind, blobs, force_year)
+    except _AnotherSchool as other:
+        return await _another_school(page, other.uai)
     except DomainError as error:
         context = _context(page, "upload", error=worded(page.words, error))
         return page.render("imports.html", context, status=422)
-    meta = Meta(page.school.uai, page.user.id, force_year, [name for name, _ in blobs])
+    names = [name for name, _ in blobs]
+    meta = Meta(page.school.uai, page.user.id, force_year, names, kind=kind)
     job_id = await asyncio.to_thread(request.app[JOBS].keep, meta, blobs, preview)
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/imports/{job_id}")
+
+
+class _AnotherSchool(Exception):
+    def __init__(self, uai: str) -> None:
+        super().__init__(uai)
+        self.uai = uai
+
+
+async def _preview(
+    page: Page, kind: str, blobs: list[tuple[str, bytes]], force_year: bool
+) -> ImportSummary | TimetableSummary:
+    """The import's dry run; files of another school raise :class:`_AnotherSchool`."""
+    uai = page.school.uai
+    if kind == "timetable":
+        timetable = await asyncio.to_thread(read_timetable, blobs)
+        if timetable.uai != uai:
+            raise _AnotherSchool(timetable.uai)
+        return await import_timetable(
+            timetable, page.actor, school_uai=uai, dry_run=True, force_year=force_year
+        )
+    export = await asyncio.to_thread(read_export, blobs)
+    if export.uai != uai:
+        raise _AnotherSchool(export.uai)
+    return await import_siecle(
+        export, page.actor, school_uai=uai, dry_run=True, force_year=force_year
+    )
 
 
 async def _another_school(page: Page, uai: str) -> web.Response:
@@ -121,7 +159,7 @@ async def show(request: web.Request) -> web.Response:
     jobs, job_id = request.app[JOBS], request.match_info["id"]
     meta = jobs.meta(job_id, page.school.uai)
     state = jobs.state(job_id)
-    extra: dict[str, Any] = {"job_id": job_id, "files": meta.files}
+    extra: dict[str, Any] = {"job_id": job_id, "files": meta.files, "kind": meta.kind}
     if state == "running":
         extra["job"] = jobs.running[job_id].as_json()
     elif state == "done":
@@ -142,7 +180,7 @@ async def apply(request: web.Request) -> web.StreamResponse:
     if jobs.state(job_id) == "done":
         raise web.HTTPSeeOther(f"/s/{page.school.uai}/imports/{job_id}")
     job = jobs.start(job_id, meta, page.actor, session.key_hash(request))
-    extra = {"job_id": job_id, "files": meta.files, "job": job.as_json()}
+    extra = {"job_id": job_id, "files": meta.files, "job": job.as_json(), "kind": meta.kind}
     return page.render("imports.html", _context(page, "running", **extra))
 
 
