@@ -43,6 +43,11 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.AddField(
+            model_name='Invitation',
+            name='user',
+            field=fields.ForeignKeyField('models.User', source_field='user_id', null=True, db_constraint=True, to_field='id', related_name='invitations_for', on_delete=OnDelete.CASCADE),
+        ),
+        ops.AddField(
             model_name='Lesson',
             name='ends_on',
             field=fields.DateField(null=True),

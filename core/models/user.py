@@ -103,6 +103,12 @@ class Invitation(Model):
     invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="invitations_sent", null=True, on_delete=fields.SET_NULL
     )
+    # a staff member without a login (a teacher the timetable import brought): accepting gives
+    # them this email and a password, or joins them to the account the person signs in with
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="invitations_for", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     accepted_at = fields.DatetimeField(null=True)

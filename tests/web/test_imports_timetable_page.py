@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.models import Lesson, Membership, Role
+from core.models import Invitation, Lesson, Membership, Role
 from core.services.audit import Actor
 from core.services.siecle.importer import import_siecle
+from core.services.timetable.importer import import_timetable
 from core.siecle.files import load_export
+from core.timetable import load_timetable
 from tests.web.conftest import PERSONAS, UAI_A, Api
 from tests.web.test_imports_page import csrf_of, log_in, upload_form, wait_until_done
 
@@ -73,3 +75,25 @@ async def test_files_of_another_year_or_not_a_timetable_are_worded(api: Api) -> 
     assert refused.status == 422
     assert "ne forment pas un emploi du temps lisible" in await refused.text()
     assert await Lesson.filter(school__uai=UAI_A).count() == 0
+
+
+async def test_the_admin_gives_a_login_less_teacher_an_email(api: Api) -> None:
+    await import_siecle(load_export([SIECLE]), Actor.system("t"), school_uai=UAI_A, force_year=True)
+    await import_timetable(
+        load_timetable([EDT]), Actor.system("t"), school_uai=UAI_A, force_year=True
+    )
+    member = await Membership.filter(school__uai=UAI_A, sts_id="41463").first()
+    assert member is not None
+    client = api.client
+    await log_in(client, PERSONAS["admin"][0])
+    staff = f"/s/{UAI_A}/settings/staff"
+    page = await (await client.get(staff)).text()
+    assert page.count("Sans compte de connexion") == 30
+    token = await csrf_of(client, staff)
+    url = f"{staff}/{member.user_id}/invite"
+    bad = await client.post(url, data={"csrf": token, "email": "pas une adresse"})
+    assert bad.status == 400 and "adresse" in await bad.text()
+    sent = await client.post(url, data={"csrf": token, "email": "odile@college.example"})
+    assert sent.status == 200 and "Invitation envoyée" in await sent.text()
+    invitation = await Invitation.get(email="odile@college.example")
+    assert invitation.user_id == member.user_id and invitation.role == Role.TEACHER

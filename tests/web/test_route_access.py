@@ -200,6 +200,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/s/{uai}/settings/staff"): R(200, ADMIN),
     ("POST", "/s/{uai}/settings/staff"): R(400, ADMIN),
     ("POST", "/s/{uai}/settings/staff/{id}/role"): R(400, ADMIN, "spare"),
+    ("POST", "/s/{uai}/settings/staff/{id}/invite"): R(400, ADMIN, "spare"),
     ("POST", "/s/{uai}/settings/staff/{id}/remove"): R(303, ADMIN, "spare"),
     ("POST", "/s/{uai}/settings/staff/invitations/{id}/cancel"): R(404, ADMIN, "nothing"),
     ("POST", "/s/{uai}/settings/staff/invitations/{id}/resend"): R(404, ADMIN, "nothing"),

@@ -75,6 +75,19 @@ async def _invite(page: Page, form: dict[str, Any]) -> None:
     await enqueue_invitation(page.request.app[QUEUE], invitation.id)
 
 
+async def _give_login(page: Page, form: dict[str, Any]) -> None:
+    """Invite a staff member without a login (a teacher the timetable brought) at an email."""
+    invitation = await invitations.invite_staff(
+        page.school,
+        text(form, "email"),
+        Role.TEACHER.value,
+        page.actor,
+        now=now_of(page.request),
+        member_id=row_id(page),
+    )
+    await enqueue_invitation(page.request.app[QUEUE], invitation.id)
+
+
 async def _change_role(page: Page, form: dict[str, Any]) -> None:
     await staff.change_role(page.school, row_id(page), text(form, "role"), page.actor)
 
@@ -129,6 +142,11 @@ def _form(
 add_member = _form(
     _invite, N_("Invitation envoyée : la personne a 7 jours pour suivre le lien reçu par courriel.")
 )
+give_login = _form(
+    _give_login,
+    N_("Invitation envoyée : la personne a 7 jours pour suivre le lien reçu par courriel."),
+    _row_form,
+)
 change_role = _form(_change_role, form_id=_row_form)
 remove_member = _form(_remove, N_("Accès retiré."), _row_form)
 cancel_invitation = _form(
@@ -143,6 +161,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/staff", staff_page),
     ("POST", "/staff", add_member),
     ("POST", "/staff/{id}/role", change_role),
+    ("POST", "/staff/{id}/invite", give_login),
     ("POST", "/staff/{id}/remove", remove_member),
     ("POST", "/staff/invitations/{id}/cancel", cancel_invitation),
     ("POST", "/staff/invitations/{id}/resend", resend_invitation),

@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 from core.bounds import column_length, fits
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.i18n import N_, words
-from core.models import Invitation, Membership, Role, School, User
+from core.models import Invitation, Lesson, Membership, Role, RollCall, School, User
 from core.services import audit
 from core.services.access.login import log_in
 from core.services.audit import Actor
@@ -72,12 +72,15 @@ async def invite_staff(
     *,
     now: datetime,
     display_name: str = "",
+    member_id: int | None = None,
 ) -> Invitation:
     """Invite ``email`` to ``school`` with ``role``; the caller has :func:`send_invitation` run.
 
     Says nothing of other schools: whether an account exists with that email is never read
     here. A person already on this school's staff (the admin sees the list) is refused, as is
-    a second pending invitation for the same email.
+    a second pending invitation for the same email. ``member_id`` names a staff member of the
+    school without a login (a teacher the timetable brought): the invitation gives them this
+    email, with their role.
     """
     email = email.strip().lower()
     if not _EMAIL.match(email) or not fits(Invitation, "email", email):
@@ -87,6 +90,14 @@ async def invite_staff(
         limit = column_length(Invitation, "display_name")
         raise Invalid(f"a name has at most {limit} characters", code="display_name")
     checked = _role(role)
+    if member_id is not None:
+        member = await Membership.get_or_none(
+            school=school, user_id=member_id, user__email__isnull=True
+        )
+        if member is None:
+            raise NotFound(f"no staff member {member_id} without a login here")
+        checked = Role(member.role)
+        display_name = display_name or (await User.get(id=member_id)).display_name
     if await Membership.exists(school=school, user__email=email):
         raise Conflict(f"{email} already has a role in {school.uai}", code="member_exists")
     async with in_transaction():
@@ -108,13 +119,15 @@ async def invite_staff(
             token_hash=_hash(secrets.token_urlsafe(SECRET_BYTES)),
             invited_by_id=actor.user_id,
             expires_at=now + VALID_FOR,
+            user_id=member_id,
         )
         await audit.record(
             actor,
             "invitation.create",
             invitation,
             school_id=school.id,
-            after={"email": email, "role": checked.value},
+            after={"email": email, "role": checked.value}
+            | ({} if member_id is None else {"member": member_id}),
         )
     return invitation
 
@@ -280,6 +293,8 @@ async def _accept(opened: Opened, user: User, *, now: datetime) -> User:
         if not used:
             raise Gone("this invitation was used or cancelled meanwhile", code="invitation_gone")
         actor = Actor.of(user)
+        if invitation.user_id is not None and invitation.user_id != user.id:
+            await _join(invitation.user_id, user, school, actor)
         if not await Membership.exists(user=user, school=school):
             await grant_role(user, school, Role(invitation.role), actor)
         await audit.record(
@@ -290,6 +305,31 @@ async def _accept(opened: Opened, user: User, *, now: datetime) -> User:
             after={"email": invitation.email, "user": user.email},
         )
     return user
+
+
+async def _join(placeholder_id: int, user: User, school: School, actor: Actor) -> None:
+    """The staff member without a login becomes the account the person signed in with: their
+    lessons, roll calls and STS id move to it; the empty account goes."""
+    placeholder = await User.get_or_none(id=placeholder_id, email__isnull=True)
+    if placeholder is None:
+        return
+    old = await Membership.get_or_none(user=placeholder, school=school)
+    lessons = await Lesson.filter(teacher=placeholder).update(teacher=user)
+    await RollCall.filter(taken_by=placeholder).update(taken_by=user)
+    mine = await Membership.get_or_none(user=user, school=school)
+    if old is not None and mine is None:
+        old.user_id = user.id
+        await old.save(update_fields=["user_id"])
+    elif old is not None and mine is not None:
+        if old.sts_id and not mine.sts_id:
+            mine.sts_id = old.sts_id
+            await mine.save(update_fields=["sts_id"])
+        await old.delete()
+    before: dict[str, object] = {"user": placeholder.id, "name": placeholder.display_name}
+    if not await Membership.exists(user=placeholder):
+        await placeholder.delete()
+    after: dict[str, object] = {"user": user.id, "lessons": lessons}
+    await audit.record(actor, "user.join", user, school_id=school.id, before=before, after=after)
 
 
 async def accept_with_account(secret: str, password: str, ip: str, *, now: datetime) -> User:
@@ -315,16 +355,27 @@ async def accept_with_new_account(
         raise Invalid("the password is too short", code="password_short")
     name = display_name.strip()[:120] or invitation.display_name
     async with in_transaction():
-        user = await User.create(
-            email=invitation.email,
-            display_name=name or invitation.email.split("@")[0],
-            password_hash=hash_password(password),
-        )
+        waiting = None
+        if invitation.user_id is not None:  # a staff member without a login gets this one
+            waiting = await User.get_or_none(id=invitation.user_id, email__isnull=True)
+        if waiting is not None:
+            waiting.email = invitation.email
+            waiting.display_name = name or waiting.display_name
+            waiting.password_hash = hash_password(password)
+            await waiting.save(update_fields=["email", "display_name", "password_hash"])
+            user = waiting
+        else:
+            user = await User.create(
+                email=invitation.email,
+                display_name=name or invitation.email.split("@")[0],
+                password_hash=hash_password(password),
+            )
         await audit.record(
             Actor.of(user),
-            "user.create",
+            "user.login" if waiting is not None else "user.create",
             user,
             school_id=opened.school.id,
+            before={"email": None} if waiting is not None else None,
             after={"email": user.email, "via": "invitation"},
         )
         return await _accept(opened, user, now=now)
