@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
 
-from core.models import Division, Lesson, LessonCancellation, RollCall, School, TeachingGroup
+from core.models import (
+    Division,
+    Lesson,
+    LessonCancellation,
+    Membership,
+    Role,
+    RollCall,
+    School,
+    TeachingGroup,
+)
 from core.models.school import minutes_to_time
 from core.queries.calendar import load_calendar
 from core.rules.calendar import SchoolCalendar, half_of
@@ -28,6 +37,7 @@ class LessonOfDay:
     ends_at: datetime
     taken: bool
     roll_call: RollCall | None = None  # the validated roll call, with who took it
+    cancelled: bool = False  # cancelled that day (listed only when asked for)
 
     def started(self, now: datetime) -> bool:
         return self.starts_at - EARLY <= now
@@ -81,10 +91,11 @@ async def lessons_of_day(
     teacher_id: int | None = None,
     division_ids: list[int] | None = None,
     group_ids: list[int] | None = None,
+    with_cancelled: bool = False,
 ) -> list[LessonOfDay]:
     """The lessons given on ``day`` (one teacher's, some divisions' or groups', or everyone's)
-    by start: their week pattern, first and last day and cancellations followed; closed
-    half-days drop."""
+    by start: their week pattern, first and last day and cancellations followed (with
+    ``with_cancelled``, the ones cancelled that day too, marked); closed half-days drop."""
     query = Lesson.filter(running_on(day), school=school, weekday=day.weekday())
     if teacher_id is not None:
         query = query.filter(teacher_id=teacher_id)
@@ -111,6 +122,13 @@ async def lessons_of_day(
         for lesson in lessons
         if given_on(lesson, day, cancelled)
     ]
+    if with_cancelled:
+        found += [
+            replace(of_day(calendar, lesson, day), cancelled=True)
+            for lesson in lessons
+            if lesson.id in cancelled and given_on(lesson, day)
+        ]
+        found.sort(key=lambda item: (item.lesson.start_minute, item.lesson.id))
     return [item for item in found if is_open(calendar, item)]
 
 
@@ -130,6 +148,7 @@ async def lessons_for(
     division: str | None = None,
     group: str | None = None,
     teacher_id: int | None = None,
+    with_cancelled: bool = False,
 ) -> list[LessonOfDay]:
     """The lessons of ``day`` of a division (its groups' lessons too), a group, a teacher, or
     all of them; an unknown code gives none."""
@@ -153,5 +172,23 @@ async def lessons_for(
         group_ids = wanted if group_ids is None else [i for i in group_ids if i in wanted]
         division_ids = []
     return await lessons_of_day(
-        school, day, teacher_id=teacher_id, division_ids=division_ids, group_ids=group_ids
+        school,
+        day,
+        teacher_id=teacher_id,
+        division_ids=division_ids,
+        group_ids=group_ids,
+        with_cancelled=with_cancelled,
     )
+
+
+async def teaching_staff(school: School) -> list[tuple[int, str]]:
+    """(user id, name) of the school's teachers and of anyone who has a lesson, by name."""
+    members = await Membership.filter(school=school).prefetch_related("user")
+    with_lessons: list[Any] = await Lesson.filter(school=school).values_list(
+        "teacher_id", flat=True
+    )
+    ids = {int(i) for i in with_lessons}
+    found = [
+        (m.user_id, m.user.known_as) for m in members if m.role == Role.TEACHER or m.user_id in ids
+    ]
+    return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     READ_TEMPLATES = "read_templates"  # the notice templates, read only
     TEMPLATES = "templates"  # edit the notice templates and the letters' logo
     DELIVERIES = "deliveries"  # the delivery board: every delivery, its number or address
+    LESSONS = "lessons"  # add, move or cancel lessons (a trip, a replacement, a room change)
 
 
 _ALL = frozenset(Permission)
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.READ_TEMPLATES,
             Permission.TEMPLATES,
             Permission.DELIVERIES,
+            Permission.LESSONS,
         }
     ),
     "vie_scolaire": frozenset(
@@ -62,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.LETTERS,
             Permission.POST_LETTERS,
             Permission.DELIVERIES,
+            Permission.LESSONS,
         }
     ),
     "teacher": frozenset({Permission.READ, Permission.ROLL_CALL}),

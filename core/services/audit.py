@@ -83,6 +83,6 @@ async def record(
         action=action,
         entity=name,
         entity_id=None if entity_id is None else str(entity_id),
-        before=before,
-        after=after,
+        before=None if before is None else plain(before),
+        after=None if after is None else plain(after),
     )

@@ -10,6 +10,7 @@ from web.panel.deliveries import setup_deliveries
 from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
 from web.panel.invitations import setup_invitations
+from web.panel.lessons import setup_lessons
 from web.panel.letters import setup_letters
 from web.panel.origin import setup_origin_check
 from web.panel.outbox import setup_outbox
@@ -35,6 +36,7 @@ def setup(app: web.Application) -> None:
     schools_new.setup(app)
     setup_grid(app)
     setup_roll_call(app)
+    setup_lessons(app)
     setup_account(app)
     setup_invitations(app)
     setup_settings(app)

@@ -145,6 +145,23 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Le cours n'a pas encore commencé : l'appel se fait à partir de son début."
             ),
             "lesson_not_that_day": w.gettext("Ce cours n'a pas lieu ce jour-là."),
+            "lesson_times": w.gettext(
+                "Les horaires ne conviennent pas : un cours finit après avoir commencé, le même "
+                "jour."
+            ),
+            "lesson_teacher": w.gettext(
+                "Cet enseignant ne fait pas partie du personnel de l'établissement."
+            ),
+            "lesson_overlap": w.gettext(
+                "L'enseignant a déjà un cours à {start} ce jour-là ({day}) : choisissez un autre "
+                "horaire ou un autre enseignant."
+            ),
+            "lesson_has_roll_calls": w.gettext(
+                "L'appel de ce cours a déjà été fait le {day} ou après : ce qui est passé reste "
+                "tel quel. Choisissez un jour après le dernier appel."
+            ),
+            "lesson_subject": w.gettext("Indiquez la matière du cours."),
+            "lesson_students": w.gettext("Un cours est celui d'une classe ou d'un groupe."),
             "letter_mark": w.gettext("Action inconnue pour un courrier."),
             "letter_missing": w.gettext("Un courrier manque et n'a pas pu être refait."),
             "letter_not_ready": w.gettext("Un courrier n'est pas encore mis en page."),

@@ -27,6 +27,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.READ_TEMPLATES,
         P.TEMPLATES,
         P.DELIVERIES,
+        P.LESSONS,
     },
     "vie_scolaire": {
         P.READ,
@@ -36,6 +37,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.LETTERS,
         P.POST_LETTERS,
         P.DELIVERIES,
+        P.LESSONS,
     },
     "teacher": {P.READ, P.ROLL_CALL},
 }

@@ -29,7 +29,7 @@ async def test_an_admin_uploads_previews_and_applies_the_sample(
     await page.get_by_role("button", name="Se connecter").click()
     await page.wait_for_url(live_server + "/")
 
-    await page.get_by_role("link", name="Imports SIECLE").click()
+    await page.get_by_role("link", name="Imports", exact=True).click()
     await page.wait_for_url(f"{live_server}/s/{UAI}/imports")
     files = [str(p) for p in sorted(SAMPLE.glob("*.xml"))]
     await page.get_by_label("Fichiers XML ou zip").set_input_files(files)
