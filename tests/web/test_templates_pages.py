@@ -250,9 +250,7 @@ async def test_another_schools_cpe_cannot_reach_these_templates(
     assert "Texte de A" not in own
     assert (await MessageTemplate.get()).body == "Texte de A"
     assert (await client.get(f"/s/{UAI_B}/templates/nope/sms/fr")).status == 404
-    assert (
-        await client.get(f"/s/{UAI_B}/templates/absence/sms/xx")
-    ).status == 404  # not listed
+    assert (await client.get(f"/s/{UAI_B}/templates/absence/sms/xx")).status == 404  # not listed
 
 
 async def test_the_logo_is_uploaded_shown_and_removed(
