@@ -44,6 +44,7 @@ async def test_langue_en_sets_the_language_is_confirmed_in_english_and_audited(
         InboundStatus.ACKNOWLEDGED,
         mother.id,
     )  # kept in the conversation, nothing for the CPE to decide
+    assert message.student_id == service.pupil.id  # her only child: in Léa's file
     [entry] = await AuditEntry.filter(action="person.preferences")
     assert entry.actor_label == "inbound sms" and entry.actor_id is None
     assert entry.before == {"language": "fr", "preferred_channel": None}

@@ -708,27 +708,39 @@ async def open_absences_by_student(student_ids: list[int], at: datetime) -> dict
     return found
 
 
-async def _senders(message: InboundMessage) -> tuple[list[ContactPoint], list[Person]]:
-    """The usable points of the reply's number, and the persons it belongs to, ranked (see
-    :func:`_rank`); the message's school set from them (else its own sender's)."""
+@dataclass(frozen=True, slots=True)
+class _Senders:
+    """Who a reply's number is: its usable points, the persons it belongs to (ranked, see
+    :func:`_rank`) and the (person, student) of the notices lately sent to it, latest first."""
+
+    points: list[ContactPoint]
+    ranked: list[Person]
+    recent: list[tuple[int, int]]
+
+
+async def _senders(message: InboundMessage) -> _Senders:
+    """Who sent the reply; the message's school and person set from them (else the school of
+    its own sender)."""
     number = message.sender
     own = (await _own_senders({message.recipient} if message.recipient else set())).get(
         message.recipient or ""
     )
     points = await ContactPoint.filter(_matching([number])).prefetch_related("person")
-    notified = [p for p, _ in (await _recent([number], message.received_at)).get(number, [])]
+    recent = (await _recent([number], message.received_at)).get(number, [])
+    notified = [p for p, _ in recent]
     persons = {p.person_id: p.person for p in points}
     persons |= {p.id: p for p in await Person.filter(id__in=set(notified) - set(persons))}
     ranked = _rank(persons.values(), notified, own)
     message.school_id = ranked[0].school_id if ranked else own
     message.person = ranked[0] if ranked else None
-    return points, ranked
+    return _Senders(points, ranked, recent)
 
 
 async def _opt(message: InboundMessage, *, stop: bool) -> str:
     """STOP (or its variants) alone: the number's points stop receiving SMS and calls; START:
     they receive them again. Audited; the confirmation is the answer."""
-    points, ranked = await _senders(message)
+    found = await _senders(message)
+    points, ranked = found.points, found.ranked
     message.status = InboundStatus.OPT_OUT if stop else InboundStatus.ACKNOWLEDGED
     await message.save()
     reply = words(ranked[0].language if ranked else None).gettext(CONFIRMATION if stop else RESUMED)
@@ -754,10 +766,14 @@ async def _opt(message: InboundMessage, *, stop: bool) -> str:
 async def _language(message: InboundMessage, code: str) -> str:
     """ "LANGUE EN" alone: the number's guardians get their notices in that language from now on
     (each whose school writes in it), audited (``by``: ``sms``); the reply stays in the
-    conversation, acknowledged. The answer: a confirmation in the new language, or the
-    languages the school offers."""
-    _, ranked = await _senders(message)
+    conversation (of the child of the latest notice to that number, else of the guardian's only
+    child), acknowledged. The answer: a confirmation in the new language, or the languages the
+    school offers."""
+    found = await _senders(message)
+    ranked = found.ranked
     message.status = InboundStatus.ACKNOWLEDGED if ranked else InboundStatus.UNMATCHED
+    if ranked:
+        message.student_id = await _child_of(ranked[0].id, found.recent)
     await message.save()
     if not ranked:
         return words(None).gettext(UNKNOWN_NUMBER)
@@ -771,3 +787,13 @@ async def _language(message: InboundMessage, code: str) -> str:
     offered = await school_languages(ranked[0].school_id)
     codes = ", ".join(f"{c.upper()} ({language_name(c)})" for c in offered)
     return words(ranked[0].language).gettext(LANGUAGE_UNKNOWN).format(codes=codes)
+
+
+async def _child_of(person_id: int, recent: Sequence[tuple[int, int]]) -> int | None:
+    """The child a reply without a reason is filed under: the one of the latest notice sent to
+    the person at that number, else their only child (None: several and no notice)."""
+    for person, student in recent:
+        if person == person_id:
+            return student
+    children = await GuardianLink.filter(person_id=person_id).values_list("student_id", flat=True)
+    return cast("int", children[0]) if len(children) == 1 else None
