@@ -16,7 +16,6 @@ CHANNELS = {
     "email": N_("E-mail"),
     "letter": N_("Courrier postal"),
 }
-LANGUAGES = {"fr": "Français", "en": "English"}
 
 
 def say(words: Words, text: str, **values: object) -> str:

@@ -17,7 +17,7 @@ from aiohttp import web
 from core.models import DeliveryStatus
 from core.rules.keypad import MEANINGS
 from core.services.delivery.reports import record_status, scheduled_after_report
-from core.services.notices.inbound import is_opt_word, receive_sms, store_sms
+from core.services.notices.inbound import answered_at_once, receive_sms, store_sms
 from core.services.notices.keypad import call_text, press_key
 from gateway.twilio.callbacks import (
     CHANNELS,
@@ -153,7 +153,7 @@ async def twilio_sms(request: web.Request) -> web.Response:
     raw: dict[str, object] = {**sms.raw}
     args = (PROVIDER, sms.provider_ref, sms.sender, sms.text, datetime.now(UTC), raw)
     queue = request.app[QUEUE]
-    if is_opt_word(sms.text):  # read at once: its confirmation is the answer
+    if answered_at_once(sms.text):  # read at once: its confirmation is the answer
         received = await receive_sms(*args, recipient=sms.to or None)
         await enqueue_scheduled(queue, received.due)
         return web.Response(text=render_message_reply(received.reply), content_type=XML)

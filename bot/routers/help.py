@@ -14,6 +14,7 @@ COMMANDS = (
     ("justifier", N_("Justifier une absence (motif, photo ou PDF)")),
     ("historique", N_("Les derniers messages de l'établissement")),
     ("preferences", N_("Votre canal préféré et votre langue")),
+    ("langue", N_("La langue des messages de l'établissement")),
     ("aide", N_("Ce que vous pouvez faire ici")),
     ("stop", N_("Ne plus recevoir de messages ici")),
 )

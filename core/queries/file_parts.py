@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from core.queries.file_views import (
     TalkView,
 )
 from core.rules.keypad import keypad_meaning
+from core.rules.notices import guardian_order
 from core.rules.visibility import EVERYTHING, Visibility
 
 Window = tuple[datetime, datetime]
@@ -59,9 +61,12 @@ def _chat(link: ChatLink, tz: ZoneInfo) -> ChatView:
     )
 
 
-async def guardians_of(student: Student, tz: ZoneInfo) -> list[GuardianView]:
-    """The guardians in the order they are contacted, each with every contact point and their
-    linked chats (active first, then the latest)."""
+async def guardians_of(
+    student: Student, tz: ZoneInfo, channel_order: Sequence[str] = ()
+) -> list[GuardianView]:
+    """The guardians in the order they are contacted, each with every contact point, their
+    linked chats (active first, then the latest) and their channel order (their preferred
+    channel, then ``channel_order``, the school's)."""
     links = (
         await GuardianLink.filter(student=student)
         .order_by("priority", "id")
@@ -83,6 +88,8 @@ async def guardians_of(student: Student, tz: ZoneInfo) -> list[GuardianView]:
             receives_notices=link.receives_notices,
             priority=link.priority,
             language=link.person.language,
+            preferred_channel=link.person.preferred_channel,
+            channel_order=guardian_order(link.person.preferred_channel, channel_order),
             contacts=[
                 _contact(c)
                 for c in sorted(link.person.contacts, key=lambda c: (str(c.kind), c.priority, c.id))

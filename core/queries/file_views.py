@@ -112,6 +112,8 @@ class GuardianView:
     language: str
     contacts: list[ContactView]
     chats: list[ChatView] = field(default_factory=list)
+    preferred_channel: str | None = None
+    channel_order: list[str] = field(default_factory=list)  # theirs first, then the school's
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ async def student_file(
         ends_on=last,
         events=[_file_event(e, tz, notices, view) for e in events],
         counts=await _counts(school, events, now),
-        guardians=await guardians_of(student, tz),
+        guardians=await guardians_of(student, tz, school.channel_order),
         notices=await notices_of(school, student, [e.id for e in events], window, tz, view),
         replies=replies,
         conversation=await conversation_of(school, student, replies, window, tz, view),

@@ -133,14 +133,21 @@ def relay_recipients(guardians: Iterable[GuardianOption]) -> list[GuardianOption
     return sorted(willing, key=lambda g: (g.level, g.priority, g.person_id))
 
 
+def guardian_order(preferred: str | None, channel_order: Sequence[str]) -> list[str]:
+    """A guardian's channel order: their preferred channel first (set by staff in the student's
+    file, or by the family from the bot), then the others in ``channel_order`` (the school's, or
+    the kind's); a preference outside that order changes nothing."""
+    order = list(channel_order)
+    if preferred in order:
+        order.remove(preferred)
+        order.insert(0, preferred)
+    return order
+
+
 def channel_plan(guardian: GuardianOption, channel_order: Sequence[str]) -> list[PlannedDelivery]:
     """The guardian's channels in fallback order (their preference first), usable ones only."""
-    order = list(channel_order)
-    if guardian.preferred_channel in order:
-        order.remove(guardian.preferred_channel)
-        order.insert(0, guardian.preferred_channel)
     plan: list[PlannedDelivery] = []
-    for channel in order:
+    for channel in guardian_order(guardian.preferred_channel, channel_order):
         for kind in channels.contact_kinds(channel):
             found = next((c for c in guardian.contacts if c.kind == kind and c.usable), None)
             if found is not None:

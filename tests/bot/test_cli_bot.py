@@ -64,7 +64,15 @@ async def test_set_webhook_registers_the_url_the_secret_and_the_menu(
     assert telegram.webhook["url"] == "https://absences.example.org/hooks/telegram"
     assert telegram.webhook["secret_token"] == "s3cret"
     french = [c["command"] for c in telegram.commands[""]]
-    assert french == ["absences", "justifier", "historique", "preferences", "aide", "stop"]
+    assert french == [
+        "absences",
+        "justifier",
+        "historique",
+        "preferences",
+        "langue",
+        "aide",
+        "stop",
+    ]
     assert telegram.commands["en"][0]["description"] == "Your children's open absences"
 
 

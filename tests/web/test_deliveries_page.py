@@ -167,3 +167,13 @@ async def test_the_board_names_kinds_channels_and_states_in_the_readers_words(
     row = cells(english, delivery)
     assert (row[1], row[3], row[5]) == ("Reminder", "Automated call", "scheduled")
     assert "<td>Automated call</td><td>scheduled</td>" in english
+
+
+async def test_the_board_shows_each_recipients_language(world: World, app_client: Client) -> None:
+    failed = await _failed(world)
+    await Delivery.filter(id=failed.id).update(language="es")
+    await log_in(app_client, "cpe")
+    page = await (await app_client.get(BOARD, params={"status": "all"})).text()
+    row = re.search(rf'data-delivery="{failed.id}">(.*?)</tr>', page, re.S)
+    assert row is not None and '<td lang="es">Español</td>' in row[1]
+    assert '<th scope="col">Langue</th>' in page

@@ -141,6 +141,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/students/{id}/link-code"): R(404, WRITERS, "student", scoped=True),
     ("POST", "/s/{uai}/students/{id}/link-code/send"): R(404, WRITERS, "student", scoped=True),
     ("POST", "/s/{uai}/students/{id}/chat-links/end"): R(404, WRITERS, "student", scoped=True),
+    ("POST", "/s/{uai}/students/{id}/guardians/preferences"): R(
+        404, WRITERS, "student", scoped=True
+    ),
     # Deliveries, alerts, letters, outbox
     ("GET", "/s/{uai}/deliveries"): R(200, DELIVERIES),
     ("GET", "/s/{uai}/replies"): R(200, WRITERS),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from core.models import Action, AuditEntry, Lesson
+from core.models import Action, AuditEntry, Lesson, Person
 from tests.web.follow_up_support import World, build_world, log_in
 from tests.web.personas import UAI_A, token_of
 
@@ -127,3 +127,48 @@ async def test_a_teacher_reads_only_the_students_they_teach(
     csv = await (await app_client.get(f"/s/{UAI_A}/follow-up/export.csv")).text()
     assert "MARTIN" in csv and "DUPONT" not in csv
     assert "/actions" not in await (await app_client.get(file_of(world, "Inès"))).text()
+
+
+async def test_staff_set_a_guardians_language_and_channel_in_the_file(
+    world: World, app_client: Client
+) -> None:
+    anne = await Person.get(first_name="Anne")
+    token = await log_in(app_client, "cpe")
+    page = await (await app_client.get(file_of(world, "Marie"))).text()
+    guardians = page.split('id="guardians"', 1)[1].split("</section>", 1)[0]
+    assert "Langue des avis : Français" in guardians
+    assert "Canaux, dans l&#39;ordre : Messagerie, SMS, Appel automatisé" in guardians
+    assert 'name="language"' in guardians and '<option value="en">English</option>' in guardians
+    assert '<option value="es">' not in guardians  # no Spanish template in this school
+    form = {"csrf": token, "person": str(anne.id), "language": "en", "channel": "email"}
+    response = await app_client.post(
+        file_of(world, "Marie") + "/guardians/preferences", data=form, allow_redirects=False
+    )
+    assert response.status == 303 and response.headers["Location"].endswith("#guardians")
+    saved = await Person.get(id=anne.id)
+    assert (saved.language, saved.preferred_channel) == ("en", "email")
+    [entry] = await AuditEntry.filter(action="person.preferences")
+    assert entry.actor_id == world.users["cpe"].id and entry.after is not None
+    assert entry.after["by"] == "staff"
+    page = await (await app_client.get(file_of(world, "Marie"))).text()
+    assert "Langue des avis : English" in page
+    assert "Canaux, dans l&#39;ordre : Courriel, Messagerie, SMS" in page
+
+    refused = await app_client.post(
+        file_of(world, "Marie") + "/guardians/preferences",
+        data={**form, "language": "es"},
+    )
+    assert refused.status == 400 and "Langue inconnue." in await refused.text()
+    other = await app_client.post(  # Jean's school is another: his file is not found
+        f"/s/{UAI_A}/students/{world.sid('Jean')}/guardians/preferences", data=form
+    )
+    assert other.status == 404
+    assert (await Person.get(id=anne.id)).language == "en"
+
+
+async def test_the_direction_sees_the_language_but_sets_nothing(
+    world: World, app_client: Client
+) -> None:
+    await log_in(app_client, "direction")
+    page = await (await app_client.get(file_of(world, "Marie"))).text()
+    assert "Langue des avis : Français" in page and "/guardians/preferences" not in page

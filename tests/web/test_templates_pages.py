@@ -250,7 +250,7 @@ async def test_another_schools_cpe_cannot_reach_these_templates(
     assert "Texte de A" not in own
     assert (await MessageTemplate.get()).body == "Texte de A"
     assert (await client.get(f"/s/{UAI_B}/templates/nope/sms/fr")).status == 404
-    assert (await client.get(f"/s/{UAI_B}/templates/absence/sms/de")).status == 404
+    assert (await client.get(f"/s/{UAI_B}/templates/absence/sms/xx")).status == 404  # not listed
 
 
 async def test_the_logo_is_uploaded_shown_and_removed(
@@ -292,3 +292,43 @@ async def test_without_the_tools_the_pages_only_read(db: str, tmp_path: Path) ->
         assert "ne sont pas disponibles" in page and 'id="tpl-save"' not in page
         response = await client.post(SMS, data={"csrf": token, "body": "x"})
         assert response.status == 503 and await MessageTemplate.all().count() == 0
+
+
+async def test_a_school_adds_a_language_by_writing_its_templates_and_sees_its_coverage(
+    schools: dict[str, School], client: Client
+) -> None:
+    token = await log_in(client, "cpe")
+    page = await (await client.get(LIST)).text()
+    assert '<th scope="col" data-language="es">' not in page
+    assert '<option value="es">Español</option>' in page  # "Ajouter une langue"
+    shown = await (await client.get(LIST + "?language=es")).text()  # its column, all in French
+    coverage = shown.split('id="tpl-coverage"', 1)[1].split("</tr>", 1)[0]
+    assert '<td data-language="es">0 sur' in coverage
+    assert 'data-template="absence/sms/es"' in shown and "Envoyé en français" in shown
+
+    spanish = f"{LIST}/absence/sms/es"
+    editor = await client.get(spanish)
+    assert editor.status == 200 and "Español" in await editor.text()
+    body = "{{ school.name }} : {{ student.first_name }} está ausente. Indíquenos el motivo."
+    saved = await client.post(spanish, data={"csrf": token, "body": body}, allow_redirects=False)
+    assert saved.status == 303
+    assert (await MessageTemplate.get(language="es")).body == body
+
+    page = await (await client.get(LIST)).text()  # the school's language from now on
+    coverage = page.split('id="tpl-coverage"', 1)[1].split("</tr>", 1)[0]
+    total = re.search(r'<td data-language="fr">(\d+) sur (\d+)</td>', coverage)
+    assert total is not None
+    assert f'<td data-language="es">1 sur {total.group(2)}</td>' in coverage
+    assert f'<td data-language="en">{total.group(1)} sur {total.group(2)}</td>' in coverage
+    assert '<option value="es">' not in page  # no longer to add
+    cell = page.split('data-template="absence/sms/es"', 1)[1].split("</a>", 1)[0]
+    assert "Personnalisé" in cell
+
+
+async def test_a_language_outside_the_list_is_neither_shown_nor_edited(
+    schools: dict[str, School], client: Client
+) -> None:
+    await log_in(client, "cpe")
+    page = await (await client.get(LIST + "?language=xx")).text()
+    assert 'data-language="xx"' not in page
+    assert (await client.get(f"{LIST}/absence/sms/xx")).status == 404

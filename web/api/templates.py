@@ -181,7 +181,8 @@ ROUTES = [
         response=TemplateOut,
         tag="templates",
         description="`kind` is a notice kind, `channel` one of chat, sms, call, email, letter, "
-        "`language` fr or en; the school's own template, else the default.",
+        "`language` a language code (fr, en, es, pt, it, de, ar, tr, ro, pl, ru, uk, zh, vi); "
+        "the school's own template, else the default (none outside fr and en: French is sent).",
     ),
     Route(
         "PUT",

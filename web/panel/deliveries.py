@@ -28,6 +28,7 @@ from core.models import ContactKind, Delivery, DeliveryStatus
 from core.queries.alerts import open_alerts
 from core.queries.deliveries import daily_counts, delivery_rows, school_delivery
 from core.rules.channels import channel_names
+from core.rules.languages import language_name
 from core.rules.permissions import Permission
 from core.services.delivery.alerts import may_resolve, resolve_alert
 from core.services.delivery.contacts import fix_contact, fixable
@@ -81,6 +82,11 @@ class Row:
     usability: str = "ok"
     imported: bool = False  # the point comes from SIECLE (the correction goes beside it)
     notice_done: bool = False
+    language: str = "fr"  # the recipient's, when the delivery was planned
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ def _row(delivery: Delivery, zone: ZoneInfo) -> Row:
         usability=str(contact.usability) if contact is not None else "ok",
         imported=contact is not None and bool(contact.siecle_field),
         notice_done=str(notice.status) == "done",
+        language=delivery.language,
     )
 
 

@@ -42,6 +42,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "day": w.gettext("Jour"),
             "channel": w.gettext("Canal"),
             "to": w.pgettext("deliveries", "Destinataire"),
+            "language": w.gettext("Langue"),
             "status": w.gettext("État"),
             "attempts": w.gettext("Tentatives"),
             "provider_ref": w.gettext("Référence"),

@@ -20,8 +20,10 @@ from core.i18n import N_
 from core.queries import student_file
 from core.queries.choices import action_types
 from core.queries.common import zone
+from core.queries.languages import school_languages
 from core.queries.scope import reader_scope
 from core.rules.calendar import school_year_of
+from core.rules.languages import NOTICE_LANGUAGES
 from core.rules.permissions import Permission
 from core.services.access.chat_links import IssuedCode
 from core.services.events.actions import record_action
@@ -32,6 +34,7 @@ from core.services.notices.chat_invitations import (
     send_chat_code,
 )
 from core.services.notices.convocations import convoke_family
+from core.services.notices.preferences import set_guardian_preferences
 from web.keys import QUEUE, SETTINGS
 from web.panel.account import now_of
 from web.panel.event_dialog import dialog_context
@@ -50,6 +53,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post(FILE + "/link-code", link_code)
     app.router.add_post(FILE + "/link-code/send", send_link_code)
     app.router.add_post(FILE + "/chat-links/end", end_chat_link)
+    app.router.add_post(FILE + "/guardians/preferences", guardian_preferences)
 
 
 def may_act(page: Page) -> bool:
@@ -61,7 +65,8 @@ def may_convoke(page: Page) -> bool:
 
 
 def may_link(page: Page) -> bool:
-    """Linking families' chats: the roles that read their replies (the chat feeds the queue)."""
+    """Linking families' chats, and a guardian's language and channel: the roles that read
+    their replies (the chat feeds the queue)."""
     return page.can(Permission.DECIDE)
 
 
@@ -119,6 +124,9 @@ async def _render(
         "may_link": may_link(page),
         "bot_configured": deep_link(_bot(page), "") is not None,
         "chat_code": chat_code or {},
+        "languages": await school_languages(page.school.id),
+        "language_names": NOTICE_LANGUAGES,
+        "channels": list(page.school.channel_order),  # a preference outside it changes nothing
         **await dialog_context(page),
     }
     return page.render("student_file.html", context, status=status)
@@ -285,5 +293,29 @@ async def end_chat_link(request: web.Request) -> web.StreamResponse:
     except DomainError as error:
         return await _render(
             page, student_id, year=None, error=_chat_error(page, error), status=409
+        )
+    raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#guardians")
+
+
+async def guardian_preferences(request: web.Request) -> web.StreamResponse:
+    """A guardian's language (one of the school's) and preferred channel (``""``: the school's
+    order), set by staff and audited; then the file at its guardians."""
+    page, student_id = await _readable(request, may_link)
+    form = await require_csrf(page)
+    person_id = _form_id(form, "person")
+    try:
+        await set_guardian_preferences(
+            page.school,
+            page.actor,
+            student_id,
+            person_id,
+            language=str(form.get("language", ""))[:5],
+            channel=str(form.get("channel", ""))[:10],
+        )
+    except NotFound:
+        raise web.HTTPNotFound(text="no such guardian") from None
+    except DomainError as error:
+        return await _render(
+            page, student_id, year=None, error=worded(page.words, error), status=400
         )
     raise web.HTTPSeeOther(f"/s/{page.school.uai}/students/{student_id}#guardians")

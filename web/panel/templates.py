@@ -1,8 +1,10 @@
 """The template pages: every notice template of the school, and an editor for each.
 
-* ``GET /s/{uai}/templates`` — the list (kind × channel × language, own or default) and the
-  letters' logo; ``GET /s/{uai}/templates/{kind}/{channel}/{language}`` — the editor: a text
-  with a live SMS counter, or a letter in a WYSIWYG editor; the merge fields to insert.
+* ``GET /s/{uai}/templates`` — the list (kind × channel × language, own or default, or French
+  where neither: the coverage of each of the school's languages; ``?language=es`` adds a
+  column for a language the school writes its first template in) and the letters' logo;
+  ``GET /s/{uai}/templates/{kind}/{channel}/{language}`` — the editor: a text with a live SMS
+  counter, or a letter in a WYSIWYG editor; the merge fields to insert.
   Admins, CPEs and the direction (read only) see them; not the vie scolaire nor teachers.
 * ``POST …/{language}`` saves, ``POST …/reset`` goes back to the default (admins and CPEs);
   ``POST …/preview`` (JSON, ``X-CSRF-Token``) renders a draft with sample values in the
@@ -16,6 +18,7 @@ root gives them); without them the pages only read.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,12 +26,13 @@ from aiohttp import web
 
 from core.errors import Conflict, Invalid, NotFound
 from core.i18n import N_
+from core.queries.languages import school_languages
+from core.rules.languages import NOTICE_LANGUAGES, is_notice_language, language_name
 from core.rules.merge_fields import snippet
 from core.rules.permissions import Permission
 from core.services.ports import SendFailed, TemplateTools
 from core.services.schools.logo import remove_logo, school_logo, set_logo
 from core.services.templates.editing import (
-    LANGUAGES,
     SourceRefused,
     TemplateKey,
     TemplateView,
@@ -48,7 +52,7 @@ from core.services.templates.values import sample_context
 from web.keys import TEMPLATE_TOOLS
 from web.panel import session
 from web.panel.guard import Page, require_csrf, school_page
-from web.panel.labels import label
+from web.panel.labels import known_label, label
 from web.panel.refusals import worded
 
 BASE = "/s/{uai}/templates"
@@ -105,19 +109,57 @@ def _render(page: Page, template: str, context: dict[str, Any], status: int = 20
 # --- the list ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageColumn:
+    """A language of the list: its code, its name, how many kinds × channels have a text in
+    it (the school's own or a default); the others go out in French."""
+
+    code: str
+    name: str
+    covered: int
+    total: int
+
+
+def _language_name(page: Page, code: str) -> str:
+    """French and English in the reader's words, the others in their own."""
+    return known_label(page.words, "tpl.lang", code) or language_name(code)
+
+
+def _added(page: Page, languages: list[str]) -> str | None:
+    """``?language=es``: a language of the list the school has no template in yet, shown so
+    that staff write its first one."""
+    code = page.request.query.get("language", "")
+    return code if is_notice_language(code) and code not in languages else None
+
+
 async def list_page(request: web.Request) -> web.Response:
     page = await school_page(request, Permission.READ_TEMPLATES)
-    rows = {
-        (r.key.kind, r.key.channel, r.key.language): r for r in await list_templates(page.school)
-    }
+    own = await school_languages(page.school.id)
+    added = _added(page, own)
+    listed = await list_templates(page.school, also=[added] if added else [])
+    languages = list(dict.fromkeys(r.key.language for r in listed))
+    rows = {(r.key.kind, r.key.channel, r.key.language): r for r in listed}
     table = [
-        (kind, channel, [rows[(kind, channel, lang)] for lang in LANGUAGES])
+        (kind, channel, [rows[(kind, channel, lang)] for lang in languages])
         for kind, channel in kinds_and_channels()
+    ]
+    columns = [
+        LanguageColumn(
+            code,
+            _language_name(page, code),
+            sum(1 for r in listed if r.key.language == code and (r.overridden or r.has_default)),
+            len(table),
+        )
+        for code in languages
     ]
     context: dict[str, Any] = {
         "here": _here(page),
         "table": table,
-        "languages": LANGUAGES,
+        "languages": columns,
+        "addable": [
+            (code, _language_name(page, code)) for code in NOTICE_LANGUAGES if code not in languages
+        ],
+        "added": added,
         "can_edit": page.can(Permission.TEMPLATES),
         "logo": school_logo(page.school) is not None,
         "flash": page.session.pop("flash", None),
@@ -155,6 +197,7 @@ def _editor_context(page: Page, view: TemplateView) -> dict[str, Any]:
         "here": here,
         "action": f"{here}/{key.kind}/{key.channel}/{key.language}",
         "key": key,
+        "language_name": _language_name(page, key.language),
         "view": view,
         "updated": updated.strftime("%d/%m/%Y %H:%M") if updated else "",
         "fields": fields,

@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from core.i18n import supported
 from core.models import Delivery, DeliveryStatus, Notice, NoticeStatus, School
 from core.rules import channels as channel_rules
 from core.rules import notices as rules
@@ -273,7 +274,7 @@ def _one_message(members: list[_Row]) -> None:
         if row is not lead:
             row.lead = lead
     person = lead.delivery.person
-    together = " et " if lead.delivery.language == "fr" else " and "
+    together = " et " if supported(lead.delivery.language) == "fr" else " and "  # es: French
     bodies = []
     for message in by_notice.values():
         body = message.body

@@ -34,10 +34,10 @@ from core.models import (
     Reason,
     School,
 )
-from core.rules.channels import is_channel
 from core.rules.counting import EventKind
 from core.services import audit
 from core.services.access.chat_links import BOT, PLATFORM
+from core.services.notices.preferences import apply_preferences
 
 MAX_DOCUMENT = 10 * 1024 * 1024
 KINDS = (  # (first bytes, content type, extension)
@@ -45,7 +45,6 @@ KINDS = (  # (first bytes, content type, extension)
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"%PDF-", "application/pdf", "pdf"),
 )
-LANGUAGES = ("fr", "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,21 +167,10 @@ def _write(
 async def set_preferences(
     person_id: int, chat_id: str, *, channel: str | None = None, language: str | None = None
 ) -> Person:
-    """The guardian's own first channel (None: the school's order) and language, from their
-    chat; Invalid ``unknown_channel`` / ``unknown_language``; audited."""
+    """The guardian's own first channel (``""``: the school's order) and language (one of the
+    school's), from their chat; Invalid ``unknown_channel`` / ``unknown_language``; audited
+    (``by``: ``bot``)."""
     person = await _linked(person_id, chat_id)
-    before = audit.snapshot(person, ("preferred_channel", "language"))
-    if channel is not None:
-        if channel and not is_channel(channel):
-            raise Invalid(f"unknown channel {channel!r}", code="unknown_channel")
-        person.preferred_channel = channel or None
-    if language is not None:
-        if language not in LANGUAGES:
-            raise Invalid(f"unknown language {language!r}", code="unknown_language")
-        person.language = language
-    await person.save(update_fields=["preferred_channel", "language"])
-    after = audit.snapshot(person, ("preferred_channel", "language"))
-    await audit.record(
-        BOT, "person.preferences", person, school_id=person.school_id, before=before, after=after
-    )
+    async with in_transaction():
+        await apply_preferences(person, BOT, language=language, channel=channel, by="bot")
     return person

@@ -5,8 +5,9 @@ The webhook stores a reply in one insert (:func:`store_sms`, status ``received``
 repeat finds the row it stored) and the worker reads what is waiting in batches
 (:func:`read_waiting`: what a batch needs is read once for all its replies), so that a burst
 of replies costs the webhook one insert each and nothing is lost if reading fails: the reply
-stays ``received`` and the next run reads it. STOP or START alone, and a provider polled
-(OVHcloud), are read at once (:func:`receive_sms`): their confirmation is the webhook's answer.
+stays ``received`` and the next run reads it. STOP or START alone, a language keyword
+("LANGUE EN", :func:`_language`), and a provider polled (OVHcloud), are read at once
+(:func:`receive_sms`): their confirmation is the webhook's answer.
 
 A reply is matched by its sender's number to the usable mobile contact points that were
 verified or imported, and to the persons a notice was lately sent to at that number (several
@@ -60,6 +61,7 @@ from core.models import (
     School,
     Usability,
 )
+from core.queries.languages import school_languages
 from core.rules.calendar import day_start
 from core.rules.conversation import (
     QUESTION_LIFETIME,
@@ -72,6 +74,7 @@ from core.rules.conversation import (
     read_choice,
 )
 from core.rules.counting import EventKind
+from core.rules.languages import keyword_language, language_name
 from core.rules.notices import PlannedDelivery
 from core.rules.replies import (
     Intent,
@@ -89,6 +92,7 @@ from core.services.delivery.rows import (
     update_rows,
     write_outgoing,
 )
+from core.services.notices.preferences import apply_preferences
 from core.services.notices.recipients import NO_CONTACT_ROW
 from core.siecle.phones import normalise_phone
 
@@ -119,6 +123,11 @@ CONFIRMATION = N_(
     "Pour les recevoir à nouveau, répondez START."
 )
 RESUMED = N_("Vous recevrez à nouveau les SMS de l'établissement à ce numéro.")
+LANGUAGE_SET = N_("C'est noté. Langue des messages de l'établissement : {language}.")
+LANGUAGE_UNKNOWN = N_(
+    "Cette langue n'est pas proposée par l'établissement. Répondez LANGUE suivi de : {codes}."
+)
+UNKNOWN_NUMBER = N_("Ce numéro n'est connu d'aucun établissement : rien n'a changé.")
 QUESTION = N_("Votre réponse concerne quel enfant ? Répondez {choices}.")
 CHOICE = N_("{number} pour {name}")
 
@@ -148,9 +157,10 @@ def e164(sender: str) -> str:
     return normalise_phone(sender).e164 or sender.strip()
 
 
-def is_opt_word(text: str) -> bool:
-    """STOP or START (or a variant) alone: read at once, its confirmation is the answer."""
-    return opt_intent(text) is not None
+def answered_at_once(text: str) -> bool:
+    """STOP or START (or a variant) alone, or a language keyword ("LANGUE EN"): read at once,
+    its confirmation is the answer."""
+    return opt_intent(text) is not None or keyword_language(text) is not None
 
 
 async def store_sms(
@@ -297,7 +307,12 @@ async def _read(messages: Sequence[InboundMessage], now: datetime) -> _Done | No
     outside any transaction, then one short transaction claims them (None when another worker
     read one of them first: nothing is written) and writes what the reading gave."""
     opting = {m.id: opt_intent(m.text) for m in messages if m.channel != CHAT}  # chat: /stop
-    plain = [m for m in messages if opting.get(m.id) is None]
+    asking = {  # chat: /langue
+        m.id: keyword_language(m.text)
+        for m in messages
+        if m.channel != CHAT and opting.get(m.id) is None
+    }
+    plain = [m for m in messages if opting.get(m.id) is None and asking.get(m.id) is None]
     known = await _Known.load(plain) if plain else None
     if known is not None:
         for message in plain:
@@ -311,6 +326,9 @@ async def _read(messages: Sequence[InboundMessage], now: datetime) -> _Done | No
                 intent = opting.get(message.id)
                 if intent is not None:
                     done.replies[message.id] = await _opt(message, stop=intent == Intent.OPT_OUT)
+                language = asking.get(message.id)
+                if language is not None:
+                    done.replies[message.id] = await _language(message, language)
             if known is not None:
                 await _store_read(plain)
                 for write in known.later:
@@ -690,21 +708,40 @@ async def open_absences_by_student(student_ids: list[int], at: datetime) -> dict
     return found
 
 
-async def _opt(message: InboundMessage, *, stop: bool) -> str:
-    """STOP (or its variants) alone: the number's points stop receiving SMS and calls; START:
-    they receive them again. Audited; the confirmation is the answer."""
+@dataclass(frozen=True, slots=True)
+class _Senders:
+    """Who a reply's number is: its usable points, the persons it belongs to (ranked, see
+    :func:`_rank`) and the (person, student) of the notices lately sent to it, latest first."""
+
+    points: list[ContactPoint]
+    ranked: list[Person]
+    recent: list[tuple[int, int]]
+
+
+async def _senders(message: InboundMessage) -> _Senders:
+    """Who sent the reply; the message's school and person set from them (else the school of
+    its own sender)."""
     number = message.sender
     own = (await _own_senders({message.recipient} if message.recipient else set())).get(
         message.recipient or ""
     )
     points = await ContactPoint.filter(_matching([number])).prefetch_related("person")
-    notified = [p for p, _ in (await _recent([number], message.received_at)).get(number, [])]
+    recent = (await _recent([number], message.received_at)).get(number, [])
+    notified = [p for p, _ in recent]
     persons = {p.person_id: p.person for p in points}
     persons |= {p.id: p for p in await Person.filter(id__in=set(notified) - set(persons))}
     ranked = _rank(persons.values(), notified, own)
-    message.status = InboundStatus.OPT_OUT if stop else InboundStatus.ACKNOWLEDGED
     message.school_id = ranked[0].school_id if ranked else own
     message.person = ranked[0] if ranked else None
+    return _Senders(points, ranked, recent)
+
+
+async def _opt(message: InboundMessage, *, stop: bool) -> str:
+    """STOP (or its variants) alone: the number's points stop receiving SMS and calls; START:
+    they receive them again. Audited; the confirmation is the answer."""
+    found = await _senders(message)
+    points, ranked = found.points, found.ranked
+    message.status = InboundStatus.OPT_OUT if stop else InboundStatus.ACKNOWLEDGED
     await message.save()
     reply = words(ranked[0].language if ranked else None).gettext(CONFIRMATION if stop else RESUMED)
     after = Usability.OPTED_OUT if stop else Usability.OK
@@ -724,3 +761,39 @@ async def _opt(message: InboundMessage, *, stop: bool) -> str:
             after={**audit.snapshot(point, ("usability", "usability_note")), "confirmation": reply},
         )
     return reply
+
+
+async def _language(message: InboundMessage, code: str) -> str:
+    """ "LANGUE EN" alone: the number's guardians get their notices in that language from now on
+    (each whose school writes in it), audited (``by``: ``sms``); the reply stays in the
+    conversation (of the child of the latest notice to that number, else of the guardian's only
+    child), acknowledged. The answer: a confirmation in the new language, or the languages the
+    school offers."""
+    found = await _senders(message)
+    ranked = found.ranked
+    message.status = InboundStatus.ACKNOWLEDGED if ranked else InboundStatus.UNMATCHED
+    if ranked:
+        message.student_id = await _child_of(ranked[0].id, found.recent)
+    await message.save()
+    if not ranked:
+        return words(None).gettext(UNKNOWN_NUMBER)
+    done = False
+    for person in ranked:
+        if code and code in await school_languages(person.school_id):
+            await apply_preferences(person, ACTOR, language=code, by="sms", ref=message.id)
+            done = True
+    if done:
+        return words(code).gettext(LANGUAGE_SET).format(language=language_name(code))
+    offered = await school_languages(ranked[0].school_id)
+    codes = ", ".join(f"{c.upper()} ({language_name(c)})" for c in offered)
+    return words(ranked[0].language).gettext(LANGUAGE_UNKNOWN).format(codes=codes)
+
+
+async def _child_of(person_id: int, recent: Sequence[tuple[int, int]]) -> int | None:
+    """The child a reply without a reason is filed under: the one of the latest notice sent to
+    the person at that number, else their only child (None: several and no notice)."""
+    for person, student in recent:
+        if person == person_id:
+            return student
+    children = await GuardianLink.filter(person_id=person_id).values_list("student_id", flat=True)
+    return cast("int", children[0]) if len(children) == 1 else None

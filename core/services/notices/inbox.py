@@ -16,7 +16,7 @@ from datetime import datetime
 from core.services.notices.inbound import (
     ANSWER_WITHIN,
     Received,
-    is_opt_word,
+    answered_at_once,
     receive_sms,
     store_sms,
 )
@@ -47,7 +47,7 @@ async def collect_replies(
         return Collected()
     stored = answered = forgotten = 0
     for sms in waiting:
-        keep = receive_sms if is_opt_word(sms.text) else store_sms  # STOP: confirmed at once
+        keep = receive_sms if answered_at_once(sms.text) else store_sms  # STOP: confirmed at once
         received = await keep(
             source.provider,
             sms.provider_ref,

@@ -1,6 +1,6 @@
 """A school's notice templates: list them, read one, try one, save one, reset one to default.
 
-Every notice kind × channel × language (fr, en) has a template: the school's own (a
+Every notice kind × channel × language has a template: the school's own (a
 ``MessageTemplate``; for letters a ``LetterTemplate`` in HTML) or the shipped default
 (``templates/messages/<kind>/<channel>.<lang>.txt``; for letters
 ``templates/letters/<kind>.<lang>.html``, else the text letter). A template is refused before it
@@ -14,7 +14,7 @@ Each save and reset is one transaction with its audit row (before and after).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -24,8 +24,10 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Channel, LetterTemplate, MessageTemplate, NoticeKind, School
+from core.queries.languages import school_languages
 from core.rules import merge_fields
 from core.rules.channels import channel_names, is_channel
+from core.rules.languages import SHIPPED, is_notice_language, ordered
 from core.rules.notices import kind_channels
 from core.rules.sms import SmsInfo, sms_segments
 from core.services import audit
@@ -36,7 +38,7 @@ from core.services.templates import letters
 from core.services.templates.messages import default_template
 from core.services.templates.values import sample_context, sample_guardian
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = SHIPPED  # every default template ships in these; a school may write in any other
 LETTER = Channel.LETTER.value
 LETTER_NAME = "letter"  # LetterTemplate.name: one letter per kind and language
 MAX_SUBJECT = 200
@@ -60,19 +62,20 @@ class TemplateKey:
 
 def parse_key(kind: str, channel: str, language: str) -> TemplateKey:
     """The key, or :class:`NotFound` for a kind, channel or language that does not exist."""
-    if kind not in set(NoticeKind) or not is_channel(channel) or language not in LANGUAGES:
+    if kind not in set(NoticeKind) or not is_channel(channel) or not is_notice_language(language):
         raise NotFound(f"no template {kind}/{channel}/{language}")
     if channel not in kind_channels(kind, channel_names()):  # an answer goes by SMS alone
         raise NotFound(f"no template {kind}/{channel}/{language}")
     return TemplateKey(kind, channel, language)
 
 
-def all_keys() -> list[TemplateKey]:
-    """Every kind × channel × language, in the kinds', the channels' and the languages' order."""
+def all_keys(languages: Sequence[str] = LANGUAGES) -> list[TemplateKey]:
+    """Every kind × channel × language of ``languages``, in the kinds', the channels' and the
+    languages' order."""
     return [
         TemplateKey(kind, channel, lang)
         for kind, channel in kinds_and_channels()
-        for lang in LANGUAGES
+        for lang in languages
     ]
 
 
@@ -158,8 +161,10 @@ def offered_fields(kind: str) -> list[str]:
 # --- reading -------------------------------------------------------------------------------------
 
 
-async def list_templates(school: School) -> list[TemplateRow]:
-    """Every kind × channel × language, saying which the school overrides (two queries)."""
+async def list_templates(school: School, also: Sequence[str] = ()) -> list[TemplateRow]:
+    """Every kind × channel × language of the school (``school_languages``, and ``also``: a
+    language being added), saying which the school overrides and which has a default: a cell
+    with neither goes out in French."""
     own: dict[tuple[str, str, str], datetime] = {}
     rows = await MessageTemplate.filter(school_id=school.id).values_list(
         "kind", "channel", "language", "updated_at"
@@ -178,7 +183,7 @@ async def list_templates(school: School) -> list[TemplateRow]:
             shipped(key) is not None,
             own.get((key.kind, key.channel, key.language)),
         )
-        for key in all_keys()
+        for key in all_keys(ordered([*await school_languages(school.id), *also]))
     ]
 
 

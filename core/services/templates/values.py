@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 
-from core.i18n import words
+from core.i18n import supported, words
 from core.models import School
 from core.rules.merge_fields import Sample
 from core.services.notices import labels
@@ -145,8 +145,9 @@ def sample_context(
     school: School, kind: str, language: str, names: frozenset[str] = frozenset()
 ) -> dict[str, object]:
     """What a template of ``kind`` is tried and previewed with; ``names`` are the variables it
-    reads (one unknown here gets a :class:`Sample`)."""
-    values = _samples(language)
+    reads (one unknown here gets a :class:`Sample`). A language Absences has no words in
+    (Spanish…) gets the French labels, as its notices do."""
+    values = _samples(supported(language))
     common: dict[str, object] = {
         "school": school_values(school),
         "student": {"first_name": "Camille", "last_name": "Martin"},

@@ -44,7 +44,8 @@ async def test_every_kind_channel_and_language_is_listed_with_its_default(school
 
 
 async def test_an_unknown_kind_channel_or_language_is_not_found() -> None:
-    unknown = (("nope", "sms", "fr"), ("absence", "fax", "fr"), ("absence", "sms", "de"))
+    assert parse_key("absence", "sms", "de").language == "de"  # a language of the list
+    unknown = (("nope", "sms", "fr"), ("absence", "fax", "fr"), ("absence", "sms", "xx"))
     for parts in (*unknown, ("answer", "email", "fr")):  # an answer goes by SMS alone
         with pytest.raises(NotFound):
             parse_key(*parts)

@@ -54,6 +54,7 @@ class FakeTwilio(LocalServer):
         self.delay = 0.0
         self.early_reports: list[str] = []
         self.early_answers: list[int] = []  # what the app answered to each early report
+        self.last_answer = ""  # the body of the app's answer to the last callback posted
         self.app.router.add_post("/2010-04-01/Accounts/{sid}/{resource}.json", self._create)
 
     @property
@@ -108,6 +109,7 @@ class FakeTwilio(LocalServer):
             aiohttp.ClientSession() as session,
             session.post(url, data=params, headers={"X-Twilio-Signature": header}) as response,
         ):
+            self.last_answer = await response.text()  # the TwiML the app answered with
             return response.status
 
     async def report(self, sent: TwilioRequest, status: str, **extra: str) -> int:
