@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -135,3 +136,9 @@ def _share_a_week(a: LessonKey, b: LessonKey, mondays: Mapping[int, frozenset[da
     if a.pattern_id is None or b.pattern_id is None or a.pattern_id == b.pattern_id:
         return True
     return bool(mondays.get(a.pattern_id, frozenset()) & mondays.get(b.pattern_id, frozenset()))
+
+
+def every_week(mondays: Collection[date]) -> bool:
+    """Whether a week pattern's Mondays follow each other without a gap (a weekly lesson)."""
+    ordered = sorted(mondays)
+    return all((b - a).days == 7 for a, b in pairwise(ordered))

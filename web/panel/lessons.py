@@ -21,6 +21,7 @@ from core.queries.calendar import load_calendar
 from core.queries.choices import groupings
 from core.queries.lessons import LessonOfDay, lessons_for, teaching_staff
 from core.queries.records import school_lesson
+from core.rules.lessons import every_week
 from core.rules.permissions import Permission
 from core.services.schools.school import now_utc
 from core.services.timetable.lessons import (
@@ -95,6 +96,14 @@ async def _items(page: Page, kind: str, key: str, day: date) -> list[LessonOfDay
     return await lessons_for(page.school, day, division=key, with_cancelled=True)
 
 
+def _pattern(lesson: Any) -> str:
+    """The week pattern's label, unless the lesson is given every week."""
+    pattern = lesson.pattern
+    if pattern is None or every_week([date.fromisoformat(d) for d in pattern.mondays]):
+        return ""
+    return str(pattern.label or pattern.code)
+
+
 def _row(item: LessonOfDay) -> dict[str, Any]:
     lesson = item.lesson
     who = lesson.division.code if lesson.division else lesson.group.code if lesson.group else ""
@@ -105,7 +114,7 @@ def _row(item: LessonOfDay) -> dict[str, Any]:
         "teacher": lesson.teacher.known_as,
         "who": who,
         "room": lesson.room,
-        "pattern": lesson.pattern.label if lesson.pattern else "",
+        "pattern": _pattern(lesson),
         "once": lesson.starts_on is not None and lesson.starts_on == lesson.ends_on,
         "replaces": lesson.replaces_id is not None,
         "cancelled": item.cancelled,
