@@ -21,6 +21,8 @@ class Permission(StrEnum):
     READ_TEMPLATES = "read_templates"  # the notice templates, read only
     TEMPLATES = "templates"  # edit the notice templates and the letters' logo
     DELIVERIES = "deliveries"  # the delivery board: every delivery, its number or address
+    # the groups of divisions the grid and the follow-up offer (not the other settings)
+    DIVISION_GROUPS = "division_groups"
 
 
 _ALL = frozenset(Permission)
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.READ_TEMPLATES,
             Permission.TEMPLATES,
             Permission.DELIVERIES,
+            Permission.DIVISION_GROUPS,
         }
     ),
     "vie_scolaire": frozenset(

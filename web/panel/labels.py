@@ -110,6 +110,14 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "days": w.gettext("Un jeton dure de 1 à 365 jours."),
             "decided": w.gettext("Cette réponse a déjà été traitée."),
             "display_name": w.gettext("Le nom compte au plus {most} caractères."),
+            "division_set_divisions": w.gettext(
+                "Choisissez parmi les classes actives de l'établissement."
+            ),
+            "division_set_empty": w.gettext("Choisissez au moins une classe."),
+            "division_set_exists": w.gettext("Un groupe de classes porte déjà ce nom."),
+            "division_set_name": w.gettext(
+                "Donnez un nom au groupe de classes (120 caractères au plus)."
+            ),
             "duplicate": w.gettext("Ce responsable a déjà ce numéro ou cette adresse."),
             "email": w.gettext("Adresse électronique invalide."),
             "empty": w.gettext("Ce champ ne peut pas être vide."),

@@ -27,6 +27,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.READ_TEMPLATES,
         P.TEMPLATES,
         P.DELIVERIES,
+        P.DIVISION_GROUPS,
     },
     "vie_scolaire": {
         P.READ,
