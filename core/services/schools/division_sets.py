@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.bounds import MAX_ID, fits
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Division, DivisionSet, School
 from core.services import audit
@@ -20,7 +21,7 @@ MAX_DIVISIONS = 500  # more than any school has
 
 def _name(value: str) -> str:
     name = " ".join(value.split())
-    if not name or len(name) > MAX_NAME:
+    if not name or not fits(DivisionSet, "name", name):
         raise Invalid(
             f"a group of divisions is named with 1 to {MAX_NAME} characters",
             code="division_set_name",
@@ -33,8 +34,8 @@ async def _divisions(school: School, ids: Iterable[int]) -> list[Division]:
     wanted = sorted(set(ids))
     if not wanted:
         raise Invalid("a group of divisions holds at least one division", code="division_set_empty")
-    if len(wanted) > MAX_DIVISIONS:
-        raise Invalid("too many divisions", code="division_set_divisions")
+    if len(wanted) > MAX_DIVISIONS or not all(0 < i <= MAX_ID for i in wanted):
+        raise Invalid("a division chosen cannot be one", code="division_set_divisions")
     found = await Division.filter(school=school, active=True, id__in=wanted).order_by("code")
     if len(found) != len(wanted):
         raise Invalid(
@@ -42,6 +43,24 @@ async def _divisions(school: School, ids: Iterable[int]) -> list[Division]:
             code="division_set_divisions",
         )
     return list(found)
+
+
+async def division_ids(school: School, codes: Iterable[str]) -> list[int]:
+    """The ids of the school's active divisions of ``codes``; refused when one is not."""
+    wanted = {code.strip() for code in codes}
+    if len(wanted) > MAX_DIVISIONS or not all(fits(Division, "code", c) for c in wanted):
+        raise Invalid("a division named cannot be one", code="division_set_divisions")
+    found = dict(
+        await Division.filter(school=school, active=True, code__in=sorted(wanted)).values_list(
+            "code", "id"
+        )
+    )
+    if set(found) != wanted:
+        raise Invalid(
+            "a division named is not an active division of the school",
+            code="division_set_divisions",
+        )
+    return sorted(found.values())
 
 
 def _taken(name: str) -> Conflict:

@@ -59,6 +59,7 @@ async def test_refusals_leave_everything_as_it_was(
         ("Autre", [], Invalid, "division_set_empty"),
         ("Autre", [d["3A"].id, theirs.id], Invalid, "division_set_divisions"),
         ("Autre", [d["3A"].id, 999_999], Invalid, "division_set_divisions"),
+        ("Autre", [d["3A"].id, 999_999_999_999], Invalid, "division_set_divisions"),
         ("Autre", [gone.id], Invalid, "division_set_divisions"),
         ("3e B", [d["3A"].id], Conflict, "division_set_exists"),
     ]
