@@ -25,6 +25,7 @@ from core.db import close_db, init_db
 from core.db import migrate as migrate_db
 from core.models import Membership, School
 from core.queries.inbound import unclaimed_replies
+from core.rules.holiday_zones import zone_of_uai
 from core.services.access.tokens import create_token, revoke_token, tokens_of_email
 from core.services.audit import Actor
 from core.services.notices.replies import assign_reply
@@ -116,8 +117,11 @@ async def school_add(args: argparse.Namespace) -> int:
     settings = load_settings()
     async with database(settings):
         await _require_schema()
-        school = await create_school(args.uai, args.name, CLI_ACTOR, timezone=args.timezone)
-        print(f"created {school.uai} {school.name} ({school.timezone})")
+        zone = args.zone or zone_of_uai(args.uai)
+        school = await create_school(
+            args.uai, args.name, CLI_ACTOR, timezone=args.timezone, holiday_zone=zone
+        )
+        print(f"created {school.uai} {school.name} ({school.timezone}, zone {zone or '-'})")
     return 0
 
 

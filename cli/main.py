@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     school_add.add_argument("uai")
     school_add.add_argument("--name", required=True)
     school_add.add_argument("--timezone", default="Europe/Paris")
+    school_add.add_argument(
+        "--zone",
+        help="holiday zone: A, B, C, Corse or an overseas académie (default: the UAI's)",
+    )
     school_add.set_defaults(run=commands.school_add)
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(

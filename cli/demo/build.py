@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import holidays
 from tortoise.transactions import in_transaction
 
 from cli.demo.data import school_identity
@@ -104,8 +103,8 @@ async def build_demo(
     rng = random.Random(seed)
     name, letterhead = school_identity(rng, uai)
     async with in_transaction():
-        school = await create_school(
-            uai, name, Actor.system("demo"), today=today, letterhead=letterhead
+        school = await create_school(  # a zone C collège: its holidays are closed days
+            uai, name, Actor.system("demo"), today=today, letterhead=letterhead, holiday_zone="C"
         )
         head = str(letterhead["head_name"])
         summary = await _populate(school, rng, students, weeks, today, password, head)
@@ -127,7 +126,7 @@ async def _populate(
     year = await SchoolYear.get(school=school)
     first = max(today - timedelta(weeks=weeks), year.starts_on)
     last = min(today - timedelta(days=1), year.ends_on)
-    await _write_closed_days(school, year, rng, first, last)
+    await _write_staff_day(school, rng, first, last)
     population = plan_population(rng, students, year.start_year)
     student_ids = await write_population(school, population, year.starts_on)
     users, logins = await _write_staff(school, school.uai, password, head)
@@ -153,24 +152,15 @@ async def _populate(
     )
 
 
-async def _write_closed_days(
-    school: School, year: SchoolYear, rng: random.Random, first: date, last: date
-) -> None:
-    """The year's public holidays, and one afternoon closed for a staff day in the window."""
-    public = holidays.country_holidays(
-        "FR", years=range(year.starts_on.year, year.ends_on.year + 1), language="fr"
-    )
-    rows = [
-        ClosedDay(school=school, day=day, half="day", label=str(label))
-        for day, label in sorted(public.items())
-        if year.starts_on <= day <= year.ends_on
-    ]
+async def _write_staff_day(school: School, rng: random.Random, first: date, last: date) -> None:
+    """One afternoon closed for a staff day in the window (the zone's holidays and the
+    public holidays are closed days since the school was created)."""
+    closed = set(await ClosedDay.filter(school=school).values_list("day", flat=True))
     span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    open_days = [d for d in span if d.weekday() in (0, 1, 3, 4) and d not in public]
+    open_days = [d for d in span if d.weekday() in (0, 1, 3, 4) and d not in closed]
     if open_days:
         day = rng.choice(open_days)
-        rows.append(ClosedDay(school=school, day=day, half="pm", label="Journée pédagogique"))
-    await ClosedDay.bulk_create(rows)
+        await ClosedDay.create(school=school, day=day, half="pm", label="Journée pédagogique")
 
 
 def login_email(local: str, uai: str) -> str:

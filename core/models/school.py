@@ -50,7 +50,8 @@ class School(Model):
     uai = fields.CharField(max_length=8, unique=True)
     name = fields.CharField(max_length=200)
     timezone = fields.CharField(max_length=64, default="Europe/Paris")
-    holiday_zone = fields.CharField(max_length=1, null=True)
+    # A, B, C, Corse or an overseas académie (core/rules/holiday_zones.py); None: not known
+    holiday_zone = fields.CharField(max_length=30, null=True)
     letterhead: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
     language = fields.CharField(max_length=5, default="fr")
     midday = fields.CharField(max_length=5, default="12:00")
@@ -134,6 +135,9 @@ class ClosedDay(Model):
     day = fields.DateField()
     half = fields.CharEnumField(HalfField, default=HalfField.FULL_DAY)
     label = fields.CharField(max_length=120, default="")
+    # filled from the school's holiday zone and the public holidays (replaced when the zone
+    # changes); False: added by staff, never touched by the fill
+    national = fields.BooleanField(default=False)
 
     class Meta:
         table = "closed_day"

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     TEMPLATES = "templates"  # edit the notice templates and the letters' logo
     DELIVERIES = "deliveries"  # the delivery board: every delivery, its number or address
     LESSONS = "lessons"  # add, move or cancel lessons (a trip, a replacement, a room change)
+    # the groups of divisions the grid and the follow-up offer (not the other settings)
+    DIVISION_GROUPS = "division_groups"
 
 
 _ALL = frozenset(Permission)
@@ -53,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.TEMPLATES,
             Permission.DELIVERIES,
             Permission.LESSONS,
+            Permission.DIVISION_GROUPS,
         }
     ),
     "vie_scolaire": frozenset(

@@ -163,6 +163,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/s/{uai}/letters.pdf"): R(503, DELIVERIES),
     ("POST", "/s/{uai}/letters"): R(400, DELIVERIES),
     ("GET", "/s/{uai}/outbox"): R(200, EDITORS),
+    # Groups of divisions (admins and CPEs; everyone reads them)
+    ("GET", f"{API}/division-groups"): R(200, EVERYONE),
+    ("POST", f"{API}/division-groups"): R(422, EDITORS),
+    ("PATCH", f"{API}/division-groups/{{id}}"): R(404, EDITORS, "nothing"),
+    ("DELETE", f"{API}/division-groups/{{id}}"): R(404, EDITORS, "nothing"),
+    ("GET", "/s/{uai}/division-groups"): R(200, EDITORS),
+    ("POST", "/s/{uai}/division-groups"): R(400, EDITORS),
+    ("GET", "/s/{uai}/division-groups/{id}"): R(404, EDITORS, "nothing"),
+    ("POST", "/s/{uai}/division-groups/{id}"): R(404, EDITORS, "nothing"),
+    ("POST", "/s/{uai}/division-groups/{id}/delete"): R(404, EDITORS, "nothing"),
     # Notice templates and the letters' logo
     ("GET", "/s/{uai}/templates"): R(200, CONVOKERS),
     ("GET", "/s/{uai}/templates/logo"): R(404, CONVOKERS),

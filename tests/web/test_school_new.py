@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
-from core.models import AuditEntry, Membership, Role, School, User
+from core.models import AuditEntry, ClosedDay, Membership, Role, School, User
 from core.services.schools.users import hash_password
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "siecle" / "college-jean-moulin"
@@ -108,6 +108,16 @@ async def test_an_operator_creates_a_school_by_hand_and_is_told_what_is_wrong(
     assert 'id="import-next-step"><a href="/schools/new">' in text
 
     await app_client.post("/schools/new", data=form(token, uai="0999003B", name="Collège Second"))
+    assert (await School.get(uai="0999003B")).holiday_zone is None  # 099: no département
     home = await (await app_client.get("/?school=0999002A")).text()
     entries = re.findall(r'<li><a href="/\?school=(\w+)"( aria-current="page")?', home)
     assert entries == [("0999002A", ' aria-current="page"'), ("0999003B", "")]
+
+    # No zone chosen: the UAI's (Rhône, académie de Lyon: zone A), its holidays closed
+    lyon = await app_client.post(
+        "/schools/new", data=form(token, uai="0690123k", name="Collège Lyon"), allow_redirects=False
+    )
+    assert lyon.status == 303
+    school = await School.get(uai="0690123K")
+    assert school.holiday_zone == "A"
+    assert await ClosedDay.filter(school=school, national=True, label="Armistice").exists()

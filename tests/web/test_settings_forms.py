@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 
 from core.models import (
     ActionType,
     AuditEntry,
+    ClosedDay,
     JustificationType,
     Membership,
     Reason,
@@ -17,6 +19,9 @@ from core.models import (
     School,
     User,
 )
+from core.queries.common import school_year_dates
+from core.rules.calendar import school_year_of
+from core.services.schools.closed_days import national_closures
 from tests.web.settings_support import (
     GENERAL_FORM,
     UAI_A,
@@ -232,3 +237,41 @@ async def test_the_admin_sets_what_letters_say_of_the_school(
     row = await AuditEntry.filter(action="school.letterhead").order_by("-id").first()
     assert row is not None and row.after is not None and row.after["city"] == "Lyon"
     assert school.midday == "12:00"  # the general settings are left alone
+
+
+async def _national(school: School) -> dict[date, str]:
+    rows = await ClosedDay.filter(school=school, national=True)
+    return {r.day: r.label for r in rows}
+
+
+async def test_the_zone_chosen_in_the_settings_fills_the_calendar(
+    admin: dict[str, School], app_client: Client
+) -> None:
+    school = admin[UAI_A]
+    page = html.unescape(await (await app_client.get(settings("/general"))).text())
+    assert '<option value="La Réunion"' in page and '<option value="Corse"' in page
+    first, last = await school_year_dates(school, school_year_of(date.today()))
+    form = {**GENERAL_FORM, "holiday_zone": "C"}
+    assert (await post(app_client, settings("/general"), form)).status == 303
+    assert await _national(school) == national_closures("C", first, last)
+    hand = {"day": first.isoformat(), "half": "pm", "label": "Journée pédagogique"}
+    if first.weekday() == 6:
+        hand["day"] = date.fromordinal(first.toordinal() + 1).isoformat()
+    assert (await post(app_client, settings("/calendar"), hand)).status == 303
+
+    assert (
+        await post(app_client, settings("/general"), {**form, "holiday_zone": "B"})
+    ).status == 303
+    assert await _national(school) == national_closures("B", first, last)
+    assert await ClosedDay.filter(school=school, national=False).count() == 1
+    assert (await School.get(id=school.id)).holiday_zone == "B"
+
+    bad = await post(app_client, settings("/general"), {**form, "holiday_zone": "Z"})
+    said = html.unescape(await bad.text())
+    assert bad.status == 400
+    assert "choisissez la zone A, B, C, Corse ou une académie d'outre-mer" in said
+    assert (await School.get(id=school.id)).holiday_zone == "B"
+    assert await _national(school) == national_closures("B", first, last)
+
+    calendar = html.unescape(await (await app_client.get(settings("/calendar"))).text())
+    assert "Vacances de la Toussaint" in calendar and "Journée pédagogique" in calendar

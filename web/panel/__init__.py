@@ -7,6 +7,7 @@ from aiohttp import web
 from web.panel import imports, schools_new, views
 from web.panel.account import setup_account
 from web.panel.deliveries import setup_deliveries
+from web.panel.division_groups import setup_division_groups
 from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
 from web.panel.invitations import setup_invitations
@@ -47,4 +48,5 @@ def setup(app: web.Application) -> None:
     setup_reply_answer(app)
     setup_outbox(app)
     setup_templates(app)
+    setup_division_groups(app)
     app.router.add_static("/static", STATIC)

@@ -111,6 +111,14 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "days": w.gettext("Un jeton dure de 1 à 365 jours."),
             "decided": w.gettext("Cette réponse a déjà été traitée."),
             "display_name": w.gettext("Le nom compte au plus {most} caractères."),
+            "division_set_divisions": w.gettext(
+                "Choisissez parmi les classes actives de l'établissement."
+            ),
+            "division_set_empty": w.gettext("Choisissez au moins une classe."),
+            "division_set_exists": w.gettext("Un groupe de classes porte déjà ce nom."),
+            "division_set_name": w.gettext(
+                "Donnez un nom au groupe de classes (120 caractères au plus)."
+            ),
             "duplicate": w.gettext("Ce responsable a déjà ce numéro ou cette adresse."),
             "email": w.gettext("Adresse électronique invalide."),
             "empty": w.gettext("Ce champ ne peut pas être vide."),
@@ -126,7 +134,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "generic_unknown": w.gettext("Choisissez un motif national."),
             "guardian_required": w.gettext("Choisissez le responsable qui a écrit."),
             "half": w.gettext("Période inconnue : journée, matin ou après-midi."),
-            "holiday_zone": w.gettext("Choisissez la zone A, B ou C."),
+            "holiday_zone": w.gettext(
+                "Choisissez la zone A, B, C, Corse ou une académie d'outre-mer."
+            ),
             "holidays_year": w.gettext(
                 "Le calendrier des vacances de cette année n'est pas connu."
             ),
@@ -418,6 +428,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "reply_to": w.gettext("{field} : adresse électronique attendue."),
             "sms_sender": w.gettext(
                 "{field} : un numéro, ou un nom de 3 à 11 lettres et chiffres."
+            ),
+            "holiday_zone": w.gettext(
+                "{field} : choisissez la zone A, B, C, Corse ou une académie d'outre-mer."
             ),
             "value_error": w.gettext("{field} : valeur refusée."),
         },
@@ -878,7 +891,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "other": w.gettext("Valeur refusée : {message}"),
             "thresholds": w.gettext("Le seuil persistant ne peut être inférieur au seuil mensuel."),
             "channels": w.gettext("Choisissez au moins un canal."),
-            "holiday_zone": w.gettext("Choisissez la zone A, B ou C."),
+            "holiday_zone": w.gettext(
+                "Choisissez la zone A, B, C, Corse ou une académie d'outre-mer."
+            ),
             "legitimate": w.gettext("Indiquez si le motif est recevable par défaut."),
             "slot_overlap": w.gettext("Ce créneau chevauche un autre créneau du même jour."),
             "slot_order": w.gettext("Le début du créneau doit précéder sa fin."),
@@ -905,6 +920,19 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Une invitation attend déjà cette adresse : renvoyez-la ou annulez-la ci-dessous."
             ),
             "last_admin": w.gettext("L'établissement doit garder au moins un administrateur."),
+        },
+        "settings.zone": {
+            # a school's holiday zone: metropolitan zones, Corse and the overseas académies
+            "A": w.gettext("Zone A"),
+            "B": w.gettext("Zone B"),
+            "C": w.gettext("Zone C"),
+            "Corse": w.gettext("Corse"),
+            "Guadeloupe": w.gettext("Guadeloupe"),
+            "Martinique": w.gettext("Martinique"),
+            "Guyane": w.gettext("Guyane"),
+            "La Réunion": w.gettext("La Réunion"),
+            "Mayotte": w.gettext("Mayotte"),
+            "Saint-Pierre-et-Miquelon": w.gettext("Saint-Pierre-et-Miquelon"),
         },
         "settings.half": {
             "day": w.gettext("Journée entière"),

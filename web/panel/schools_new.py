@@ -13,6 +13,7 @@ from aiohttp import web
 from core.errors import Conflict, DomainError
 from core.i18n import N_, words
 from core.models import User
+from core.rules.holiday_zones import ZONES, zone_of_uai
 from core.services.audit import Actor
 from core.services.schools.operators import open_school, school_exists
 from core.services.siecle.importer import import_siecle
@@ -28,7 +29,6 @@ from web.panel.render import render
 from web.uploads import UploadError, read_multipart
 
 PATH = "/schools/new"
-ZONES = ("A", "B", "C")
 # In the creation form, another year's files call for the box to tick.
 OTHER_YEAR = N_(
     "Ces fichiers sont d'une autre année scolaire que l'année en cours : cochez « Accepter "
@@ -103,11 +103,12 @@ async def new_school(request: web.Request) -> web.StreamResponse:
     if not session.check_csrf(session.load(request), posted.get("csrf")):
         raise web.HTTPForbidden(text="invalid form token")
     fields = {k: posted.get(k, "").strip() for k in ("uai", "name", "zone")}
-    zone = fields["zone"].upper() if fields["zone"].upper() in ZONES else None
+    chosen = fields["zone"] if fields["zone"] in ZONES else None
     said = words(language(request))
     actor = Actor.of(user)
     try:
         if not blobs:
+            zone = chosen or zone_of_uai(fields["uai"])
             school = await open_school(
                 user, fields["uai"], fields["name"], actor, holiday_zone=zone
             )
@@ -124,7 +125,7 @@ async def new_school(request: web.Request) -> web.StreamResponse:
             export.uai,
             name or export.uai,
             actor,
-            holiday_zone=zone,
+            holiday_zone=chosen or zone_of_uai(export.uai),
             school_year=export.school_year,
         )
         preview = await import_siecle(

@@ -18,6 +18,7 @@ from core.bounds import MAX_COUNT
 from core.errors import Invalid
 from core.i18n import N_
 from core.rules.channels import default_order
+from core.rules.holiday_zones import ZONES
 from core.services.schools.letterhead import LETTERHEAD_FIELDS, letter_details, update_letterhead
 from core.services.schools.school import (
     checked_reply_to,
@@ -28,6 +29,7 @@ from core.services.schools.school import (
 )
 from core.services.schools.slots import COLOUR_KEYS, update_colours
 from web.panel import settings_calendar, settings_lists, settings_staff
+from web.panel.account import now_of
 from web.panel.guard import Page
 from web.panel.settings_kit import (
     FormError,
@@ -62,6 +64,7 @@ async def _general(
         "values": values,
         "form": form,
         "letters": letter_details(page.school),
+        "zones": ZONES,
         "letters_form": form.get("part") == "letters",
     }
     return show(page, "settings_general.html", context, error=error, status=status)
@@ -97,7 +100,8 @@ async def _change_general(page: Page, form: dict[str, Any]) -> None:
         "teachers_see_reasons": checked(form, "teachers_see_reasons"),
         **_addresses(form),
     }
-    await update_settings(page.school, parse_settings_patch(patch), page.actor)
+    today = now_of(page.request).date()
+    await update_settings(page.school, parse_settings_patch(patch), page.actor, today=today)
 
 
 ADDRESSES: dict[str, tuple[Callable[[str], str | None], str]] = {

@@ -16,6 +16,7 @@ from core.queries.calendar import timetable_slots
 from core.queries.common import school_year_dates
 from core.queries.settings import school_closed_days
 from core.rules.calendar import school_year_of
+from core.rules.holiday_zones import ZONES
 from core.services.schools import closed_days
 from core.services.schools import slots as school_settings
 from core.services.schools.slots import SlotRow, SlotsRefused
@@ -164,7 +165,7 @@ async def _calendar(
         "rows": rows,
         "first": first,
         "last": last,
-        "zones": closed_days.ZONES,
+        "zones": ZONES,
         "form": form,
     }
     return show(page, "settings_calendar.html", context, error=error, status=status)
@@ -186,8 +187,8 @@ async def _remove_closed(page: Page, form: dict[str, Any]) -> None:
 
 async def _import(page: Page, form: dict[str, Any]) -> None:
     zone = text(form, "zone")
-    if zone not in closed_days.ZONES:
-        raise FormError(N_("Choisissez la zone A, B ou C."))
+    if zone not in ZONES:
+        raise FormError(N_("Choisissez la zone A, B, C, Corse ou une académie d'outre-mer."))
     today = now_of(page.request).date()
     result = await closed_days.import_holidays(page.school, zone, page.actor, today=today)
     page.session["flash_said"] = page.words.ngettext(

@@ -1,9 +1,15 @@
-"""Closed days and half-days: added by hand, or imported from the national calendars.
+"""Closed days and half-days: added by hand, or filled from the school's holiday zone.
 
 School holidays for metropolitan zones A, B and C come from the ``vacances-scolaires-france``
-package, which ships the Ministry's calendar as data (no network); French public holidays
-from the ``holidays`` package. Half-days with no lesson do not count (domain.md §2), so the
-counting rules and the entry grid read these rows through ``load_calendar``.
+package, which ships the Ministry's calendar as a CSV (no network at run time); French public
+holidays, with the département's own (Alsace-Moselle, overseas), from the ``holidays`` package.
+Corse and the overseas académies set their own school holidays each year and neither package
+has them: their schools get the public holidays, and close their holidays by hand.
+Half-days with no lesson do not count (domain.md §2), so the counting rules and the entry grid
+read these rows through ``load_calendar``.
+
+The rows filled from the zone are marked ``national``: a new fill (the zone changed, the
+button pressed again) replaces them and never touches the days staff added by hand.
 """
 
 from __future__ import annotations
@@ -22,10 +28,10 @@ from core.models import ClosedDay, School
 from core.models.school import HalfField
 from core.queries.common import school_year_dates
 from core.rules.calendar import school_year_of
+from core.rules.holiday_zones import METROPOLITAN_ZONES, ZONES, public_holiday_subdivision
 from core.services import audit
 from core.services.audit import Actor
 
-ZONES = ("A", "B", "C")
 MAX_LABEL = 120
 
 
@@ -71,13 +77,19 @@ async def remove_closed_day(school: School, closed_id: int, actor: Actor) -> Non
 
 
 @dataclass(frozen=True, slots=True)
-class HolidayImport:
-    """What an import added: the days, between which dates."""
+class CalendarFill:
+    """What a fill changed in the school's national closed days, between which dates."""
 
-    zone: str
+    zone: str | None
     added: int
+    removed: int
+    relabelled: int
     first: date
     last: date
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.relabelled)
 
 
 @lru_cache(maxsize=1)
@@ -86,63 +98,121 @@ def _calendar() -> Any:
     return SchoolHolidayDates()
 
 
-def _school_holidays(zone: str, first: date, last: date) -> dict[date, str]:
+def _school_holidays(zone: str, first: date, last: date, *, strict: bool) -> dict[date, str]:
+    """The zone's school holidays (none for Corse and overseas: no package has them); a year
+    the package does not know is refused, or without ``strict`` has none."""
+    if zone not in METROPOLITAN_ZONES:
+        return {}
     calendar = _calendar()
     found: dict[date, str] = {}
     for year in range(first.year, last.year + 1):
         try:
             rows: dict[date, dict[str, Any]] = calendar.holidays_for_year_and_zone(year, zone)
         except UnsupportedYearException:
+            if not strict:
+                continue
             raise Invalid(f"no holiday calendar for {year}", code="holidays_year") from None
         for day, row in rows.items():
-            found[day] = f"{row['nom_vacances']} (zone {zone})"
+            found[day] = str(row["nom_vacances"])
     return found
 
 
-def national_closures(zone: str, first: date, last: date) -> dict[date, str]:
-    """School holidays of ``zone`` and public holidays between two dates, Monday to Saturday."""
+def check_zone(zone: str) -> str:
+    """``zone`` if it is a holiday zone (A, B, C, Corse or an overseas académie)."""
     if zone not in ZONES:
-        raise Invalid(f"unknown holiday zone {zone!r}: A, B or C", code="holiday_zone")
-    days = _school_holidays(zone, first, last)
-    public = holidays.country_holidays("FR", years=range(first.year, last.year + 1), language="fr")
+        raise Invalid(f"unknown holiday zone {zone[:40]!r}", code="holiday_zone")
+    return zone
+
+
+def national_closures(
+    zone: str, first: date, last: date, *, subdivision: str | None = None, strict: bool = True
+) -> dict[date, str]:
+    """School holidays of ``zone`` and public holidays (France's, and those of the
+    `holidays` package's ``subdivision``) between two dates, Monday to Saturday; a public
+    holiday's name wins over the holidays it falls in."""
+    days = _school_holidays(check_zone(zone), first, last, strict=strict)
+    public = holidays.country_holidays(
+        "FR", subdiv=subdivision, years=range(first.year, last.year + 1), language="fr"
+    )
     days.update({day: str(name) for day, name in public.items()})
-    return {d: days[d] for d in sorted(days) if first <= d <= last and d.weekday() != 6}
+    return {d: days[d][:MAX_LABEL] for d in sorted(days) if first <= d <= last and d.weekday() != 6}
+
+
+async def fill_closed_days(
+    school: School, actor: Actor, *, today: date | None = None
+) -> CalendarFill:
+    """Make the school's national closed days of the current school year those of its zone
+    and its public holidays, in one transaction (audited when something changed). Days
+    staff closed by hand are kept and not doubled; running it again changes nothing. A
+    school without a zone keeps no national day. Raises :class:`Invalid` (``holidays_year``)
+    when the packages have no calendar for the year."""
+    async with in_transaction():
+        return await fill_within(school, actor, today or date.today())
+
+
+async def fill_within(
+    school: School, actor: Actor, today: date, *, strict: bool = True
+) -> CalendarFill:
+    """:func:`fill_closed_days` inside the caller's transaction; without ``strict``, a year
+    whose school holidays are not known gets its public holidays only (a school is created
+    all the same)."""
+    first, last = await school_year_dates(school, school_year_of(today))
+    zone = school.holiday_zone
+    local = public_holiday_subdivision(school.uai)
+    wanted = national_closures(zone, first, last, subdivision=local, strict=strict) if zone else {}
+    rows = await ClosedDay.filter(school=school, day__gte=first, day__lte=last)
+    by_hand = {row.day for row in rows if not row.national}
+    filled = {row.day: row for row in rows if row.national}
+    stale = [row.id for day, row in filled.items() if day not in wanted or day in by_hand]
+    relabel = [
+        row for day, row in filled.items() if row.id not in stale and row.label != wanted[day]
+    ]
+    new = [
+        ClosedDay(school=school, day=day, half=HalfField.FULL_DAY, label=label, national=True)
+        for day, label in wanted.items()
+        if day not in by_hand and day not in filled
+    ]
+    if stale:
+        await ClosedDay.filter(id__in=stale).delete()
+    for row in relabel:
+        row.label = wanted[row.day]
+        await row.save(update_fields=["label"])
+    await ClosedDay.bulk_create(new)
+    fill = CalendarFill(zone, len(new), len(stale), len(relabel), first, last)
+    if fill.changed:
+        await audit.record(
+            actor,
+            "closed_day.fill",
+            school,
+            school_id=school.id,
+            after={
+                "holiday_zone": zone,
+                "added": fill.added,
+                "removed": fill.removed,
+                "relabelled": fill.relabelled,
+                "from": str(first),
+                "to": str(last),
+            },
+        )
+    return fill
 
 
 async def import_holidays(
     school: School, zone: str, actor: Actor, *, today: date | None = None
-) -> HolidayImport:
-    """Close the school holidays and public holidays of the current school year.
-
-    Days already closed for the whole day are kept as they are. The zone becomes the school's.
-    """
-    first, last = await school_year_dates(school, school_year_of(today or date.today()))
-    closures = national_closures(zone, first, last)
+) -> CalendarFill:
+    """The zone becomes the school's and its closed days are filled again (one transaction)."""
+    check_zone(zone)
     async with in_transaction():
-        added = await _close_new_days(school, closures)
-        before: dict[str, object] = {"holiday_zone": school.holiday_zone}
-        await School.filter(id=school.id).update(holiday_zone=zone)
-        school.holiday_zone = zone
-        await audit.record(
-            actor,
-            "closed_day.import",
-            school,
-            school_id=school.id,
-            before=before,
-            after={"holiday_zone": zone, "added": added, "from": str(first), "to": str(last)},
-        )
-    return HolidayImport(zone, added, first, last)
-
-
-async def _close_new_days(school: School, closures: dict[date, str]) -> int:
-    """Close the days not closed yet for the whole day; how many were added."""
-    closed = set(
-        await ClosedDay.filter(school=school, half=HalfField.FULL_DAY).values_list("day", flat=True)
-    )
-    new = [
-        ClosedDay(school=school, day=day, half=HalfField.FULL_DAY, label=label[:MAX_LABEL])
-        for day, label in closures.items()
-        if day not in closed
-    ]
-    await ClosedDay.bulk_create(new)
-    return len(new)
+        if zone != school.holiday_zone:
+            before: dict[str, object] = {"holiday_zone": school.holiday_zone}
+            await School.filter(id=school.id).update(holiday_zone=zone)
+            school.holiday_zone = zone
+            await audit.record(
+                actor,
+                "school.settings",
+                school,
+                school_id=school.id,
+                before=before,
+                after={"holiday_zone": zone},
+            )
+        return await fill_within(school, actor, today or date.today())

@@ -38,9 +38,11 @@ from core.rules.calendar import (
     school_year_of,
     year_bounds,
 )
+from core.rules.holiday_zones import ZONES
 from core.rules.notices import QuietHours
 from core.services import audit
 from core.services.audit import Actor
+from core.services.schools.closed_days import fill_within
 from core.services.schools.defaults import (
     ACTION_TYPES,
     GENERIC_REASONS,
@@ -85,6 +87,10 @@ def quiet_hours(school: School) -> QuietHours | None:
     if school.quiet_hours is None:
         return None
     return QuietHoursSetting.model_validate(school.quiet_hours).rule()
+
+
+def _zone_enum(schema: dict[str, Any]) -> None:
+    schema["enum"] = [*ZONES, None]
 
 
 def _channel_enum(schema: dict[str, Any]) -> None:
@@ -187,7 +193,13 @@ class SchoolSettingsPatch(BaseModel):
     weekly_summary: bool | None = Field(
         default=None, description="a weekly summary of each student's events to the family"
     )
-    holiday_zone: Literal["A", "B", "C"] | None = None
+    holiday_zone: str | None = Field(
+        default=None,
+        description="A, B, C, Corse or an overseas académie (Guadeloupe, Martinique, Guyane, "
+        "La Réunion, Mayotte, Saint-Pierre-et-Miquelon); its holidays and the public holidays "
+        "become the school's closed days; null: none",
+        json_schema_extra=_zone_enum,
+    )
     language: Literal["fr", "en"] | None = None
     teachers_see_reasons: bool | None = Field(
         default=None,
@@ -214,6 +226,13 @@ class SchoolSettingsPatch(BaseModel):
     @classmethod
     def _sms_sender(cls, value: str | None) -> str | None:
         return _value_error(checked_sms_sender, value)
+
+    @field_validator("holiday_zone")
+    @classmethod
+    def _holiday_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in ZONES:
+            raise PydanticCustomError("holiday_zone", "unknown holiday zone")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -313,7 +332,9 @@ async def create_school(
     letterhead: dict[str, object] | None = None,
     holiday_zone: str | None = None,
 ) -> School:
-    """Create a school with the default timetable, reasons, justification and action types."""
+    """Create a school with the default timetable, reasons, justification and action types,
+    and, given its holiday zone, the zone's holidays and the public holidays of the year as
+    closed days."""
     uai = uai.strip().upper()
     if not UAI_PATTERN.match(uai):
         raise Invalid(
@@ -343,6 +364,8 @@ async def create_school(
         await audit.record(
             actor, "school.create", school, school_id=school.id, after=audit.snapshot(school)
         )
+        if holiday_zone:
+            await fill_within(school, actor, today or date.today(), strict=False)
     return school
 
 
@@ -406,8 +429,11 @@ def parse_settings_patch(data: object) -> SchoolSettingsPatch:
         raise invalid_field(error, "settings") from None
 
 
-async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Actor) -> School:
-    """Change the given settings in one transaction with its audit record."""
+async def update_settings(
+    school: School, patch: SchoolSettingsPatch, actor: Actor, *, today: date | None = None
+) -> School:
+    """Change the given settings in one transaction with its audit record; a new holiday zone
+    replaces the closed days filled from the former one (``today`` says the school year)."""
     changes = patch.model_dump(exclude_unset=True, mode="json")
     async with in_transaction():
         fresh = await School.select_for_update().get(id=school.id)
@@ -428,6 +454,8 @@ async def update_settings(school: School, patch: SchoolSettingsPatch, actor: Act
         await audit.record(
             actor, "school.settings", fresh, school_id=fresh.id, before=before, after=after
         )
+        if before.get("holiday_zone", fresh.holiday_zone) != fresh.holiday_zone:
+            await fill_within(fresh, actor, today or date.today())
     return fresh
 
 

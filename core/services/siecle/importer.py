@@ -27,6 +27,7 @@ from core.models import (
     TeachingGroup,
 )
 from core.rules.calendar import school_year_of, year_bounds
+from core.rules.holiday_zones import zone_of_uai
 from core.services.audit import Actor
 from core.services.schools.school import create_school
 from core.services.siecle.tables import (
@@ -170,6 +171,7 @@ async def _school(
         actor,
         today=year_bounds(export.school_year)[0],
         letterhead=export.letterhead.as_json(),
+        holiday_zone=zone_of_uai(export.uai),  # its académie's; the settings change it
     )
     return school, True
 

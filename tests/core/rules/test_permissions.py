@@ -28,6 +28,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.TEMPLATES,
         P.DELIVERIES,
         P.LESSONS,
+        P.DIVISION_GROUPS,
     },
     "vie_scolaire": {
         P.READ,

@@ -256,3 +256,20 @@ async def test_a_chronic_absentee_misses_more_than_4_unjustified_half_days_a_mon
         max(monthly_counts(calendar, e, now=now).values(), default=0) for e in per_student.values()
     )
     assert worst > 4
+
+
+async def test_the_demo_is_a_zone_c_college_closed_in_its_holidays(db: str) -> None:
+    """The demo's spring holidays (zone C: 18 April to 3 May 2026) are closed days, and no
+    event falls in them: before, the demo's absences filled them."""
+    await build_demo(students=40, weeks=4, today=TODAY)
+    school = await School.get(uai=DEMO_UAI)
+    assert school.holiday_zone == "C"
+    closed = {
+        c.day: c.label for c in await ClosedDay.filter(school=school, half="day", national=True)
+    }
+    assert closed[date(2026, 4, 20)] == "Vacances de printemps"
+    assert closed[date(2026, 5, 14)] == "Ascension"
+    assert closed[date(2025, 10, 20)] == "Vacances de la Toussaint"
+    calendar = await load_calendar(school)
+    starts = await Event.filter(school=school).values_list("starts_at", flat=True)
+    assert starts and all(s.astimezone(calendar.tz).date() not in closed for s in starts)

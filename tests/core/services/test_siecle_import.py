@@ -12,6 +12,7 @@ import pytest
 
 from core.models import (
     AuditEntry,
+    ClosedDay,
     ContactKind,
     ContactPoint,
     Division,
@@ -78,6 +79,10 @@ async def test_the_sample_imports_with_its_expected_counts_and_twice_changes_not
     assert await state(SAMPLE_UAI) == expected()["initial"]
     school = await School.get(uai=SAMPLE_UAI)
     assert school.name == "COLLEGE JEAN MOULIN"
+    # its zone from its UAI (Paris: zone C), the zone's holidays of 2025-2026 closed
+    assert school.holiday_zone == "C"
+    toussaint = await ClosedDay.get(school=school, day=date(2025, 10, 20))
+    assert (toussaint.label, toussaint.national) == ("Vacances de la Toussaint", True)
     assert school.letterhead["head_name"] == "DUVAL"
     assert await Enrolment.filter(student__school=school, ends_on=None).count() == 415
     created = await AuditEntry.filter(school=school, action="siecle.create", entity="student")
