@@ -241,6 +241,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "siecle_other_school": w.gettext(
                 "Cet export est celui de l'établissement {uai}, pas de {school}."
             ),
+            "siecle_next_year": w.gettext(
+                "Cet export est de l'année {year} : commencez d'abord la nouvelle année "
+                "(Paramètres › Année scolaire)."
+            ),
             "siecle_year": w.gettext(
                 "Cet export est de l'année {year}, pas de l'année en cours ({current}) : "
                 "cochez « Accepter une autre année scolaire » pour l'importer quand même."
@@ -321,6 +325,17 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "watch_folder": w.gettext("Le dossier surveillé des exports SIECLE n'existe pas."),
             "weekday": w.gettext("Jour inconnu."),
+            "year_closed": w.gettext(
+                "L'année scolaire {year} est close : ses absences, avis, courriers et réponses "
+                "se consultent toujours, mais ne se modifient plus."
+            ),
+            "year_not_next": w.gettext(
+                "Seule l'année qui suit l'année en cours ({current}) peut commencer, pas {year}."
+            ),
+            "year_running": w.gettext(
+                "L'année {year} n'est pas finie : la suivante peut commencer après son dernier "
+                "jour de cours, le {last}."
+            ),
         },
         "error.field": {
             # the fields a form or a script may send, by the name a validation problem gives
@@ -374,6 +389,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "teachers_see_reasons": w.gettext("Motifs visibles des professeurs"),
             "reply_to": w.gettext("Adresse de réponse"),
             "sms_sender": w.gettext("Expéditeur SMS"),
+            "retention_years": w.gettext("Années gardées"),
         },
         "error.kind": {
             # a validation problem's kind, with the field's words as {field}
@@ -853,6 +869,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Délai d'envoi, heures calmes, ordre des canaux, relances, quotas."
             ),
             "staff": w.gettext("Qui a quel rôle dans l'établissement."),
+            "year": w.gettext("Commencer l'année suivante ; combien d'années garder."),
         },
         "settings.channel": {
             "chat": w.gettext("Messagerie (bot)"),
@@ -938,6 +955,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "colours": w.gettext("Couleurs"),
             "notices": w.pgettext("settings", "Avis aux familles"),
             "staff": w.gettext("Comptes du personnel"),
+            "year": w.gettext("Année scolaire"),
         },
         "settings.staff.role": {
             "admin": w.gettext("Administrateur"),

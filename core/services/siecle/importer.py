@@ -27,6 +27,7 @@ from core.models import (
     TeachingGroup,
 )
 from core.rules.calendar import school_year_of, year_bounds
+from core.rules.years import may_start, year_label
 from core.services.audit import Actor
 from core.services.schools.school import create_school
 from core.services.siecle.tables import (
@@ -148,6 +149,14 @@ async def _school(
     if school is not None:
         year = await SchoolYear.filter(school=school, current=True).order_by("-start_year").first()
     current = year.start_year if year else school_year_of(today)
+    if school is not None and may_start(current, export.school_year) and not force_year:
+        raise SiecleError(
+            f"{export.file_name()}: school year {year_label(export.school_year)} has not "
+            f"started: start it first (absences year start {export.school_year})",
+            code="siecle_next_year",
+            year=year_label(export.school_year),
+            current=year_label(current),
+        )
     if export.school_year != current and not force_year:
         raise SiecleError(
             f"{export.file_name()}: school year {export.school_year}-{export.school_year + 1} "
