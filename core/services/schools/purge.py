@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from core.models import (
     Action,
@@ -102,7 +103,7 @@ async def _purge(school: School, actor: Actor, dry_run: bool, today: date) -> Pu
     counts["deliveries"] = await Delivery.filter(
         notice_id__in=Subquery(notices.values("id"))
     ).count()
-    counts["notices"] = await notices.delete()  # their deliveries and history with them
+    counts["notices"] = await _gone(notices)  # their deliveries and history with them
     replies = InboundMessage.filter(school_id=school.id, received_at__lt=moment)
     done.files = [
         str(path)
@@ -110,17 +111,15 @@ async def _purge(school: School, actor: Actor, dry_run: bool, today: date) -> Pu
             message_id__in=Subquery(replies.values("id"))
         ).values_list("path", flat=True)
     ]
-    counts["replies"] = await replies.delete()  # their documents and questions with them
+    counts["replies"] = await _gone(replies)  # their documents and questions with them
     ended = Q(ends_at__lte=moment) | Q(ends_at__isnull=True, kind__not=EventKind.ABSENCE)
     events = Event.filter(school_id=school.id, starts_at__lt=moment).filter(ended)
-    counts["events"] = await events.delete()
-    counts["actions"] = await Action.filter(school_id=school.id, done_at__lt=moment).delete()
-    counts["roll_calls"] = await RollCall.filter(school_id=school.id, day__lt=day).delete()
-    counts["lessons"] = await Lesson.filter(school_id=school.id, ends_on__lt=day).delete()
-    counts["enrolments"] = await Enrolment.filter(
-        student_id__in=Subquery(Student.filter(school_id=school.id).values("id")),
-        ends_on__lt=day,
-    ).delete()
+    counts["events"] = await _gone(events)
+    counts["actions"] = await _gone(Action.filter(school_id=school.id, done_at__lt=moment))
+    counts["roll_calls"] = await _gone(RollCall.filter(school_id=school.id, day__lt=day))
+    counts["lessons"] = await _gone(Lesson.filter(school_id=school.id, ends_on__lt=day))
+    students = Subquery(Student.filter(school_id=school.id).values("id"))
+    counts["enrolments"] = await _gone(Enrolment.filter(student_id__in=students, ends_on__lt=day))
     await _students(school, day, counts)
     await audit.record(
         actor,
@@ -130,6 +129,15 @@ async def _purge(school: School, actor: Actor, dry_run: bool, today: date) -> Pu
         after={"first_kept": year_label(kept), "before": day, **counts},
     )
     return done
+
+
+async def _gone(rows: QuerySet[Any]) -> int:
+    """Delete ``rows``; how many there were (a backend's count of a DELETE may include the rows
+    its foreign keys cascaded to)."""
+    count = await rows.count()
+    if count:
+        await rows.delete()
+    return count
 
 
 async def _students(school: School, day: date, counts: dict[str, int]) -> None:
@@ -152,11 +160,11 @@ async def _students(school: School, day: date, counts: dict[str, int]) -> None:
     for part in chunks(gone):
         linked = GuardianLink.filter(student_id__in=part).values_list("person_id", flat=True)
         persons.update(cast("list[int]", await linked))
-        counts["students"] += await Student.filter(id__in=part).delete()
+        counts["students"] += await _gone(Student.filter(id__in=part))
     orphans: list[int] = []
     for part in chunks(sorted(persons)):
         linked = GuardianLink.filter(person_id__in=part).values_list("person_id", flat=True)
         kept = set(cast("list[int]", await linked))
         orphans.extend(i for i in part if i not in kept)
     for part in chunks(orphans):
-        counts["guardians"] += await Person.filter(id__in=part, school_id=school.id).delete()
+        counts["guardians"] += await _gone(Person.filter(id__in=part, school_id=school.id))
