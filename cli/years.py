@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from cli.commands import _require_schema, database
@@ -39,6 +40,9 @@ def add_parser(sub: Any) -> None:
     start.add_argument("year", type=int, help="the year it starts in, e.g. 2027 for 2027-2028")
     start.add_argument("--school", metavar="UAI", help="one school (default: every school)")
     start.add_argument("--dry-run", action="store_true", help="show the counts, change nothing")
+    start.add_argument(
+        "--today", type=date.fromisoformat, help="as if run that day (YYYY-MM-DD), e.g. to check"
+    )
     start.set_defaults(run=year_start)
     purged = sub.add_parser(
         "purge", help="delete the data of the school years older than the school's retention"
@@ -98,7 +102,9 @@ async def _each_school(uai: str | None, work: Each) -> int:
 
 async def year_start(args: argparse.Namespace) -> int:
     async def work(school: School, settings: Settings) -> list[str]:
-        done = await start_year(school, args.year, YEAR_ACTOR, dry_run=args.dry_run)
+        done = await start_year(
+            school, args.year, YEAR_ACTOR, dry_run=args.dry_run, today=args.today
+        )
         return started_lines(done)
 
     return await _each_school(args.school, work)

@@ -4,6 +4,7 @@ structures empty for the new imports, deletes nothing, and is audited with its c
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, date, timedelta
 
@@ -32,10 +33,12 @@ from core.queries.search import SearchCriteria, search_events
 from core.queries.student_file import student_file
 from core.rules.counting import EventKind
 from core.services.audit import Actor
+from core.services.delivery.letters import mark_letters
 from core.services.delivery.resend import resend_delivery
 from core.services.events.record import EventPatch, correct_event, delete_event, record_event
+from core.services.notices.answers import answer_reply
 from core.services.notices.inbound import receive_sms
-from core.services.notices.replies import reject_reply
+from core.services.notices.replies import attach_reply, reject_reply
 from core.services.schools.years import YearStarted, start_year
 from core.services.siecle.importer import import_siecle
 from core.siecle.errors import SiecleError
@@ -143,6 +146,8 @@ async def test_the_old_years_events_and_replies_are_read_only(
             start=at(MONDAY + timedelta(days=1), 8), end=at(MONDAY + timedelta(days=1), 10),
         ),
         reject_reply(school, cpe_actor, world.reply),
+        attach_reply(school, cpe_actor, world.reply),
+        answer_reply(cpe_actor, school, world.reply, "Bien reçu"),
     ]  # fmt: skip
     for refused in refusals:
         with pytest.raises(Conflict) as caught:
@@ -155,6 +160,13 @@ async def test_the_old_years_events_and_replies_are_read_only(
     await Notice.filter(event_id=event.id).update(created_at=sent_then)
     with pytest.raises(Conflict, match="closed"):
         await resend_delivery(school, cpe_actor, delivery.id, now=at(SEPTEMBER, 9))
+    letter = await Delivery.create(
+        uuid=uuid.uuid4(), notice_id=delivery.notice_id, channel="letter", to="12 rue Vaneau",
+        status=DeliveryStatus.SENT, not_before=sent_then,
+    )  # fmt: skip
+    await Delivery.filter(id=letter.id).update(created_at=sent_then)
+    with pytest.raises(Conflict, match="closed"):
+        await mark_letters(school, cpe_actor, [letter.id], "printed", now=at(SEPTEMBER, 9))
     # the new year is open; an event of it cannot move back into the closed one
     new = await absence(
         school, cpe_actor, world.pupil, at(SEPTEMBER, 8), at(SEPTEMBER, 10), now=at(SEPTEMBER, 9)
