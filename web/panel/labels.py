@@ -270,6 +270,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "timetable_other_school": w.gettext(
                 "Cet emploi du temps est celui de l'établissement {uai}, pas de {school}."
             ),
+            "timetable_next_year": w.gettext(
+                "Cet emploi du temps est de l'année {year} : commencez d'abord la nouvelle année "
+                "(Paramètres › Année scolaire), puis importez son export SIECLE."
+            ),
             "timetable_year": w.gettext(
                 "Cet emploi du temps est de l'année {year}, pas de l'année en cours ({current}) : "
                 "cochez « Accepter une autre année scolaire » pour l'importer quand même."

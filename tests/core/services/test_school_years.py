@@ -39,11 +39,15 @@ from core.services.events.record import EventPatch, correct_event, delete_event,
 from core.services.notices.answers import answer_reply
 from core.services.notices.inbound import receive_sms
 from core.services.notices.replies import attach_reply, reject_reply
+from core.services.schools.school import create_school
 from core.services.schools.years import YearStarted, start_year
 from core.services.siecle.importer import import_siecle
+from core.services.timetable.importer import import_timetable
 from core.siecle.errors import SiecleError
 from core.siecle.files import load_export
+from core.timetable import TimetableError, load_timetable
 from tests.core.services.notice_support import MONDAY, MOTHER_MOBILE, absence, at, make_family
+from tests.core.services.test_timetable_import import EDT
 from tests.core.siecle.support import SMALL
 
 SUMMER = date(2026, 8, 25)  # 2025-26 is over (its last day of lessons: 4 July 2026)
@@ -224,3 +228,13 @@ async def test_the_siecle_import_of_next_year_asks_for_the_new_year_first(db: st
     assert await Division.filter(active=True).count() == divisions
     reopened = await Enrolment.filter(ends_on__isnull=True).count()
     assert reopened == assigned and await Enrolment.filter(ends_on=date(2026, 7, 4)).count()
+
+
+async def test_a_timetable_of_next_year_asks_for_the_new_year_first(db: str) -> None:
+    actor = Actor.system("import timetable")
+    await create_school("0751234X", "Collège Jean Moulin", actor, today=MONDAY)  # 2025-26
+    timetable = load_timetable([EDT])  # 2026-27
+    with pytest.raises(TimetableError) as caught:
+        await import_timetable(timetable, actor, school_uai="0751234X", today=SUMMER)
+    assert caught.value.code == "timetable_next_year"
+    assert caught.value.params == {"year": "2026-2027", "current": "2025-2026"}
