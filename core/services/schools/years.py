@@ -53,6 +53,18 @@ async def refuse_closed(school: School, *moments: datetime) -> None:
         )
 
 
+def not_started(what: str, current: int, wanted: int) -> tuple[str, dict[str, object]] | None:
+    """For an import of ``what`` (its files) of the year ``wanted``: when that is the year after
+    the current one, the refusal's message and params (start that year first), else None."""
+    if not may_start(current, wanted):
+        return None
+    message = (
+        f"{what}: school year {year_label(wanted)} has not started: start it first "
+        f"(absences year start {wanted})"
+    )
+    return message, {"year": year_label(wanted), "current": year_label(current)}
+
+
 @dataclass(slots=True)
 class YearStarted:
     """What a year start did (or, in a dry run, would do)."""

@@ -27,9 +27,9 @@ from core.models import (
     TeachingGroup,
 )
 from core.rules.calendar import school_year_of, year_bounds
-from core.rules.years import may_start, year_label
 from core.services.audit import Actor
 from core.services.schools.school import create_school
+from core.services.schools.years import not_started
 from core.services.siecle.tables import (
     BATCH,
     IMPORT_LABEL,
@@ -149,14 +149,9 @@ async def _school(
     if school is not None:
         year = await SchoolYear.filter(school=school, current=True).order_by("-start_year").first()
     current = year.start_year if year else school_year_of(today)
-    if school is not None and may_start(current, export.school_year) and not force_year:
-        raise SiecleError(
-            f"{export.file_name()}: school year {year_label(export.school_year)} has not "
-            f"started: start it first (absences year start {export.school_year})",
-            code="siecle_next_year",
-            year=year_label(export.school_year),
-            current=year_label(current),
-        )
+    early = not_started(export.file_name(), current, export.school_year)
+    if school is not None and early is not None and not force_year:
+        raise SiecleError(early[0], code="siecle_next_year", **early[1])
     if export.school_year != current and not force_year:
         raise SiecleError(
             f"{export.file_name()}: school year {export.school_year}-{export.school_year + 1} "

@@ -45,8 +45,8 @@ from core.models import (
 from core.models.school import minutes_to_time
 from core.rules.calendar import school_year_of, year_bounds
 from core.rules.lessons import LessonKey, plan_lessons, teacher_overlaps
-from core.rules.years import may_start, year_label
 from core.services.audit import Actor
+from core.services.schools.years import not_started
 from core.services.siecle.tables import AuditLog
 from core.timetable.parse import EDT_ROOT, TimetableError
 from core.timetable.records import Course, TimetableExport
@@ -139,14 +139,9 @@ async def _year(
 ) -> tuple[date, date]:
     year = await SchoolYear.filter(school=school, current=True).order_by("-start_year").first()
     current = year.start_year if year else school_year_of(today)
-    if year is not None and may_start(current, export.school_year) and not force_year:
-        raise TimetableError(
-            f"{names}: school year {year_label(export.school_year)} has not started: start it "
-            f"first (absences year start {export.school_year}), then import its SIECLE export",
-            code="timetable_next_year",
-            year=year_label(export.school_year),
-            current=year_label(current),
-        )
+    early = not_started(names, current, export.school_year)
+    if year is not None and early is not None and not force_year:
+        raise TimetableError(early[0], code="timetable_next_year", **early[1])
     if export.school_year != current and not force_year:
         raise TimetableError(
             f"{names}: school year {export.school_year}-{export.school_year + 1} is not the "
