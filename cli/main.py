@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from typing import Any
 
-from cli import commands, siecle
+from cli import commands, siecle, years
 from core.db import DatabaseError
 from core.errors import DomainError
 from core.rules.tokens import DEFAULT_TOKEN_DAYS
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.set_defaults(run=commands.bot_set_webhook)
 
     siecle.add_parser(sub)
+    years.add_parser(sub)
     return parser
 
 

@@ -10,6 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from core.rules.channels import default_order
+from core.rules.years import RETENTION_DEFAULT
 
 if TYPE_CHECKING:
     from core.models.structure import Division
@@ -79,6 +80,8 @@ class School(Model):
     # Teachers see the reason of their own pupils' absences (never its comment nor a medical
     # detail); off: the generic reason's label only.
     teachers_see_reasons = fields.BooleanField(default=False)
+    # school years kept, the current one included: older ones go with `absences purge`
+    retention_years = fields.SmallIntField(default=RETENTION_DEFAULT)
     planned_on = fields.DateField(null=True)  # last local day the dated notices were planned
     colours: fields.Field[dict[str, str]] = fields.JSONField(default=default_colours)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -224,6 +224,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/settings/staff/{id}/remove"): R(303, ADMIN, "spare"),
     ("POST", "/s/{uai}/settings/staff/invitations/{id}/cancel"): R(404, ADMIN, "nothing"),
     ("POST", "/s/{uai}/settings/staff/invitations/{id}/resend"): R(404, ADMIN, "nothing"),
+    ("GET", "/s/{uai}/settings/year"): R(200, ADMIN),
+    ("POST", "/s/{uai}/settings/year"): R(400, ADMIN),
+    ("GET", "/s/{uai}/settings/year/start"): R(200, ADMIN),
+    ("POST", "/s/{uai}/settings/year/start"): R(400, ADMIN),
 }
 # Routes of no school: any logged-in user (``ok``), whatever their role.
 OWN_ACCOUNT: dict[tuple[str, str], int] = {

@@ -101,6 +101,9 @@ async def _upload(request: web.Request, kind: str) -> web.StreamResponse:
         return await _another_school(page, other.uai)
     except DomainError as error:
         context = _context(page, "upload", error=worded(page.words, error))
+        if error.code in ("siecle_next_year", "timetable_next_year"):
+            start = page.gettext("Commencer la nouvelle année")
+            context["next_step"] = (start, f"/s/{page.school.uai}/settings/year/start")
         return page.render("imports.html", context, status=422)
     names = [name for name, _ in blobs]
     meta = Meta(page.school.uai, page.user.id, force_year, names, kind=kind)

@@ -251,6 +251,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "siecle_other_school": w.gettext(
                 "Cet export est celui de l'établissement {uai}, pas de {school}."
             ),
+            "siecle_next_year": w.gettext(
+                "Cet export est de l'année {year} : commencez d'abord la nouvelle année "
+                "(Paramètres › Année scolaire)."
+            ),
             "siecle_year": w.gettext(
                 "Cet export est de l'année {year}, pas de l'année en cours ({current}) : "
                 "cochez « Accepter une autre année scolaire » pour l'importer quand même."
@@ -275,6 +279,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "timetable_other_school": w.gettext(
                 "Cet emploi du temps est celui de l'établissement {uai}, pas de {school}."
+            ),
+            "timetable_next_year": w.gettext(
+                "Cet emploi du temps est de l'année {year} : commencez d'abord la nouvelle année "
+                "(Paramètres › Année scolaire), puis importez son export SIECLE."
             ),
             "timetable_year": w.gettext(
                 "Cet emploi du temps est de l'année {year}, pas de l'année en cours ({current}) : "
@@ -331,6 +339,17 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "watch_folder": w.gettext("Le dossier surveillé des exports SIECLE n'existe pas."),
             "weekday": w.gettext("Jour inconnu."),
+            "year_closed": w.gettext(
+                "L'année scolaire {year} est close : ses absences, avis, courriers et réponses "
+                "se consultent toujours, mais ne se modifient plus."
+            ),
+            "year_not_next": w.gettext(
+                "Seule l'année qui suit l'année en cours ({current}) peut commencer, pas {year}."
+            ),
+            "year_running": w.gettext(
+                "L'année {year} n'est pas finie : la suivante peut commencer après son dernier "
+                "jour de cours, le {last}."
+            ),
         },
         "error.field": {
             # the fields a form or a script may send, by the name a validation problem gives
@@ -384,6 +403,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "teachers_see_reasons": w.gettext("Motifs visibles des professeurs"),
             "reply_to": w.gettext("Adresse de réponse"),
             "sms_sender": w.gettext("Expéditeur SMS"),
+            "retention_years": w.gettext("Années gardées"),
         },
         "error.kind": {
             # a validation problem's kind, with the field's words as {field}
@@ -866,6 +886,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Délai d'envoi, heures calmes, ordre des canaux, relances, quotas."
             ),
             "staff": w.gettext("Qui a quel rôle dans l'établissement."),
+            "year": w.gettext("Commencer l'année suivante ; combien d'années garder."),
         },
         "settings.channel": {
             "chat": w.gettext("Messagerie (bot)"),
@@ -966,6 +987,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "colours": w.gettext("Couleurs"),
             "notices": w.pgettext("settings", "Avis aux familles"),
             "staff": w.gettext("Comptes du personnel"),
+            "year": w.gettext("Année scolaire"),
         },
         "settings.staff.role": {
             "admin": w.gettext("Administrateur"),

@@ -3,7 +3,8 @@ service (one transaction, one audit row), plain forms with CSRF.
 
 This module holds the overview, the general settings (midday, counting, thresholds, zone),
 the family notices (delay, quiet hours, channel order) and the on-screen colours; the other
-sections live in ``settings_calendar``, ``settings_lists`` and ``settings_staff``.
+sections live in ``settings_calendar``, ``settings_lists``, ``settings_staff`` and
+``settings_year``.
 :data:`ROUTES` lists every route, so that a test can knock on each with the wrong user.
 """
 
@@ -28,7 +29,7 @@ from core.services.schools.school import (
     update_settings,
 )
 from core.services.schools.slots import COLOUR_KEYS, update_colours
-from web.panel import settings_calendar, settings_lists, settings_staff
+from web.panel import settings_calendar, settings_lists, settings_staff, settings_year
 from web.panel.account import now_of
 from web.panel.guard import Page
 from web.panel.settings_kit import (
@@ -262,6 +263,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
         *settings_calendar.ROUTES,
         *settings_lists.ROUTES,
         *settings_staff.ROUTES,
+        *settings_year.ROUTES,
     ]
 ]
 

@@ -32,6 +32,7 @@ from core.services.ports import (
     SendFailed,
     SendRenderer,
 )
+from core.services.schools.years import refuse_closed
 from core.services.templates.failures import record_failure
 from core.services.templates.messages import Composed, compose_checked
 
@@ -140,6 +141,7 @@ async def mark_letters(
     changed: list[int] = []
     async with in_transaction():
         deliveries = await _checked(school, ids, lock=True)
+        await refuse_closed(school, *(d.created_at for d in deliveries))
         for delivery in deliveries:
             before = _state(delivery)
             done = await (_print if mark == "printed" else _post)(delivery, now)

@@ -20,6 +20,7 @@ from core.rules.notices import PlannedDelivery
 from core.services.audit import Actor, record, snapshot
 from core.services.delivery.rows import create_delivery
 from core.services.notices.recipients import NO_CONTACT_ROW
+from core.services.schools.years import refuse_closed
 
 AUDITED = ("notice_id", "person_id", "contact_id", "channel", "to", "status", "not_before")
 RESENDABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
@@ -75,6 +76,7 @@ async def resend_delivery(
         notice = None if failed is None else await Notice.get(id=failed.notice_id)
         if failed is None or notice is None or notice.school_id != school.id:
             raise NotFound("no such delivery")
+        await refuse_closed(school, notice.created_at)
         if failed.status not in RESENDABLE:
             raise Conflict(
                 "only a failed or undelivered delivery can be sent again", code="not_resendable"

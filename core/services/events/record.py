@@ -20,6 +20,7 @@ from core.services.audit import Actor
 from core.services.delivery.rows import Due
 from core.services.notices.absence import plan_absence_notices, reconcile_notices
 from core.services.schools.school import now_utc
+from core.services.schools.years import refuse_closed
 
 AUDITED = (
     "kind",
@@ -201,6 +202,7 @@ async def record_event(
     start = aware_utc(start, "start")
     end = None if end is None else aware_utc(end, "end")
     student = await school_student(school, student_id)
+    await refuse_closed(school, start)
     asked, kind = kind, _kind_by_duration(school, kind, start, end)
     await _check_interval(school, kind, start, end)
     found_reason = await resolve_reason(school, reason)
@@ -321,8 +323,9 @@ async def correct_event(
             )
         if not patch.model_fields_set - {"version"}:
             return Recorded(event, [])  # nothing to change: no new version, no audit row
-        before = audit.snapshot(event, AUDITED)
+        before, was = audit.snapshot(event, AUDITED), event.starts_at
         await _apply_patch(school, event, patch, actor)
+        await refuse_closed(school, was, event.starts_at)  # nor moved into a closed year
         await _check_interval(school, EventKind(event.kind), event.starts_at, event.ends_at)
         student = await Student.get(id=event.student_id)
         await _check_overlap(
@@ -356,6 +359,7 @@ async def delete_event(
                 f"event {event_id} is already marked as entered by mistake",
                 code="event_already_cancelled",
             )
+        await refuse_closed(school, event.starts_at)
         before = audit.snapshot(event, AUDITED)
         event.deleted, event.deleted_by_id, event.deleted_at = True, actor.user_id, now_utc()
         event.version += 1

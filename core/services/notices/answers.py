@@ -41,6 +41,7 @@ from core.services.audit import Actor
 from core.services.delivery.rows import Due, create_delivery, send_time
 from core.services.notices.recipients import NO_CONTACT_ROW
 from core.services.schools.school import now_utc
+from core.services.schools.years import refuse_closed
 
 MAX_TEXT = 480  # three SMS segments of GSM-7, with the signature
 NUMBER = re.compile(r"\+[1-9]\d{5,14}")  # E.164, as replies' senders are stored
@@ -72,6 +73,7 @@ async def _reply(school: School, inbound_id: int) -> InboundMessage:
     reply = await InboundMessage.get_or_none(id=inbound_id, school_id=school.id)
     if reply is None:
         raise NotFound("no such reply", code="not_found")
+    await refuse_closed(school, reply.received_at)
     if reply.person_id is None or reply.student_id is None:
         raise Invalid("this reply is matched to no guardian nor student", code="no_family")
     if not NUMBER.fullmatch(reply.sender):

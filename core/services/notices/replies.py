@@ -46,6 +46,7 @@ from core.services.notices.inbound import e164, open_absences_by_student, propos
 from core.services.schools.defaults import JUSTIFICATION_TYPES
 from core.services.schools.lists import ensure_listed
 from core.services.schools.school import now_utc
+from core.services.schools.years import refuse_closed
 
 FAMILY_WORD = "PAROLE_FAMILLE"
 AUDITED = ("status", "proposed_reason_id", "handled_by_id", "handled_at", "event_ids")
@@ -68,6 +69,7 @@ async def _pending(school: School, inbound_id: int) -> InboundMessage:
         raise NotFound("no such reply", code="not_found")
     if message.status != InboundStatus.PENDING:
         raise Conflict("this reply was already decided", code="decided")
+    await refuse_closed(school, message.received_at)
     return message
 
 
@@ -197,6 +199,7 @@ async def attach_reply(
             raise NotFound("no such reply", code="not_found")
         if message.status not in OPEN:
             raise Conflict("this reply was already decided", code="decided")
+        await refuse_closed(school, message.received_at)
         before = audit.snapshot(message, ATTACHED)
         if guardian_id is not None:
             person = await Person.get_or_none(id=guardian_id, school_id=school.id)

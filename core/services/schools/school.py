@@ -40,6 +40,7 @@ from core.rules.calendar import (
 )
 from core.rules.holiday_zones import ZONES
 from core.rules.notices import QuietHours
+from core.rules.years import RETENTION_MAX, RETENTION_MIN
 from core.services import audit
 from core.services.audit import Actor
 from core.services.schools.closed_days import fill_within
@@ -216,6 +217,13 @@ class SchoolSettingsPatch(BaseModel):
         description="the school's own SMS sender: a number in E.164 or a name of 3 to 11 "
         "letters and digits; null or empty: the install's",
     )
+    retention_years: int | None = Field(
+        default=None,
+        ge=RETENTION_MIN,
+        le=RETENTION_MAX,
+        description="school years kept, the current one included; `absences purge` deletes "
+        "the older ones",
+    )
 
     @field_validator("reply_to")
     @classmethod
@@ -297,6 +305,7 @@ class SchoolSettings(BaseModel):
     teachers_see_reasons: bool
     reply_to: str | None
     sms_sender: str | None
+    retention_years: int
 
 
 SETTINGS_FIELDS = tuple(SchoolSettingsPatch.model_fields)

@@ -30,6 +30,7 @@ from core.rules.calendar import school_year_of, year_bounds
 from core.rules.holiday_zones import zone_of_uai
 from core.services.audit import Actor
 from core.services.schools.school import create_school
+from core.services.schools.years import not_started
 from core.services.siecle.tables import (
     BATCH,
     IMPORT_LABEL,
@@ -149,6 +150,9 @@ async def _school(
     if school is not None:
         year = await SchoolYear.filter(school=school, current=True).order_by("-start_year").first()
     current = year.start_year if year else school_year_of(today)
+    early = not_started(export.file_name(), current, export.school_year)
+    if school is not None and early is not None and not force_year:
+        raise SiecleError(early[0], code="siecle_next_year", **early[1])
     if export.school_year != current and not force_year:
         raise SiecleError(
             f"{export.file_name()}: school year {export.school_year}-{export.school_year + 1} "

@@ -46,6 +46,7 @@ from core.models.school import minutes_to_time
 from core.rules.calendar import school_year_of, year_bounds
 from core.rules.lessons import LessonKey, plan_lessons, teacher_overlaps
 from core.services.audit import Actor
+from core.services.schools.years import not_started
 from core.services.siecle.tables import AuditLog
 from core.timetable.parse import EDT_ROOT, TimetableError
 from core.timetable.records import Course, TimetableExport
@@ -138,6 +139,9 @@ async def _year(
 ) -> tuple[date, date]:
     year = await SchoolYear.filter(school=school, current=True).order_by("-start_year").first()
     current = year.start_year if year else school_year_of(today)
+    early = not_started(names, current, export.school_year)
+    if year is not None and early is not None and not force_year:
+        raise TimetableError(early[0], code="timetable_next_year", **early[1])
     if export.school_year != current and not force_year:
         raise TimetableError(
             f"{names}: school year {export.school_year}-{export.school_year + 1} is not the "
