@@ -32,8 +32,9 @@ async def test_an_admin_uploads_previews_and_applies_the_sample(
     await page.get_by_role("link", name="Imports", exact=True).click()
     await page.wait_for_url(f"{live_server}/s/{UAI}/imports")
     files = [str(p) for p in sorted(SAMPLE.glob("*.xml"))]
-    await page.get_by_label("Fichiers XML ou zip").set_input_files(files)
-    await page.get_by_role("button", name="Prévisualiser").click()
+    siecle = page.locator("#import-siecle")
+    await siecle.get_by_label("Fichiers XML ou zip").set_input_files(files)
+    await siecle.get_by_role("button", name="Prévisualiser").click()
 
     await page.get_by_role("heading", name="Changements à appliquer").wait_for()
     students = page.locator('tr[data-kind="students"] td')
