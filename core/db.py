@@ -100,22 +100,49 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
-async def migrate(database_url: str) -> list[str]:
-    """Apply the committed migrations; returns the names applied."""
+async def migrate(database_url: str, *, replay: bool = False) -> list[str]:
+    """Apply the committed migrations; returns the names applied.
+
+    An empty database gets the models' schema in one step and every migration recorded as
+    applied: replaying the whole chain costs seconds of CPU per migration on a new install
+    (tests/core/test_models_schema.py checks both ways give the same schema). ``replay``
+    forces the chain, as an existing database always gets it.
+    """
     from tortoise.migrations.api.migrate import migrate as run_migrations
+    from tortoise.migrations.executor import PlanStep
 
     ensure_sqlite_directory(database_url)
+    config = tortoise_config(database_url)
     applied: list[str] = []
 
     def progress(event: str, app_label: str, name: str) -> None:
         if event == "apply_done":
             applied.append(f"{app_label}.{name}")
 
+    def planned(_connection: str, plan: list[PlanStep], fake: bool, _dry_run: bool) -> None:
+        if fake:
+            applied.extend(f"{s.migration.app_label}.{s.migration.name}" for s in plan)
+
     try:
-        await run_migrations(config=tortoise_config(database_url), progress=progress)
+        fresh = not replay and await _is_empty(config)
+        if fresh:
+            await Tortoise.generate_schemas(safe=False)
+        await run_migrations(config=config, progress=progress, reporter=planned, fake=fresh)
     except Exception as error:
         raise DatabaseError(f"cannot migrate the database: {_one_line(error)}") from None
     return applied
+
+
+async def _is_empty(config: dict[str, Any]) -> bool:
+    """Whether the database holds no table at all (a new install), opening the connections."""
+    await Tortoise.init(config=config)
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:
+        query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    _, rows = await connection.execute_query(query)
+    return not rows
 
 
 def _one_line(error: BaseException) -> str:

@@ -44,7 +44,7 @@ from core.models import (
 )
 from core.models.school import minutes_to_time
 from core.rules.calendar import school_year_of, year_bounds
-from core.rules.lessons import LessonKey, plan_lessons, teacher_overlaps
+from core.rules.lessons import LessonKey, monday_of, plan_lessons, teacher_overlaps
 from core.services.audit import Actor
 from core.services.schools.years import not_started
 from core.services.siecle.tables import AuditLog
@@ -124,7 +124,7 @@ async def _import(
         uai, export.school_year, sorted(export.files.values()), effective, lessons_read=False
     )
     run = _Run(school, export, summary, AuditLog(school.id, actor, IMPORT_LABEL))
-    pattern_ids = await _sync_patterns(run)
+    pattern_ids = await _sync_patterns(run, effective)
     await _sync_staff(run)
     if EDT_ROOT in export.files:
         summary.lessons_read = True
@@ -154,12 +154,18 @@ async def _year(
     return year_bounds(export.school_year, (row.starts_on, row.ends_on) if row else None)
 
 
-async def _sync_patterns(run: _Run) -> dict[str, int]:
+async def _sync_patterns(run: _Run, effective: date) -> dict[str, int]:
+    """The files' week patterns; a stored pattern keeps its weeks before the import takes
+    effect (the lessons given then, and their roll calls, stay as they were)."""
     stored = {p.code: p for p in await WeekPattern.filter(school=run.school)}
     counts = run.summary.counts["patterns"]
+    cutoff = monday_of(effective).isoformat()
     for code, pattern in sorted(run.export.patterns.items()):
         label = pattern.long_label or pattern.short_label or code
         mondays = [d.isoformat() for d in pattern.mondays]
+        if code in stored:
+            past = [m for m in stored[code].mondays if m < cutoff]
+            mondays = sorted({*past, *(m for m in mondays if m >= cutoff)})
         wanted: dict[str, object] = {"label": label, "mondays": mondays}
         row = stored.get(code)
         if row is None:

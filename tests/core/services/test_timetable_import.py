@@ -264,3 +264,29 @@ async def test_a_lesson_no_longer_in_the_files_ends_or_goes(school: School) -> N
     assert counts(summary, "lessons") == (0, 0, len(kept), 1)
     assert summary.removed[0]["start"] == gone.start.strftime("%H:%M")
     assert await Lesson.filter(school=school).count() == len(kept)
+
+
+async def test_a_new_export_changes_the_weeks_to_come_not_the_weeks_given(school: School) -> None:
+    """An export of December lists week A from then on; the weeks of A already given stay, so
+    September's lessons (and their roll calls) are still there; a later week changes."""
+    await run(export())
+    [code_a] = [
+        c
+        for c, p in export().patterns.items()
+        if WEEK_A_MONDAY in p.mondays and WEEK_B_MONDAY not in p.mondays
+    ]
+    stored = await WeekPattern.get(school=school, code=code_a)
+    september = [m for m in stored.mondays if m < "2026-10-01"]
+    assert september
+    timetable = export()
+    pattern = timetable.patterns[code_a]
+    later = tuple(m for m in pattern.mondays if m > WEEK_A_MONDAY)
+    timetable.patterns[code_a] = replace(pattern, mondays=later)
+    summary = await run(timetable, today=WEEK_A_MONDAY)
+    assert counts(summary, "patterns")[1] == 1
+    await stored.refresh_from_db()
+    assert september == [m for m in stored.mondays if m < "2026-10-01"]
+    assert WEEK_A_MONDAY.isoformat() not in stored.mondays
+    assert [m for m in stored.mondays if m > WEEK_A_MONDAY.isoformat()] == [
+        m.isoformat() for m in later
+    ]
