@@ -80,7 +80,7 @@ def purged_lines(done: Purged) -> list[str]:
 Each = Callable[[School, Settings], Awaitable[list[str]]]
 
 
-async def _each_school(uai: str | None, work: Each) -> int:
+async def each_school(uai: str | None, work: Each) -> int:
     """``work`` for the school named, or for every school (a refusal: one line, exit 1)."""
     settings = load_settings()
     refused = 0
@@ -107,7 +107,7 @@ async def year_start(args: argparse.Namespace) -> int:
         )
         return started_lines(done)
 
-    return await _each_school(args.school, work)
+    return await each_school(args.school, work)
 
 
 async def purge_years(args: argparse.Namespace) -> int:
@@ -116,4 +116,4 @@ async def purge_years(args: argparse.Namespace) -> int:
         done = await purge(school, PURGE_ACTOR, dry_run=args.dry_run, var_dir=var_dir)
         return purged_lines(done)
 
-    return await _each_school(args.school, work)
+    return await each_school(args.school, work)

@@ -1,6 +1,6 @@
 """The domain model, split by aggregate. Import models from here."""
 
-from core.models.event import Event, EventSource
+from core.models.event import Event, EventSource, HalfDayLedger, MissedHalfDay
 from core.models.follow_up import SavedSearch
 from core.models.inbound import (
     Attachment,
@@ -81,6 +81,7 @@ __all__ = [
     "EventSource",
     "GenericReason",
     "GuardianLink",
+    "HalfDayLedger",
     "InboundMessage",
     "InboundStatus",
     "Invitation",
@@ -94,6 +95,7 @@ __all__ = [
     "Mef",
     "Membership",
     "MessageTemplate",
+    "MissedHalfDay",
     "Notice",
     "NoticeKind",
     "NoticeStatus",

@@ -92,3 +92,51 @@ class Event(Model):
             ("school_id", "deleted", "kind", "starts_at"),
         )
         ordering = ["starts_at"]
+
+
+class MissedHalfDay(Model):
+    """One school half-day a student missed, kept in the transaction of each event change so
+    that statistics are SQL aggregates (core/services/stats/half_days.py keeps it true).
+
+    Seconds of lesson time: ``lesson_seconds`` in the half-day, ``missed_all`` covered by the
+    union of the absences that count (justified or not), ``missed_unjustified`` by those not
+    justified (undecided included). Every counting mode follows: raw (missed > 0), complete
+    (missed = lesson), proportional (missed / lesson). Open-ended absences are left out (they
+    grow with time): the statistics add them when they read.
+    """
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="missed_half_days", on_delete=fields.CASCADE
+    )
+    school_id: int
+    student: fields.ForeignKeyRelation[Student] = fields.ForeignKeyField(
+        "models.Student", related_name="missed_half_days", on_delete=fields.CASCADE
+    )
+    student_id: int
+    day = fields.DateField()
+    half = fields.CharField(max_length=2)  # am / pm (rules.calendar.Half)
+    lesson_seconds = fields.IntField()
+    missed_all = fields.IntField()
+    missed_unjustified = fields.IntField()
+
+    class Meta:
+        table = "missed_half_day"
+        unique_together = (("student_id", "day", "half"),)
+        indexes = (("school_id", "day"),)
+
+
+class HalfDayLedger(Model):
+    """Per school: the calendar the missed half-days were computed with (a fingerprint of its
+    time zone, midday, slots and closed days). Another calendar means computing them again."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.OneToOneRelation[School] = fields.OneToOneField(
+        "models.School", related_name="half_day_ledger", on_delete=fields.CASCADE
+    )
+    school_id: int
+    calendar = fields.CharField(max_length=64)
+    built_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "half_day_ledger"

@@ -112,6 +112,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/imports/siecle"): R(415, ADMIN),
     ("POST", f"{API}/imports/timetable"): R(415, ADMIN),
     ("GET", f"{API}/lessons"): R(400, EVERYONE),
+    ("GET", f"{API}/stats/absenteeism"): R(400, frozenset({"admin", "direction", "cpe"})),
     # The panel: entry grid, roll call, follow-up, student file
     ("GET", "/s/{uai}/grid"): R(200, EVERYONE),
     ("POST", "/s/{uai}/grid/events"): R(422, WRITERS, json=True),

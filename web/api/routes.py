@@ -15,6 +15,7 @@ from web.api import (
     notices,
     openapi,
     settings,
+    stats,
     students,
     templates,
 )
@@ -26,6 +27,7 @@ def all_routes() -> list[Route]:
     return [
         *students.ROUTES,
         *lessons.ROUTES,
+        *stats.ROUTES,
         *events.ROUTES,
         *notices.ROUTES,
         *inbound.ROUTES,

@@ -334,6 +334,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
                 "Aucun responsable de l'élève ne peut être joint : vérifiez ses coordonnées."
             ),
             "unsafe": w.gettext("Construction interdite dans un modèle."),
+            "month_invalid": w.gettext("Mois invalide : indiquez-le sous la forme AAAA-MM."),
+            "as_of_invalid": w.gettext(
+                "Date de situation invalide : indiquez-la sous la forme AAAA-MM-JJ."
+            ),
             "unusable": w.gettext(
                 "Ce numéro ou cette adresse est marqué inutilisable : corrigez-le d'abord."
             ),
@@ -1024,6 +1028,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "syntax": w.gettext("Erreur de syntaxe dans un champ de fusion."),
             "unsafe": w.gettext("Construction interdite dans un modèle."),
+            "month_invalid": w.gettext("Mois invalide : indiquez-le sous la forme AAAA-MM."),
+            "as_of_invalid": w.gettext(
+                "Date de situation invalide : indiquez-la sous la forme AAAA-MM-JJ."
+            ),
             "unknown_variable": w.gettext("Ce champ de fusion n'existe pas pour cet avis."),
             "unknown_field": w.gettext("Ce champ de fusion n'existe pas pour cet avis."),
             "sandbox": w.gettext("Le modèle a échoué à l'essai avec les valeurs d'exemple."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.expressions import Q
@@ -21,6 +22,7 @@ from core.services.delivery.rows import Due
 from core.services.notices.absence import plan_absence_notices, reconcile_notices
 from core.services.schools.school import now_utc
 from core.services.schools.years import refuse_closed
+from core.services.stats.half_days import refresh_days, touched_days
 
 AUDITED = (
     "kind",
@@ -230,8 +232,17 @@ async def record_event(
         await audit.record(
             actor, "event.record", event, school_id=school.id, after=audit.snapshot(event, AUDITED)
         )
+        await _refresh_half_days(school, event, (start, end))
         due = await plan_absence_notices(event, school, now=now)
     return Recorded(event, due)
+
+
+async def _refresh_half_days(
+    school: School, event: Event, *intervals: tuple[datetime, datetime | None]
+) -> None:
+    """The student's missed half-days over the days the event touches, and touched before."""
+    first, last = touched_days(ZoneInfo(school.timezone), *intervals)
+    await refresh_days(school, event.student_id, first, last)
 
 
 async def _apply_patch(school: School, event: Event, patch: EventPatch, actor: Actor) -> None:
@@ -323,7 +334,7 @@ async def correct_event(
             )
         if not patch.model_fields_set - {"version"}:
             return Recorded(event, [])  # nothing to change: no new version, no audit row
-        before, was = audit.snapshot(event, AUDITED), event.starts_at
+        before, was, was_end = audit.snapshot(event, AUDITED), event.starts_at, event.ends_at
         await _apply_patch(school, event, patch, actor)
         await refuse_closed(school, was, event.starts_at)  # nor moved into a closed year
         await _check_interval(school, EventKind(event.kind), event.starts_at, event.ends_at)
@@ -342,6 +353,7 @@ async def correct_event(
             before={k: before[k] for k in after},
             after=after,
         )
+        await _refresh_half_days(school, event, (was, was_end), (event.starts_at, event.ends_at))
         due = await reconcile_notices(event, school, now=now)
     return Recorded(event, due)
 
@@ -372,5 +384,6 @@ async def delete_event(
             before=before,
             after=audit.changed(before, audit.snapshot(event, AUDITED)),
         )
+        await _refresh_half_days(school, event, (event.starts_at, event.ends_at))
         await reconcile_notices(event, school, now=now)
     return event

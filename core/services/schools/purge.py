@@ -30,6 +30,7 @@ from core.models import (
     GuardianLink,
     InboundMessage,
     Lesson,
+    MissedHalfDay,
     Notice,
     Person,
     RollCall,
@@ -115,6 +116,7 @@ async def _purge(school: School, actor: Actor, dry_run: bool, today: date) -> Pu
     ended = Q(ends_at__lte=moment) | Q(ends_at__isnull=True, kind__not=EventKind.ABSENCE)
     events = Event.filter(school_id=school.id, starts_at__lt=moment).filter(ended)
     counts["events"] = await _gone(events)
+    await MissedHalfDay.filter(school_id=school.id, day__lt=day).delete()  # their half-days
     counts["actions"] = await _gone(Action.filter(school_id=school.id, done_at__lt=moment))
     counts["roll_calls"] = await _gone(RollCall.filter(school_id=school.id, day__lt=day))
     counts["lessons"] = await _gone(Lesson.filter(school_id=school.id, ends_on__lt=day))

@@ -1,0 +1,289 @@
+"""The monthly absenteeism indicator of a school, as the events stand now or stood at a date.
+
+Now: the missed half-days table (services.stats.half_days), one aggregate, plus the open-ended
+absences computed as they read. At a date (``as_of``, the figure as it stood at the survey):
+the events as they were then, rebuilt from their audit rows, counted by rules.counting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
+
+from core.errors import Invalid
+from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School, Student
+from core.rules.absenteeism import (
+    Month,
+    MonthIndicator,
+    Placement,
+    half_day_weight,
+    mean_rate,
+    month_indicator,
+    survey_months,
+)
+from core.rules.calendar import SchoolCalendar, day_start
+from core.rules.counting import CountableEvent, CountingMode, EventKind, monthly_counts
+from core.rules.dated_notices import month_bounds
+from core.services.schools.school import now_utc
+from core.services.stats.half_days import by_student, ensure_current
+
+STATE = ("kind", "starts_at", "ends_at", "accepted", "counts", "deleted")
+
+
+def parse_month(text: str | None) -> Month:
+    """« 2026-10 » → (2026, 10); anything else is refused with a sentence."""
+    try:
+        year, number = (int(part) for part in str(text or "").strip().split("-"))
+        date(year, number, 1)
+    except ValueError:
+        raise Invalid(f"month {str(text)[:20]!r}: expected YYYY-MM", code="month_invalid") from None
+    if not 2000 <= year <= 2100:
+        raise Invalid(f"month {text}: out of range", code="month_invalid")
+    return year, number
+
+
+async def placements(school: School, first: date, last: date) -> list[Placement]:
+    """The students with a division on one of the days, in the last one they had then; their
+    level is their MEF (else their division's)."""
+    rows = (
+        await Enrolment.filter(division__school_id=school.id, starts_on__lte=last)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .order_by("student_id", "starts_on", "id")
+        .values(
+            "student_id",
+            "division__code",
+            "division__mef__code",
+            "division__mef__label",
+            "student__mef__code",
+            "student__mef__label",
+        )
+    )
+    last_one: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        last_one[row["student_id"]] = row
+    # A student no enrolment describes (made by hand, not by an import): their division now,
+    # for the days between their arrival and departure.
+    unrecorded = (
+        await Student.filter(school_id=school.id, division_id__isnull=False)
+        .exclude(
+            id__in=Subquery(Enrolment.filter(student__school_id=school.id).values("student_id"))
+        )
+        .filter(Q(entered_on__isnull=True) | Q(entered_on__lte=last))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .values(
+            "id",
+            "division__code",
+            "division__mef__code",
+            "division__mef__label",
+            "mef__code",
+            "mef__label",
+        )
+    )
+    for row in unrecorded:
+        last_one[row["id"]] = {
+            "division__code": row["division__code"],
+            "division__mef__code": row["division__mef__code"],
+            "division__mef__label": row["division__mef__label"],
+            "student__mef__code": row["mef__code"],
+            "student__mef__label": row["mef__label"],
+        }
+    return [
+        Placement(
+            student_id=student,
+            division=row["division__code"],
+            level=row["student__mef__code"] or row["division__mef__code"] or "",
+            level_label=row["student__mef__label"] or row["division__mef__label"] or "",
+        )
+        for student, row in last_one.items()
+    ]
+
+
+def _weights(mode: CountingMode) -> Any:
+    """The half-days that weigh in ``mode``, as a filter on the table's rows."""
+    from tortoise.expressions import F
+
+    if mode == CountingMode.COMPLETE:
+        return Q(missed_unjustified__gte=F("lesson_seconds"))
+    return Q(missed_unjustified__gt=0)
+
+
+async def _stored_counts(school: School, first: date, last: date) -> dict[int, float]:
+    """Per student: unjustified half-days between the days, from the table."""
+    mode = CountingMode(str(school.counting_mode))
+    rows = MissedHalfDay.filter(school_id=school.id, day__gte=first, day__lte=last).filter(
+        _weights(mode)
+    )
+    if mode != CountingMode.PROPORTIONAL:
+        counted = (
+            await rows.annotate(n=Count("id")).group_by("student_id").values_list("student_id", "n")
+        )
+        return {student: float(n) for student, n in counted}
+    found: dict[int, float] = defaultdict(float)
+    for student, lesson, missed in await rows.values_list(
+        "student_id", "lesson_seconds", "missed_unjustified"
+    ):
+        found[student] += half_day_weight(mode, lesson, missed)
+    return {student: round(total, 2) for student, total in found.items()}
+
+
+def _month_count(
+    calendar: SchoolCalendar,
+    events: Iterable[CountableEvent],
+    month: Month,
+    mode: CountingMode,
+    now: datetime,
+) -> float:
+    return monthly_counts(calendar, events, now=now, mode=mode).get(month, 0.0)
+
+
+async def _open_ended(
+    school: School, calendar: SchoolCalendar, month: Month, now: datetime
+) -> dict[int, float]:
+    """The students with an absence still open during the month: their count, computed whole
+    from their events (the table leaves open absences out)."""
+    first, last = month_bounds(month)
+    start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
+    base = Q(school_id=school.id, kind=EventKind.ABSENCE, deleted=False, counts=True)
+    students = await Event.filter(base, ends_at__isnull=True, starts_at__lt=end).values_list(
+        "student_id", flat=True
+    )
+    if not students:
+        return {}
+    events = await Event.filter(
+        base,
+        Q(ends_at__isnull=True) | Q(ends_at__gt=start),
+        starts_at__lt=end,
+        student_id__in=set(students),
+    )
+    return _per_student(school, calendar, events, month, now)
+
+
+def _per_student(
+    school: School, calendar: SchoolCalendar, events: Iterable[Event], month: Month, now: datetime
+) -> dict[int, float]:
+    """Each student's unjustified half-days of ``month`` from their absences."""
+    mode = CountingMode(str(school.counting_mode))
+    absences = (e for e in events if e.kind == EventKind.ABSENCE)
+    return {
+        s: _month_count(calendar, items, month, mode, now)
+        for s, items in by_student(absences).items()
+    }
+
+
+async def unjustified_counts(
+    school: School, calendar: SchoolCalendar, month: Month, *, now: datetime
+) -> dict[int, float]:
+    """Per student: the unjustified half-days of ``month`` as the events stand now (the
+    school's table must be current: :func:`half_days.ensure_current`)."""
+    first, last = month_bounds(month)
+    counts = await _stored_counts(school, first, last)
+    counts.update(await _open_ended(school, calendar, month, now))
+    return counts
+
+
+def _restore(event: Event, before: dict[str, Any]) -> None:
+    for name in STATE:
+        if name not in before:
+            continue
+        value = before[name]
+        if name in ("starts_at", "ends_at") and value is not None:
+            value = datetime.fromisoformat(str(value))
+        setattr(event, name, value)
+
+
+async def counts_as_of(
+    school: School, calendar: SchoolCalendar, month: Month, as_of: datetime
+) -> dict[int, float]:
+    """Per student: the unjustified half-days of ``month`` as the events stood at ``as_of``:
+    events recorded later are left out, and each change made later is undone from its audit
+    row (its values before)."""
+    first, last = month_bounds(month)
+    start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
+    later = await AuditEntry.filter(
+        school_id=school.id,
+        entity="event",
+        at__gt=as_of,
+        action__in=("event.correct", "event.delete"),
+    ).order_by("-at", "-id")
+    changed = {int(str(entry.entity_id)) for entry in later if entry.entity_id}
+    events = {
+        e.id: e
+        for e in await Event.filter(
+            Q(school_id=school.id, recorded_at__lte=as_of)
+            & (
+                Q(id__in=changed)
+                | (Q(starts_at__lt=end) & (Q(ends_at__isnull=True) | Q(ends_at__gt=start)))
+            )
+        )
+    }
+    for entry in later:
+        event = events.get(int(str(entry.entity_id))) if entry.entity_id else None
+        if event is not None and entry.before:
+            _restore(event, entry.before)
+    return _per_student(school, calendar, events.values(), month, as_of)
+
+
+async def school_month(
+    school: School, month: Month, *, as_of: datetime | None = None, now: datetime | None = None
+) -> MonthIndicator:
+    """The indicator of one school for one month (see rules.absenteeism)."""
+    now = now or now_utc()
+    calendar = await ensure_current(school)
+    first, last = month_bounds(month)
+    placed = await placements(school, first, last)
+    if as_of is None:
+        counts = await unjustified_counts(school, calendar, month, now=now)
+    else:
+        counts = await counts_as_of(school, calendar, month, as_of)
+    return month_indicator(month, placed, counts)
+
+
+def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime | None:
+    """« 2026-12-01 » (the end of that day, the school's time) or a moment with its offset."""
+    if not text:
+        return None
+    raw = str(text).strip()[:40]
+    try:
+        if len(raw) == 10:
+            return day_start(date.fromisoformat(raw) + timedelta(days=1), tz)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(
+            f"as_of {raw!r}: expected YYYY-MM-DD or a date and time with its offset",
+            code="as_of_invalid",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+@dataclass(slots=True)
+class SurveyYear:
+    """September to April of a school year (the months begun), and the mean of their rates."""
+
+    start_year: int
+    months: list[MonthIndicator]
+
+    @property
+    def mean(self) -> float | None:
+        return mean_rate([m.total.rate for m in self.months])
+
+    def as_json(self) -> dict[str, object]:
+        mean = self.mean
+        return {
+            "year": f"{self.start_year}-{self.start_year + 1}",
+            "months": [m.as_json() for m in self.months],
+            "mean": None if mean is None else round(mean, 6),
+        }
+
+
+async def school_year(school: School, start_year: int, *, today: date) -> SurveyYear:
+    months = [m for m in survey_months(start_year) if m <= (today.year, today.month)]
+    return SurveyYear(start_year, [await school_month(school, m) for m in months])
