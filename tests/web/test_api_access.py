@@ -41,8 +41,8 @@ async def test_a_user_of_another_school_is_forbidden_on_every_route(api: Api) ->
     event_id = api.other_event.id if api.other_event else 1
     checked = 0
     for route in all_routes():
-        if route.permission is None:
-            continue
+        if route.permission is None or "{uai}" not in route.path:
+            continue  # public, or of the whole install (each school the caller may see)
         names = {"kind": "absence", "channel": "sms", "language": "fr"}  # a template's path
         path = route.path.format(uai=UAI_A, id=event_id, **names)
         status, body = await api.call(route.method, path, as_="other_cpe", json={})

@@ -23,8 +23,8 @@ from core.models import School, User
 from core.queries.scope import Scope, reader_scope
 from core.rules.permissions import Permission
 from core.services.audit import Actor
-from core.services.schools.users import Access
-from web.api.auth import authorise
+from core.services.schools.users import Access, Installed
+from web.api.auth import authorise, authorise_install
 from web.api.errors import HTTP_CODES, ApiError, BadRequest
 from web.bodies import BodyError, read_json_body
 from web.uploads import UploadError, read_multipart
@@ -71,6 +71,7 @@ class Call:
     access: Access | None
     query: BaseModel | None
     body: BaseModel | None
+    installed: Installed | None = None  # a route of the whole install: the schools it sees
 
     @property
     def school(self) -> School:
@@ -91,6 +92,13 @@ class Call:
         """Which students the caller may see, and how much of them (a teacher: their own)."""
         access = self._access()
         return await reader_scope(access.school, access.user.id, access.role.value)
+
+    @property
+    def schools(self) -> list[School]:
+        """The schools a route of the whole install serves the caller."""
+        if self.installed is None:
+            raise RuntimeError("this route is of one school: use .school")
+        return self.installed.schools
 
     def _access(self) -> Access:
         if self.access is None:
@@ -193,8 +201,10 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
     """The aiohttp handler of ``route``: authorise → validate → handle → serialise."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        access = None
-        if route.permission is not None:
+        access, installed = None, None
+        if route.permission is not None and "{uai}" not in route.path:
+            installed = await authorise_install(request, route.permission)
+        elif route.permission is not None:
             access = await authorise(request, route.permission)
         query = parse_query(route.query, request) if route.query is not None else None
         body = None
@@ -202,7 +212,7 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
             body = await read_form(route, request)
         elif route.body is not None:
             body = validate_body(route, await read_json(request))
-        return respond(route, await route.handler(Call(request, access, query, body)))
+        return respond(route, await route.handler(Call(request, access, query, body, installed)))
 
     handle.__name__ = route.operation_id
     handle.__doc__ = route.summary

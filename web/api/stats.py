@@ -7,16 +7,25 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.rules.permissions import Permission
-from core.services.stats.absenteeism import parse_as_of, parse_month, school_month
+from core.services.stats.absenteeism import (
+    academy_month,
+    parse_as_of,
+    parse_month,
+    school_month,
+)
 from web.api.registry import Call, Route
 
 ABSENTEEISM = "/schools/{uai}/stats/absenteeism"
+ACADEMY = "/stats/absenteeism"
 
 
-class AbsenteeismQuery(BaseModel):
+class MonthQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     month: str = Field(max_length=7, description="YYYY-MM")
+
+
+class AbsenteeismQuery(MonthQuery):
     as_of: str | None = Field(
         default=None,
         max_length=40,
@@ -44,6 +53,35 @@ class Absenteeism(Rate):
     )
 
 
+class AcademyQuery(MonthQuery):
+    above: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="list the schools at or above this rate (default: the top decile)",
+    )
+
+
+class SchoolRate(Rate):
+    uai: str
+    name: str
+
+
+class AcademyAbsenteeism(BaseModel):
+    month: str
+    schools: list[SchoolRate] = Field(description="every school the token may see, by UAI")
+    median: float | None = Field(description="the schools' median rate (null: no school)")
+    top_decile: float | None = Field(description="the rate the top 10 % of schools reach")
+    above: float | None = Field(description="the rate asked for, else the top decile")
+    schools_above: list[str] = Field(description="the UAIs of the schools at or above it")
+
+
+async def academy_absenteeism(call: Call) -> AcademyAbsenteeism:
+    query = call.query_as(AcademyQuery)
+    found = await academy_month(call.schools, parse_month(query.month), above=query.above)
+    return AcademyAbsenteeism.model_validate(found.as_json())
+
+
 async def absenteeism(call: Call) -> Absenteeism:
     query = call.query_as(AbsenteeismQuery)
     month = parse_month(query.month)
@@ -68,5 +106,18 @@ ROUTES = [
         "in the month (counted in the school's mode, wherever they were entered), over the "
         "students enrolled; by level and division. `as_of` gives the figure as it stood then "
         "(an absence justified later still counts).",
+    ),
+    Route(
+        "GET",
+        ACADEMY,
+        academy_absenteeism,
+        summary="The monthly absenteeism indicator of every school the token may see",
+        permission=Permission.STATISTICS,
+        response=AcademyAbsenteeism,
+        query=AcademyQuery,
+        tag="statistics",
+        description="For a user with the statistics right in several schools (or an operator "
+        "of the install: every school): each school's indicator of the month, the median, "
+        "the top decile and the schools at or above a rate.",
     ),
 ]

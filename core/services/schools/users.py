@@ -137,6 +137,14 @@ class Access:
     role: Role
 
 
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """The schools a user may see with one right, for a view of the whole install."""
+
+    user: User
+    schools: list[School]
+
+
 async def access(user: User, school: School) -> Access | None:
     """The user's role in ``school``, or None when they have none (another school's user)."""
     membership = await Membership.get_or_none(user=user, school=school)

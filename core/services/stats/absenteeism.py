@@ -26,6 +26,7 @@ from core.rules.absenteeism import (
     half_day_weight,
     mean_rate,
     month_indicator,
+    spread,
     survey_months,
 )
 from core.rules.calendar import SchoolCalendar, day_start
@@ -287,3 +288,45 @@ class SurveyYear:
 async def school_year(school: School, start_year: int, *, today: date) -> SurveyYear:
     months = [m for m in survey_months(start_year) if m <= (today.year, today.month)]
     return SurveyYear(start_year, [await school_month(school, m) for m in months])
+
+
+@dataclass(slots=True)
+class AcademyMonth:
+    """Every school's indicator of a month, how they spread, and those at or above a rate."""
+
+    month: Month
+    schools: list[tuple[School, MonthIndicator]]
+    above: float | None = None  # None: the top decile
+
+    def as_json(self) -> dict[str, object]:
+        rates = [found.total.rate for _, found in self.schools if found.total.enrolled]
+        spread_ = spread(rates)
+        limit = self.above if self.above is not None else spread_.top_decile
+        year, number = self.month
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 6)
+
+        return {
+            "month": f"{year:04d}-{number:02d}",
+            "schools": [
+                {"uai": school.uai, "name": school.name, **found.total.as_json()}
+                for school, found in self.schools
+            ],
+            "median": rounded(spread_.median),
+            "top_decile": rounded(spread_.top_decile),
+            "above": rounded(limit),
+            "schools_above": [
+                school.uai
+                for school, found in self.schools
+                if limit is not None and found.total.enrolled and found.total.rate >= limit
+            ],
+        }
+
+
+async def academy_month(
+    schools: Iterable[School], month: Month, *, above: float | None = None
+) -> AcademyMonth:
+    now = now_utc()
+    found = [(school, await school_month(school, month, now=now)) for school in schools]
+    return AcademyMonth(month, found, above)
