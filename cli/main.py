@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from typing import Any
 
-from cli import commands, siecle, years
+from cli import commands, exports, siecle, years
 from core.db import DatabaseError
 from core.errors import DomainError
 from core.rules.tokens import DEFAULT_TOKEN_DAYS
@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     siecle.add_parser(sub)
     years.add_parser(sub)
+    exports.add_parser(sub)
     return parser
 
 
