@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from core.errors import Invalid
-from core.models import AuditEntry, Period, School
+from core.models import AuditEntry, Period, School, SchoolYear
 from core.queries.periods import school_period, year_periods
 from core.rules.periods import Cut, PeriodSpan
 from core.services.audit import Actor
@@ -116,3 +116,19 @@ async def test_a_school_sees_only_its_own_periods(
     assert (await school_period(school_a, mine.id)) is not None
     assert await school_period(school_b, mine.id) is None
     assert (await year_periods(school_b, TODAY)).periods == []
+
+
+async def test_a_school_without_a_year_row_gets_one_with_its_periods(
+    school_a: School, system: Actor
+) -> None:
+    await SchoolYear.filter(school=school_a).delete()  # as a school made before years were kept
+    span = [PeriodSpan("Semestre 1", date(2025, 9, 1), date(2026, 1, 31))]
+    await set_periods(school_a, span, system, today=TODAY)
+    year = await SchoolYear.get(school=school_a)
+    assert (year.start_year, year.starts_on, year.ends_on, year.current) == (
+        2025,
+        date(2025, 9, 1),
+        date(2026, 7, 4),
+        True,
+    )
+    assert [p.name for p in (await year_periods(school_a, TODAY)).periods] == ["Semestre 1"]
