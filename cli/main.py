@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from typing import Any
 
-from cli import commands, siecle, stats, years
+from cli import commands, exports, siecle, stats, years
 from core.db import DatabaseError
 from core.errors import DomainError
 from core.rules.tokens import DEFAULT_TOKEN_DAYS
@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     siecle.add_parser(sub)
     years.add_parser(sub)
     stats.add_parser(sub)
+    exports.add_parser(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -43,7 +44,9 @@ from core.models import (
     TimetableSlot,
 )
 from core.rules.counting import EventKind
+from core.rules.periods import PeriodSpan
 from core.services.events.record import record_event
+from core.services.schools.periods import set_periods
 from core.services.schools.school import now_utc
 from core.services.schools.users import create_token
 from tests.web.personas import MONDAY, PASSWORD, SYSTEM, UAI_A, UAI_B, at, schools_and_staff
@@ -63,6 +66,8 @@ DELIVERIES = frozenset({"admin", "direction", "cpe", "vie_scolaire"})  # and let
 CONVOKERS = frozenset({"admin", "direction", "cpe"})  # and read the templates
 EDITORS = frozenset({"admin", "cpe"})  # edit the templates, read the outbox
 ROLL_CALL = frozenset({"admin", "cpe", "vie_scolaire", "teacher"})
+STATISTICS = frozenset({"admin", "direction", "cpe"})
+TERM = PeriodSpan("2e trimestre", date(2025, 12, 1), date(2026, 3, 13))
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/division-groups"): R(422, EDITORS),
     ("PATCH", f"{API}/division-groups/{{id}}"): R(404, EDITORS, "nothing"),
     ("DELETE", f"{API}/division-groups/{{id}}"): R(404, EDITORS, "nothing"),
+    # Reporting periods and their SIECLE absences files (direction, CPEs, admins)
+    ("GET", f"{API}/periods"): R(200, EVERYONE),
+    ("GET", f"{API}/periods/{{id}}/siecle-absences"): R(200, STATISTICS, "period"),
+    ("GET", "/s/{uai}/periods/{id}/siecle-absences.xml"): R(200, STATISTICS, "period"),
     ("GET", "/s/{uai}/division-groups"): R(200, EDITORS),
     ("POST", "/s/{uai}/division-groups"): R(400, EDITORS),
     ("GET", "/s/{uai}/division-groups/{id}"): R(404, EDITORS, "nothing"),
@@ -229,6 +238,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/settings/year"): R(400, ADMIN),
     ("GET", "/s/{uai}/settings/year/start"): R(200, ADMIN),
     ("POST", "/s/{uai}/settings/year/start"): R(400, ADMIN),
+    ("GET", "/s/{uai}/settings/periods"): R(200, ADMIN),
+    ("POST", "/s/{uai}/settings/periods"): R(303, ADMIN),  # no row filled: no period left
 }
 # Routes of no school: any logged-in user (``ok``), whatever their role.
 OWN_ACCOUNT: dict[tuple[str, str], int] = {
@@ -394,6 +405,7 @@ async def build_world() -> World:
         "action_type": action_type.id,
         "spare": users["spare"].id,
         "nothing": 999_999,
+        "period": (await set_periods(school, [TERM], SYSTEM, today=MONDAY))[0].id,
     }
     for kind, value in shared.items():
         ids[(kind, "own")] = ids[(kind, "out")] = value

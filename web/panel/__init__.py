@@ -15,6 +15,7 @@ from web.panel.lessons import setup_lessons
 from web.panel.letters import setup_letters
 from web.panel.origin import setup_origin_check
 from web.panel.outbox import setup_outbox
+from web.panel.period_exports import setup_period_exports
 from web.panel.problems import setup_problems
 from web.panel.render import ENVIRONMENT, STATIC, make_environment
 from web.panel.replies import setup_replies
@@ -49,4 +50,5 @@ def setup(app: web.Application) -> None:
     setup_outbox(app)
     setup_templates(app)
     setup_division_groups(app)
+    setup_period_exports(app)
     app.router.add_static("/static", STATIC)

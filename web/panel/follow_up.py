@@ -10,20 +10,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from core.errors import DomainError
 from core.i18n import N_, Words, words
+from core.models import Period
 from core.queries import search_events
 from core.queries.choices import saved_searches, search_choices
 from core.queries.common import Page
+from core.queries.periods import year_periods
 from core.queries.scope import Scope, reader_scope
 from core.queries.search import EXPORT_LIMIT, EXTRA_COLUMNS, EventRow, EventState, SortKey
 from core.rules.counting import EventKind
+from core.rules.permissions import Permission
 from core.services.events.saved_searches import delete_search, save_search
 from web.i18n import language
 from web.panel import follow_up_export, student_file
+from web.panel.account import now_of
 from web.panel.event_dialog import dialog_context
 from web.panel.follow_up_form import (
     SearchForm,
@@ -88,6 +93,7 @@ async def _respond(
         results = await search_events(page.school, form.criteria, scope=scope)
     searches = await saved_searches(page.school, page.user.id)
     context = {
+        "periods": await _periods(page),
         **_context(page, form, results),
         "choices": await search_choices(page.school, scope.view),
         "saved": [(s, query_of(s.criteria, s.columns)) for s in searches],
@@ -96,6 +102,15 @@ async def _respond(
     }
     failed = form.error is not None or save_error is not None
     return page.render("follow_up.html", context, status=400 if failed else 200)
+
+
+async def _periods(page: PanelPage) -> list[Period]:
+    """The year's reporting periods, whose SIECLE absences files the page offers to those who
+    may see the school's statistics."""
+    if not page.can(Permission.STATISTICS):
+        return []
+    today = now_of(page.request).astimezone(ZoneInfo(page.school.timezone)).date()
+    return (await year_periods(page.school, today)).periods
 
 
 async def _export_rows(request: web.Request) -> tuple[PanelPage, SearchForm, list[EventRow]]:

@@ -311,6 +311,18 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "not_operator": w.gettext(
                 "Seuls les exploitants de l'installation créent des établissements."
             ),
+            "period_count": w.gettext("Une année compte au plus {most} périodes."),
+            "period_dates": w.gettext("La période « {name} » finit avant de commencer."),
+            "period_name": w.gettext("Donnez un nom à chaque période ({most} caractères au plus)."),
+            "period_name_repeated": w.gettext("Deux périodes s'appellent « {name} »."),
+            "period_order": w.gettext(
+                "La période « {name} » commence avant « {previous} » : donnez-les dans l'ordre."
+            ),
+            "period_outside": w.gettext(
+                "La période « {name} » doit tenir dans l'année scolaire, du {first} au {last}."
+            ),
+            "period_overlap": w.gettext("La période « {name} » chevauche « {previous} »."),
+            "period_unknown": w.gettext("Cette période n'existe pas dans l'établissement."),
             "school_name": w.gettext("Donnez le nom de l'établissement (200 caractères au plus)."),
             "subject": w.gettext(
                 "Seul un courriel a un objet, sur une ligne de 200 caractères au plus."
@@ -891,6 +903,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "staff": w.gettext("Qui a quel rôle dans l'établissement."),
             "year": w.gettext("Commencer l'année suivante ; combien d'années garder."),
+            "periods": w.gettext(
+                "Trimestres ou semestres des bulletins ; l'export des absences pour SIECLE."
+            ),
         },
         "settings.channel": {
             "chat": w.gettext("Messagerie (bot)"),
@@ -992,6 +1007,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "notices": w.pgettext("settings", "Avis aux familles"),
             "staff": w.gettext("Comptes du personnel"),
             "year": w.gettext("Année scolaire"),
+            "periods": w.gettext("Périodes"),
         },
         "settings.staff.role": {
             "admin": w.gettext("Administrateur"),

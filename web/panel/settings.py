@@ -3,8 +3,8 @@ service (one transaction, one audit row), plain forms with CSRF.
 
 This module holds the overview, the general settings (midday, counting, thresholds, zone),
 the family notices (delay, quiet hours, channel order) and the on-screen colours; the other
-sections live in ``settings_calendar``, ``settings_lists``, ``settings_staff`` and
-``settings_year``.
+sections live in ``settings_calendar``, ``settings_lists``, ``settings_staff``,
+``settings_year`` and ``settings_periods``.
 :data:`ROUTES` lists every route, so that a test can knock on each with the wrong user.
 """
 
@@ -29,7 +29,13 @@ from core.services.schools.school import (
     update_settings,
 )
 from core.services.schools.slots import COLOUR_KEYS, update_colours
-from web.panel import settings_calendar, settings_lists, settings_staff, settings_year
+from web.panel import (
+    settings_calendar,
+    settings_lists,
+    settings_periods,
+    settings_staff,
+    settings_year,
+)
 from web.panel.account import now_of
 from web.panel.guard import Page
 from web.panel.settings_kit import (
@@ -264,6 +270,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
         *settings_lists.ROUTES,
         *settings_staff.ROUTES,
         *settings_year.ROUTES,
+        *settings_periods.ROUTES,
     ]
 ]
 
