@@ -382,6 +382,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "name": w.gettext("Nom"),
             "timezone": w.gettext("Fuseau horaire"),
             "midday": w.gettext("Milieu de journée"),
+            "midday_tolerance_minutes": w.gettext("Dépassement de midi toléré (minutes)"),
             "counting_mode": w.gettext("Décompte"),
             "lateness_threshold_minutes": w.gettext("Seuil de retard (minutes)"),
             "notice_delay_minutes": w.gettext("Délai avant l'avis (minutes)"),
