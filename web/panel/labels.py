@@ -36,6 +36,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "too_long": w.gettext("texte trop long"),
             "error": w.gettext("erreur du modèle"),
         },
+        "dash.level": {  # the monthly letter undecided absences would call for
+            "threshold": w.gettext("seuil mensuel"),
+            "persistent": w.gettext("absentéisme persistant"),
+        },
         "dl.col": {
             "student": w.gettext("Élève"),
             "kind": w.gettext("Avis"),
