@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from core.rules.calendar import MIDDAY_TOLERANCE_DEFAULT
 from core.rules.channels import default_order
 from core.rules.years import RETENTION_DEFAULT
 
@@ -56,6 +57,9 @@ class School(Model):
     letterhead: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
     language = fields.CharField(max_length=5, default="fr")
     midday = fields.CharField(max_length=5, default="12:00")
+    # a lesson running over midday by at most this many minutes belongs whole to the half-day
+    # it mostly lies in (core.rules.calendar.SchoolCalendar.whole_half)
+    midday_tolerance_minutes = fields.SmallIntField(default=MIDDAY_TOLERANCE_DEFAULT)
     counting_mode = fields.CharEnumField(CountingModeField, default=CountingModeField.RAW)
     lateness_threshold_minutes = fields.IntField(default=30)
     notice_delay_minutes = fields.IntField(default=20)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from core.models import ClosedDay, School, TimetableSlot
@@ -15,7 +15,8 @@ async def timetable_slots(school: School) -> list[TimetableSlot]:
 
 
 async def load_calendar(school: School) -> SchoolCalendar:
-    """The school's calendar for the pure rules: zone, midday, slots, closed days."""
+    """The school's calendar for the pure rules: zone, midday and its tolerance, slots, closed
+    days."""
     slots = tuple(
         Slot(
             weekday=s.weekday,
@@ -37,4 +38,5 @@ async def load_calendar(school: School) -> SchoolCalendar:
         slots=slots,
         closed_days=frozenset(closed_days),
         closed_half_days=frozenset(closed_halves),
+        midday_tolerance=timedelta(minutes=school.midday_tolerance_minutes),
     )

@@ -33,6 +33,11 @@ class SlotAssignment(StrEnum):
     BY_START = "by_start"
 
 
+MIDDAY_TOLERANCE_DEFAULT = 10
+"""Minutes a slot may run over the midday boundary and still belong whole to one half-day."""
+MIDDAY_TOLERANCE_MAX = 60
+
+
 def require_aware(dt: datetime, name: str = "datetime") -> None:
     """Raise ValueError if `dt` is naive (no usable UTC offset)."""
     if dt.tzinfo is None or dt.utcoffset() is None:
@@ -91,11 +96,29 @@ class SchoolCalendar:
     closed_days: frozenset[date] = frozenset()
     closed_half_days: frozenset[HalfDayKey] = frozenset()
     slot_assignment: SlotAssignment = SlotAssignment.SPLIT
+    midday_tolerance: timedelta = timedelta()
 
     def __post_init__(self) -> None:
         _require_naive_time(self.midday, "midday")
         if self.midday == time(0, 0):
             raise ValueError("midday must be after 00:00")
+        if self.midday_tolerance < timedelta():
+            raise ValueError("midday_tolerance must not be negative")
+
+    def whole_half(self, slot: Slot) -> Half | None:
+        """The half a slot belongs to whole: the one it starts in when BY_START; else, for a slot
+        that crosses midday by at most ``midday_tolerance`` on one side, the half it mostly lies
+        in (an even split: the morning); None when the slot is shared at midday."""
+        if self.slot_assignment == SlotAssignment.BY_START or not (
+            slot.start < self.midday < slot.end
+        ):
+            return Half.MORNING if slot.start < self.midday else Half.AFTERNOON
+        day = date(2000, 1, 3)  # any day: wall-clock lengths, not elapsed time
+        before = datetime.combine(day, self.midday) - datetime.combine(day, slot.start)
+        after = datetime.combine(day, slot.end) - datetime.combine(day, self.midday)
+        if min(before, after) > self.midday_tolerance:
+            return None
+        return Half.MORNING if before >= after else Half.AFTERNOON
 
     def is_closed(self, key: HalfDayKey) -> bool:
         """True if the day or this half of it is closed (holiday, closure, …)."""
@@ -108,8 +131,9 @@ class SchoolCalendar:
         for slot in self.slots:
             if slot.weekday != key.day.weekday():
                 continue
-            if self.slot_assignment == SlotAssignment.BY_START:
-                if (slot.start < self.midday) == morning:
+            whole = self.whole_half(slot)
+            if whole is not None:
+                if whole == key.half:
                     pieces.append((slot.start, slot.end))
             elif morning:
                 pieces.append((slot.start, min(slot.end, self.midday)))
@@ -120,8 +144,11 @@ class SchoolCalendar:
     def lesson_intervals(self, key: HalfDayKey) -> list[Interval]:
         """Lesson time of a half-day as merged, sorted, aware UTC intervals.
 
-        Morning is [00:00, midday) and afternoon [midday, 24:00) in local wall time (unless
-        slot_assignment is BY_START). Empty when the day or half is closed or has no slot.
+        Morning is [00:00, midday) and afternoon [midday, 24:00) in local wall time, but a slot
+        that crosses midday by at most ``midday_tolerance`` belongs whole to the half it mostly
+        lies in (and with BY_START every slot to the half it starts in): a morning's last lesson
+        running a few minutes past midday never makes an afternoon half-day. Empty when the day
+        or half is closed or has no slot.
         """
         if self.is_closed(key):
             return []

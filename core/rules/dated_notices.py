@@ -8,12 +8,14 @@ deterministic, so planning twice plans nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.rules.calendar import HalfDayKey, month_label, require_aware
 from core.rules.counting import alert_level
 from core.rules.notices import notice_kind_for
+from core.rules.years import is_closed
 
 REMINDER = "reminder"
 THRESHOLD = "threshold"
@@ -87,10 +89,62 @@ def month_letter(count: float, threshold: int, persistent: int) -> str | None:
 
 
 def months_to_check(today: date) -> list[Month]:
-    """The months the letters are looked for: the previous one (absences of its last days are
-    often entered or decided later) and the current one."""
+    """The months the letters are looked for every day, for every student: the previous one
+    (absences of its last days are often entered or decided later) and the current one."""
     previous = today.replace(day=1) - timedelta(days=1)
     return [(previous.year, previous.month), (today.year, today.month)]
+
+
+def months_between(first: date, last: date) -> list[Month]:
+    """The months from ``first``'s to ``last``'s, both included (none when ``last`` comes
+    first)."""
+    months: list[Month] = []
+    year, number = first.year, first.month
+    while (year, number) <= (last.year, last.month):
+        months.append((year, number))
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return months
+
+
+def months_to_plan(
+    today: date, touched: Iterable[Month], closed_through: int | None
+) -> list[Month]:
+    """The months whose letters a day's planning looks at: the usual ones
+    (:func:`months_to_check`) and the months an absence changed since the last planning lies in
+    — a month crosses the threshold whenever the entries that make it cross are made, so an
+    October absence entered or refused in December makes an October letter. Not a month still
+    to come (it is looked at when it comes), nor one of a closed school year (read-only)."""
+    current = (today.year, today.month)
+    wanted = {*months_to_check(today), *touched}
+    return sorted(
+        month
+        for month in wanted
+        if month <= current and not is_closed(date(*month, 1), closed_through)
+    )
+
+
+def letter_to_write(kind: str | None, standing: Iterable[str]) -> str | None:
+    """The month's letter to write given the letters of that student and month that stand
+    already (written, not cancelled): none twice, and no threshold letter once the persistent
+    one (which says all it says) was written — a month whose count fell back below the
+    persistent threshold does not send it."""
+    kinds = set(standing)
+    if kind is None or kind in kinds or (kind == THRESHOLD and PERSISTENT in kinds):
+        return None
+    return kind
+
+
+def awaits_decision(
+    *, accepted: bool | None, reason_given: bool, legitimate_by_default: bool | None
+) -> bool:
+    """Whether an absence waits for staff's decision before it counts toward a monthly letter:
+    the family gave a reason that may be legitimate (illness, a medical appointment… any
+    reason not refused by default) and nobody decided yet (``accepted`` None). A reason
+    legitimate by default is accepted when it is given (it does not count; refused later, it
+    does), one refused by default is refused; one judged case by case (a medical appointment,
+    a convocation, a religious holiday) leaves the decision to staff: the letter waits for
+    it. Without a reason the absence counts: that is what the letter is about."""
+    return accepted is None and reason_given and legitimate_by_default is not False
 
 
 def month_bounds(month: Month) -> tuple[date, date]:

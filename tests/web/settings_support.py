@@ -35,6 +35,7 @@ GENERAL_FORM = {  # the general settings page's form as the page fills it for sc
     "name": "Collège A",
     "timezone": "Europe/Paris",
     "midday": "12:00",
+    "midday_tolerance_minutes": "10",
     "counting_mode": "raw",
     "lateness_threshold_minutes": "15",
     "absence_threshold_half_days": "4",

@@ -103,6 +103,7 @@ async def test_general_settings_go_through_the_settings_service(
         "name": "Collège A",
         "timezone": "Europe/Paris",
         "midday": "11:55",
+        "midday_tolerance_minutes": "5",
         "counting_mode": "complete",
         "lateness_threshold_minutes": "20",
         "absence_threshold_half_days": "4",
@@ -115,6 +116,9 @@ async def test_general_settings_go_through_the_settings_service(
     assert (await post(app_client, settings("/general"), form)).status == 303
     school = await School.get(uai=UAI_A)
     assert (school.midday, school.counting_mode, school.holiday_zone) == ("11:55", "complete", "B")
+    assert school.midday_tolerance_minutes == 5
+    over = await post(app_client, settings("/general"), {**form, "midday_tolerance_minutes": "61"})
+    assert over.status == 400 and "Nombre attendu entre 0 et 60" in html.unescape(await over.text())
     row = await AuditEntry.filter(action="school.settings").order_by("-id").first()
     assert row is not None and row.after is not None and row.after["midday"] == "11:55"
     bad_zone = await post(app_client, settings("/general"), {**form, "timezone": "Mars/Olympus"})

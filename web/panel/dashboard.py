@@ -11,7 +11,11 @@ from aiohttp import web
 from core.models import School
 from core.queries import dashboard, reader_scope
 from core.queries.alerts import open_alerts
+from core.queries.calendar import load_calendar
+from core.queries.thresholds import undecided_crossings
 from core.services.delivery.alerts import may_resolve
+from core.services.notices.labels import month_year
+from web.i18n import language
 from web.panel.account import now_of
 
 
@@ -48,13 +52,23 @@ def links(
 async def board_context(
     request: web.Request, school: School, user_id: int, role: str
 ) -> dict[str, Any]:
-    """The dashboard of ``school`` as of now (a teacher's students only), and its tiles' links."""
+    """The dashboard of ``school`` as of now (a teacher's students only), its tiles' links, and
+    for the vie scolaire the alerts and the absences awaiting a decision that would make a
+    student cross a monthly threshold."""
     scope = await reader_scope(school, user_id, role)
-    board = await dashboard(school, now_of(request), scope=scope)
-    alerts = await open_alerts(school) if role != "teacher" else []
+    now = now_of(request)
+    board = await dashboard(school, now, scope=scope)
+    staff = role != "teacher"
+    alerts = await open_alerts(school) if staff else []
+    undecided = await undecided_crossings(school, await load_calendar(school), now) if staff else []
     return {
         "board": board,
         "links": links(request.app, school, board.day, deliveries=scope.view.deliveries),
         "alerts": alerts,
         "can_resolve": may_resolve(role),
+        "undecided": undecided,
+        "months": {
+            row.month: month_year(date.fromisoformat(f"{row.month}-01"), language(request))
+            for row in undecided
+        },
     }

@@ -36,6 +36,10 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "too_long": w.gettext("texte trop long"),
             "error": w.gettext("erreur du modèle"),
         },
+        "dash.level": {  # the monthly letter undecided absences would call for
+            "threshold": w.gettext("seuil mensuel"),
+            "persistent": w.gettext("absentéisme persistant"),
+        },
         "dl.col": {
             "student": w.gettext("Élève"),
             "kind": w.gettext("Avis"),
@@ -398,6 +402,7 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "name": w.gettext("Nom"),
             "timezone": w.gettext("Fuseau horaire"),
             "midday": w.gettext("Milieu de journée"),
+            "midday_tolerance_minutes": w.gettext("Dépassement de midi toléré (minutes)"),
             "counting_mode": w.gettext("Décompte"),
             "lateness_threshold_minutes": w.gettext("Seuil de retard (minutes)"),
             "notice_delay_minutes": w.gettext("Délai avant l'avis (minutes)"),

@@ -18,6 +18,7 @@ from aiohttp import web
 from core.bounds import MAX_COUNT
 from core.errors import Invalid
 from core.i18n import N_
+from core.rules.calendar import MIDDAY_TOLERANCE_MAX
 from core.rules.channels import default_order
 from core.rules.holiday_zones import ZONES
 from core.services.schools.letterhead import LETTERHEAD_FIELDS, letter_details, update_letterhead
@@ -107,6 +108,10 @@ async def _change_general(page: Page, form: dict[str, Any]) -> None:
         "teachers_see_reasons": checked(form, "teachers_see_reasons"),
         **_addresses(form),
     }
+    if "midday_tolerance_minutes" in form:  # a form without it leaves it as it is
+        patch["midday_tolerance_minutes"] = integer(
+            form, "midday_tolerance_minutes", 0, MIDDAY_TOLERANCE_MAX
+        )
     today = now_of(page.request).date()
     await update_settings(page.school, parse_settings_patch(patch), page.actor, today=today)
 

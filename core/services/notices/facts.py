@@ -1,90 +1,21 @@
-"""What the dated notices stand on, read from the events as they are now: a student's unjustified
-half-days in a month, and whether a dated notice still stands when one of its deliveries is
-about to leave (``notices.still_wanted`` asks here for every kind that is not about one
-half-day of one event).
+"""Whether a dated notice still stands when one of its deliveries is about to leave
+(``notices.still_wanted`` asks here for every kind that is not about one half-day of one event),
+read from the events as they are now: a monthly letter from the month's unjustified half-days as
+``core.queries.thresholds`` counts them (the absences awaiting a decision on a reason that may be
+legitimate left out).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q
-
 from core.models import Event, Notice, School
 from core.queries.calendar import load_calendar
-from core.queries.common import countable
+from core.queries.thresholds import month_counts
 from core.rules import dated_notices as dated
-from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start
-from core.rules.counting import (
-    CountableEvent,
-    CountingMode,
-    EventKind,
-    missed_half_days,
-    monthly_counts,
-)
+from core.rules.calendar import day_start
 from core.services.schools.school import now_utc
-
-
-@dataclass(frozen=True, slots=True)
-class MonthCount:
-    """A student's unjustified half-days in one month: the count in the school's counting mode
-    and the half-days it is made of, sorted."""
-
-    count: float
-    half_days: tuple[HalfDayKey, ...]
-
-
-async def _unjustified_absences(
-    school: School, first: date, last: date, student_id: int | None
-) -> list[Event]:
-    """Absences of active students that count, not justified, overlapping the days."""
-    tz = ZoneInfo(school.timezone)
-    start, end = day_start(first, tz), day_start(last + timedelta(days=1), tz)
-    query = Event.filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=start),
-        Q(accepted__isnull=True) | Q(accepted=False),
-        school_id=school.id,
-        kind=EventKind.ABSENCE,
-        deleted=False,
-        counts=True,
-        starts_at__lt=end,
-        student__active=True,
-    )
-    if student_id is not None:
-        query = query.filter(student_id=student_id)
-    return list(await query.order_by("student_id", "starts_at", "id"))
-
-
-async def month_counts(
-    school: School,
-    calendar: SchoolCalendar,
-    month: dated.Month,
-    *,
-    now: datetime,
-    student_id: int | None = None,
-) -> dict[int, MonthCount]:
-    """Per student (or only ``student_id``): the unjustified half-days of ``month`` in the
-    school's counting mode (rules.counting: monthly_counts, missed_half_days); students
-    without any are left out. Open-ended absences run until ``now``."""
-    first, last = dated.month_bounds(month)
-    by_student: dict[int, list[CountableEvent]] = defaultdict(list)
-    for event in await _unjustified_absences(school, first, last, student_id):
-        item = countable(event)
-        if item is not None:
-            by_student[event.student_id].append(item)
-    mode = CountingMode(str(school.counting_mode))
-    result: dict[int, MonthCount] = {}
-    for student, events in by_student.items():
-        count = monthly_counts(calendar, events, now=now, mode=mode).get(month, 0.0)
-        if count <= 0:
-            continue
-        weights = missed_half_days(calendar, events, now=now, mode=mode)
-        keys = tuple(sorted(key for key in weights if dated.in_month(key, month)))
-        result[student] = MonthCount(count, keys)
-    return result
 
 
 def letter_threshold(school: School, kind: str) -> int:
@@ -120,7 +51,7 @@ async def _letter_stands(notice: Notice, school: School, now: datetime) -> bool:
     if month is None:
         return True  # not one the planner wrote: nothing to check it against
     calendar = await load_calendar(school)
-    counts = await month_counts(school, calendar, month, now=now, student_id=notice.student_id)
+    counts = await month_counts(school, calendar, month, now=now, students=[notice.student_id])
     found = counts.get(notice.student_id)
     return found is not None and found.count >= letter_threshold(school, str(notice.kind))
 

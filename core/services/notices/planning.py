@@ -26,6 +26,8 @@ from tortoise.transactions import in_transaction
 from core.i18n import LANGUAGES
 from core.models import Event, Notice, NoticeStatus, School
 from core.queries.calendar import load_calendar
+from core.queries.thresholds import MonthCount, month_counts, not_justified
+from core.queries.years import closed_through
 from core.rules import dated_notices as dated
 from core.rules.calendar import HalfDayKey, SchoolCalendar, day_start, local_date, month_label
 from core.rules.counting import EventKind
@@ -33,7 +35,7 @@ from core.services import audit
 from core.services.audit import Actor
 from core.services.delivery.rows import Due
 from core.services.notices.absence import first_deliveries, first_half_day
-from core.services.notices.facts import MonthCount, letter_threshold, month_counts
+from core.services.notices.facts import letter_threshold
 from core.services.notices.labels import (
     date_label,
     day_label,
@@ -56,6 +58,7 @@ class _Plan:
     calendar: SchoolCalendar
     now: datetime
     today: date
+    since: date | None  # the previous day planned: events changed from then on are looked at
     due: list[Due] = field(default_factory=list)
     written: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
@@ -86,15 +89,15 @@ async def schools_to_plan(now: datetime) -> list[School]:
 
 async def plan_dated_notices(school: School, now: datetime) -> list[Due]:
     """Plan the school's dated notices for its local day, once: reminders (when
-    ``reminder_after_days`` > 0), the monthly letters of the previous and current months, the
-    weekly summary of the previous week (when ``weekly_summary``). Idempotent: a day already
-    planned, or a notice already written, plans nothing. Returns the deliveries to enqueue
-    after the commit."""
+    ``reminder_after_days`` > 0), the monthly letters of the previous and current months and of
+    the months absences changed since the previous day planned lie in, the weekly summary of the
+    previous week (when ``weekly_summary``). Idempotent: a day already planned, or a notice
+    already written, plans nothing. Returns the deliveries to enqueue after the commit."""
     today = local_today(school, now)
     if not needs_planning(school, now):
         return []
     calendar = await load_calendar(school)
-    plan = _Plan(school, calendar, now, today)
+    plan = _Plan(school, calendar, now, today, school.planned_on)
     async with in_transaction():
         claimed = await School.filter(
             Q(planned_on__isnull=True) | Q(planned_on__lt=today), id=school.id
@@ -169,12 +172,7 @@ async def _reminders(plan: _Plan) -> None:
         return
     first, last = window
     candidates = await Event.filter(
-        Q(accepted__isnull=True) | Q(accepted=False),
-        school_id=plan.school.id,
-        kind=EventKind.ABSENCE,
-        deleted=False,
-        counts=True,
-        student__active=True,
+        not_justified(plan.school.id),
         # an absence may start on a day off before its first school half-day
         starts_at__gte=day_start(first - timedelta(days=dated.REMINDER_CATCH_UP_DAYS), plan.tz),
         starts_at__lt=day_start(last + timedelta(days=1), plan.tz),
@@ -213,12 +211,37 @@ async def _reminders(plan: _Plan) -> None:
 # --- monthly letters ----------------------------------------------------------------------------
 
 
+async def _changed_months(plan: _Plan) -> dict[dated.Month, set[int]]:
+    """The months of the absences entered or changed since the previous day planned (as they
+    are now: a month an absence left only lost half-days), with their students: those that
+    may count (not deleted, counted, not justified)."""
+    if plan.since is None:
+        return {}  # the school's first planning: the usual months only
+    rows = await Event.filter(
+        not_justified(plan.school.id), updated_at__gte=day_start(plan.since, plan.tz)
+    ).values_list("student_id", "starts_at", "ends_at")
+    months: dict[dated.Month, set[int]] = defaultdict(set)
+    for student_id, starts_at, ends_at in rows:
+        first = local_date(starts_at, plan.tz)
+        last = min(local_date(ends_at or plan.now, plan.tz), plan.today)
+        for month in dated.months_between(first, last):
+            months[month].add(int(student_id))
+    return months
+
+
 async def _month_letters(plan: _Plan) -> None:
     """The threshold or persistent-absence letter of each student whose unjustified half-days
-    of the previous or current month reach the school's thresholds."""
+    of a month reach the school's thresholds: every student for the previous and current months,
+    and the students whose absences of an earlier month were entered or changed since the last
+    planning for that month (not in a closed school year). A letter is written once per student,
+    month and kind; none of the threshold once the persistent one was."""
     school = plan.school
-    for month in dated.months_to_check(plan.today):
-        counts = await month_counts(school, plan.calendar, month, now=plan.now)
+    changed = await _changed_months(plan)
+    usual = dated.months_to_check(plan.today)
+    closed = await closed_through(school.id)
+    for month in dated.months_to_plan(plan.today, changed, closed):
+        students = None if month in usual else changed[month]
+        counts = await month_counts(school, plan.calendar, month, now=plan.now, students=students)
         wanted: list[tuple[int, str, MonthCount]] = []
         for student_id, found in sorted(counts.items()):
             kind = dated.month_letter(
@@ -228,11 +251,25 @@ async def _month_letters(plan: _Plan) -> None:
             )
             if kind is not None:
                 wanted.append((student_id, kind, found))
-        keys = [dated.month_key(kind, student_id, month) for student_id, kind, _ in wanted]
-        existing = await _existing(keys)
-        for (student_id, kind, found), key in zip(wanted, keys, strict=True):
-            payload = month_payload(month, found, letter_threshold(school, kind), plan.today)
-            await _write(plan, existing, key=key, kind=kind, student_id=student_id, payload=payload)
+        kinds = (dated.THRESHOLD, dated.PERSISTENT)
+        existing = await _existing(
+            [dated.month_key(k, student_id, month) for student_id, _, _ in wanted for k in kinds]
+        )
+        for student_id, kind, found in wanted:
+            standing = [
+                k
+                for k in kinds
+                if (n := existing.get(dated.month_key(k, student_id, month))) is not None
+                and n.status != NoticeStatus.CANCELLED
+            ]
+            chosen = dated.letter_to_write(kind, standing)
+            if chosen is None:
+                continue
+            payload = month_payload(month, found, letter_threshold(school, chosen), plan.today)
+            key = dated.month_key(chosen, student_id, month)
+            await _write(
+                plan, existing, key=key, kind=chosen, student_id=student_id, payload=payload
+            )
 
 
 def month_payload(

@@ -33,6 +33,7 @@ from core.models import (
 from core.models.school import time_to_minutes
 from core.rules import channels
 from core.rules.calendar import (
+    MIDDAY_TOLERANCE_MAX,
     default_slots,
     parse_hhmm,
     school_year_of,
@@ -166,6 +167,13 @@ class SchoolSettingsPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     timezone: str | None = None
     midday: str | None = None
+    midday_tolerance_minutes: int | None = Field(
+        default=None,
+        ge=0,
+        le=MIDDAY_TOLERANCE_MAX,
+        description="a lesson running over midday by at most this many minutes belongs whole "
+        "to the half-day it mostly lies in; 0: every lesson is shared at midday",
+    )
     counting_mode: Literal["raw", "complete", "proportional"] | None = None
     lateness_threshold_minutes: int | None = Field(default=None, ge=1, le=240)
     notice_delay_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
@@ -286,6 +294,7 @@ class SchoolSettings(BaseModel):
     name: str
     timezone: str
     midday: str
+    midday_tolerance_minutes: int
     counting_mode: str
     lateness_threshold_minutes: int
     notice_delay_minutes: int

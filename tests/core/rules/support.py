@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.rules.calendar import (
@@ -31,6 +31,7 @@ def school(
     closed_days: frozenset[date] = frozenset(),
     closed_half_days: frozenset[HalfDayKey] = frozenset(),
     slot_assignment: SlotAssignment = SlotAssignment.SPLIT,
+    tolerance_minutes: int = 0,
 ) -> SchoolCalendar:
     """A calendar with the default timetable unless `slots` is given."""
     return SchoolCalendar(
@@ -40,6 +41,7 @@ def school(
         closed_days=closed_days,
         closed_half_days=closed_half_days,
         slot_assignment=slot_assignment,
+        midday_tolerance=timedelta(minutes=tolerance_minutes),
     )
 
 

@@ -161,6 +161,46 @@ def test_by_start_keeps_a_slot_whole_in_the_half_where_it_starts() -> None:
     assert late.lesson_intervals(am(MON)) == [(utc(MON, 7), utc(MON, 11))]
 
 
+def test_a_slot_a_few_minutes_past_midday_belongs_whole_to_the_half_it_mostly_lies_in() -> None:
+    # 11:05-12:05, 13:30-16:30: the last morning lesson runs 5 minutes past 12:00
+    slots = (
+        Slot(0, time(8, 5), time(11, 5)),
+        Slot(0, time(11, 5), time(12, 5)),
+        Slot(0, time(13, 30), time(16, 30)),
+    )
+    split = school(slots=slots)
+    assert split.lesson_intervals(pm(MON))[0] == (utc(MON, 11), utc(MON, 11, 5))
+    cal = school(slots=slots, tolerance_minutes=10)
+    assert cal.lesson_intervals(am(MON)) == [(utc(MON, 7, 5), utc(MON, 11, 5))]
+    assert cal.lesson_intervals(pm(MON)) == [(utc(MON, 12, 30), utc(MON, 15, 30))]
+    # and one starting 10 minutes before midday is the afternoon's, whole
+    early = (Slot(1, time(8), time(11, 50)), Slot(1, time(11, 50), time(12, 50)))
+    cal = school(slots=early, tolerance_minutes=10)
+    assert cal.lesson_intervals(am(TUE)) == [(utc(TUE, 7), utc(TUE, 10, 50))]
+    assert cal.lesson_intervals(pm(TUE)) == [(utc(TUE, 10, 50), utc(TUE, 11, 50))]
+
+
+def test_a_slot_further_over_midday_than_the_tolerance_is_still_shared() -> None:
+    slots = (Slot(0, time(11, 30), time(12, 30)),)  # 30 minutes each side
+    cal = school(slots=slots, tolerance_minutes=10)
+    assert cal.lesson_intervals(am(MON)) == [(utc(MON, 10, 30), utc(MON, 11))]
+    assert cal.lesson_intervals(pm(MON)) == [(utc(MON, 11), utc(MON, 11, 30))]
+    eleven = (Slot(0, time(11, 45), time(12, 15)),)  # 15 minutes each side: over 10
+    assert len(school(slots=eleven, tolerance_minutes=10).lesson_intervals(pm(MON))) == 1
+    even = (Slot(0, time(11, 55), time(12, 5)),)  # an even split within it: the morning
+    cal = school(slots=even, tolerance_minutes=10)
+    assert cal.lesson_intervals(am(MON)) == [(utc(MON, 10, 55), utc(MON, 11, 5))]
+    assert cal.lesson_intervals(pm(MON)) == []
+
+
+def test_the_gepi_midday_with_the_tolerance_leaves_wednesday_without_afternoon() -> None:
+    cal = school(midday=GEPI_MIDDAY, tolerance_minutes=10)
+    assert cal.lesson_intervals(am(MON)) == [(utc(MON, 7), utc(MON, 11))]
+    assert not cal.is_school_half_day(pm(WED))
+    with pytest.raises(ValueError, match="tolerance"):
+        SchoolCalendar(PARIS, NOON, (), midday_tolerance=timedelta(minutes=-1))
+
+
 def test_midday_noon_does_not_split_and_slot_ending_at_midday_is_morning() -> None:
     cal = school(midday=NOON)
     assert cal.lesson_intervals(am(MON))[-1][1] == utc(MON, 11)

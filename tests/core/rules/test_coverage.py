@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from core.rules.calendar import SlotAssignment
+from core.rules.calendar import Slot, SlotAssignment
 from core.rules.counting import (
     CountingMode,
     Coverage,
@@ -156,6 +156,25 @@ def test_by_start_avoids_the_five_minute_wednesday_afternoon() -> None:
     wednesday = (local(WED, 8), local(WED, 12))
     assert half_day_count(coverage(split, *wednesday), RAW) == 2
     assert coverage(by_start, *wednesday) == [Coverage(am(WED), 4 * H, 4 * H)]
+
+
+def test_a_whole_morning_past_midday_by_a_few_minutes_counts_one_half_day() -> None:
+    slots = (
+        Slot(0, time(8, 5), time(9, 5)),
+        Slot(0, time(9, 5), time(11, 5)),
+        Slot(0, time(11, 5), time(12, 5)),
+        Slot(0, time(13, 30), time(16, 30)),
+    )
+    morning = (local(MON, 8, 5), local(MON, 12, 5))
+    split = school(slots=slots)
+    assert counts(coverage(split, *morning)) == (2, 1, 1.03)  # five minutes of afternoon
+    tolerant = school(slots=slots, tolerance_minutes=10)
+    assert coverage(tolerant, *morning) == [Coverage(am(MON), 4 * H, 4 * H)]
+    assert counts(coverage(tolerant, *morning)) == (1, 1, 1)
+    afternoon = (local(MON, 13, 30), local(MON, 16, 30))
+    assert counts(coverage(tolerant, *afternoon)) == (1, 1, 1)
+    # gone from 12:00, he missed the last 5 minutes of the morning's lesson: that is the morning's
+    assert counts(coverage(tolerant, local(MON, 12), local(MON, 16, 30))) == (2, 1, 1.02)
 
 
 # --- daylight saving and overseas ----------------------------------------------------------

@@ -83,6 +83,72 @@ def test_the_months_looked_at_are_the_previous_and_the_current(
     assert dated.months_to_check(D(today)) == months
 
 
+def test_months_between_cross_the_year() -> None:
+    assert dated.months_between(D("2026-10-30"), D("2027-01-02")) == [
+        (2026, 10),
+        (2026, 11),
+        (2026, 12),
+        (2027, 1),
+    ]
+    assert dated.months_between(D("2026-10-30"), D("2026-10-30")) == [(2026, 10)]
+    assert dated.months_between(D("2026-11-01"), D("2026-10-30")) == []
+
+
+def test_the_months_planned_reach_back_to_any_month_changed_but_not_a_closed_year() -> None:
+    today = D("2026-12-03")
+    assert dated.months_to_plan(today, [], None) == [(2026, 11), (2026, 12)]
+    touched = [(2026, 10), (2027, 1), (2026, 6), (2026, 11)]
+    assert dated.months_to_plan(today, touched, None) == [
+        (2026, 6),
+        (2026, 10),
+        (2026, 11),
+        (2026, 12),
+    ]  # not January, still to come
+    # 2025-2026 closed: June 2026 is in it, October 2026 is not
+    assert dated.months_to_plan(today, touched, 2025) == [(2026, 10), (2026, 11), (2026, 12)]
+    september = D("2026-09-02")  # August belongs to the new year: it is planned
+    assert dated.months_to_plan(september, [(2026, 7)], 2025) == [(2026, 8), (2026, 9)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "standing", "written"),
+    [
+        ("threshold", [], "threshold"),
+        ("threshold", ["threshold"], None),
+        ("threshold", ["persistent"], None),  # the persistent letter said it all
+        ("persistent", ["threshold"], "persistent"),
+        ("persistent", ["persistent"], None),
+        (None, [], None),
+    ],
+)
+def test_a_month_letter_is_written_once_and_never_after_the_persistent_one(
+    kind: str | None, standing: list[str], written: str | None
+) -> None:
+    assert dated.letter_to_write(kind, standing) == written
+
+
+@pytest.mark.parametrize(
+    ("accepted", "reason_given", "legitimate", "waits"),
+    [
+        (None, True, None, True),  # a medical appointment, case by case: the CPE decides
+        (None, True, True, True),  # legitimate by default, its decision withdrawn
+        (None, True, False, False),  # a reason refused by default: it counts
+        (None, False, None, False),  # no reason: what the letter is about
+        (False, True, None, False),  # refused
+        (True, True, True, False),  # accepted: it does not count anyway
+    ],
+)
+def test_an_undecided_absence_with_a_reason_that_may_be_legitimate_waits(
+    accepted: bool | None, reason_given: bool, legitimate: bool | None, waits: bool
+) -> None:
+    assert (
+        dated.awaits_decision(
+            accepted=accepted, reason_given=reason_given, legitimate_by_default=legitimate
+        )
+        is waits
+    )
+
+
 def test_month_bounds_know_december_and_leap_years() -> None:
     assert dated.month_bounds((2025, 12)) == (D("2025-12-01"), D("2025-12-31"))
     assert dated.month_bounds((2028, 2)) == (D("2028-02-01"), D("2028-02-29"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,11 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import tortoise_test_context
 
 from core.db import normalise_url
+from core.services.schools.school import now_utc
 from core.settings import load_settings
 from tests.conftest import MODEL_MODULES_FOR_TESTS, unavailable
 from web.app import create_app
+from web.panel.session import CLOCK
 from workers.runtime import start_runtime
 
 CHROMIUM = os.environ.get("ABSENCES_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -48,11 +52,14 @@ async def db(tmp_path: Path) -> AsyncIterator[str]:
     EXECUTOR_CACHE.clear()
 
 
-@pytest.fixture
-async def live_server(db: str, tmp_path: Path) -> AsyncIterator[str]:
-    """The whole app on a free loopback port; yields its base URL."""
+@asynccontextmanager
+async def serving(tmp_path: Path, now: datetime | None = None) -> AsyncIterator[str]:
+    """The whole app on a free loopback port, the panel's clock moved to ``now`` when given;
+    yields its base URL."""
     runtime = await start_runtime(load_settings(var_dir=tmp_path), sweep=False)
     app = create_app(runtime.ctx["settings"], runtime.queue)
+    if now is not None:
+        app[CLOCK].offset = now - now_utc()
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
@@ -60,6 +67,13 @@ async def live_server(db: str, tmp_path: Path) -> AsyncIterator[str]:
     finally:
         await server.close()
         await runtime.close()
+
+
+@pytest.fixture
+async def live_server(db: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The whole app on a free loopback port; yields its base URL."""
+    async with serving(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -129,3 +129,22 @@ async def test_a_user_changes_the_password_then_the_language(live_server: str, p
     await page.get_by_role("button", name="Enregistrer la langue").click()
     assert "Language saved" in await page.get_by_role("status").inner_text()
     assert await page.get_by_role("heading", name="My account").is_visible()
+
+
+async def test_the_admin_sets_how_far_past_midday_a_lesson_stays_in_the_morning(
+    live_server: str, page: Any
+) -> None:
+    await log_in_as_admin(live_server, page)
+    nav = page.get_by_role("navigation", name="Paramètres de l'établissement")
+    await nav.get_by_role("link", name="Général").click()
+    tolerance = page.get_by_label("Dépassement de midi toléré (minutes)")
+    await expect(tolerance).to_have_value("10")
+    await tolerance.fill("15")
+    await (
+        page.locator("form:has(#midday_tolerance_minutes)")
+        .get_by_role("button", name="Enregistrer")
+        .click()
+    )
+    await expect(page.get_by_role("status")).to_be_visible()
+    await screenshot(page, "settings-general")
+    assert (await School.get(uai=UAI)).midday_tolerance_minutes == 15
