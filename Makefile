@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_replies.py
 	$(BIN)/python bench/bench_inbound.py
+	$(BIN)/python bench/bench_stats.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

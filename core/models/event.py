@@ -90,6 +90,7 @@ class Event(Model):
             ("school_id", "starts_at"),
             ("student_id", "starts_at"),
             ("school_id", "deleted", "kind", "starts_at"),
+            ("school_id", "ends_at"),  # the open-ended ones (ends_at IS NULL), for statistics
         )
         ordering = ["starts_at"]
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from core.models import ClosedDay, School, TimetableSlot
+from core.models.school import minutes_to_time
 from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, Slot, parse_hhmm
 
 
@@ -17,21 +18,18 @@ async def timetable_slots(school: School) -> list[TimetableSlot]:
 async def load_calendar(school: School) -> SchoolCalendar:
     """The school's calendar for the pure rules: zone, midday and its tolerance, slots, closed
     days."""
+    rows = TimetableSlot.filter(school=school).values_list("weekday", "start_minute", "end_minute")
     slots = tuple(
-        Slot(
-            weekday=s.weekday,
-            start=s.starts_at,
-            end=s.ends_at,
-        )
-        for s in await TimetableSlot.filter(school=school)
+        Slot(weekday=weekday, start=minutes_to_time(start), end=minutes_to_time(end))
+        for weekday, start, end in await rows
     )
     closed_days: set[date] = set()
     closed_halves: set[HalfDayKey] = set()
-    for closed in await ClosedDay.filter(school=school):
-        if closed.half == "day":
-            closed_days.add(closed.day)
+    for day, half in await ClosedDay.filter(school=school).values_list("day", "half"):
+        if half == "day":
+            closed_days.add(day)
         else:
-            closed_halves.add(HalfDayKey(closed.day, Half(closed.half)))
+            closed_halves.add(HalfDayKey(day, Half(half)))
     return SchoolCalendar(
         tz=ZoneInfo(school.timezone),
         midday=parse_hhmm(school.midday),

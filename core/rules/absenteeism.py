@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import NamedTuple
 
 from core.rules.calendar import SchoolCalendar
 from core.rules.counting import CountingMode
@@ -34,8 +36,7 @@ def half_day_weight(mode: CountingMode, lesson_seconds: int, missed_seconds: int
     return min(missed_seconds, lesson_seconds) / lesson_seconds
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(NamedTuple):
     """Where a student enrolled in the month is counted."""
 
     student_id: int
@@ -92,20 +93,30 @@ def month_indicator(
     """The indicator of one month: ``unjustified`` gives each student's unjustified half-days
     in the month (missing: none); every placed student is enrolled."""
     result = MonthIndicator(month)
+    by_division: Counter[tuple[str, bool]] = Counter()
+    by_level: Counter[tuple[str, str, bool]] = Counter()
     for placed in placements:
         over = unjustified.get(placed.student_id, 0.0) >= threshold
-        rates = (
-            result.total,
-            result.by_level.setdefault(placed.level, Rate(label=placed.level_label)),
-            result.by_division.setdefault(placed.division, Rate()),
-        )
-        for rate in rates:
-            rate.enrolled += 1
-            rate.over_threshold += over
+        by_division[placed.division, over] += 1
+        by_level[placed.level, placed.level_label, over] += 1
         if over:
             result.over.append(placed.student_id)
+    for (division, over), count in by_division.items():
+        _add(result.by_division.setdefault(division, Rate()), count, over)
+        _add(result.total, count, over)
+    for (level, label, over), count in by_level.items():
+        rate = result.by_level.get(level)
+        if rate is None:
+            rate = result.by_level[level] = Rate(label=label)
+        _add(rate, count, over)
     result.over.sort()
     return result
+
+
+def _add(rate: Rate, count: int, over: bool) -> None:
+    rate.enrolled += count
+    if over:
+        rate.over_threshold += count
 
 
 def survey_months(start_year: int) -> list[Month]:
@@ -138,7 +149,8 @@ def calendar_fingerprint(calendar: SchoolCalendar) -> str:
     """A digest of everything in the calendar that decides lesson time (zone, midday, slots,
     closures, how slots are split): two calendars with the same digest count the same."""
     parts = []
-    for value in astuple(calendar):
+    for name in (f.name for f in fields(calendar)):
+        value = getattr(calendar, name)
         if isinstance(value, frozenset | set):
             value = sorted(value)
         elif isinstance(value, tuple):

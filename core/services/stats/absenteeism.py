@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from core.errors import Invalid
-from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School, Student
+from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School
 from core.rules.absenteeism import (
+    NO_LEVEL,
     Month,
     MonthIndicator,
     Placement,
@@ -50,60 +51,88 @@ def parse_month(text: str | None) -> Month:
     return year, number
 
 
+PLACED = """
+SELECT student_id, division, level, level_label FROM (
+    SELECT e.student_id, d.code AS division,
+           COALESCE(sm.code, dm.code, '') AS level, COALESCE(sm.label, dm.label, '') AS level_label,
+           ROW_NUMBER() OVER (
+               PARTITION BY e.student_id ORDER BY e.starts_on DESC, e.id DESC
+           ) AS latest
+    FROM enrolment e
+    JOIN division d ON d.id = e.division_id
+    JOIN student s ON s.id = e.student_id
+    LEFT JOIN mef sm ON sm.id = s.mef_id
+    LEFT JOIN mef dm ON dm.id = d.mef_id
+    WHERE d.school_id = {school} AND e.starts_on <= {last}
+      AND (e.ends_on IS NULL OR e.ends_on >= {first})
+) placed WHERE latest = 1
+UNION ALL
+SELECT s.id, d.code, COALESCE(sm.code, dm.code, ''), COALESCE(sm.label, dm.label, '')
+FROM student s
+JOIN division d ON d.id = s.division_id
+LEFT JOIN mef sm ON sm.id = s.mef_id
+LEFT JOIN mef dm ON dm.id = d.mef_id
+WHERE s.school_id = {school}
+  AND (s.entered_on IS NULL OR s.entered_on <= {last})
+  AND (s.left_on IS NULL OR s.left_on >= {first})
+  AND s.id NOT IN (SELECT x.student_id FROM enrolment x)
+"""
+
+
+async def _placed(school: School, first: date, last: date, sql: str) -> list[Any]:
+    """Run a statement on the placed students (``{placed}`` in ``sql``) between the days."""
+    db = Enrolment._meta.db
+    sqlite = db.capabilities.dialect == "sqlite"
+    mark = "?" if sqlite else "$"  # numbered: each value serves more than once
+    marks = {"school": f"{mark}1", "first": f"{mark}2", "last": f"{mark}3"}
+    statement = sql.format(placed=PLACED.format(**marks), **marks)
+    days: list[object] = [first.isoformat(), last.isoformat()] if sqlite else [first, last]
+    _, rows = await db.execute_query(statement, [school.id, *days])
+    return list(rows)
+
+
+def _placement(row: Any) -> Placement:
+    return Placement(row[0], row[1], row[2] or NO_LEVEL, row[3] or "")
+
+
 async def placements(school: School, first: date, last: date) -> list[Placement]:
     """The students with a division on one of the days, in the last one they had then; their
-    level is their MEF (else their division's)."""
-    rows = (
-        await Enrolment.filter(division__school_id=school.id, starts_on__lte=last)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
-        .order_by("student_id", "starts_on", "id")
-        .values(
-            "student_id",
-            "division__code",
-            "division__mef__code",
-            "division__mef__label",
-            "student__mef__code",
-            "student__mef__label",
-        )
-    )
-    last_one: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        last_one[row["student_id"]] = row
-    # A student no enrolment describes (made by hand, not by an import): their division now,
-    # for the days between their arrival and departure.
-    unrecorded = (
-        await Student.filter(school_id=school.id, division_id__isnull=False)
-        .exclude(
-            id__in=Subquery(Enrolment.filter(student__school_id=school.id).values("student_id"))
-        )
-        .filter(Q(entered_on__isnull=True) | Q(entered_on__lte=last))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .values(
-            "id",
-            "division__code",
-            "division__mef__code",
-            "division__mef__label",
-            "mef__code",
-            "mef__label",
-        )
-    )
-    for row in unrecorded:
-        last_one[row["id"]] = {
-            "division__code": row["division__code"],
-            "division__mef__code": row["division__mef__code"],
-            "division__mef__label": row["division__mef__label"],
-            "student__mef__code": row["mef__code"],
-            "student__mef__label": row["mef__label"],
-        }
-    return [
-        Placement(
-            student_id=student,
-            division=row["division__code"],
-            level=row["student__mef__code"] or row["division__mef__code"] or "",
-            level_label=row["student__mef__label"] or row["division__mef__label"] or "",
-        )
-        for student, row in last_one.items()
-    ]
+    level is their MEF (else their division's). A student no enrolment describes (made by
+    hand, not by an import) is placed in their division now, between arrival and departure.
+    One statement: the statistics read it for every month of every school."""
+    return [_placement(row) for row in await _placed(school, first, last, "{placed}")]
+
+
+# Each placed student's unjustified half-days from the table, in each counting mode.
+MISSED = {
+    CountingMode.RAW: ("COUNT(*)", "m.missed_unjustified > 0"),
+    CountingMode.COMPLETE: ("COUNT(*)", "m.missed_unjustified >= m.lesson_seconds"),
+    CountingMode.PROPORTIONAL: (
+        "SUM(CASE WHEN m.missed_unjustified >= m.lesson_seconds THEN 1.0 "
+        "ELSE m.missed_unjustified * 1.0 / m.lesson_seconds END)",
+        "m.missed_unjustified > 0 AND m.lesson_seconds > 0",
+    ),
+}
+PLACED_COUNTS = """
+WITH placed AS ({{placed}})
+SELECT p.student_id, p.division, p.level, p.level_label,
+       (SELECT {total} FROM missed_half_day m
+        WHERE m.student_id = p.student_id AND m.day >= {{first}} AND m.day <= {{last}}
+          AND {where})
+FROM placed p
+"""
+
+
+async def placed_counts(
+    school: School, first: date, last: date
+) -> tuple[list[Placement], dict[int, float]]:
+    """The placed students (:func:`placements`) and their unjustified half-days between the
+    days from the table (open-ended absences aside), in one statement."""
+    mode = CountingMode(str(school.counting_mode))
+    total, where = MISSED[mode]
+    rows = await _placed(school, first, last, PLACED_COUNTS.format(total=total, where=where))
+    counts = {row[0]: round(float(row[4]), 2) for row in rows if row[4]}
+    return [_placement(row) for row in rows], counts
 
 
 def _weights(mode: CountingMode) -> Any:
@@ -152,16 +181,22 @@ async def _open_ended(
     first, last = month_bounds(month)
     start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
     base = Q(school_id=school.id, kind=EventKind.ABSENCE, deleted=False, counts=True)
-    students = await Event.filter(base, ends_at__isnull=True, starts_at__lt=end).values_list(
-        "student_id", flat=True
-    )
+    # Found by the index on (school, ends_at): a school has few open events, and many closed.
+    still_open = Event.filter(school_id=school.id, ends_at__isnull=True)
+    students = {
+        student
+        for student, kind, deleted, counts, starts in await still_open.values_list(
+            "student_id", "kind", "deleted", "counts", "starts_at"
+        )
+        if kind == EventKind.ABSENCE and not deleted and counts and starts < end
+    }
     if not students:
         return {}
     events = await Event.filter(
         base,
         Q(ends_at__isnull=True) | Q(ends_at__gt=start),
         starts_at__lt=end,
-        student_id__in=set(students),
+        student_id__in=students,
     )
     return _per_student(school, calendar, events, month, now)
 
@@ -238,10 +273,11 @@ async def school_month(
     now = now or now_utc()
     calendar = await ensure_current(school)
     first, last = month_bounds(month)
-    placed = await placements(school, first, last)
     if as_of is None:
-        counts = await unjustified_counts(school, calendar, month, now=now)
+        placed, counts = await placed_counts(school, first, last)
+        counts.update(await _open_ended(school, calendar, month, now))
     else:
+        placed = await placements(school, first, last)
         counts = await counts_as_of(school, calendar, month, as_of)
     return month_indicator(month, placed, counts)
 
