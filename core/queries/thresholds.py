@@ -34,11 +34,13 @@ from core.rules.counting import (
 class MonthCount:
     """A student's unjustified half-days in one month: ``count`` in the school's counting mode,
     the absences awaiting a decision left out (what a letter stands on), the half-days it is
-    made of, sorted, and ``with_undecided``, those absences counted too."""
+    made of, sorted, and ``with_undecided``, those absences counted too; ``weights``: each
+    half-day's weight in the counting mode (1, or its share in proportional mode)."""
 
     count: float
     half_days: tuple[HalfDayKey, ...]
     with_undecided: float
+    weights: tuple[float, ...] = ()
 
 
 Flags = dict[int, bool | None]
@@ -124,7 +126,12 @@ async def month_counts(
             continue
         weights = missed_half_days(calendar, events, now=now, mode=mode)
         keys = tuple(sorted(key for key in weights if dated.in_month(key, month)))
-        result[student] = MonthCount(_count(calendar, events, month, now, mode), keys, every)
+        result[student] = MonthCount(
+            _count(calendar, events, month, now, mode),
+            keys,
+            every,
+            tuple(weights[key] for key in keys),
+        )
     return result
 
 
