@@ -247,9 +247,12 @@ async def legal_crossings(
 
 @dataclass(frozen=True)
 class Request:
+    """A request to the family: one notice (an absence's, a reminder) and the channels it left
+    by (one per guardian and channel; each channel named once)."""
+
     kind: str  # absence, reminder
-    channel: str
-    at: datetime
+    at: datetime  # when it first left
+    channels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -285,13 +288,20 @@ async def _requests(event_ids: list[int]) -> dict[int, list[Request]]:
     for part in chunks(event_ids):
         for n in await Notice.filter(event_id__in=part, kind__in=REQUESTS):
             notices[n.id] = n
-    found: dict[int, list[Request]] = defaultdict(list)
+    left: dict[int, list[Delivery]] = defaultdict(list)
     for part in chunks(list(notices)):
-        rows = await Delivery.filter(notice_id__in=part, status__in=LEFT, sent_at__isnull=False)
+        rows = await Delivery.filter(
+            notice_id__in=part, status__in=LEFT, sent_at__isnull=False
+        ).order_by("id")
         for d in rows:
-            notice = notices[d.notice_id]
-            assert d.sent_at is not None and notice.event_id is not None
-            found[notice.event_id].append(Request(str(notice.kind), str(d.channel), d.sent_at))
+            left[d.notice_id].append(d)
+    found: dict[int, list[Request]] = defaultdict(list)
+    for notice_id, deliveries in left.items():
+        notice = notices[notice_id]
+        assert notice.event_id is not None
+        first = min(d.sent_at for d in deliveries if d.sent_at is not None)
+        channels = tuple(dict.fromkeys(str(d.channel) for d in deliveries))
+        found[notice.event_id].append(Request(str(notice.kind), first, channels))
     return found
 
 
