@@ -271,8 +271,11 @@ class Unanswered:
 
 
 def _open_absences(school: School, since: datetime) -> Q:
+    """The year's absences still unjustified, without a reason or with an unknown or inexact
+    one."""
     return Q(
         Q(accepted__isnull=True) | Q(accepted=False),
+        Q(reason_id__isnull=True) | Q(reason__generic__code__in=sorted(legal.UNKNOWN_REASONS)),
         school_id=school.id,
         kind=EventKind.ABSENCE,
         deleted=False,
@@ -283,25 +286,29 @@ def _open_absences(school: School, since: datetime) -> Q:
 
 
 async def _requests(event_ids: list[int]) -> dict[int, list[Request]]:
-    """The requests that left about each event: its notice and its reminders."""
-    notices: dict[int, Notice] = {}
+    """The requests that left about each event: its notice and its reminders (read as plain
+    values: a year of absences is thousands of rows)."""
+    notices: dict[int, tuple[int, str]] = {}  # notice → (event, kind)
     for part in chunks(event_ids):
-        for n in await Notice.filter(event_id__in=part, kind__in=REQUESTS):
-            notices[n.id] = n
-    left: dict[int, list[Delivery]] = defaultdict(list)
+        rows = await Notice.filter(event_id__in=part, kind__in=REQUESTS).values_list(
+            "id", "event_id", "kind"
+        )
+        notices.update({int(str(n)): (int(str(e)), str(k)) for n, e, k in rows})
+    left: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for part in chunks(list(notices)):
-        rows = await Delivery.filter(
-            notice_id__in=part, status__in=LEFT, sent_at__isnull=False
-        ).order_by("id")
-        for d in rows:
-            left[d.notice_id].append(d)
+        sent = await (
+            Delivery.filter(notice_id__in=part, status__in=LEFT, sent_at__isnull=False)
+            .order_by("id")
+            .values_list("notice_id", "channel", "sent_at")
+        )
+        for notice_id, channel, sent_at in sent:
+            left[int(str(notice_id))].append((str(channel), sent_at))
     found: dict[int, list[Request]] = defaultdict(list)
     for notice_id, deliveries in left.items():
-        notice = notices[notice_id]
-        assert notice.event_id is not None
-        first = min(d.sent_at for d in deliveries if d.sent_at is not None)
-        channels = tuple(dict.fromkeys(str(d.channel) for d in deliveries))
-        found[notice.event_id].append(Request(str(notice.kind), first, channels))
+        event_id, kind = notices[notice_id]
+        first = min(at for _, at in deliveries)
+        channels = tuple(dict.fromkeys(channel for channel, _ in deliveries))
+        found[event_id].append(Request(kind, first, channels))
     return found
 
 
@@ -330,19 +337,22 @@ async def unanswered_families(
     events = (
         await Event.filter(_open_absences(school, since))
         .order_by("starts_at", "id")
-        .prefetch_related("reason__generic")
+        .values_list("id", "student_id", "starts_at", "reason__generic__code")
     )
-    requests = await _requests([e.id for e in events])
-    asked = [e for e in events if requests.get(e.id)]
-    replies = await _replies(school, sorted({e.student_id for e in asked}), since)
-    concerned: dict[int, list[tuple[Event, str]]] = defaultdict(list)
-    for event in asked:
-        generic = event.reason.generic.code if event.reason is not None else None
-        times = [r.at for r in requests[event.id]]
-        if event.reason is None and legal.unanswered(times, replies[event.student_id], now):
-            concerned[event.student_id].append((event, "without_reply"))
+    requests = await _requests([int(str(row[0])) for row in events])
+    asked = [row for row in events if requests.get(int(str(row[0])))]
+    replies = await _replies(school, sorted({int(str(row[1])) for row in asked}), since)
+    concerned: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    asked_of: dict[int, list[Request]] = defaultdict(list)
+    for event_id, student_id, starts_at, generic in asked:
+        sid, times = int(str(student_id)), [r.at for r in requests[int(str(event_id))]]
+        if generic is None and legal.unanswered(times, replies[sid], now):
+            concerned[sid].append((starts_at, "without_reply"))
         elif legal.reason_refused(generic):
-            concerned[event.student_id].append((event, "reason_refused"))
+            concerned[sid].append((starts_at, "reason_refused"))
+        else:
+            continue
+        asked_of[sid] += requests[int(str(event_id))]
     students = {
         s.id: s
         for s in await Student.filter(school=school, id__in=list(concerned)).prefetch_related(
@@ -354,10 +364,10 @@ async def unanswered_families(
             student_id=sid,
             student=students[sid].display_name,
             division=_division(students[sid]),
-            absences=[local_date(e.starts_at, tz) for e, _ in found],
+            absences=[local_date(starts_at, tz) for starts_at, _ in found],
             without_reply=sum(1 for _, why in found if why == "without_reply"),
             reason_refused=sum(1 for _, why in found if why == "reason_refused"),
-            requests=sorted((r for e, _ in found for r in requests[e.id]), key=lambda r: r.at),
+            requests=sorted(asked_of[sid], key=lambda r: r.at),
             last_reply=max(replies[sid], default=None),
         )
         for sid, found in concerned.items()
