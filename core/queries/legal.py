@@ -43,11 +43,15 @@ LEFT = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)  # a request that left
 
 
 @dataclass(frozen=True)
-class LetterDelivery:
+class LetterLine:
+    """The deliveries of a letter on one channel in one state (both parents' copies are one
+    line): ``state`` is a delivery status, or for a paper letter ``to_print`` (made, not printed
+    yet), ``printed`` or ``posted``; ``at`` when it came to that state."""
+
     channel: str
-    status: str
-    sent_at: datetime | None
-    posted_at: datetime | None  # a letter marked posted by staff
+    state: str
+    at: datetime | None
+    count: int
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,29 @@ class LetterView:
     kind: str
     status: str
     created_at: datetime
-    deliveries: list[LetterDelivery]
+    lines: list[LetterLine]
+
+
+def _state(d: Delivery) -> tuple[str, datetime | None]:
+    if d.channel == "letter" and d.posted_at is not None:
+        return "posted", d.posted_at
+    if d.channel == "letter" and d.printed_at is not None:
+        return "printed", d.printed_at
+    if d.channel == "letter" and d.status == DeliveryStatus.SENT:
+        return "to_print", d.sent_at
+    return str(d.status), d.sent_at
+
+
+def letter_lines(deliveries: list[Delivery]) -> list[LetterLine]:
+    """The deliveries by channel and state, the latest moment of each, in the order sent."""
+    grouped: dict[tuple[str, str], list[datetime | None]] = defaultdict(list)
+    for d in deliveries:
+        state, at = _state(d)
+        grouped[(str(d.channel), state)].append(at)
+    return [
+        LetterLine(channel, state, max((a for a in ats if a), default=None), len(ats))
+        for (channel, state), ats in grouped.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -151,18 +177,19 @@ async def _letters(school: School, rows: list[Crossing]) -> dict[str, list[Lette
         found = await Notice.filter(school=school, student_id__in=part, kind__in=LETTERS)
         notices += [n for n in found if n.dedupe_key in keys]
     notices.sort(key=lambda n: n.id)
-    deliveries: dict[int, list[LetterDelivery]] = defaultdict(list)
+    deliveries: dict[int, list[Delivery]] = defaultdict(list)
     for part in chunks([n.id for n in notices]):
         for d in await Delivery.filter(notice_id__in=part).order_by("id"):
-            deliveries[d.notice_id].append(
-                LetterDelivery(str(d.channel), str(d.status), d.sent_at, d.posted_at)
-            )
+            deliveries[d.notice_id].append(d)
     letters: dict[str, list[LetterView]] = defaultdict(list)
     for notice in notices:
         row = keys[notice.dedupe_key]
         letters[f"{row.student_id}:{row.month}"].append(
             LetterView(
-                str(notice.kind), str(notice.status), notice.created_at, deliveries[notice.id]
+                str(notice.kind),
+                str(notice.status),
+                notice.created_at,
+                letter_lines(deliveries[notice.id]),
             )
         )
     return letters

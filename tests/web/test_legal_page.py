@@ -44,7 +44,7 @@ async def text_of(client: Client, path: str) -> str:
 
 def row_of(page: str, anchor: str) -> str:
     start = page.index(f'id="{anchor}"')
-    return page[start : page.index("</tr>", start)]
+    return " ".join(page[start : page.index("</tr>", start)].split())  # spaces as shown
 
 
 async def test_the_cpe_sees_the_day_the_letter_and_the_actions(
@@ -56,8 +56,8 @@ async def test_the_cpe_sees_the_day_the_letter_and_the_actions(
     row = row_of(page, f"student-{story.pupil.id}-2026-10")
     assert story.pupil.display_name in row
     assert "08/10/2026" in row  # the fourth half-day: Thursday morning
-    assert "Seuil de demi-journées atteint : en cours" in row
-    assert "Courrier — envoyé 09/10/2026" in row
+    assert "Seuil de demi-journées atteint" in row
+    assert "Courrier ×2 — à imprimer (prêt le 09/10/2026)" in row  # both parents' copies
     assert "09/10/2026 — Entretien avec la famille" in row and "Reçue avec son père" in row
     assert f"student-{story.silent.id}-2026-10" not in page  # one half-day
 

@@ -81,9 +81,13 @@ async def test_the_list_says_the_day_the_threshold_was_reached_the_letter_and_th
     [letter] = row.letters
     assert (letter.kind, letter.status) == ("threshold", "pending")  # to post
     # a legal letter goes by post, to both parents: made the evening it was due, not posted
-    assert {(d.channel, d.status, d.sent_at, d.posted_at) for d in letter.deliveries} == {
-        ("letter", "sent", at(FRI, 18), None)
-    }
+    [paper] = letter.lines  # both copies: to print
+    assert (paper.channel, paper.state, paper.at, paper.count) == (
+        "letter",
+        "to_print",
+        at(FRI, 18),
+        2,
+    )
     assert [(a.type_code, a.comment) for a in row.actions] == [("ENTRETIEN", "Reçue avec son père")]
     assert await crossed_this_month(school, calendar, NOW) == 1
     assert await crossed_this_month(school, calendar, at(date(2026, 11, 2), 9)) == 0
