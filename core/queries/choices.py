@@ -3,6 +3,7 @@ and the user's saved searches."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from core.models import (
@@ -66,10 +67,21 @@ async def search_choices(school: School, view: Visibility = EVERYTHING) -> Choic
     )
 
 
-async def action_types(school: School) -> list[Choice]:
-    """The school's active action types, by label."""
-    found = await ActionType.filter(school=school, active=True).order_by("label")
-    return [Choice(a.code, a.label) for a in found]
+async def action_types(
+    school: School,
+    defaults: Sequence[tuple[str, str]] = (),
+    only: Collection[str] | None = None,
+) -> list[Choice]:
+    """The school's active action types, and the ``defaults`` (code, label) it has no row of
+    yet (a school created before them: recording one adds it), by label; with ``only``, those
+    codes alone. A default the school turned off is not offered."""
+    rows = await ActionType.filter(school=school).order_by("label")
+    known = {a.code for a in rows}
+    found = [Choice(a.code, a.label) for a in rows if a.active]
+    found += [Choice(code, label) for code, label in defaults if code not in known]
+    return sorted(
+        (c for c in found if only is None or c.value in only), key=lambda c: c.label.casefold()
+    )
 
 
 async def saved_searches(school: School, user_id: int) -> list[SavedSearch]:

@@ -27,6 +27,7 @@ from core.rules.counting import (
     alert_level,
     missed_half_days,
     monthly_counts,
+    total_weight,
 )
 
 
@@ -34,11 +35,13 @@ from core.rules.counting import (
 class MonthCount:
     """A student's unjustified half-days in one month: ``count`` in the school's counting mode,
     the absences awaiting a decision left out (what a letter stands on), the half-days it is
-    made of, sorted, and ``with_undecided``, those absences counted too."""
+    made of, sorted, and ``with_undecided``, those absences counted too; ``weights``: each
+    half-day's weight in the counting mode (1, or its share in proportional mode)."""
 
     count: float
     half_days: tuple[HalfDayKey, ...]
     with_undecided: float
+    weights: tuple[float, ...] = ()
 
 
 Flags = dict[int, bool | None]
@@ -119,12 +122,17 @@ async def month_counts(
     result: dict[int, MonthCount] = {}
     for student in sorted(counted.keys() | undecided.keys()):
         events = counted[student]
-        every = _count(calendar, events + undecided[student], month, now, mode)
-        if every <= 0:
-            continue
         weights = missed_half_days(calendar, events, now=now, mode=mode)
         keys = tuple(sorted(key for key in weights if dated.in_month(key, month)))
-        result[student] = MonthCount(_count(calendar, events, month, now, mode), keys, every)
+        shares = tuple(weights[key] for key in keys)
+        count = total_weight(shares, mode)  # what monthly_counts says of the month, once
+        every = (
+            _count(calendar, events + undecided[student], month, now, mode)
+            if undecided[student]
+            else count
+        )
+        if every > 0:
+            result[student] = MonthCount(count, keys, every, shares)
     return result
 
 

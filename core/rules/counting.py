@@ -146,7 +146,8 @@ def coverage(calendar: SchoolCalendar, start: datetime, end: datetime) -> list[C
     return union_coverage(calendar, [(start, end)])
 
 
-def _total(values: Iterable[float], mode: CountingMode) -> float:
+def total_weight(values: Iterable[float], mode: CountingMode) -> float:
+    """Half-days' weights added up as ``mode`` counts them (proportional: to 2 decimals)."""
     total = math.fsum(values)
     return round(total, 2) if mode == CountingMode.PROPORTIONAL else total
 
@@ -156,7 +157,7 @@ def half_day_count(coverages: Iterable[Coverage], mode: CountingMode) -> float:
 
     The proportional sum is rounded to 2 decimals.
     """
-    return _total((c.value(mode) for c in coverages), mode)
+    return total_weight((c.value(mode) for c in coverages), mode)
 
 
 def classify_duration(
@@ -262,7 +263,7 @@ def monthly_counts(
     by_month: dict[tuple[int, int], list[float]] = {}
     for key, weight in weights.items():
         by_month.setdefault(_month(key.day), []).append(weight)
-    return {month: _total(values, mode) for month, values in sorted(by_month.items())}
+    return {month: total_weight(values, mode) for month, values in sorted(by_month.items())}
 
 
 def _month(day: date) -> tuple[int, int]:

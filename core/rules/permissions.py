@@ -24,6 +24,9 @@ class Permission(StrEnum):
     LESSONS = "lessons"  # add, move or cancel lessons (a trip, a replacement, a room change)
     # the groups of divisions the grid and the follow-up offer (not the other settings)
     DIVISION_GROUPS = "division_groups"
+    # the legal follow-up of absenteeism (L131-8): who crossed the thresholds, what was done,
+    # the actions recorded from it and the report to the DASEN
+    LEGAL_FOLLOW_UP = "legal_follow_up"
 
 
 _ALL = frozenset(Permission)
@@ -38,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CONVOKE,
             Permission.READ_TEMPLATES,
             Permission.DELIVERIES,
+            Permission.LEGAL_FOLLOW_UP,
         }
     ),
     "cpe": frozenset(
@@ -56,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.DELIVERIES,
             Permission.LESSONS,
             Permission.DIVISION_GROUPS,
+            Permission.LEGAL_FOLLOW_UP,
         }
     ),
     "vie_scolaire": frozenset(

@@ -67,6 +67,7 @@ CONVOKERS = frozenset({"admin", "direction", "cpe"})  # and read the templates
 EDITORS = frozenset({"admin", "cpe"})  # edit the templates, read the outbox
 ROLL_CALL = frozenset({"admin", "cpe", "vie_scolaire", "teacher"})
 STATISTICS = frozenset({"admin", "direction", "cpe"})
+LEGAL = frozenset({"admin", "direction", "cpe"})  # the legal follow-up and the DASEN report
 TERM = PeriodSpan("2e trimestre", date(2025, 12, 1), date(2026, 3, 13))
 
 
@@ -140,6 +141,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/s/{uai}/follow-up/export.xlsx"): R(200, EVERYONE),
     ("POST", "/s/{uai}/follow-up/searches"): R(400, EVERYONE),
     ("POST", "/s/{uai}/follow-up/searches/{id}/delete"): R(404, EVERYONE, "nothing"),
+    ("GET", "/s/{uai}/follow-up/legal"): R(200, LEGAL),
+    ("POST", "/s/{uai}/follow-up/legal/actions"): R(404, LEGAL),  # no student named
+    ("GET", "/s/{uai}/students/{id}/dasen-report.pdf"): R(503, LEGAL, "student"),  # no files
+    ("POST", "/s/{uai}/students/{id}/dasen-report/sent"): R(400, LEGAL, "student"),  # no date
     ("GET", "/s/{uai}/students/{id}"): R(200, EVERYONE, "student", scoped=True),
     ("POST", "/s/{uai}/students/{id}/actions"): R(400, WRITERS, "student", scoped=True),
     ("POST", "/s/{uai}/students/{id}/convocations"): R(400, CONVOKERS, "student", scoped=True),

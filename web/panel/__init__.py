@@ -11,6 +11,7 @@ from web.panel.division_groups import setup_division_groups
 from web.panel.follow_up import setup_follow_up
 from web.panel.grid import setup_grid
 from web.panel.invitations import setup_invitations
+from web.panel.legal import setup_legal
 from web.panel.lessons import setup_lessons
 from web.panel.letters import setup_letters
 from web.panel.origin import setup_origin_check
@@ -43,6 +44,7 @@ def setup(app: web.Application) -> None:
     setup_invitations(app)
     setup_settings(app)
     setup_follow_up(app)
+    setup_legal(app)
     setup_deliveries(app)
     setup_letters(app)
     setup_replies(app)

@@ -12,7 +12,9 @@ from core.models import School
 from core.queries import dashboard, reader_scope
 from core.queries.alerts import open_alerts
 from core.queries.calendar import load_calendar
+from core.queries.legal import crossed_this_month
 from core.queries.thresholds import undecided_crossings
+from core.rules.permissions import Permission, allows
 from core.services.delivery.alerts import may_resolve
 from core.services.notices.labels import month_year
 from web.i18n import language
@@ -54,19 +56,24 @@ async def board_context(
 ) -> dict[str, Any]:
     """The dashboard of ``school`` as of now (a teacher's students only), its tiles' links, and
     for the vie scolaire the alerts and the absences awaiting a decision that would make a
-    student cross a monthly threshold."""
+    student cross a monthly threshold; for the legal follow-up, how many students reach the
+    monthly threshold this month."""
     scope = await reader_scope(school, user_id, role)
     now = now_of(request)
     board = await dashboard(school, now, scope=scope)
     staff = role != "teacher"
     alerts = await open_alerts(school) if staff else []
-    undecided = await undecided_crossings(school, await load_calendar(school), now) if staff else []
+    calendar = await load_calendar(school)
+    undecided = await undecided_crossings(school, calendar, now) if staff else []
+    legal = allows(role, Permission.LEGAL_FOLLOW_UP)
     return {
         "board": board,
         "links": links(request.app, school, board.day, deliveries=scope.view.deliveries),
         "alerts": alerts,
         "can_resolve": may_resolve(role),
         "undecided": undecided,
+        # the legal follow-up's line: how many students reach the monthly threshold this month
+        "legal": await crossed_this_month(school, calendar, now) if legal else None,
         "months": {
             row.month: month_year(date.fromisoformat(f"{row.month}-01"), language(request))
             for row in undecided

@@ -842,6 +842,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "failed": w.gettext("Échec"),
             "preview": w.gettext("En attente"),
         },
+        "legal.error": {  # the legal follow-up's forms: an action's date and time
+            "meeting_time": w.gettext("Date et heure invalides."),
+        },
         "lt.col": {
             "choose": w.gettext("Choisir"),
             "student": w.gettext("Élève"),

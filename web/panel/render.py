@@ -34,13 +34,14 @@ def make_environment() -> jinja2.Environment:
     return environment
 
 
-def render(
-    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
-) -> web.Response:
-    lang = language(request)
+def render_text(
+    request: web.Request, template: str, context: dict[str, Any], lang: str | None = None
+) -> str:
+    """The template's text in ``lang`` (default: the user's language)."""
+    lang = lang or language(request)
     page = request.app[ENVIRONMENT].get_template(template)
     said = words(lang)
-    body = page.render(
+    return page.render(
         **said.template_globals(),
         N_=N_,
         label=partial(label, said),
@@ -48,6 +49,13 @@ def render(
         lang=lang,
         **context,
     )
+
+
+def render(
+    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> web.Response:
+    lang = language(request)
+    body = render_text(request, template, context, lang)
     response = web.Response(text=body, content_type="text/html", status=status)
     response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"

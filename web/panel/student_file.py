@@ -35,6 +35,7 @@ from core.services.notices.chat_invitations import (
 )
 from core.services.notices.convocations import convoke_family
 from core.services.notices.preferences import set_guardian_preferences
+from core.services.schools.defaults import ACTION_TYPES
 from web.keys import QUEUE, SETTINGS
 from web.panel.account import now_of
 from web.panel.event_dialog import dialog_context
@@ -115,11 +116,13 @@ async def _render(
     context: dict[str, Any] = {
         "file": file,
         "may_act": may_act(page),
-        "action_types": await action_types(page.school) if may_act(page) else [],
+        "action_types": await action_types(page.school, ACTION_TYPES) if may_act(page) else [],
         "now_local": now.astimezone(zone(page.school)).strftime("%Y-%m-%dT%H:%M"),
         "error": error,
+        "flash": page.session.pop("flash", None),  # what the last form did (the DASEN report)
         "follow_up": f"/s/{page.school.uai}/follow-up?student={student_id}",
         "may_convoke": may_convoke(page),
+        "may_report": page.can(Permission.LEGAL_FOLLOW_UP),  # the report to the DASEN
         "convocation": convocation or {},
         "may_link": may_link(page),
         "bot_configured": deep_link(_bot(page), "") is not None,
@@ -137,7 +140,7 @@ async def show(request: web.Request) -> web.Response:
     return await _render(page, student_id, year=_year(request))
 
 
-def _local_time(page: Page, value: str, words: str = N_("Date et heure invalides.")) -> datetime:
+def local_time(page: Page, value: str, words: str = N_("Date et heure invalides.")) -> datetime:
     try:
         wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
     except ValueError:
@@ -153,7 +156,7 @@ async def add_action(request: web.Request) -> web.StreamResponse:
     form = await require_csrf(page)
     event = str(form.get("event", "")).strip()
     try:
-        done_at = _local_time(page, str(form.get("at", "")))
+        done_at = local_time(page, str(form.get("at", "")))
         await record_action(
             page.school,
             page.actor,
@@ -188,7 +191,7 @@ async def convoke(request: web.Request) -> web.StreamResponse:
             page.school,
             page.actor,
             student_id,
-            meeting_at=_local_time(
+            meeting_at=local_time(
                 page, values["at"], N_("Date et heure du rendez-vous invalides.")
             ),
             place=values["place"],

@@ -11,12 +11,27 @@ from core.models import Action, ActionType, School
 from core.queries.records import school_event, school_student
 from core.services import audit
 from core.services.audit import Actor
+from core.services.schools.defaults import ACTION_TYPES
+from core.services.schools.lists import ensure_listed
 
 MAX_COMMENT = 4000
 
 
-async def _action_type(school: School, code: str) -> ActionType:
-    kind = await ActionType.get_or_none(school=school, code=code, active=True)
+async def default_action_type(school: School, code: str, actor: Actor) -> ActionType:
+    """The school's row of the default type ``code`` (``defaults.ACTION_TYPES``), added
+    (audited) to a school created before that default existed, as the new schools get it; a
+    row the school turned off is returned as it is (inactive)."""
+    label = dict(ACTION_TYPES)[code]
+    return await ensure_listed(ActionType, school, code, {"label": label}, actor)
+
+
+async def _action_type(school: School, code: str, actor: Actor) -> ActionType:
+    """The school's active type ``code`` (a default one added first if missing)."""
+    if code in dict(ACTION_TYPES):
+        found: ActionType | None = await default_action_type(school, code, actor)
+        kind = found if found is not None and found.active else None
+    else:
+        kind = await ActionType.get_or_none(school=school, code=code, active=True)
     if kind is None:
         raise Invalid(
             f"unknown action type {code!r} for school {school.uai}", code="action_unknown"
@@ -53,7 +68,7 @@ async def record_action(
             most=MAX_COMMENT,
         )
     student = await school_student(school, student_id)
-    kind = await _action_type(school, type_code)
+    kind = await _action_type(school, type_code, actor)
     if event_id is not None:
         await _check_event(school, event_id, student.id)
     async with in_transaction():

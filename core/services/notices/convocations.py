@@ -18,17 +18,15 @@ from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, Invalid
 from core.i18n import LANGUAGES, words
-from core.models import ActionType, Notice, School
+from core.models import Notice, School
 from core.queries.records import school_student
 from core.rules import dated_notices as dated
 from core.services import audit
 from core.services.audit import Actor
 from core.services.delivery.rows import Due
-from core.services.events.actions import record_action
+from core.services.events.actions import default_action_type, record_action
 from core.services.notices.absence import first_deliveries
 from core.services.notices.labels import date_label, day_label, time_label
-from core.services.schools.defaults import ACTION_TYPES
-from core.services.schools.lists import ensure_listed
 
 MAX_PLACE = 200
 MAX_WITH = 200
@@ -88,13 +86,6 @@ def convocation_payload(
     }
 
 
-async def _action_type(school: School, actor: Actor) -> ActionType:
-    """The school's ``CONVOCATION`` action type, added (audited) to a school created before it
-    existed."""
-    label = dict(ACTION_TYPES)[ACTION_CODE]
-    return await ensure_listed(ActionType, school, ACTION_CODE, {"label": label}, actor)
-
-
 def _action_comment(payload: dict[str, object]) -> str:
     localized = payload["localized"]
     assert isinstance(localized, dict)
@@ -137,7 +128,7 @@ async def convoke_family(
     payload = convocation_payload(meeting_at, tz, place, with_whom, message, now)
     if await Notice.exists(dedupe_key=key):
         raise Conflict(ALREADY, code="convoked")
-    kind = await _action_type(school, actor)
+    kind = await default_action_type(school, ACTION_CODE, actor)
     try:
         async with in_transaction():
             notice = await Notice.create(

@@ -101,5 +101,17 @@ ACTION_TYPES: tuple[tuple[str, str], ...] = (
     ("COURRIER", "Courrier à la famille"),
     ("CONVOCATION", "Convocation de la famille"),
     ("COMMISSION_EDUCATIVE", "Commission éducative"),
+    ("DOCUMENT_SIGNE", "Document signé avec la famille"),
     ("SIGNALEMENT_DASEN", "Signalement au DASEN"),
 )
+
+LEGAL_ACTION_TYPES: tuple[str, ...] = (
+    "ENTRETIEN",
+    "COMMISSION_EDUCATIVE",
+    "DOCUMENT_SIGNE",
+    "SIGNALEMENT_DASEN",
+)
+"""The actions the legal follow-up of absenteeism records (L131-8, R131-7): the meeting with
+the family, the commission éducative, the documents signed with the family (a contract, an
+undertaking), the report to the DASEN."""
+DASEN_REPORT = "SIGNALEMENT_DASEN"

@@ -13,7 +13,15 @@ EVERYTHING = set(Permission)
 # The table, written out by hand so that a change to the rules shows up here.
 EXPECTED: dict[str, set[Permission]] = {
     "admin": EVERYTHING,
-    "direction": {P.READ, P.STATISTICS, P.LETTERS, P.CONVOKE, P.READ_TEMPLATES, P.DELIVERIES},
+    "direction": {
+        P.READ,
+        P.STATISTICS,
+        P.LETTERS,
+        P.CONVOKE,
+        P.READ_TEMPLATES,
+        P.DELIVERIES,
+        P.LEGAL_FOLLOW_UP,
+    },
     "cpe": {
         P.READ,
         P.WRITE_EVENTS,
@@ -29,6 +37,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.DELIVERIES,
         P.LESSONS,
         P.DIVISION_GROUPS,
+        P.LEGAL_FOLLOW_UP,
     },
     "vie_scolaire": {
         P.READ,
@@ -75,6 +84,7 @@ def test_the_direction_reads_and_sees_statistics_but_changes_nothing() -> None:
         P.CONVOKE,
         P.READ_TEMPLATES,
         P.DELIVERIES,
+        P.LEGAL_FOLLOW_UP,  # the head of school signs the report to the DASEN
     }
     assert not [p for p in writes if allows(Role.DIRECTION, p)]
 
@@ -118,3 +128,8 @@ def test_admins_and_cpes_edit_the_templates_the_direction_reads_them() -> None:
     assert {r for r in Role if allows(r, P.TEMPLATES)} == {Role.ADMIN, Role.CPE}
     readers = {r for r in Role if allows(r, P.READ_TEMPLATES)}
     assert readers == {Role.ADMIN, Role.CPE, Role.DIRECTION}
+
+
+def test_the_legal_follow_up_is_for_the_direction_and_the_cpe_not_the_vie_scolaire() -> None:
+    followers = {r for r in Role if allows(r, P.LEGAL_FOLLOW_UP)}
+    assert followers == {Role.ADMIN, Role.DIRECTION, Role.CPE}

@@ -19,6 +19,7 @@ SCHOOL_WIDE_RIGHTS = (
     Permission.OUTBOX,
     Permission.DELIVERIES,
     Permission.STATISTICS,
+    Permission.LEGAL_FOLLOW_UP,
 )
 
 
