@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_replies.py
 	$(BIN)/python bench/bench_inbound.py
 	$(BIN)/python bench/bench_stats.py
+	$(BIN)/python bench/bench_academy.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -48,6 +48,7 @@ class Event(Model):
     school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
         "models.School", related_name="events", on_delete=fields.CASCADE
     )
+    school_id: int
     student: fields.ForeignKeyRelation[Student] = fields.ForeignKeyField(
         "models.Student", related_name="events", on_delete=fields.CASCADE
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,23 +20,36 @@ async def timetable_slots(school: School) -> list[TimetableSlot]:
 async def load_calendar(school: School) -> SchoolCalendar:
     """The school's calendar for the pure rules: zone, midday and its tolerance, slots, closed
     days."""
-    rows = TimetableSlot.filter(school=school).values_list("weekday", "start_minute", "end_minute")
-    slots = tuple(
-        Slot(weekday=weekday, start=minutes_to_time(start), end=minutes_to_time(end))
-        for weekday, start, end in await rows
+    return (await load_calendars([school]))[school.id]
+
+
+async def load_calendars(schools: Sequence[School]) -> dict[int, SchoolCalendar]:
+    """:func:`load_calendar` of each school, in two statements whatever their number."""
+    ids = [school.id for school in schools]
+    slots: dict[int, list[Slot]] = defaultdict(list)
+    rows = TimetableSlot.filter(school_id__in=ids).values_list(
+        "school_id", "weekday", "start_minute", "end_minute"
     )
-    closed_days: set[date] = set()
-    closed_halves: set[HalfDayKey] = set()
-    for day, half in await ClosedDay.filter(school=school).values_list("day", "half"):
+    for school_id, weekday, start, end in await rows:
+        slots[school_id].append(
+            Slot(weekday=weekday, start=minutes_to_time(start), end=minutes_to_time(end))
+        )
+    closed_days: dict[int, set[date]] = defaultdict(set)
+    closed_halves: dict[int, set[HalfDayKey]] = defaultdict(set)
+    closed = ClosedDay.filter(school_id__in=ids).values_list("school_id", "day", "half")
+    for school_id, day, half in await closed:
         if half == "day":
-            closed_days.add(day)
+            closed_days[school_id].add(day)
         else:
-            closed_halves.add(HalfDayKey(day, Half(half)))
-    return SchoolCalendar(
-        tz=ZoneInfo(school.timezone),
-        midday=parse_hhmm(school.midday),
-        slots=slots,
-        closed_days=frozenset(closed_days),
-        closed_half_days=frozenset(closed_halves),
-        midday_tolerance=timedelta(minutes=school.midday_tolerance_minutes),
-    )
+            closed_halves[school_id].add(HalfDayKey(day, Half(half)))
+    return {
+        school.id: SchoolCalendar(
+            tz=ZoneInfo(school.timezone),
+            midday=parse_hhmm(school.midday),
+            slots=tuple(slots[school.id]),
+            closed_days=frozenset(closed_days[school.id]),
+            closed_half_days=frozenset(closed_halves[school.id]),
+            midday_tolerance=timedelta(minutes=school.midday_tolerance_minutes),
+        )
+        for school in schools
+    }

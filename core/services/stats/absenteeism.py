@@ -8,7 +8,7 @@ the events as they were then, rebuilt from their audit rows, counted by rules.co
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,7 +34,7 @@ from core.rules.calendar import SchoolCalendar, day_start
 from core.rules.counting import CountableEvent, CountingMode, EventKind, monthly_counts
 from core.rules.dated_notices import month_bounds
 from core.services.schools.school import now_utc
-from core.services.stats.half_days import by_student, ensure_current
+from core.services.stats.half_days import by_student, ensure_current, ensure_current_all
 
 STATE = ("kind", "starts_at", "ends_at", "accepted", "counts", "deleted")
 
@@ -52,8 +52,8 @@ def parse_month(text: str | None) -> Month:
 
 
 PLACED = """
-SELECT student_id, division, level, level_label FROM (
-    SELECT e.student_id, d.code AS division,
+SELECT school_id, student_id, division, level, level_label FROM (
+    SELECT d.school_id, e.student_id, d.code AS division,
            COALESCE(sm.code, dm.code, '') AS level, COALESCE(sm.label, dm.label, '') AS level_label,
            ROW_NUMBER() OVER (
                PARTITION BY e.student_id ORDER BY e.starts_on DESC, e.id DESC
@@ -63,36 +63,39 @@ SELECT student_id, division, level, level_label FROM (
     JOIN student s ON s.id = e.student_id
     LEFT JOIN mef sm ON sm.id = s.mef_id
     LEFT JOIN mef dm ON dm.id = d.mef_id
-    WHERE d.school_id = {school} AND e.starts_on <= {last}
+    WHERE d.school_id IN ({schools}) AND e.starts_on <= {last}
       AND (e.ends_on IS NULL OR e.ends_on >= {first})
 ) placed WHERE latest = 1
 UNION ALL
-SELECT s.id, d.code, COALESCE(sm.code, dm.code, ''), COALESCE(sm.label, dm.label, '')
+SELECT s.school_id, s.id, d.code, COALESCE(sm.code, dm.code, ''),
+       COALESCE(sm.label, dm.label, '')
 FROM student s
 JOIN division d ON d.id = s.division_id
 LEFT JOIN mef sm ON sm.id = s.mef_id
 LEFT JOIN mef dm ON dm.id = d.mef_id
-WHERE s.school_id = {school}
+WHERE s.school_id IN ({schools})
   AND (s.entered_on IS NULL OR s.entered_on <= {last})
   AND (s.left_on IS NULL OR s.left_on >= {first})
   AND s.id NOT IN (SELECT x.student_id FROM enrolment x)
 """
 
 
-async def _placed(school: School, first: date, last: date, sql: str) -> list[Any]:
-    """Run a statement on the placed students (``{placed}`` in ``sql``) between the days."""
+async def _placed(schools: Sequence[School], first: date, last: date, sql: str) -> list[Any]:
+    """Run a statement on the placed students (``{placed}`` in ``sql``) between the days;
+    each row starts with the school's id."""
     db = Enrolment._meta.db
     sqlite = db.capabilities.dialect == "sqlite"
     mark = "?" if sqlite else "$"  # numbered: each value serves more than once
-    marks = {"school": f"{mark}1", "first": f"{mark}2", "last": f"{mark}3"}
+    ids = ", ".join(str(int(school.id)) for school in schools)  # integers: written in as such
+    marks = {"schools": ids, "first": f"{mark}1", "last": f"{mark}2"}
     statement = sql.format(placed=PLACED.format(**marks), **marks)
     days: list[object] = [first.isoformat(), last.isoformat()] if sqlite else [first, last]
-    _, rows = await db.execute_query(statement, [school.id, *days])
+    _, rows = await db.execute_query(statement, days)
     return list(rows)
 
 
 def _placement(row: Any) -> Placement:
-    return Placement(row[0], row[1], row[2] or NO_LEVEL, row[3] or "")
+    return Placement(row[1], row[2], row[3] or NO_LEVEL, row[4] or "")
 
 
 async def placements(school: School, first: date, last: date) -> list[Placement]:
@@ -100,7 +103,7 @@ async def placements(school: School, first: date, last: date) -> list[Placement]
     level is their MEF (else their division's). A student no enrolment describes (made by
     hand, not by an import) is placed in their division now, between arrival and departure.
     One statement: the statistics read it for every month of every school."""
-    return [_placement(row) for row in await _placed(school, first, last, "{placed}")]
+    return [_placement(row) for row in await _placed([school], first, last, "{placed}")]
 
 
 # Each placed student's unjustified half-days from the table, in each counting mode.
@@ -115,7 +118,7 @@ MISSED = {
 }
 PLACED_COUNTS = """
 WITH placed AS ({{placed}})
-SELECT p.student_id, p.division, p.level, p.level_label,
+SELECT p.school_id, p.student_id, p.division, p.level, p.level_label,
        (SELECT {total} FROM missed_half_day m
         WHERE m.student_id = p.student_id AND m.day >= {{first}} AND m.day <= {{last}}
           AND {where})
@@ -123,16 +126,31 @@ FROM placed p
 """
 
 
-async def placed_counts(
-    school: School, first: date, last: date
-) -> tuple[list[Placement], dict[int, float]]:
-    """The placed students (:func:`placements`) and their unjustified half-days between the
-    days from the table (open-ended absences aside), in one statement."""
-    mode = CountingMode(str(school.counting_mode))
-    total, where = MISSED[mode]
-    rows = await _placed(school, first, last, PLACED_COUNTS.format(total=total, where=where))
-    counts = {row[0]: round(float(row[4]), 2) for row in rows if row[4]}
-    return [_placement(row) for row in rows], counts
+Placed = tuple[list[Placement], dict[int, float]]
+
+
+async def placed_counts_of(schools: Sequence[School], first: date, last: date) -> dict[int, Placed]:
+    """Per school: the placed students (:func:`placements`) and their unjustified half-days
+    between the days from the table (open-ended absences aside); one statement per counting
+    mode the schools use, whatever their number."""
+    found: dict[int, Placed] = {school.id: ([], {}) for school in schools}
+    by_mode: dict[CountingMode, list[School]] = defaultdict(list)
+    for school in schools:
+        by_mode[CountingMode(str(school.counting_mode))].append(school)
+    for mode, some in by_mode.items():
+        total, where = MISSED[mode]
+        sql = PLACED_COUNTS.format(total=total, where=where)
+        for row in await _placed(some, first, last, sql):
+            placed, counts = found[row[0]]
+            placed.append(_placement(row))
+            if row[5]:
+                counts[row[1]] = round(float(row[5]), 2)
+    return found
+
+
+async def placed_counts(school: School, first: date, last: date) -> Placed:
+    """:func:`placed_counts_of` for one school."""
+    return (await placed_counts_of([school], first, last))[school.id]
 
 
 def _weights(mode: CountingMode) -> Any:
@@ -178,27 +196,47 @@ async def _open_ended(
 ) -> dict[int, float]:
     """The students with an absence still open during the month: their count, computed whole
     from their events (the table leaves open absences out)."""
+    return (await _open_ended_all([school], {school.id: calendar}, month, now))[school.id]
+
+
+async def _open_ended_all(
+    schools: Sequence[School], calendars: dict[int, SchoolCalendar], month: Month, now: datetime
+) -> dict[int, dict[int, float]]:
+    """:func:`_open_ended` of each school: one statement when none has an open absence (the
+    usual case), two otherwise."""
     first, last = month_bounds(month)
-    start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
-    base = Q(school_id=school.id, kind=EventKind.ABSENCE, deleted=False, counts=True)
+    ends = {s.id: day_start(last + timedelta(days=1), calendars[s.id].tz) for s in schools}
     # Found by the index on (school, ends_at): a school has few open events, and many closed.
-    still_open = Event.filter(school_id=school.id, ends_at__isnull=True)
+    still_open = Event.filter(school_id__in=list(ends), ends_at__isnull=True)
     students = {
         student
-        for student, kind, deleted, counts, starts in await still_open.values_list(
-            "student_id", "kind", "deleted", "counts", "starts_at"
+        for school_id, student, kind, deleted, counts, starts in await still_open.values_list(
+            "school_id", "student_id", "kind", "deleted", "counts", "starts_at"
         )
-        if kind == EventKind.ABSENCE and not deleted and counts and starts < end
+        if kind == EventKind.ABSENCE and not deleted and counts and starts < ends[school_id]
     }
+    found: dict[int, dict[int, float]] = {school.id: {} for school in schools}
     if not students:
-        return {}
+        return found
+    start = min(day_start(first, c.tz) for c in calendars.values())
     events = await Event.filter(
-        base,
         Q(ends_at__isnull=True) | Q(ends_at__gt=start),
-        starts_at__lt=end,
+        school_id__in=list(ends),
+        kind=EventKind.ABSENCE,
+        deleted=False,
+        counts=True,
+        starts_at__lt=max(ends.values()),
         student_id__in=students,
     )
-    return _per_student(school, calendar, events, month, now)
+    by_school: dict[int, list[Event]] = defaultdict(list)
+    for event in events:
+        by_school[event.school_id].append(event)
+    for school in schools:
+        if by_school[school.id]:
+            found[school.id] = _per_student(
+                school, calendars[school.id], by_school[school.id], month, now
+            )
+    return found
 
 
 def _per_student(
@@ -270,16 +308,30 @@ async def school_month(
     school: School, month: Month, *, as_of: datetime | None = None, now: datetime | None = None
 ) -> MonthIndicator:
     """The indicator of one school for one month (see rules.absenteeism)."""
-    now = now or now_utc()
+    if as_of is None:
+        return (await _months([school], month, now or now_utc()))[school.id]
     calendar = await ensure_current(school)
     first, last = month_bounds(month)
-    if as_of is None:
-        placed, counts = await placed_counts(school, first, last)
-        counts.update(await _open_ended(school, calendar, month, now))
-    else:
-        placed = await placements(school, first, last)
-        counts = await counts_as_of(school, calendar, month, as_of)
+    placed = await placements(school, first, last)
+    counts = await counts_as_of(school, calendar, month, as_of)
     return month_indicator(month, placed, counts)
+
+
+async def _months(
+    schools: Sequence[School], month: Month, now: datetime
+) -> dict[int, MonthIndicator]:
+    """The indicator of each school for the month as the events stand now, in a handful of
+    statements whatever the number of schools."""
+    calendars = await ensure_current_all(schools)
+    first, last = month_bounds(month)
+    placed = await placed_counts_of(schools, first, last)
+    still_open = await _open_ended_all(schools, calendars, month, now)
+    found = {}
+    for school in schools:
+        students, counts = placed[school.id]
+        counts.update(still_open[school.id])
+        found[school.id] = month_indicator(month, students, counts)
+    return found
 
 
 def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime | None:
@@ -363,6 +415,6 @@ class AcademyMonth:
 async def academy_month(
     schools: Iterable[School], month: Month, *, above: float | None = None
 ) -> AcademyMonth:
-    now = now_utc()
-    found = [(school, await school_month(school, month, now=now)) for school in schools]
-    return AcademyMonth(month, found, above)
+    schools = list(schools)
+    found = await _months(schools, month, now_utc())
+    return AcademyMonth(month, [(school, found[school.id]) for school in schools], above)

@@ -10,7 +10,7 @@ compares (``absences stats check``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.models import Event, HalfDayLedger, MissedHalfDay, School
-from core.queries.calendar import load_calendar
+from core.queries.calendar import load_calendar, load_calendars
 from core.queries.common import countable
 from core.rules.absenteeism import calendar_fingerprint
 from core.rules.calendar import SchoolCalendar, day_start, local_date
@@ -146,11 +146,22 @@ async def rebuild(school: School) -> int:
 async def ensure_current(school: School) -> SchoolCalendar:
     """The school's calendar, after building its table if that calendar is not the one it was
     built with (a slot, a closed day, midday or the time zone changed) or it never was."""
-    calendar = await load_calendar(school)
-    ledger = await HalfDayLedger.get_or_none(school_id=school.id)
-    if ledger is None or ledger.calendar != calendar_fingerprint(calendar):
-        await rebuild(school)
-    return calendar
+    return (await ensure_current_all([school]))[school.id]
+
+
+async def ensure_current_all(schools: Sequence[School]) -> dict[int, SchoolCalendar]:
+    """:func:`ensure_current` for each school, read in three statements whatever their
+    number (a school to build again costs its own)."""
+    calendars = await load_calendars(schools)
+    built = dict(
+        await HalfDayLedger.filter(school_id__in=[s.id for s in schools]).values_list(
+            "school_id", "calendar"
+        )
+    )
+    for school in schools:
+        if built.get(school.id) != calendar_fingerprint(calendars[school.id]):
+            await rebuild(school)
+    return calendars
 
 
 @dataclass(frozen=True, slots=True)

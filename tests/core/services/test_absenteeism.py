@@ -56,9 +56,10 @@ async def independent(school: School, month: tuple[int, int]) -> dict[str, tuple
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     touched: dict[int, set[tuple[date, str]]] = defaultdict(set)
     for event in await Event.filter(school=school, kind=EventKind.ABSENCE):
-        if event.deleted or not event.counts or event.accepted is True or event.ends_at is None:
+        if event.deleted or not event.counts or event.accepted is True:
             continue
-        start, end = event.starts_at.astimezone(PARIS), event.ends_at.astimezone(PARIS)
+        start = event.starts_at.astimezone(PARIS)
+        end = (event.ends_at or datetime.now(UTC)).astimezone(PARIS)  # open: absent until now
         day = start.date()
         while day <= end.date():
             for slot_start, slot_end in slots[day.weekday()]:
@@ -111,7 +112,7 @@ async def test_the_indicator_agrees_with_an_independent_count(db: str) -> None:
     school = await School.get(uai=UAI)
     assert school.timezone == "Europe/Paris"
     students = await Student.filter(school=school, active=True).order_by("id")
-    mover, leaver, late, bridged, dst, justified = students[:6]
+    mover, leaver, late, bridged, dst, justified, still = students[:7]
 
     # A student changes division on 16 November, another leaves on the 20th (SIECLE again).
     other = next(s for s in students if s.division_id not in (None, mover.division_id))
@@ -136,7 +137,7 @@ async def test_the_indicator_agrees_with_an_independent_count(db: str) -> None:
 
     rng = random.Random(2026)
     november = [date(2026, 11, d) for d in range(2, 31) if date(2026, 11, d).weekday() < 5]
-    for student in students[6:80]:
+    for student in students[7:80]:
         for day in rng.sample(november, rng.randint(0, 5)):
             begin = rng.choice(["08:00", "09:00", "10:00", "13:30", "14:30"])
             hours = rng.choice([1, 2, 4, 8])
@@ -175,6 +176,15 @@ async def test_the_indicator_agrees_with_an_independent_count(db: str) -> None:
     # the 29th is Easter Monday, a closed day).
     await absent(dst, at(date(2027, 3, 26), "08:00"), at(date(2027, 3, 30), "12:00"))
 
+    # Still absent: since Thursday 26 November, no end given (counted until now).
+    await record_event(
+        school,
+        ADMIN,
+        student_id=still.id,
+        kind=EventKind.ABSENCE,
+        start=at(date(2026, 11, 26), "08:00"),
+    )
+
     survey = datetime.now(UTC)  # the survey date: before the justification below
     before = await school_month(school, (2026, 11))
     assert justified.id in before.over
@@ -186,6 +196,7 @@ async def test_the_indicator_agrees_with_an_independent_count(db: str) -> None:
     assert justified.id not in november_now.over
     assert late.id not in november_now.over
     assert mover.id in november_now.over and leaver.id in november_now.over
+    assert still.id in november_now.over
     placed = sum(1 for s in students if s.division_id is not None)  # the leaver among them
     assert november_now.total.enrolled == placed
     as_it_stood = await school_month(school, (2026, 11), as_of=survey)
