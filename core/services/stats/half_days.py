@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from core.models import Event, HalfDayLedger, MissedHalfDay, School
+from core.models import Event, HalfDayLedger, MissedHalfDay, School, Student
 from core.queries.calendar import load_calendar, load_calendars
 from core.queries.common import countable
 from core.rules.absenteeism import calendar_fingerprint
@@ -107,7 +107,9 @@ def touched_days(tz: ZoneInfo, *intervals: tuple[datetime, datetime | None]) -> 
 
 async def refresh_days(school: School, student_id: int, first: date, last: date) -> None:
     """Compute one student's half-days from ``first`` to ``last`` again (inside the caller's
-    transaction: the event change and its half-days commit together)."""
+    transaction: the event change and its half-days commit together). The student's row is
+    locked first: two changes of the same student's events write their half-days in turn."""
+    await Student.select_for_update().filter(id=student_id).first()
     calendar = await load_calendar(school)
     start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
     events = await Event.filter(_absences(school.id, start, end), student_id=student_id)
