@@ -18,6 +18,7 @@ from core.services.schools.users import add_user, grant_role
 from core.services.siecle.importer import import_siecle
 from core.siecle.files import load_export
 from tests.web.conftest import UAI_A, UAI_B, Api
+from tests.web.personas import PASSWORD, log_in_as
 
 SIECLE = Path(__file__).resolve().parents[1] / "fixtures" / "siecle" / "college-jean-moulin-2026"
 URL = f"/schools/{UAI_A}/stats/absenteeism"
@@ -134,3 +135,21 @@ async def test_the_academy_view_lists_the_schools_the_token_may_see(api: Api) ->
     assert status == 401
     status, _ = await api.call("GET", "/stats/absenteeism?month=13-2026", as_="cpe")
     assert status in (400, 422)
+
+
+async def test_the_academy_page_shows_the_schools_in_french(api: Api) -> None:
+    actor = Actor.system("test")
+    await import_siecle(load_export([SIECLE]), actor, school_uai=UAI_A, force_year=True)
+    school_a, school_b = api.schools[UAI_A], api.schools[UAI_B]
+    inspector = await add_user("ia@academie.example", PASSWORD, school_a, "direction", actor)
+    await grant_role(inspector, school_b, Role.DIRECTION, actor)
+    client = api.client
+    await log_in_as(client, "ia@academie.example")
+    home = await (await client.get("/")).text()
+    assert 'href="/stats/academy"' in home
+    page = await client.get("/stats/academy?month=2026-11")
+    text = await page.text()
+    assert page.status == 200 and "Absentéisme des établissements" in text
+    assert UAI_A in text and UAI_B in text and "Taux médian" in text
+    bad = await client.get("/stats/academy?month=2026-13")
+    assert bad.status == 400 and "Mois invalide" in await bad.text()

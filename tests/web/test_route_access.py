@@ -263,7 +263,7 @@ OWN_ACCOUNT: dict[tuple[str, str], int] = {
 }
 # Of the whole install: each school where the caller's role has the right (an operator: all),
 # checked by tests/web/test_api_stats.py.
-INSTALL = {("GET", "/api/v1/stats/absenteeism")}
+INSTALL = {("GET", "/api/v1/stats/absenteeism"), ("GET", "/stats/academy")}
 # Open to anyone, checked by their own tests: login, health, provider callbacks, static files.
 PUBLIC = {
     ("GET", "/login"),

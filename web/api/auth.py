@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from core.errors import Forbidden
-from core.models import School, User
+from core.models import User
 from core.rules.permissions import Permission, allows
 from core.services.access.tokens import TokenRefused, token_user
 from core.services.schools.school import get_school
-from core.services.schools.users import Access, Installed, access, schools_of
+from core.services.schools.users import Access, Installed, access, schools_with
 from web.api.errors import Unauthorized
 
 BEARER = "bearer"
@@ -38,11 +38,7 @@ async def authorise_install(request: web.Request, permission: Permission) -> Ins
     """For a route of the whole install (no ``{uai}``): the schools where the caller's role
     grants ``permission`` (an operator of the install: every school). 403 when none."""
     user = await caller(request)
-    if user.operator:
-        schools = list(await School.all().order_by("uai"))
-    else:
-        schools = [s for s, role in await schools_of(user) if allows(role.value, permission)]
-        schools.sort(key=lambda s: s.uai)
+    schools = await schools_with(user, permission)
     if not schools:
         raise Forbidden(f"no school where your role allows {permission.value}")
     return Installed(user, schools)

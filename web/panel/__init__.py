@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from web.panel import imports, schools_new, views
+from web.panel.academy import setup_academy
 from web.panel.account import setup_account
 from web.panel.deliveries import setup_deliveries
 from web.panel.division_groups import setup_division_groups
@@ -45,6 +46,7 @@ def setup(app: web.Application) -> None:
     setup_settings(app)
     setup_follow_up(app)
     setup_legal(app)
+    setup_academy(app)
     setup_deliveries(app)
     setup_letters(app)
     setup_replies(app)

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from core.bounds import column_length, fits
 from core.errors import Conflict, Invalid
 from core.models import Membership, Role, School, User
+from core.rules.permissions import Permission, allows
 from core.services import audit
 from core.services.access.tokens import TOKEN_PREFIX as TOKEN_PREFIX  # kept here for older imports
 from core.services.access.tokens import create_token as create_token
@@ -149,6 +150,15 @@ async def access(user: User, school: School) -> Access | None:
     """The user's role in ``school``, or None when they have none (another school's user)."""
     membership = await Membership.get_or_none(user=user, school=school)
     return None if membership is None else Access(user, school, Role(membership.role))
+
+
+async def schools_with(user: User, permission: Permission) -> list[School]:
+    """The schools where the user's role grants ``permission``, by UAI (an operator of the
+    install: every school), for the views of the whole install (aggregates only)."""
+    if user.operator:
+        return list(await School.all().order_by("uai"))
+    found = [s for s, role in await schools_of(user) if allows(role.value, permission)]
+    return sorted(found, key=lambda s: s.uai)
 
 
 async def schools_of(user: User) -> list[tuple[School, Role]]:
