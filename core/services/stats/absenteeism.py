@@ -7,6 +7,7 @@ the events as they were then, rebuilt from their audit rows, counted by rules.co
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from tortoise.functions import Count
 
 from core.errors import Invalid
 from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School, Student
+from core.queries.stats_page import parse_month as parse_month
 from core.rules.absenteeism import (
     Month,
     MonthIndicator,
@@ -33,32 +35,38 @@ from core.rules.calendar import SchoolCalendar, day_start
 from core.rules.counting import CountableEvent, CountingMode, EventKind, monthly_counts
 from core.rules.dated_notices import month_bounds
 from core.services.schools.school import now_utc
-from core.services.stats.half_days import by_student, ensure_current
+from core.services.stats.half_days import Row, by_student, ensure_current, rows_of
 
 STATE = ("kind", "starts_at", "ends_at", "accepted", "counts", "deleted")
 
 
-def parse_month(text: str | None) -> Month:
-    """« 2026-10 » → (2026, 10); anything else is refused with a sentence."""
-    try:
-        year, number = (int(part) for part in str(text or "").strip().split("-"))
-        date(year, number, 1)
-    except ValueError:
-        raise Invalid(f"month {str(text)[:20]!r}: expected YYYY-MM", code="month_invalid") from None
-    if not 2000 <= year <= 2100:
-        raise Invalid(f"month {text}: out of range", code="month_invalid")
-    return year, number
+Stay = tuple[date, date]  # first and last day in a division, within the days asked
 
 
-async def placements(school: School, first: date, last: date) -> list[Placement]:
-    """The students with a division on one of the days, in the last one they had then; their
-    level is their MEF (else their division's)."""
+@dataclass(slots=True)
+class Enrolled:
+    """The students with a division on one of the days: where each is counted
+    (:class:`Placement`) and the days they had one (their stays, clipped to the days)."""
+
+    placements: list[Placement]
+    stays: dict[int, list[Stay]]
+
+
+def _clipped(first: date, last: date, starts: date | None, ends: date | None) -> Stay:
+    return max(first, starts or first), min(last, ends or last)
+
+
+async def enrolled(school: School, first: date, last: date) -> Enrolled:
+    """The students with a division on one of the days, in the last one they had then (their
+    level is their MEF, else their division's), and the days they had one."""
     rows = (
         await Enrolment.filter(division__school_id=school.id, starts_on__lte=last)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
         .order_by("student_id", "starts_on", "id")
         .values(
             "student_id",
+            "starts_on",
+            "ends_on",
             "division__code",
             "division__mef__code",
             "division__mef__label",
@@ -67,8 +75,10 @@ async def placements(school: School, first: date, last: date) -> list[Placement]
         )
     )
     last_one: dict[int, dict[str, Any]] = {}
+    stays: dict[int, list[Stay]] = defaultdict(list)
     for row in rows:
         last_one[row["student_id"]] = row
+        stays[row["student_id"]].append(_clipped(first, last, row["starts_on"], row["ends_on"]))
     # A student no enrolment describes (made by hand, not by an import): their division now,
     # for the days between their arrival and departure.
     unrecorded = (
@@ -80,6 +90,8 @@ async def placements(school: School, first: date, last: date) -> list[Placement]
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
         .values(
             "id",
+            "entered_on",
+            "left_on",
             "division__code",
             "division__mef__code",
             "division__mef__label",
@@ -95,7 +107,8 @@ async def placements(school: School, first: date, last: date) -> list[Placement]
             "student__mef__code": row["mef__code"],
             "student__mef__label": row["mef__label"],
         }
-    return [
+        stays[row["id"]] = [_clipped(first, last, row["entered_on"], row["left_on"])]
+    placed = [
         Placement(
             student_id=student,
             division=row["division__code"],
@@ -104,6 +117,13 @@ async def placements(school: School, first: date, last: date) -> list[Placement]
         )
         for student, row in last_one.items()
     ]
+    return Enrolled(placed, dict(stays))
+
+
+async def placements(school: School, first: date, last: date) -> list[Placement]:
+    """The students with a division on one of the days, in the last one they had then; their
+    level is their MEF (else their division's)."""
+    return (await enrolled(school, first, last)).placements
 
 
 def _weights(mode: CountingMode) -> Any:
@@ -144,12 +164,12 @@ def _month_count(
     return monthly_counts(calendar, events, now=now, mode=mode).get(month, 0.0)
 
 
-async def _open_ended(
-    school: School, calendar: SchoolCalendar, month: Month, now: datetime
-) -> dict[int, float]:
-    """The students with an absence still open during the month: their count, computed whole
-    from their events (the table leaves open absences out)."""
-    first, last = month_bounds(month)
+async def open_ended_rows(
+    school: School, calendar: SchoolCalendar, first: date, last: date, now: datetime
+) -> dict[int, list[Row]]:
+    """The students with an absence still open on one of the days: their missed half-days of
+    those days (lesson, all, unjustified seconds), computed whole from their events (the table
+    leaves open absences out: a reader uses these rows instead of the table's for them)."""
     start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
     base = Q(school_id=school.id, kind=EventKind.ABSENCE, deleted=False, counts=True)
     students = await Event.filter(base, ends_at__isnull=True, starts_at__lt=end).values_list(
@@ -163,7 +183,27 @@ async def _open_ended(
         starts_at__lt=end,
         student_id__in=set(students),
     )
-    return _per_student(school, calendar, events, month, now)
+    return {
+        student: rows_of(calendar, student, items, first, last, now=now)
+        for student, items in by_student(events).items()
+    }
+
+
+async def _open_ended(
+    school: School, calendar: SchoolCalendar, month: Month, now: datetime
+) -> dict[int, float]:
+    """The students with an absence still open during the month: their unjustified half-days
+    of the month, computed whole from their events."""
+    mode = CountingMode(str(school.counting_mode))
+    found = await open_ended_rows(school, calendar, *month_bounds(month), now)
+    return {
+        student: _total(half_day_weight(mode, row[3], row[5]) for row in rows)
+        for student, rows in found.items()
+    }
+
+
+def _total(weights: Iterable[float]) -> float:
+    return round(math.fsum(weights), 2)
 
 
 def _per_student(
@@ -237,13 +277,24 @@ async def school_month(
     """The indicator of one school for one month (see rules.absenteeism)."""
     now = now or now_utc()
     calendar = await ensure_current(school)
-    first, last = month_bounds(month)
-    placed = await placements(school, first, last)
     if as_of is None:
-        counts = await unjustified_counts(school, calendar, month, now=now)
-    else:
-        counts = await counts_as_of(school, calendar, month, as_of)
+        return (await months_now(school, calendar, [month], now=now))[month]
+    placed = await placements(school, *month_bounds(month))
+    counts = await counts_as_of(school, calendar, month, as_of)
     return month_indicator(month, placed, counts)
+
+
+async def months_now(
+    school: School, calendar: SchoolCalendar, months: Iterable[Month], *, now: datetime
+) -> dict[Month, MonthIndicator]:
+    """The indicator of each month as the events stand now (the school's table must be
+    current: :func:`half_days.ensure_current` gave ``calendar``)."""
+    found = {}
+    for month in months:
+        placed = await placements(school, *month_bounds(month))
+        counts = await unjustified_counts(school, calendar, month, now=now)
+        found[month] = month_indicator(month, placed, counts)
+    return found
 
 
 def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime | None:
@@ -287,7 +338,9 @@ class SurveyYear:
 
 async def school_year(school: School, start_year: int, *, today: date) -> SurveyYear:
     months = [m for m in survey_months(start_year) if m <= (today.year, today.month)]
-    return SurveyYear(start_year, [await school_month(school, m) for m in months])
+    calendar = await ensure_current(school)
+    found = await months_now(school, calendar, months, now=now_utc())
+    return SurveyYear(start_year, [found[m] for m in months])
 
 
 @dataclass(slots=True)
