@@ -20,6 +20,7 @@ from tortoise.functions import Count
 
 from core.errors import Invalid
 from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School, Student
+from core.queries.common import day_of, driver_rows
 from core.queries.stats_page import parse_month as parse_month
 from core.rules.absenteeism import (
     Month,
@@ -52,72 +53,95 @@ class Enrolled:
     stays: dict[int, list[Stay]]
 
 
-def _clipped(first: date, last: date, starts: date | None, ends: date | None) -> Stay:
-    return max(first, starts or first), min(last, ends or last)
+@dataclass(frozen=True, slots=True)
+class _Stint:
+    """A student's time in a division (from an enrolment, else their arrival and departure)."""
+
+    student_id: int
+    starts: date | None
+    ends: date | None
+    division: str
+    level: str
+    level_label: str
+
+    def meets(self, first: date, last: date) -> bool:
+        return (self.starts is None or self.starts <= last) and (
+            self.ends is None or self.ends >= first
+        )
 
 
-async def enrolled(school: School, first: date, last: date) -> Enrolled:
-    """The students with a division on one of the days, in the last one they had then (their
-    level is their MEF, else their division's), and the days they had one."""
-    rows = (
-        await Enrolment.filter(division__school_id=school.id, starts_on__lte=last)
+async def _stints(school: School, first: date, last: date) -> list[_Stint]:
+    """The stints that meet the days, by student and start; a student no enrolment describes
+    (made by hand, not by an import) has one, in their division now, last."""
+    rows = await driver_rows(
+        Enrolment.filter(division__school_id=school.id, starts_on__lte=last)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
         .order_by("student_id", "starts_on", "id")
-        .values(
+        .values_list(
             "student_id",
             "starts_on",
             "ends_on",
             "division__code",
-            "division__mef__code",
-            "division__mef__label",
             "student__mef__code",
+            "division__mef__code",
             "student__mef__label",
+            "division__mef__label",
         )
     )
-    last_one: dict[int, dict[str, Any]] = {}
-    stays: dict[int, list[Stay]] = defaultdict(list)
-    for row in rows:
-        last_one[row["student_id"]] = row
-        stays[row["student_id"]].append(_clipped(first, last, row["starts_on"], row["ends_on"]))
-    # A student no enrolment describes (made by hand, not by an import): their division now,
-    # for the days between their arrival and departure.
-    unrecorded = (
-        await Student.filter(school_id=school.id, division_id__isnull=False)
+    unrecorded = await driver_rows(
+        Student.filter(school_id=school.id, division_id__isnull=False)
         .exclude(
             id__in=Subquery(Enrolment.filter(student__school_id=school.id).values("student_id"))
         )
         .filter(Q(entered_on__isnull=True) | Q(entered_on__lte=last))
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .values(
+        .values_list(
             "id",
             "entered_on",
             "left_on",
             "division__code",
-            "division__mef__code",
-            "division__mef__label",
             "mef__code",
+            "division__mef__code",
             "mef__label",
+            "division__mef__label",
         )
     )
-    for row in unrecorded:
-        last_one[row["id"]] = {
-            "division__code": row["division__code"],
-            "division__mef__code": row["division__mef__code"],
-            "division__mef__label": row["division__mef__label"],
-            "student__mef__code": row["mef__code"],
-            "student__mef__label": row["mef__label"],
-        }
-        stays[row["id"]] = [_clipped(first, last, row["entered_on"], row["left_on"])]
-    placed = [
-        Placement(
-            student_id=student,
-            division=row["division__code"],
-            level=row["student__mef__code"] or row["division__mef__code"] or "",
-            level_label=row["student__mef__label"] or row["division__mef__label"] or "",
+    return [
+        _Stint(
+            student,
+            None if starts is None else day_of(starts),
+            None if ends is None else day_of(ends),
+            division,
+            mef or division_mef or "",
+            label or other or "",
         )
-        for student, row in last_one.items()
+        for student, starts, ends, division, mef, division_mef, label, other in [
+            *rows,
+            *unrecorded,
+        ]
+    ]
+
+
+def _enrolled(stints: list[_Stint], first: date, last: date) -> Enrolled:
+    last_one: dict[int, _Stint] = {}
+    stays: dict[int, list[Stay]] = defaultdict(list)
+    for stint in stints:
+        if stint.meets(first, last):
+            last_one[stint.student_id] = stint
+            stays[stint.student_id].append(
+                (max(first, stint.starts or first), min(last, stint.ends or last))
+            )
+    placed = [
+        Placement(student, stint.division, stint.level, stint.level_label)
+        for student, stint in last_one.items()
     ]
     return Enrolled(placed, dict(stays))
+
+
+async def enrolled(school: School, first: date, last: date) -> Enrolled:
+    """The students with a division on one of the days, in the last one they had then (their
+    level is their MEF, else their division's), and the days they had one."""
+    return _enrolled(await _stints(school, first, last), first, last)
 
 
 async def placements(school: School, first: date, last: date) -> list[Placement]:
@@ -289,9 +313,15 @@ async def months_now(
 ) -> dict[Month, MonthIndicator]:
     """The indicator of each month as the events stand now (the school's table must be
     current: :func:`half_days.ensure_current` gave ``calendar``)."""
+    spans = {month: month_bounds(month) for month in months}
+    if not spans:
+        return {}
+    stints = await _stints(
+        school, min(first for first, _ in spans.values()), max(last for _, last in spans.values())
+    )
     found = {}
-    for month in months:
-        placed = await placements(school, *month_bounds(month))
+    for month, (first, last) in spans.items():
+        placed = _enrolled(stints, first, last).placements
         counts = await unjustified_counts(school, calendar, month, now=now)
         found[month] = month_indicator(month, placed, counts)
     return found

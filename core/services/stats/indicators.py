@@ -14,19 +14,20 @@ end).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.expressions import F, Q
 from tortoise.functions import Count, Sum
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from core.models import Event, GenericReason, MissedHalfDay, School
-from core.queries.common import chunks
+from core.queries.common import chunks, day_of, driver_rows, moment
 from core.queries.stats_page import Scope, Selection
 from core.rules.absenteeism import Month, MonthIndicator, Placement, Rate, mean_rate, survey_months
-from core.rules.calendar import Half, SchoolCalendar, day_start, half_of
+from core.rules.calendar import Half, HalfDayKey, SchoolCalendar, day_start, half_of
 from core.rules.counting import (
     CountableEvent,
     CountingMode,
@@ -51,6 +52,7 @@ from core.services.stats.absenteeism import Enrolled, enrolled, months_now, open
 from core.services.stats.half_days import Row, ensure_current
 
 NO_REASON = ""
+M = TypeVar("M", bound=Model)
 Key = tuple[Any, ...]
 
 
@@ -144,26 +146,47 @@ class Indicators:
         return missed / self.lesson_seconds if self.lesson_seconds else None
 
 
-def _in_scope(found: Enrolled, scope: Scope) -> tuple[list[Placement], list[int]]:
-    """The placements of the scope's students, and their ids (one student: them even when
-    they had no division in those days)."""
+@dataclass(frozen=True, slots=True)
+class Students:
+    """The scope's students. ``whole``: every student placed in the school, read without
+    listing them in SQL (rows of anyone else are left out as they are read)."""
+
+    ids: frozenset[int]
+    whole: bool = False
+
+    def among(self, query: QuerySet[M]) -> list[QuerySet[M]]:
+        """``query`` for these students: itself when ``whole``, else one per chunk of ids."""
+        if self.whole:
+            return [query]
+        return [query.filter(student_id__in=part) for part in chunks(sorted(self.ids))]
+
+
+def _in_scope(found: Enrolled, scope: Scope) -> tuple[list[Placement], Students]:
+    """The placements of the scope's students, and the students (one student: them even
+    when they had no division in those days)."""
     placed = [p for p in found.placements if scope.holds(p)]
-    ids = [int(scope.key)] if scope.kind == "student" else [p.student_id for p in placed]
-    return placed, sorted(ids)
+    if scope.kind == "student":
+        return placed, Students(frozenset({int(scope.key)}))
+    return placed, Students(frozenset(p.student_id for p in placed), whole=not scope.kind)
 
 
 async def _tallies(
-    school: School, first: date, last: date, ids: list[int], keys: tuple[str, ...]
+    school: School,
+    span: tuple[date, date],
+    students: Students,
+    keys: tuple[str, ...],
+    skip: set[int],
 ) -> dict[Key, Tally]:
-    """The stored half-days of those students between the days, added up by ``keys`` (SQL
-    groups by the keys and the lesson length)."""
+    """The stored half-days of the students between the days (but those of ``skip``), added
+    up by ``keys`` (SQL groups by the keys and the lesson length)."""
     found: dict[Key, Tally] = defaultdict(Tally)
-    base = MissedHalfDay.filter(school_id=school.id, day__gte=first, day__lte=last)
+    base = MissedHalfDay.filter(school_id=school.id, day__gte=span[0], day__lte=span[1])
+    if skip:
+        base = base.exclude(student_id__in=sorted(skip))
     measures = ("n", "unjustified", "complete", "complete_unjustified", "missed", "missed_u")
-    for part in chunks(ids):
-        rows = (
-            await base.filter(student_id__in=part)
-            .annotate(
+    for query in students.among(base):
+        rows = await driver_rows(
+            query.annotate(
                 n=Count("id"),
                 unjustified=Count("id", _filter=Q(missed_unjustified__gt=0)),
                 complete=Count("id", _filter=Q(missed_all__gte=F("lesson_seconds"))),
@@ -176,37 +199,40 @@ async def _tallies(
             .group_by(*keys, "lesson_seconds")
             .values_list(*keys, "lesson_seconds", *measures)
         )
+        at = len(keys)
         for row in rows:
-            at = len(keys)
-            found[tuple(row[:at])].add_group(*(int(value or 0) for value in row[at:]))
+            key = tuple(day_of(v) if k == "day" else v for k, v in zip(keys, row, strict=False))
+            found[key].add_group(*(int(value or 0) for value in row[at:]))
     return found
 
 
-def _add_rows(
-    into: dict[Key, Tally], rows: dict[int, list[Row]], key: Any, ids: Iterable[int]
-) -> None:
-    """Add the computed half-days of the students with an open absence, keyed by ``key``."""
-    for student in ids:
-        for row in rows.get(student, []):
-            into[key(row)].add_row(row[3], row[4], row[5])
+async def _strangers(school: School, span: tuple[date, date], students: Students) -> set[int]:
+    """Students with half-days between the days who are not among ``students`` (``whole``:
+    the school's students without a division then), to leave out."""
+    if not students.whole:
+        return set()
+    query = MissedHalfDay.filter(school_id=school.id, day__gte=span[0], day__lte=span[1])
+    found = await driver_rows(query.distinct().values_list("student_id"))
+    return {row[0] for row in found} - students.ids
 
 
 async def _half_days(
     school: School,
     span: tuple[date, date],
-    ids: list[int],
+    students: Students,
     keys: tuple[str, ...],
     opened: dict[int, list[Row]],
 ) -> dict[Key, Tally]:
     """The students' half-days between the days by ``keys`` (``student_id``, ``day``,
     ``half``): the table's, but for the students with an absence still open (``opened``:
     absenteeism.open_ended_rows), counted from their events."""
-    wanted = set(ids)
-    computed = {s: rows for s, rows in opened.items() if s in wanted}
-    found = await _tallies(school, *span, [i for i in ids if i not in computed], keys)
-    fields = {"student_id": 0, "day": 1, "half": 2}
-    places = [fields[name] for name in keys]
-    _add_rows(found, computed, lambda row: tuple(row[i] for i in places), computed)
+    skip = set(opened) | await _strangers(school, span, students)
+    found = await _tallies(school, span, students, keys, skip)
+    places = [{"student_id": 0, "day": 1, "half": 2}[name] for name in keys]
+    for student, rows in opened.items():
+        if student in students.ids:
+            for row in rows:
+                found[tuple(row[i] for i in places)].add_row(row[3], row[4], row[5])
     return found
 
 
@@ -223,23 +249,26 @@ class LateRow:
 
 
 async def _lateness(
-    school: School, calendar: SchoolCalendar, first: date, last: date, ids: list[int]
+    school: School, calendar: SchoolCalendar, span: tuple[date, date], students: Students
 ) -> list[LateRow]:
     """The lateness of those students that started between the days (not deleted)."""
-    start, end = _bounds(calendar, first, last)
+    start, end = _bounds(calendar, *span)
     found = []
-    for part in chunks(ids):
-        rows = await Event.filter(
-            school_id=school.id,
-            kind=EventKind.LATENESS,
-            deleted=False,
-            student_id__in=part,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        ).values_list("student_id", "starts_at", "ends_at", "reason__generic__code")
-        for student, starts, ends, reason in rows:
-            seconds = max(0, int((ends - starts).total_seconds())) if ends else 0
-            found.append(LateRow(student, starts, seconds, reason or NO_REASON))
+    base = Event.filter(
+        school_id=school.id,
+        kind=EventKind.LATENESS,
+        deleted=False,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    for query in students.among(base):
+        values = query.values_list("student_id", "starts_at", "ends_at", "reason__generic__code")
+        for student, starts, ends, reason in await driver_rows(values):
+            if student not in students.ids:
+                continue
+            begins = moment(starts)
+            seconds = max(0, int((moment(ends) - begins).total_seconds())) if ends else 0
+            found.append(LateRow(student, begins, seconds, reason or NO_REASON))
     return found
 
 
@@ -252,46 +281,57 @@ async def _absence_reasons(
     school: School,
     calendar: SchoolCalendar,
     span: tuple[date, date],
-    ids: list[int],
+    students: Students,
     now: datetime,
 ) -> dict[str, ReasonRow]:
     """Per generic reason: the absences overlapping the days, and the half-days of the days
     they make each student miss (rules.counting over the student's absences of that reason)."""
-    first, last = span
-    start, end = _bounds(calendar, first, last)
+    start, end = _bounds(calendar, *span)
     mode = CountingMode(str(school.counting_mode))
     grouped: dict[tuple[int, str], list[CountableEvent]] = defaultdict(list)
     found: dict[str, ReasonRow] = {}
-    for part in chunks(ids):
-        rows = (
-            await Event.filter(
-                school_id=school.id,
-                kind=EventKind.ABSENCE,
-                deleted=False,
-                student_id__in=part,
-                starts_at__lt=end,
-            )
-            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
-            .values_list(
-                "student_id", "starts_at", "ends_at", "accepted", "counts", "reason__generic__code"
-            )
-        )
-        for student, starts, ends, accepted, counts, reason in rows:
+    base = Event.filter(
+        school_id=school.id, kind=EventKind.ABSENCE, deleted=False, starts_at__lt=end
+    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
+    columns = ("student_id", "starts_at", "ends_at", "accepted", "counts", "reason__generic__code")
+    for query in students.among(base):
+        for student, starts, ends, accepted, counts, reason in await driver_rows(
+            query.values_list(*columns)
+        ):
+            if student not in students.ids:
+                continue
             code = reason or NO_REASON
             found.setdefault(code, ReasonRow(code, "")).events += 1
-            if ends is None or ends > starts:
-                item = CountableEvent(starts, ends, EventKind.ABSENCE, counts, accepted)
+            begins, stops = moment(starts), None if ends is None else moment(ends)
+            if stops is None or stops > begins:
+                decided = None if accepted is None else bool(accepted)
+                item = CountableEvent(begins, stops, EventKind.ABSENCE, bool(counts), decided)
                 grouped[(student, code)].append(item)
     for (_, code), items in grouped.items():
         row = found[code]
-        for justified_too in (True, False):
-            covered = missed_coverage(calendar, items, now=now, justified_too=justified_too)
-            count = half_day_count((c for c in covered if first <= c.key.day <= last), mode)
-            if justified_too:
-                row.half_days += count
-            else:
-                row.unjustified += count
+        every = _count(calendar, items, span, mode, now, justified_too=True)
+        row.half_days += every
+        justified = [item.accepted is True for item in items]
+        if not any(justified):
+            row.unjustified += every
+        elif not all(justified):
+            row.unjustified += _count(calendar, items, span, mode, now, justified_too=False)
     return found
+
+
+def _count(
+    calendar: SchoolCalendar,
+    items: list[CountableEvent],
+    span: tuple[date, date],
+    mode: CountingMode,
+    now: datetime,
+    *,
+    justified_too: bool,
+) -> float:
+    """The half-days of the days the absences make miss (rules.counting)."""
+    first, last = span
+    covered = missed_coverage(calendar, items, now=now, justified_too=justified_too)
+    return half_day_count((c for c in covered if first <= c.key.day <= last), mode)
 
 
 def _divisions(
@@ -369,9 +409,7 @@ def _year_before(day: date) -> date:
         return date.fromisocalendar(year - 1, week - 1, weekday) + timedelta(days=7)
 
 
-async def _before(
-    school: School, calendar: SchoolCalendar, selection: Selection, now: datetime
-) -> tuple[tuple[date, date], list[int]]:
+async def _before(school: School, selection: Selection) -> tuple[tuple[date, date], Students]:
     """The same days of the same ISO weeks a year before, and the scope's students then."""
     days = (_year_before(selection.span.first), _year_before(selection.span.last))
     return days, _in_scope(await enrolled(school, *days), selection.scope)[1]
@@ -387,29 +425,88 @@ def _slots(lessons: LessonTime) -> dict[tuple[int, Half], SlotRow]:
     return slots
 
 
+@dataclass(slots=True)
+class _Read:
+    """What the tables of one kind are made of."""
+
+    calendar: SchoolCalendar
+    span: tuple[date, date]
+    students: Students
+    opened: dict[int, list[Row]]
+    late: list[LateRow]
+    slots: dict[tuple[int, Half], SlotRow]
+    now: datetime
+
+
+def _slot(read: _Read, key: HalfDayKey) -> SlotRow:
+    where = (key.day.weekday(), key.half)
+    return read.slots.setdefault(where, SlotRow(*where))
+
+
+async def _lateness_tables(
+    school: School, read: _Read, before: tuple[tuple[date, date], Students]
+) -> tuple[dict[str, ReasonRow], dict[date, float], dict[date, float]]:
+    """Lateness by generic reason, weekday and half, and day (this year's, then the same
+    weeks' a year before)."""
+    reasons: dict[str, ReasonRow] = {}
+    per_day: dict[date, float] = defaultdict(float)
+    calendar = read.calendar
+    for late in read.late:
+        reason = reasons.setdefault(late.reason, ReasonRow(late.reason, ""))
+        reason.events += 1
+        reason.seconds += late.seconds
+        key = half_of(late.starts_at, calendar.tz, calendar.midday)
+        _slot(read, key).lateness += 1
+        per_day[key.day] += 1
+    before_days: dict[date, float] = defaultdict(float)
+    for late in await _lateness(school, calendar, *before):
+        before_days[late.starts_at.astimezone(calendar.tz).date()] += 1
+    return reasons, per_day, before_days
+
+
+async def _absence_tables(
+    school: School, read: _Read, before: tuple[tuple[date, date], Students]
+) -> tuple[dict[str, ReasonRow], dict[date, float], dict[date, float]]:
+    """Absences by generic reason, weekday and half, and day (this year's, then the same
+    weeks' a year before), in the school's counting mode."""
+    mode = CountingMode(str(school.counting_mode))
+    reasons = await _absence_reasons(school, read.calendar, read.span, read.students, read.now)
+    per_half = await _half_days(school, read.span, read.students, ("day", "half"), read.opened)
+    for (day, half), tally in per_half.items():
+        slot = _slot(read, HalfDayKey(day, Half(half)))
+        slot.half_days += tally.half_days(mode)
+        slot.unjustified += tally.half_days(mode, unjustified=True)
+    before_span, before_students = before
+    before_opened = await open_ended_rows(school, read.calendar, *before_span, read.now)
+    before_half = await _half_days(
+        school, before_span, before_students, ("day", "half"), before_opened
+    )
+    return reasons, _per_day(per_half, mode), _per_day(before_half, mode)
+
+
 async def indicators(
     school: School, selection: Selection, *, today: date, now: datetime
 ) -> Indicators:
     """Every figure and table of the statistics page for ``selection``."""
     calendar = await ensure_current(school)
-    mode = CountingMode(str(school.counting_mode))
     span = (selection.span.first, selection.span.last)
     found = await enrolled(school, *span)
-    placed, ids = _in_scope(found, selection.scope)
+    placed, students = _in_scope(found, selection.scope)
     opened = await open_ended_rows(school, calendar, *span, now)
-    per_student = await _half_days(school, span, ids, ("student_id",), opened)
-    late_rows = await _lateness(school, calendar, *span, ids)
+    per_student = await _half_days(school, span, students, ("student_id",), opened)
+    late_rows = await _lateness(school, calendar, span, students)
     lateness: dict[int, Lateness] = defaultdict(Lateness)
     for late in late_rows:
         lateness[late.student_id].add(late.seconds)
-    stays = (stay for student in ids for stay in found.stays.get(student, []))
+    stays = (stay for student in students.ids for stay in found.stays.get(student, []))
     lessons = lesson_time(calendar, span[0], enrolled_per_day(stays, *span))
-    begun = [m for m in months_between(*span) if m <= (today.year, today.month)]
-    survey = [m for m in survey_months(selection.start_year) if m <= (today.year, today.month)]
+    this_month = (today.year, today.month)
+    begun = [m for m in months_between(*span) if m <= this_month]
+    survey = [m for m in survey_months(selection.start_year) if m <= this_month]
     monthly = await months_now(school, calendar, sorted(set(begun) | set(survey)), now=now)
     result = Indicators(
         selection=selection,
-        mode=mode,
+        mode=CountingMode(str(school.counting_mode)),
         enrolled=len(placed),
         absences=total(per_student.values()),
         lateness=Lateness(len(late_rows), sum(late.seconds for late in late_rows)),
@@ -417,43 +514,15 @@ async def indicators(
         divisions=_divisions(placed, per_student, lateness, [monthly[m] for m in begun]),
         depp=[(m, scope_rate(monthly[m], selection.scope)) for m in survey],
     )
+    read = _Read(calendar, span, students, opened, late_rows, _slots(lessons), now)
+    before = await _before(school, selection)
+    tables = _lateness_tables if selection.kind == EventKind.LATENESS else _absence_tables
+    reasons, per_day, before_days = await tables(school, read, before)
     labels = await _generic_labels()
-    slots = _slots(lessons)
-    before_span, before_ids = await _before(school, calendar, selection, now)
-    result.enrolled_before = len(before_ids)
-    if selection.kind == EventKind.LATENESS:
-        reasons: dict[str, ReasonRow] = {}
-        per_day: dict[date, float] = defaultdict(float)
-        for late in late_rows:
-            reason = reasons.setdefault(late.reason, ReasonRow(late.reason, ""))
-            reason.events += 1
-            reason.seconds += late.seconds
-            key = half_of(late.starts_at, calendar.tz, calendar.midday)
-            slot = slots.setdefault(
-                (key.day.weekday(), key.half), SlotRow(key.day.weekday(), key.half)
-            )
-            slot.lateness += 1
-            per_day[key.day] += 1
-        before_days: dict[date, float] = defaultdict(float)
-        for late in await _lateness(school, calendar, *before_span, before_ids):
-            before_days[late.starts_at.astimezone(calendar.tz).date()] += 1
-    else:
-        reasons = await _absence_reasons(school, calendar, span, ids, now)
-        per_half = await _half_days(school, span, ids, ("day", "half"), opened)
-        for (day, half), tally in per_half.items():
-            where = (day.weekday(), Half(half))
-            slot = slots.setdefault(where, SlotRow(*where))
-            slot.half_days += tally.half_days(mode)
-            slot.unjustified += tally.half_days(mode, unjustified=True)
-        per_day = _per_day(per_half, mode)
-        before_opened = await open_ended_rows(school, calendar, *before_span, now)
-        keys = ("day", "half")
-        before_half = await _half_days(school, before_span, before_ids, keys, before_opened)
-        before_days = _per_day(before_half, mode)
     for code, row in reasons.items():
         row.label = labels.get(code, code)
     result.reasons = sorted(reasons.values(), key=lambda r: (-r.half_days, -r.events, r.label))
-    result.slots = [slots[key] for key in sorted(slots, key=lambda k: (k[0], k[1] != Half.MORNING))]
-    before = by_week(before_days) if before_ids else None
-    result.weeks = _weeks(span, by_week(per_day), before)
+    result.slots = [read.slots[k] for k in sorted(read.slots, key=lambda k: (k[0], k[1] != "am"))]
+    result.enrolled_before = len(before[1].ids)
+    result.weeks = _weeks(span, by_week(per_day), by_week(before_days) if before[1].ids else None)
     return result
