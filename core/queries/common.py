@@ -4,12 +4,12 @@ counting rules see it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Generic, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesListQuery
 
 from core.models import Event, School, SchoolYear
 from core.rules.calendar import day_start as day_start  # the queries' day bounds
@@ -105,3 +105,24 @@ def countable(event: Event) -> CountableEvent | None:
         accepted=event.accepted,
         deleted=event.deleted,
     )
+
+
+async def driver_rows(query: ValuesListQuery[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver gives them, each value
+    unconverted: for reads of many rows whose moments and days the caller reads with
+    :func:`moment` and :func:`day_of` (tortoise reads SQLite's ISO text slowly)."""
+    query.sql()  # makes the statement
+    _, rows = await query.model._meta.db.execute_query(*query.query.get_parameterized_sql())
+    columns = list(query.fields)  # the select's names of the fields asked, in their order
+    return [tuple(row[column] for column in columns) for row in rows]
+
+
+def moment(value: Any) -> datetime:
+    """A datetime as the driver gives it (asyncpg: a datetime; SQLite: ISO text), in UTC."""
+    found = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found
+
+
+def day_of(value: Any) -> date:
+    """A date as the driver gives it (asyncpg: a date; SQLite: ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

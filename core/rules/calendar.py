@@ -148,8 +148,16 @@ class SchoolCalendar:
         that crosses midday by at most ``midday_tolerance`` belongs whole to the half it mostly
         lies in (and with BY_START every slot to the half it starts in): a morning's last lesson
         running a few minutes past midday never makes an afternoon half-day. Empty when the day
-        or half is closed or has no slot.
+        or half is closed or has no slot. Kept once computed (a calendar never changes): the
+        list returned must not be changed.
         """
+        memo: dict[HalfDayKey, list[Interval]] = self.__dict__.setdefault("_lessons", {})
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._lesson_intervals(key)
+        return found
+
+    def _lesson_intervals(self, key: HalfDayKey) -> list[Interval]:
         if self.is_closed(key):
             return []
         return merge_intervals(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -30,6 +30,7 @@ from core.models import (
     School,
     Student,
 )
+from core.queries.common import moment
 from core.rules.counting import EventKind
 from core.rules.postal import display_name
 from core.services.delivery.rows import placeholders
@@ -144,12 +145,6 @@ def _select(mark: str) -> str:
     )
 
 
-def _moment(value: Any) -> datetime:
-    """A datetime as the driver gives it (asyncpg: a datetime; SQLite: ISO text), in UTC."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _json(model: type[Any], name: str, value: Any) -> Any:
     return model._meta.fields_map[name].to_python_value(value)
 
@@ -184,8 +179,8 @@ def _facts(
         event = EventFacts(
             e_id,
             EventKind(e_kind),
-            _moment(starts_at),
-            _moment(ends_at) if ends_at is not None else None,
+            moment(starts_at),
+            moment(ends_at) if ends_at is not None else None,
             None if accepted is None else bool(accepted),
             bool(counts),
             bool(deleted),

@@ -14,11 +14,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
 from core.errors import Invalid
-from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School
+from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School, Student
+from core.queries.common import day_of, driver_rows
+from core.queries.stats_page import parse_month as parse_month
 from core.rules.absenteeism import (
     NO_LEVEL,
     Month,
@@ -34,21 +36,118 @@ from core.rules.calendar import SchoolCalendar, day_start
 from core.rules.counting import CountableEvent, CountingMode, EventKind, monthly_counts
 from core.rules.dated_notices import month_bounds
 from core.services.schools.school import now_utc
-from core.services.stats.half_days import by_student, ensure_current, ensure_current_all
+from core.services.stats.half_days import (
+    Row,
+    by_student,
+    ensure_current,
+    ensure_current_all,
+    rows_of,
+)
 
 STATE = ("kind", "starts_at", "ends_at", "accepted", "counts", "deleted")
 
 
-def parse_month(text: str | None) -> Month:
-    """« 2026-10 » → (2026, 10); anything else is refused with a sentence."""
-    try:
-        year, number = (int(part) for part in str(text or "").strip().split("-"))
-        date(year, number, 1)
-    except ValueError:
-        raise Invalid(f"month {str(text)[:20]!r}: expected YYYY-MM", code="month_invalid") from None
-    if not 2000 <= year <= 2100:
-        raise Invalid(f"month {text}: out of range", code="month_invalid")
-    return year, number
+Stay = tuple[date, date]  # first and last day in a division, within the days asked
+
+
+@dataclass(slots=True)
+class Enrolled:
+    """The students with a division on one of the days: where each is counted
+    (:class:`Placement`) and the days they had one (their stays, clipped to the days)."""
+
+    placements: list[Placement]
+    stays: dict[int, list[Stay]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Stint:
+    """A student's time in a division (from an enrolment, else their arrival and departure)."""
+
+    student_id: int
+    starts: date | None
+    ends: date | None
+    division: str
+    level: str
+    level_label: str
+
+    def meets(self, first: date, last: date) -> bool:
+        return (self.starts is None or self.starts <= last) and (
+            self.ends is None or self.ends >= first
+        )
+
+
+async def _stints(school: School, first: date, last: date) -> list[_Stint]:
+    """The stints that meet the days, by student and start; a student no enrolment describes
+    (made by hand, not by an import) has one, in their division now, last."""
+    rows = await driver_rows(
+        Enrolment.filter(division__school_id=school.id, starts_on__lte=last)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .order_by("student_id", "starts_on", "id")
+        .values_list(
+            "student_id",
+            "starts_on",
+            "ends_on",
+            "division__code",
+            "student__mef__code",
+            "division__mef__code",
+            "student__mef__label",
+            "division__mef__label",
+        )
+    )
+    unrecorded = await driver_rows(
+        Student.filter(school_id=school.id, division_id__isnull=False)
+        .exclude(
+            id__in=Subquery(Enrolment.filter(student__school_id=school.id).values("student_id"))
+        )
+        .filter(Q(entered_on__isnull=True) | Q(entered_on__lte=last))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .values_list(
+            "id",
+            "entered_on",
+            "left_on",
+            "division__code",
+            "mef__code",
+            "division__mef__code",
+            "mef__label",
+            "division__mef__label",
+        )
+    )
+    return [
+        _Stint(
+            student,
+            None if starts is None else day_of(starts),
+            None if ends is None else day_of(ends),
+            division,
+            mef or division_mef or "",
+            label or other or "",
+        )
+        for student, starts, ends, division, mef, division_mef, label, other in [
+            *rows,
+            *unrecorded,
+        ]
+    ]
+
+
+def _enrolled(stints: list[_Stint], first: date, last: date) -> Enrolled:
+    last_one: dict[int, _Stint] = {}
+    stays: dict[int, list[Stay]] = defaultdict(list)
+    for stint in stints:
+        if stint.meets(first, last):
+            last_one[stint.student_id] = stint
+            stays[stint.student_id].append(
+                (max(first, stint.starts or first), min(last, stint.ends or last))
+            )
+    placed = [
+        Placement(student, stint.division, stint.level, stint.level_label)
+        for student, stint in last_one.items()
+    ]
+    return Enrolled(placed, dict(stays))
+
+
+async def enrolled(school: School, first: date, last: date) -> Enrolled:
+    """The students with a division on one of the days, in the last one they had then (their
+    level is their MEF, else their division's), and the days they had one."""
+    return _enrolled(await _stints(school, first, last), first, last)
 
 
 PLACED = """
@@ -189,6 +288,31 @@ def _month_count(
     now: datetime,
 ) -> float:
     return monthly_counts(calendar, events, now=now, mode=mode).get(month, 0.0)
+
+
+async def open_ended_rows(
+    school: School, calendar: SchoolCalendar, first: date, last: date, now: datetime
+) -> dict[int, list[Row]]:
+    """The students with an absence still open on one of the days: their missed half-days of
+    those days (lesson, all, unjustified seconds), computed whole from their events (the table
+    leaves open absences out: a reader uses these rows instead of the table's for them)."""
+    start, end = day_start(first, calendar.tz), day_start(last + timedelta(days=1), calendar.tz)
+    base = Q(school_id=school.id, kind=EventKind.ABSENCE, deleted=False, counts=True)
+    students = await Event.filter(base, ends_at__isnull=True, starts_at__lt=end).values_list(
+        "student_id", flat=True
+    )
+    if not students:
+        return {}
+    events = await Event.filter(
+        base,
+        Q(ends_at__isnull=True) | Q(ends_at__gt=start),
+        starts_at__lt=end,
+        student_id__in=set(students),
+    )
+    return {
+        student: rows_of(calendar, student, items, first, last, now=now)
+        for student, items in by_student(events).items()
+    }
 
 
 async def _open_ended(
@@ -334,6 +458,25 @@ async def _months(
     return found
 
 
+async def months_now(
+    school: School, calendar: SchoolCalendar, months: Iterable[Month], *, now: datetime
+) -> dict[Month, MonthIndicator]:
+    """The indicator of each month as the events stand now (the school's table must be
+    current: :func:`half_days.ensure_current` gave ``calendar``)."""
+    spans = {month: month_bounds(month) for month in months}
+    if not spans:
+        return {}
+    stints = await _stints(
+        school, min(first for first, _ in spans.values()), max(last for _, last in spans.values())
+    )
+    found = {}
+    for month, (first, last) in spans.items():
+        placed = _enrolled(stints, first, last).placements
+        counts = await unjustified_counts(school, calendar, month, now=now)
+        found[month] = month_indicator(month, placed, counts)
+    return found
+
+
 def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime | None:
     """« 2026-12-01 » (the end of that day, the school's time) or a moment with its offset."""
     if not text:
@@ -375,7 +518,9 @@ class SurveyYear:
 
 async def school_year(school: School, start_year: int, *, today: date) -> SurveyYear:
     months = [m for m in survey_months(start_year) if m <= (today.year, today.month)]
-    return SurveyYear(start_year, [await school_month(school, m) for m in months])
+    calendar = await ensure_current(school)
+    found = await months_now(school, calendar, months, now=now_utc())
+    return SurveyYear(start_year, [found[m] for m in months])
 
 
 @dataclass(slots=True)

@@ -52,10 +52,13 @@ def rows_of(
     events: Iterable[CountableEvent],
     first: date | None = None,
     last: date | None = None,
+    *,
+    now: datetime | None = None,
 ) -> list[Row]:
-    """One student's missed half-days between ``first`` and ``last`` (both included)."""
+    """One student's missed half-days between ``first`` and ``last`` (both included); an
+    open-ended absence runs until ``now``."""
     events = list(events)
-    now = now_utc()
+    now = now or now_utc()
     unjustified = {c.key: c.missed_seconds for c in missed_coverage(calendar, events, now=now)}
     found: list[Row] = []
     for c in missed_coverage(calendar, events, now=now, justified_too=True):
