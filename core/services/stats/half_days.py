@@ -135,6 +135,8 @@ async def rebuild(school: School) -> int:
     calendar = await load_calendar(school)
     async with in_transaction():
         await School.select_for_update().get(id=school.id)
+        # Its students' rows too: an event change waits (refresh_days locks its student's).
+        await Student.select_for_update().filter(school_id=school.id).values_list("id", flat=True)
         rows = await compute_school(school, calendar)
         await MissedHalfDay.filter(school_id=school.id).delete()
         await _insert(school.id, rows)

@@ -6,6 +6,7 @@ who changed division and one who left mid-month."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import defaultdict
 from dataclasses import replace
@@ -240,3 +241,37 @@ async def test_a_calendar_change_rebuilds_the_half_days(db: str) -> None:
     await MissedHalfDay.filter(student_id=student.id).update(missed_unjustified=1)
     mismatches = await half_days.check(school)
     assert {m.student_id for m in mismatches} == {student.id}
+
+
+async def test_changes_at_once_to_one_students_events_keep_the_half_days_true(db: str) -> None:
+    """Two corrections of one student's events at the same time, and a rebuild among them
+    (PostgreSQL runs them at once): no conflict, and the table agrees with the events."""
+    await import_siecle(load_export([SIECLE]), ADMIN, today=date(2026, 9, 1))
+    school = await School.get(uai=UAI)
+    student = await Student.filter(school=school).order_by("id").first()
+    assert student is not None
+    made = []
+    for day in (2, 3):
+        done = await record_event(
+            school,
+            ADMIN,
+            student_id=student.id,
+            kind=EventKind.ABSENCE,
+            start=at(date(2026, 11, day), "08:00"),
+            end=at(date(2026, 11, day), "12:00"),
+        )
+        made.append(done.event.id)
+    for hour in ("13:00", "14:00", "15:00", "16:00"):
+        await asyncio.gather(
+            *(
+                correct_event(
+                    school, ADMIN, event_id, EventPatch(end=at(date(2026, 11, day), hour))
+                )
+                for event_id, day in zip(made, (2, 3), strict=True)
+            ),
+            half_days.rebuild(school),
+        )
+    assert await half_days.check(school) == []
+    assert student.id in (await school_month(school, (2026, 11))).over  # 4 half-days
+    rows = await MissedHalfDay.filter(student_id=student.id).count()
+    assert rows == 4  # both days, morning and afternoon
