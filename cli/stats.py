@@ -92,6 +92,14 @@ async def check_half_days(args: argparse.Namespace) -> int:
 
     async def work(school: School, settings: Settings) -> list[str]:
         nonlocal differ
+        if not await half_days.is_current(school):
+            if args.fix:
+                built = await half_days.rebuild(school)
+                return [f"{school.uai}: built for its calendar: {built} half-days"]
+            return [
+                f"{school.uai}: not built for its calendar yet (the next statistics read builds "
+                "it, or --fix)"
+            ]
         mismatches = await half_days.check(school)
         if not mismatches:
             return [f"{school.uai}: the missed half-days agree with the events"]

@@ -17,6 +17,8 @@ UAI = "0751234X"
 def test_the_indicator_of_a_month_and_the_check(migrated: Install) -> None:
     imported = migrated.run("import", "siecle", "--school", UAI, str(SIECLE), "--force-year")
     assert imported.returncode == 0, imported.stderr
+    unbuilt = migrated.run("stats", "check", "--school", UAI)
+    assert unbuilt.returncode == 0 and "not built for its calendar yet" in unbuilt.stdout
     shown = migrated.run("stats", "absenteeism", "--school", UAI, "--month", "2026-11", "--json")
     assert shown.returncode == 0, shown.stderr
     figures = json.loads(shown.stdout)

@@ -171,6 +171,13 @@ async def ensure_current_all(schools: Sequence[School]) -> dict[int, SchoolCalen
     return calendars
 
 
+async def is_current(school: School) -> bool:
+    """Whether the school's table was built with its calendar as it is (else the next read
+    builds it again)."""
+    built = await HalfDayLedger.get_or_none(school_id=school.id)
+    return built is not None and built.calendar == calendar_fingerprint(await load_calendar(school))
+
+
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     student_id: int
