@@ -20,7 +20,7 @@ def nice_top(value: float) -> float:
     """The smallest of 1, 2, 2.5, 5 times a power of ten at or above ``value`` (1 for none)."""
     if value <= 0 or not math.isfinite(value):
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power: float = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * power * (1 + 1e-9):
             return step * power
