@@ -11,9 +11,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-PLOT_LEFT = 120  # room for a horizontal bar's label
+PLOT_LEFT = 170  # room for a horizontal bar's label (24 characters)
 PLOT_TOP = 10
 PLOT_BOTTOM = 24  # room for the labels under vertical bars and lines
+LEGEND_TOP = 26  # room for a line chart's legend above its plot
 
 
 def nice_top(value: float) -> float:
@@ -27,8 +28,12 @@ def nice_top(value: float) -> float:
     return 10 * power  # pragma: no cover - the loop ends at 10
 
 
-def ticks(top: float, count: int = 4) -> list[float]:
-    """``count`` + 1 evenly spaced values from 0 to ``top``."""
+def ticks(top: float, count: int | None = None) -> list[float]:
+    """``count`` + 1 evenly spaced values from 0 to ``top`` (by default round steps for a
+    :func:`nice_top`: 0, 5, 10, 15, 20 or 0, 1, 2, 3, 4, 5)."""
+    if count is None:
+        leading = top / 10 ** math.floor(math.log10(top)) if top > 0 else 1.0
+        count = 4 if round(leading, 6) == 2 else 5
     return [round(top * i / count, 10) for i in range(count + 1)]
 
 
@@ -131,7 +136,7 @@ def lines(
     left = 48
     values = [v for one in series for v in one if v is not None]
     top = nice_top(max(values, default=0.0))
-    plot_height = height - PLOT_TOP - PLOT_BOTTOM
+    plot_height = height - LEGEND_TOP - PLOT_BOTTOM
     base = height - PLOT_BOTTOM
     step = (width - left - 20) / max(len(labels) - 1, 1)
     drawn: list[list[list[Point]]] = []

@@ -39,17 +39,20 @@ def test_the_scale_ends_on_a_round_value_at_or_above_the_largest(value: float, t
 
 def test_ticks_run_evenly_from_zero_to_the_top() -> None:
     assert ticks(20) == [0, 5, 10, 15, 20]
-    assert ticks(2.5, 5) == [0, 0.5, 1, 1.5, 2, 2.5]
+    assert ticks(0.05) == [0, 0.01, 0.02, 0.03, 0.04, 0.05]  # whole percents
+    assert ticks(2.5) == [0, 0.5, 1, 1.5, 2, 2.5]
+    assert ticks(1) == [0, 0.2, 0.4, 0.6, 0.8, 1]
+    assert ticks(10, 2) == [0, 5, 10]
 
 
 def test_horizontal_bars_are_as_long_as_their_value_on_a_round_scale() -> None:
     chart = horizontal_bars([("5A", 13), ("6A", 1), ("4B", 0)], width=520)
-    plot = 520 - 120 - 40  # the label's room on the left, a margin on the right
+    plot = 520 - 170 - 40  # the label's room on the left, a margin on the right
     assert [bar.width for bar in chart.bars] == [pytest.approx(plot * 13 / 20), plot / 20, 0]
-    assert [bar.x for bar in chart.bars] == [120, 120, 120]
+    assert [bar.x for bar in chart.bars] == [170, 170, 170]
     assert chart.bars[0].y < chart.bars[1].y < chart.bars[2].y  # one a row, top down
     assert [t.value for t in chart.ticks] == [0, 5, 10, 15, 20]
-    assert chart.ticks[-1].at == 120 + plot
+    assert chart.ticks[-1].at == 170 + plot
 
 
 def test_vertical_bars_stand_on_the_baseline_and_the_mean_crosses_them() -> None:
@@ -66,7 +69,7 @@ def test_a_missing_value_breaks_a_line_and_both_lines_share_a_scale() -> None:
     chart = lines(["47", "48", "49"], [[2, 4, 1], [None, 8, 6]], width=520, height=220)
     now, before = chart.series
     assert [len(piece) for piece in now] == [3] and [len(piece) for piece in before] == [2]
-    base, plot = 220 - 24, 220 - 10 - 24
+    base, plot = 220 - 24, 220 - 26 - 24  # the legend above
     assert now[0][1].y == pytest.approx(base - plot * 4 / 10)
     assert before[0][0].x == now[0][1].x
     assert LineChart.path(before[0]).count(",") == 2
