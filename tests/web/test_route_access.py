@@ -142,6 +142,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/s/{uai}/follow-up/searches"): R(400, EVERYONE),
     ("POST", "/s/{uai}/follow-up/searches/{id}/delete"): R(404, EVERYONE, "nothing"),
     ("GET", "/s/{uai}/follow-up/legal"): R(200, LEGAL),
+    ("GET", "/s/{uai}/stats"): R(200, STATISTICS),
+    ("GET", "/s/{uai}/stats.csv"): R(200, STATISTICS),
+    ("GET", "/s/{uai}/stats.xlsx"): R(200, STATISTICS),
     ("POST", "/s/{uai}/follow-up/legal/actions"): R(404, LEGAL),  # no student named
     ("GET", "/s/{uai}/students/{id}/dasen-report.pdf"): R(503, LEGAL, "student"),  # no files
     ("POST", "/s/{uai}/students/{id}/dasen-report/sent"): R(400, LEGAL, "student"),  # no date

@@ -23,7 +23,7 @@ from core.rules.spreadsheet import formula_safe
 from web.panel.labels import label
 
 BASE_COLUMNS = ("student", "division", "kind", "from", "to")
-Value = str | int | datetime | None
+Value = str | int | float | datetime | None
 
 
 def _yes_no(words: Words) -> Callable[[bool | None], str]:
@@ -67,17 +67,25 @@ def _csv_value(value: Value) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
     return formula_safe(str(value)) if isinstance(value, str) else str(value)
 
 
-def to_csv(rows: list[EventRow], columns: list[str], words: Words) -> bytes:
-    """The rows as CSV for French Excel: UTF-8 with a BOM, ``;`` between fields, CRLF."""
+def csv_bytes(lines: list[list[Value]]) -> bytes:
+    """Lines as CSV for French Excel: UTF-8 with a BOM, ``;`` between fields, CRLF (decimals
+    with a comma)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers(columns, words))
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in cells(row, columns, words)])
+    for line in lines:
+        writer.writerow([_csv_value(v) for v in line])
     return out.getvalue().encode("utf-8-sig")
+
+
+def to_csv(rows: list[EventRow], columns: list[str], words: Words) -> bytes:
+    """The rows as CSV for French Excel (:func:`csv_bytes`), their header first."""
+    header: list[Value] = list(headers(columns, words))
+    return csv_bytes([header, *(cells(row, columns, words) for row in rows)])
 
 
 def _xlsx_cells(sheet: Any, values: list[Value]) -> Iterator[WriteOnlyCell]:
@@ -109,12 +117,15 @@ def column_widths(table: list[list[Value]]) -> list[int]:
     return [min(MAX_WIDTH, max(MIN_WIDTH, width + 3)) for width in widths]
 
 
-def to_xlsx(rows: list[EventRow], columns: list[str], words: Words, title: str) -> bytes:
-    """The rows as an XLSX workbook of one sheet, dates as real spreadsheet dates, its header
-    row frozen and filtered, each column as wide as its content (within bounds)."""
-    header: list[Value] = list(headers(columns, words))
-    body = [cells(row, columns, words) for row in rows]
-    book = Workbook(write_only=True)
+def add_sheet(
+    book: Workbook,
+    title: str,
+    header: list[Value],
+    body: list[list[Value]],
+    formats: dict[int, str] | None = None,
+) -> None:
+    """A sheet of ``book``: its header row frozen and filtered, each column as wide as its
+    content (within bounds); ``formats``: a number format by column index."""
     sheet = book.create_sheet(title=title[:31])
     for index, width in enumerate(column_widths([header, *body]), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -123,7 +134,23 @@ def to_xlsx(rows: list[EventRow], columns: list[str], words: Words, title: str) 
     sheet.auto_filter.ref = f"A1:{last}{len(body) + 1}"
     sheet.append(header)
     for values in body:
-        sheet.append(list(_xlsx_cells(sheet, values)))
+        row = list(_xlsx_cells(sheet, values))
+        for index, number_format in (formats or {}).items():
+            if isinstance(values[index], int | float):
+                row[index].number_format = number_format
+        sheet.append(row)
+
+
+def book_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def to_xlsx(rows: list[EventRow], columns: list[str], words: Words, title: str) -> bytes:
+    """The rows as an XLSX workbook of one sheet (:func:`add_sheet`), dates as real
+    spreadsheet dates."""
+    book = Workbook(write_only=True)
+    body = [cells(row, columns, words) for row in rows]
+    add_sheet(book, title, list(headers(columns, words)), body)
+    return book_bytes(book)

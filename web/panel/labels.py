@@ -327,6 +327,28 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             ),
             "period_overlap": w.gettext("La période « {name} » chevauche « {previous} »."),
             "period_unknown": w.gettext("Cette période n'existe pas dans l'établissement."),
+            "stats_range_missing": w.gettext(
+                "Pour une période libre, indiquez la date de début et la date de fin."
+            ),
+            "stats_range_reversed": w.gettext(
+                "La date de fin de la période est antérieure à sa date de début."
+            ),
+            "stats_range_long": w.gettext(
+                "La période demandée est trop longue : {most} jours au plus."
+            ),
+            "stats_date": w.gettext("Date invalide : indiquez-la sous la forme AAAA-MM-JJ."),
+            "stats_period": w.gettext("Cette période n'est pas proposée."),
+            "stats_scope": w.gettext(
+                "Choisissez l'établissement, une classe, un groupe de classes, un niveau ou un "
+                "élève."
+            ),
+            "stats_division": w.gettext("Cette classe n'existe pas dans l'établissement."),
+            "stats_division_set": w.gettext(
+                "Ce groupe de classes n'existe pas dans l'établissement."
+            ),
+            "stats_level": w.gettext("Ce niveau n'existe pas dans l'établissement."),
+            "stats_student": w.gettext("Cet élève n'est pas de l'établissement."),
+            "stats_kind": w.gettext("Choisissez les absences ou les retards."),
             "school_name": w.gettext("Donnez le nom de l'établissement (200 caractères au plus)."),
             "subject": w.gettext(
                 "Seul un courriel a un objet, sur une ligne de 200 caractères au plus."
