@@ -165,6 +165,36 @@ async def crossed_this_month(school: School, calendar: SchoolCalendar, now: date
     return len(await _crossed(school, calendar, [(today.year, today.month)], now))
 
 
+@dataclass(frozen=True)
+class MonthCrossings:
+    """How many students reached a month's threshold (``crossed``, persistent ones included)
+    and the persistent one (``persistent``): counts only, no names."""
+
+    month: dated.Month
+    crossed: int
+    persistent: int
+
+
+async def crossings_per_month(
+    school: School, calendar: SchoolCalendar, months: list[dated.Month], now: datetime
+) -> list[MonthCrossings]:
+    """For each month, as the letters count it: the students at or above the monthly threshold,
+    and those at the persistent one."""
+    found = await _crossed(school, calendar, months, now)
+    return [
+        MonthCrossings(
+            month,
+            sum(1 for m, _, _ in found if m == month),
+            sum(
+                1
+                for m, _, count in found
+                if m == month and _level(school, count.count) == dated.PERSISTENT
+            ),
+        )
+        for month in months
+    ]
+
+
 async def _letters(school: School, rows: list[Crossing]) -> dict[str, list[LetterView]]:
     """The threshold and persistent letters of the rows' student-months, by dedupe key."""
     keys = {

@@ -37,7 +37,8 @@ class StudentCount:
     """One student's figures over the span. ``absent``: half-days absent, justified or not;
     ``unjustified``: of which not justified (undecided included); both in the school's counting
     mode (a proportional count may be a fraction, to 2 decimals). ``lateness``: how many
-    lateness events (not deleted) started in the span."""
+    lateness events (not deleted) started in the span; ``lateness_minutes``: their minutes, from
+    start to end (one without an end counts none)."""
 
     student_id: int
     name: str
@@ -45,6 +46,7 @@ class StudentCount:
     absent: float
     unjustified: float
     lateness: int
+    lateness_minutes: int = 0
 
 
 async def students_in_span(school: School, first: date, last: date) -> list[Student]:
@@ -110,10 +112,14 @@ async def period_counts(
     students = await students_in_span(school, first, last)
     absences: dict[int, list[CountableEvent]] = defaultdict(list)
     lateness: dict[int, int] = defaultdict(int)
+    late_seconds: dict[int, int] = defaultdict(int)
     for event in await _events(school, [s.id for s in students], first, last):
         if event.kind == EventKind.LATENESS:
             if first <= event.starts_at.astimezone(calendar.tz).date() <= last:
                 lateness[event.student_id] += 1
+                if event.ends_at is not None:
+                    lasted = (event.ends_at - event.starts_at).total_seconds()
+                    late_seconds[event.student_id] += max(0, int(lasted))
         elif (item := countable(event)) is not None:
             absences[event.student_id].append(item)
     mode = CountingMode(str(school.counting_mode))
@@ -130,6 +136,7 @@ async def period_counts(
                 absent,
                 unjustified,
                 lateness.get(student.id, 0),
+                round(late_seconds.get(student.id, 0) / 60),
             )
         )
     return rows

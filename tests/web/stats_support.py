@@ -14,6 +14,7 @@ from core.settings import load_settings
 from tests.core.services.stats_support import ADMIN, NOW, World, stats_world
 from web.app import create_app
 from web.panel.session import CLOCK
+from workers.mailroom import build_mailroom
 from workers.runtime import start_runtime
 
 PASSWORD = "a long enough password"
@@ -32,10 +33,13 @@ async def stats_school() -> World:
     return world
 
 
-async def serve_stats(var_dir: Path) -> AsyncIterator[Any]:
-    """The panel's app, its clock on the story's Monday."""
+async def serve_stats(var_dir: Path, *, mailroom: bool = False) -> AsyncIterator[Any]:
+    """The panel's app, its clock on the story's Monday (``mailroom``: as ``absences serve``
+    assembles it, which prints PDFs)."""
     runtime = await start_runtime(load_settings(var_dir=var_dir), sweep=False)
-    app = create_app(runtime.ctx["settings"], runtime.queue)
+    settings = runtime.ctx["settings"]
+    room = build_mailroom(settings) if mailroom else None
+    app = create_app(settings, runtime.queue, mailroom=room)
     app[CLOCK].offset = NOW - now_utc()
     try:
         yield app

@@ -145,6 +145,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/s/{uai}/stats"): R(200, STATISTICS),
     ("GET", "/s/{uai}/stats.csv"): R(200, STATISTICS),
     ("GET", "/s/{uai}/stats.xlsx"): R(200, STATISTICS),
+    ("GET", "/s/{uai}/stats/report.pdf"): R(503, STATISTICS),  # no files
+    ("GET", "/s/{uai}/stats/year-report.pdf"): R(503, STATISTICS),  # no files
     ("POST", "/s/{uai}/follow-up/legal/actions"): R(404, LEGAL),  # no student named
     ("GET", "/s/{uai}/students/{id}/dasen-report.pdf"): R(503, LEGAL, "student"),  # no files
     ("POST", "/s/{uai}/students/{id}/dasen-report/sent"): R(400, LEGAL, "student"),  # no date

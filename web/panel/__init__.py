@@ -25,6 +25,7 @@ from web.panel.reply_answer import setup_reply_answer
 from web.panel.roll_call import setup_roll_call
 from web.panel.settings import setup_settings
 from web.panel.stats import setup_stats
+from web.panel.stats_reports import setup_stats_reports
 from web.panel.templates import setup_templates
 
 
@@ -49,6 +50,7 @@ def setup(app: web.Application) -> None:
     setup_legal(app)
     setup_academy(app)
     setup_stats(app)
+    setup_stats_reports(app)
     setup_deliveries(app)
     setup_letters(app)
     setup_replies(app)

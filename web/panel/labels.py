@@ -349,6 +349,9 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "stats_level": w.gettext("Ce niveau n'existe pas dans l'établissement."),
             "stats_student": w.gettext("Cet élève n'est pas de l'établissement."),
             "stats_kind": w.gettext("Choisissez les absences ou les retards."),
+            "stats_report_division": w.gettext(
+                "Le rapport pour le conseil de classe porte sur une classe : choisissez-la."
+            ),
             "school_name": w.gettext("Donnez le nom de l'établissement (200 caractères au plus)."),
             "subject": w.gettext(
                 "Seul un courriel a un objet, sur une ligne de 200 caractères au plus."

@@ -10,7 +10,6 @@ WeasyPrint machinery through the mailroom), marked sent as a "Signalement au DAS
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -25,7 +24,6 @@ from core.queries.legal import legal_crossings, unanswered_families
 from core.rules.permissions import Permission
 from core.services.events.actions import record_action
 from core.services.notices.labels import month_year
-from core.services.ports import Message, SendFailed
 from core.services.schools.defaults import ACTION_TYPES, DASEN_REPORT, LEGAL_ACTION_TYPES
 from core.services.schools.letterhead import letter_details
 from web.i18n import language
@@ -34,6 +32,7 @@ from web.panel import session
 from web.panel.account import now_of
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import path_id
+from web.panel.pdf import mailroom_of, pdf_download
 from web.panel.refusals import worded
 from web.panel.render import render_text
 from web.panel.student_file import local_time
@@ -152,26 +151,8 @@ async def report_pdf(request: web.Request) -> web.Response:
     page = await _page(request)
     student_id = path_id(request)
     html = await _report_html(page, student_id)
-    mailroom = request.config_dict.get(MAILROOM)
-    if mailroom is None:
-        raise web.HTTPServiceUnavailable(
-            text=page.gettext(
-                "Les fichiers des courriers ne sont pas accessibles depuis ce "
-                "processus : démarrez le panneau avec « absences serve »."
-            )
-        )
-    message = Message(
-        delivery_uuid=f"dasen-{uuid.uuid4()}", channel="letter", to="", body="", html=html
-    )
-    try:
-        pdf = await mailroom.letters.pdf(message)
-    except SendFailed:
-        raise web.HTTPServiceUnavailable(
-            text=page.gettext("Le rapport n'a pas pu être mis en PDF.")
-        ) from None
     name = f"signalement-dasen-{page.school.uai}-{student_id}.pdf"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return web.Response(body=pdf, content_type="application/pdf", headers=headers)
+    return await pdf_download(page, mailroom_of(page), html, prefix="dasen", name=name)
 
 
 async def report_sent(request: web.Request) -> web.StreamResponse:

@@ -31,6 +31,7 @@ from web.panel import session
 from web.panel.grid_data import day_label, today_in
 from web.panel.guard import Page, require_csrf, school_page
 from web.panel.inputs import BadInput, Said, read_day, read_ids
+from web.panel.pdf import mailroom_of
 from web.panel.refusals import worded
 
 BASE = "/s/{uai}/letters"
@@ -93,14 +94,7 @@ async def letters_page(request: web.Request) -> web.Response:
 
 async def _pdf(page: Page, day: date, ids: list[int]) -> web.Response:
     """The merged PDF; raises ``DomainError`` (nothing to print, a file that cannot be made)."""
-    mailroom = page.request.config_dict.get(MAILROOM)
-    if mailroom is None:
-        raise web.HTTPServiceUnavailable(
-            text=page.gettext(
-                "Les fichiers des courriers ne sont pas accessibles depuis ce "
-                "processus : démarrez le panneau avec « absences serve »."
-            )
-        )
+    mailroom = mailroom_of(page)
     batch = await print_batch(
         page.school, mailroom.letters, mailroom.render, day=day, delivery_ids=ids or None
     )

@@ -37,16 +37,16 @@ def setup_stats(app: web.Application) -> None:
     app.router.add_get(PATH + ".xlsx", stats_xlsx_export)
 
 
-def _today(page: Page) -> date:
+def today_of(page: Page) -> date:
     return now_of(page.request).astimezone(zone(page.school)).date()
 
 
 async def _selection(page: Page) -> Selection:
-    return await resolve_selection(page.school, page.request.query, _today(page))
+    return await resolve_selection(page.school, page.request.query, today_of(page))
 
 
-async def _show(page: Page, selection: Selection | None, error: str | None) -> web.Response:
-    today = _today(page)
+async def show_stats(page: Page, selection: Selection | None, error: str | None) -> web.Response:
+    today = today_of(page)
     query = page.request.query
     choices = await stats_choices(page.school, today)
     said = page.words
@@ -82,8 +82,8 @@ async def stats_page(request: web.Request) -> web.Response:
     try:
         selection = await _selection(page)
     except DomainError as error:
-        return await _show(page, None, worded(page.words, error))
-    return await _show(page, selection, None)
+        return await show_stats(page, None, worded(page.words, error))
+    return await show_stats(page, selection, None)
 
 
 async def _export(request: web.Request, suffix: str) -> web.Response:
@@ -91,8 +91,8 @@ async def _export(request: web.Request, suffix: str) -> web.Response:
     try:
         selection = await _selection(page)
     except DomainError as error:
-        return await _show(page, None, worded(page.words, error))
-    found = await indicators(page.school, selection, today=_today(page), now=now_of(page.request))
+        return await show_stats(page, None, worded(page.words, error))
+    found = await indicators(page.school, selection, today=today_of(page), now=now_of(page.request))
     made = tables(found, page.words)
     name = (
         f"statistiques-{page.school.uai}-{selection.span.first:%Y%m%d}-{selection.span.last:%Y%m%d}"

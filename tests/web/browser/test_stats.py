@@ -50,6 +50,12 @@ async def test_the_cpe_reads_the_statistics_of_a_division(served: str, page: Any
     await expect(page.locator("#stats-divisions")).to_contain_text("5A")
     for chart in ("divisions", "reasons", "slots", "weeks", "depp"):
         await expect(page.locator(f"#chart-{chart}")).to_be_visible()
+    await expect(page.locator("#stats-report")).to_have_text(
+        "Rapport pour le conseil de classe (PDF)"
+    )
+    await expect(page.locator("#stats-year-report")).to_have_attribute(
+        "href", f"/s/{UAI}/stats/year-report.pdf?year=2026"
+    )
     await screenshot(page, "stats")
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
