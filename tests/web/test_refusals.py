@@ -20,6 +20,7 @@ from core.errors import Conflict, Invalid, NotFound
 from core.i18n import LANGUAGES, words
 from core.queries.search import SearchCriteria, parse_criteria
 from core.services.events.record import EventPatch
+from core.services.schools.periods import REFUSALS
 from core.services.schools.school import (
     QuietHoursSetting,
     SchoolSettingsPatch,
@@ -37,6 +38,7 @@ CORE = Path(__file__).resolve().parents[2] / "core"
 RAISED = {"DomainError", "Invalid", "Conflict", "Forbidden", "NotFound", "Gone"}
 CODE_FREE = {"NotFound"}  # its class's code (not found) says it well enough
 COMPUTED = {  # a code computed at the raise, with the values it can take
+    "core/services/schools/periods.py": set(REFUSALS),
     "core/services/schools/slots.py": {"weekday", "slot_order"},
     "core/services/templates/editing.py": {
         "unsafe",

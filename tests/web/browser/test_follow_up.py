@@ -67,7 +67,7 @@ async def test_a_cpe_searches_saves_exports_and_acts_on_a_file(
     division = await busiest_division(school)
     today = date.today()
     await log_in(page, live_server, summary, "cpe")
-    await page.get_by_role("link", name="Suivi").click()
+    await page.get_by_role("link", name="Suivi", exact=True).click()
     search = page.get_by_role("form", name="Rechercher")
     await search.get_by_label("Classe", exact=True).select_option(division)
     await search.get_by_label("Du", exact=True).fill((today - timedelta(weeks=WEEKS)).isoformat())

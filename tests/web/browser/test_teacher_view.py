@@ -44,7 +44,7 @@ async def test_a_teacher_sees_neither_the_delivery_board_nor_other_families(
 
     await log_in(page, live_server, summary, "teacher")
     menu = page.locator("nav.main-nav")
-    await expect(menu.get_by_role("link", name="Suivi")).to_be_visible()
+    await expect(menu.get_by_role("link", name="Suivi", exact=True)).to_be_visible()
     await expect(menu.get_by_role("link", name="Envois")).to_have_count(0)
 
     response = await page.goto(f"{live_server}/s/{school.uai}/deliveries")
