@@ -27,8 +27,7 @@ from core.rules.counting import (
     CountableEvent,
     CountingMode,
     EventKind,
-    half_day_count,
-    missed_coverage,
+    span_half_days,
 )
 
 
@@ -91,8 +90,9 @@ def _half_days(
     first, last = span
 
     def count(justified_too: bool) -> float:
-        touched = missed_coverage(calendar, events, now=now, justified_too=justified_too)
-        return half_day_count((c for c in touched if first <= c.key.day <= last), mode)
+        return span_half_days(
+            calendar, events, first, last, now=now, mode=mode, justified_too=justified_too
+        )
 
     return count(True), count(False)
 

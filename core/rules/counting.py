@@ -279,3 +279,19 @@ def alert_level(count: float, threshold: int = 4, persistent: int = 10) -> Alert
     if count >= threshold:
         return "threshold"
     return "none"
+
+
+def span_half_days(
+    calendar: SchoolCalendar,
+    events: Iterable[CountableEvent],
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    mode: CountingMode,
+    justified_too: bool,
+) -> float:
+    """The half-days between ``first`` and ``last`` (both included) the events make miss, in
+    ``mode`` (an event reaching past the days counts only on them)."""
+    covered = missed_coverage(calendar, events, now=now, justified_too=justified_too)
+    return half_day_count((c for c in covered if first <= c.key.day <= last), mode)

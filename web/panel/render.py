@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from core.i18n import N_, words
+from core.rules.charts import percent
 from core.rules.permissions import Permission, allows
 from web.i18n import language
 from web.panel.labels import label
@@ -31,6 +32,7 @@ def make_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     environment.globals["may"] = may
+    environment.globals["percent"] = percent  # « 12,3 % » in French, "12.3%" in English
     return environment
 
 

@@ -32,8 +32,7 @@ from core.rules.counting import (
     CountableEvent,
     CountingMode,
     EventKind,
-    half_day_count,
-    missed_coverage,
+    span_half_days,
 )
 from core.rules.dated_notices import months_between
 from core.rules.indicators import (
@@ -329,9 +328,7 @@ def _count(
     justified_too: bool,
 ) -> float:
     """The half-days of the days the absences make miss (rules.counting)."""
-    first, last = span
-    covered = missed_coverage(calendar, items, now=now, justified_too=justified_too)
-    return half_day_count((c for c in covered if first <= c.key.day <= last), mode)
+    return span_half_days(calendar, items, *span, now=now, mode=mode, justified_too=justified_too)
 
 
 def _divisions(

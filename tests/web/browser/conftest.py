@@ -69,6 +69,15 @@ async def serving(tmp_path: Path, now: datetime | None = None) -> AsyncIterator[
         await runtime.close()
 
 
+async def log_in(page: Any, base: str, email: str, password: str) -> None:
+    """Log in through the panel's form as a person would; waits for the home page."""
+    await page.goto(base + "/login")
+    await page.get_by_label("Adresse électronique").fill(email)
+    await page.get_by_label("Mot de passe").fill(password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.wait_for_url(base + "/")
+
+
 @pytest.fixture
 async def live_server(db: str, tmp_path: Path) -> AsyncIterator[str]:
     """The whole app on a free loopback port; yields its base URL."""

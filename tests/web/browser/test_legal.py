@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import expect
 
 from core.models import Action
-from tests.web.browser.conftest import screenshot
+from tests.web.browser.conftest import log_in, screenshot
 from tests.web.legal_support import PASSWORD, STAFF, UAI, Story, october, serve_story
 
 
@@ -34,18 +34,10 @@ async def served(story: Story, tmp_path: Path) -> AsyncIterator[str]:
             await server.close()
 
 
-async def log_in(page: Any, base: str, email: str) -> None:
-    await page.goto(base + "/login")
-    await page.get_by_label("Adresse électronique").fill(email)
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(base + "/")
-
-
 async def test_the_cpe_follows_the_legal_list_and_records_a_commission(
     served: str, page: Any, story: Story
 ) -> None:
-    await log_in(page, served, STAFF["cpe"])
+    await log_in(page, served, STAFF["cpe"], PASSWORD)
     await page.get_by_role("link", name="1 élève a franchi le seuil légal ce mois-ci").click()
     await page.wait_for_url(f"{served}/s/{UAI}/follow-up/legal")
     await expect(page.get_by_role("heading", name="octobre 2026")).to_be_visible()

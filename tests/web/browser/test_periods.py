@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from core.models import AuditEntry, Period, School
 from core.services.audit import Actor
 from core.services.schools.users import add_user
-from tests.web.browser.conftest import screenshot
+from tests.web.browser.conftest import log_in, screenshot
 from tests.web.browser.test_settings import UAI, log_in_as_admin
 
 CPE = "cpe@a.example.org"
@@ -48,11 +48,7 @@ async def test_the_admin_sets_trimesters_and_the_cpe_downloads_one(
     school = await School.get(uai=UAI)
     await add_user(CPE, PASSWORD, school, "cpe", Actor.system("tests"))
     await page.context.clear_cookies()
-    await page.goto(live_server + "/login")
-    await page.get_by_label("Adresse électronique").fill(CPE)
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(live_server + "/")
+    await log_in(page, live_server, CPE, PASSWORD)
     await page.goto(f"{live_server}/s/{UAI}/follow-up")
     card = page.locator(".fu-periods")
     await expect(card).to_contain_text("Absences pour les bulletins (SIECLE)")

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.core.services.stats_support import NOW, UAI, World
-from tests.web.browser.conftest import screenshot, serving
+from tests.web.browser.conftest import log_in, screenshot, serving
 from tests.web.stats_support import PASSWORD, STAFF, stats_school
 
 
@@ -30,11 +30,7 @@ async def served(world: World, tmp_path: Path) -> AsyncIterator[str]:
 async def test_the_cpe_reads_the_statistics_of_a_division(served: str, page: Any) -> None:
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text))
-    await page.goto(served + "/login")
-    await page.get_by_label("Adresse électronique").fill(STAFF["cpe"])
-    await page.get_by_label("Mot de passe").fill(PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(served + "/")
+    await log_in(page, served, STAFF["cpe"], PASSWORD)
     await page.goto(f"{served}/?school={UAI}")
     await page.get_by_role("link", name="Statistiques").click()
     await page.wait_for_url(f"{served}/s/{UAI}/stats")
