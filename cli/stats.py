@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cli.commands import CommandError
 from cli.years import each_school
 from core.models import School
 from core.rules.absenteeism import MonthIndicator
@@ -67,6 +68,8 @@ def month_lines(uai: str, found: MonthIndicator) -> list[str]:
 
 async def absenteeism(args: argparse.Namespace) -> int:
     month = parse_month(args.month) if args.month else None
+    if month is None and not 2000 <= args.year <= 2100:
+        raise CommandError(f"year {args.year}: out of range (2000 to 2100)")
 
     async def work(school: School, settings: Settings) -> list[str]:
         if month is None:

@@ -30,6 +30,8 @@ def test_the_indicator_of_a_month_and_the_check(migrated: Install) -> None:
     assert year.returncode == 0 and json.loads(year.stdout)["year"] == "2026-2027"
     bad = migrated.run("stats", "absenteeism", "--school", UAI, "--month", "2026-13")
     assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
+    far = migrated.run("stats", "absenteeism", "--school", UAI, "--year", "-5")
+    assert far.returncode == 2 and "out of range" in far.stderr and "Traceback" not in far.stderr
     checked = migrated.run("stats", "check")
     assert checked.returncode == 0, checked.stderr
     assert f"{UAI}: the missed half-days agree with the events" in checked.stdout
