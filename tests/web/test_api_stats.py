@@ -78,8 +78,9 @@ async def test_bad_months_and_roles_are_refused(api: Api) -> None:
     for bad in ("2026-13", "novembre", "2026-11-01", "9999-01"):
         status, body = await api.call("GET", f"{URL}?month={bad}", as_="admin")
         assert status in (400, 422), (bad, body)
-    status, body = await api.call("GET", f"{URL}?month=2026-11&as_of=hier", as_="admin")
-    assert status in (400, 422)
+    for bad_as_of in ("hier", "9999-12-31", "0001-01-01", "2026-11-31", "2026-12-01T25:00"):
+        status, body = await api.call("GET", f"{URL}?month=2026-11&as_of={bad_as_of}", as_="admin")
+        assert status in (400, 422) and body["error"]["code"] == "as_of_invalid", bad_as_of
     status, _ = await api.call("GET", URL, as_="admin")
     assert status == 400
     for role in ("teacher",):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -482,17 +482,22 @@ def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime | None:
     if not text:
         return None
     raw = str(text).strip()[:40]
+    refused = Invalid(
+        f"as_of {raw!r}: expected YYYY-MM-DD or a date and time with its offset",
+        code="as_of_invalid",
+    )
     try:
         if len(raw) == 10:
-            return day_start(date.fromisoformat(raw) + timedelta(days=1), tz)
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(
-            f"as_of {raw!r}: expected YYYY-MM-DD or a date and time with its offset",
-            code="as_of_invalid",
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
+            moment = day_start(date.fromisoformat(raw) + timedelta(days=1), tz)
+        else:
+            moment = datetime.fromisoformat(raw)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=tz)
+        moment.astimezone(UTC)  # a moment at the calendar's very ends cannot be compared
+    except (ValueError, OverflowError):
+        raise refused from None
+    if not 2000 <= moment.year <= 2100:
+        raise refused
     return moment
 
 
