@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 export ABSENCES_PORT ?= 8080
+# The benchmarks' servers (a database is created there and dropped; the Redis database is flushed).
+ABSENCES_BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres
+ABSENCES_BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: run test bench lint format migrations install clean words
 
@@ -35,15 +38,20 @@ test: $(STAMP)
 
 ## Benchmarks: each prints its baseline, measured in the same run, and the ratio.
 bench: $(STAMP)
+	$(BIN)/python bench/results.py reset
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_siecle.py
-	$(BIN)/python bench/bench_delivery.py $(if $(ABSENCES_BENCH_REDIS_URL),--redis $(ABSENCES_BENCH_REDIS_URL))
+	$(BIN)/python bench/bench_entry.py --postgres $(ABSENCES_BENCH_POSTGRES)
+	$(BIN)/python bench/bench_delivery.py --redis $(ABSENCES_BENCH_REDIS_URL) --postgres $(ABSENCES_BENCH_POSTGRES)
 	$(BIN)/python bench/bench_grid.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_replies.py
 	$(BIN)/python bench/bench_inbound.py
+	$(BIN)/python bench/bench_letters.py
 	$(BIN)/python bench/bench_stats.py
-	$(BIN)/python bench/bench_academy.py
+	$(BIN)/python bench/bench_academy.py --database $(ABSENCES_BENCH_POSTGRES)
+	$(BIN)/python bench/bench_peak.py --database $(ABSENCES_BENCH_POSTGRES) --redis $(ABSENCES_BENCH_REDIS_URL)
+	$(BIN)/python bench/results.py table
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import QUICK, record
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
 from core.models import School
@@ -131,13 +132,23 @@ async def main_async(server: str, schools: int, students: int) -> None:
     print(f"academy_month {month[0]}-{month[1]:02d}: {mine * 1000:.0f} ms ({agree})")
     print(f"baseline (hand-written SQL, asyncpg): {sql * 1000:.0f} ms")
     print(f"ratio: {mine / sql:.2f} (goal: < 2 s and <= 1.5)")
+    record(
+        "academy_month",
+        mine * 1000,
+        "ms",
+        baseline=sql * 1000,
+        goal="< 2 s, ratio <= 1.5",
+        ok=got == expected and mine < 2 and mine <= 1.5 * sql,
+        schools=schools,
+        students=schools * students,
+        same_figures=got == expected,
+    )
 
 
 def main() -> None:
-    quick = os.environ.get("ABSENCES_BENCH_QUICK") == "1"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schools", type=int, default=10 if quick else 100)
-    parser.add_argument("--students", type=int, default=300 if quick else 1000)
+    parser.add_argument("--schools", type=int, default=10 if QUICK else 100)
+    parser.add_argument("--students", type=int, default=300 if QUICK else 1000)
     parser.add_argument("--database", default=os.environ.get("ABSENCES_BENCH_POSTGRES", SERVER))
     args = parser.parse_args()
     asyncio.run(main_async(args.database, args.schools, args.students))

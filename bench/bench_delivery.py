@@ -5,7 +5,8 @@ Run from the repository root: ``.venv/bin/python bench/bench_delivery.py [-n 500
 The server (tests' FakeTwilio) runs in its own process. Ours: N scheduled SMS deliveries on a
 fresh SQLite database, enqueued at once (jobs of up to 100 deliveries) and run by the ``deliver``
 task on the in-process queue holding ``-c`` deliveries at once (``ABSENCES_WORKER_JOBS``); with
-``--redis``, by one arq worker too. The baseline: the same N form POSTs with ``-c`` requests in
+``--redis``, by one arq worker too, and with ``--postgres`` by two ``absences worker``
+processes on PostgreSQL. The baseline: the same N form POSTs with ``-c`` requests in
 flight. The process is tuned as ``absences worker`` tunes itself (``workers.runtime.tune_gc``)
 before any measure, the baseline included. Each measure runs ``-r`` rounds; the best is kept.
 Goal: 1,000/s and a ratio of 0.5 or better.
@@ -25,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import QUICK, record, scale_point
 from core.db import close_db, init_db, migrate
 from core.models import (
     ContactKind,
@@ -155,10 +158,8 @@ async def ours_on_redis(
 ) -> float:
     """Seconds for one arq worker (``absences worker``'s settings, burst mode) to send every
     delivery, the jobs having been put in Redis first."""
-    from arq.worker import Worker
     from redis.asyncio import Redis
 
-    from workers.arq_worker import POLL_DELAY, worker_settings
     from workers.queue import ArqQueue
 
     flush = Redis.from_url(redis_url)
@@ -168,6 +169,24 @@ async def ours_on_redis(
     queue = ArqQueue(redis_url)
     await queue.start()
     await enqueue_deliveries(queue, [(i, None) for i in ids])
+
+    worker = _burst_worker_of(settings, queue, redis_url, concurrency)
+    try:
+        started = time.perf_counter()
+        await worker.async_run()
+        elapsed = time.perf_counter() - started
+    finally:
+        await worker.close()
+        await queue.close()
+    await _all_sent(ids, "arq worker")
+    return elapsed
+
+
+def _burst_worker_of(settings: Any, queue: Any, redis_url: str, concurrency: int) -> Any:
+    """An arq worker with ``absences worker``'s settings that stops once the queue is empty."""
+    from arq.worker import Worker
+
+    from workers.arq_worker import POLL_DELAY, worker_settings
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx.update(channels=build_channels(settings), queue=queue, settings=settings)
@@ -184,16 +203,7 @@ async def ours_on_redis(
         max_jobs=concurrency,
         job_timeout=120,
     )
-    worker = Worker(**kwargs, handle_signals=False, poll_delay=POLL_DELAY)
-    try:
-        started = time.perf_counter()
-        await worker.async_run()
-        elapsed = time.perf_counter() - started
-    finally:
-        await worker.close()
-        await queue.close()
-    await _all_sent(ids, "arq worker")
-    return elapsed
+    return Worker(**kwargs, handle_signals=False, poll_delay=POLL_DELAY)
 
 
 async def _all_sent(ids: list[int], who: str) -> None:
@@ -239,52 +249,153 @@ async def baseline(count: int, api_url: str, sid: str, token: str, concurrency: 
 
 
 async def run(
-    count: int,
+    sizes: list[int],
     concurrency: int,
     server: tuple[str, str, str],
     options: str,
     redis_url: str,
     rounds: int,
-) -> None:
-    """``rounds`` rounds of each measure, one after the other; the best of each is kept (the
-    machine's other work only ever slows a round down)."""
+) -> dict[str, dict[int, float]]:
+    """For each size, ``rounds`` rounds of each measure, one after the other; the best of each
+    is kept (the machine's other work only ever slows a round down). Rates by measure and size.
+    """
     api_url, sid, token = server
-    took: dict[str, list[float]] = {"baseline": [], "ours": [], "arq": []}
+    rates: dict[str, dict[int, float]] = {"baseline": {}, "ours": {}, "arq": {}}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite://{tmp}/bench.sqlite3{options}"
         await migrate(url)
         await init_db(url)
         try:
-            ids = await seed(count)
+            every = await seed(max(sizes))
             tune_gc()  # as `absences serve` and `absences worker` do once started
-            for _ in range(rounds):
-                took["baseline"].append(await baseline(count, api_url, sid, token, concurrency))
-                took["ours"].append(await ours(ids, api_url, sid, token, concurrency))
-                await _scheduled_again(ids)
-                if redis_url:
-                    took["arq"].append(
-                        await ours_on_redis(ids, api_url, sid, token, concurrency, redis_url)
-                    )
+            for size in sizes:
+                ids = every[:size]
+                took: dict[str, list[float]] = {"baseline": [], "ours": [], "arq": []}
+                for _ in range(rounds):
+                    took["baseline"].append(await baseline(size, api_url, sid, token, concurrency))
+                    took["ours"].append(await ours(ids, api_url, sid, token, concurrency))
                     await _scheduled_again(ids)
+                    if redis_url:
+                        took["arq"].append(
+                            await ours_on_redis(ids, api_url, sid, token, concurrency, redis_url)
+                        )
+                        await _scheduled_again(ids)
+                for name, runs in took.items():
+                    if runs:
+                        rates[name][size] = size / min(runs)
+                print(
+                    f"deliveries: {size} SMS, {concurrency} at once (SQLite{options}), best of "
+                    f"{rounds}: baseline {rates['baseline'][size]:,.0f}/s, in-process "
+                    f"{rates['ours'][size]:,.0f}/s"
+                    + (f", one arq worker {rates['arq'][size]:,.0f}/s" if took["arq"] else "")
+                )
         finally:
             await close_db()
-    rates = {name: [count / seconds for seconds in runs] for name, runs in took.items()}
-    base = max(rates["baseline"])
-    print(
-        f"deliveries: {count} SMS through one worker, {concurrency} at once (SQLite{options}), "
-        f"best of {rounds} rounds"
-    )
-    print(f"baseline (bare aiohttp loop): {base:,.0f}/s  {_rounds(rates['baseline'])}")
-    labels = {"ours": "deliver task, in-process runner", "arq": "one arq worker on Redis"}
-    for name, label in labels.items():
-        if rates[name]:
-            best = max(rates[name])
-            print(f"ours ({label}): {best:,.0f}/s  {_rounds(rates[name])}")
-            print(f"ratio: {best / base:.2f}  (goal: 1,000/s and 0.5)")
+    return rates
 
 
-def _rounds(rates: list[float]) -> str:
-    return "(rounds: " + ", ".join(f"{rate:,.0f}" for rate in rates) + ")"
+async def run_two_workers(
+    sizes: list[int],
+    concurrency: int,
+    server: tuple[str, str, str],
+    redis_url: str,
+    postgres: str,
+    rounds: int,
+) -> dict[int, float]:
+    """Two ``absences worker`` processes (arq, burst mode) sharing the queue, on PostgreSQL (the
+    database of an install with several workers): deliveries per second by size."""
+    name = f"absences_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(postgres.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = postgres.rsplit("/", 1)[0] + "/" + name
+    rates: dict[int, float] = {}
+    try:
+        await migrate(url)
+        await init_db(url)
+        try:
+            every = await seed(max(sizes))
+            for size in sizes:
+                ids = every[:size]
+                took = []
+                for _ in range(rounds):
+                    took.append(await _two_worker_round(ids, url, server, redis_url, concurrency))
+                    await _all_sent(ids, "two arq workers")
+                    await _scheduled_again(ids)
+                rates[size] = size / min(took)
+                print(f"deliveries: {size} SMS, two arq workers (PostgreSQL): {rates[size]:,.0f}/s")
+        finally:
+            await close_db()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    return rates
+
+
+def _two_workers_process(*args: Any, out: Any) -> None:
+    out.put(asyncio.run(run_two_workers(*args)))
+
+
+async def _two_worker_round(
+    ids: list[int], url: str, server: tuple[str, str, str], redis_url: str, concurrency: int
+) -> float:
+    """Enqueue every delivery, then time two ready worker processes until both have emptied
+    the queue (their start-up is not timed)."""
+    from redis.asyncio import Redis
+
+    from workers.queue import ArqQueue
+
+    flush = Redis.from_url(redis_url)
+    await flush.flushdb()
+    await flush.aclose()
+    queue = ArqQueue(redis_url)
+    await queue.start()
+    await enqueue_deliveries(queue, [(i, None) for i in ids])
+    await queue.close()
+    context = multiprocessing.get_context("spawn")
+    go = context.Event()
+    ready = [context.Event() for _ in range(2)]
+    children = [
+        context.Process(target=_burst_worker, args=(url, redis_url, server, concurrency, flag, go))
+        for flag in ready
+    ]
+    for child in children:
+        child.start()
+    loop = asyncio.get_running_loop()
+    for flag in ready:
+        if not await loop.run_in_executor(None, flag.wait, 120):
+            raise SystemExit("a worker process did not start")
+    started = time.perf_counter()
+    go.set()
+    for child in children:
+        await loop.run_in_executor(None, child.join)
+    return time.perf_counter() - started
+
+
+def _burst_worker(
+    url: str, redis_url: str, server: tuple[str, str, str], concurrency: int, ready: Any, go: Any
+) -> None:
+    """One worker process: connected and ready, it waits for ``go``, then empties the queue."""
+
+    from workers.queue import ArqQueue
+
+    async def work() -> None:
+        await init_db(url)
+        settings = _settings(*server, concurrency)
+        queue = ArqQueue(redis_url)
+        await queue.start()
+
+        worker = _burst_worker_of(settings, queue, redis_url, concurrency)
+        tune_gc()
+        ready.set()
+        await asyncio.get_running_loop().run_in_executor(None, go.wait)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+            await queue.close()
+            await close_db()
+
+    asyncio.run(work())
 
 
 async def _scheduled_again(ids: list[int]) -> None:
@@ -294,9 +405,42 @@ async def _scheduled_again(ids: list[int]) -> None:
     )
 
 
+def publish(rates: dict[str, dict[int, float]], two: dict[int, float], concurrency: int) -> None:
+    """The published figures: the largest size, with the others as its scale."""
+    base = rates["baseline"]
+    size = max(base)
+
+    def figure(name: str, found: dict[int, float], label: str) -> None:
+        value = found[size]
+        record(
+            name,
+            value,
+            "SMS/s",
+            baseline=base[size],
+            goal=">= 1,000/s, ratio >= 0.5",
+            ok=value >= 1000 and value >= 0.5 * base[size],
+            scale=[scale_point(n, found[n], base[n]) for n in sorted(found)],
+            how=label,
+            concurrency=concurrency,
+        )
+
+    figure("deliveries_inprocess", rates["ours"], "in-process runner, SQLite")
+    if rates["arq"]:
+        figure("deliveries_arq", rates["arq"], "one arq worker on Redis, SQLite")
+    if two:
+        figure("deliveries_arq_2", two, "two arq worker processes on Redis, PostgreSQL")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--deliveries", type=int, default=5000)
+    parser.add_argument(
+        "-n",
+        "--deliveries",
+        type=int,
+        nargs="+",
+        default=[500, 1000, 2000] if QUICK else [1000, 2500, 5000],
+        help="the sizes measured; the last is the published figure",
+    )
     parser.add_argument("-r", "--rounds", type=int, default=3, help="rounds of each measure")
     parser.add_argument(
         "-c",
@@ -315,19 +459,38 @@ def main() -> None:
         help="also measure one arq worker on this Redis database (it is flushed), e.g. "
         "redis://127.0.0.1:6379/14",
     )
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="with --redis, also two worker processes on a new database of this PostgreSQL "
+        "server, e.g. postgres://postgres@127.0.0.1:5432/postgres",
+    )
     args = parser.parse_args()
+    sizes = sorted(args.deliveries)
     receive, send = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.Process(target=serve, args=(send,), daemon=True)
     child.start()
     try:
         server = receive.recv()
         options = f"?synchronous={args.synchronous}" if args.synchronous else ""
-        asyncio.run(
-            run(args.deliveries, args.concurrency, server, options, args.redis, args.rounds)
-        )
+        rates = asyncio.run(run(sizes, args.concurrency, server, options, args.redis, args.rounds))
+        two: dict[int, float] = {}
+        if args.redis and args.postgres:
+            # Its own process: one process does not switch its models from SQLite to PostgreSQL.
+            context = multiprocessing.get_context("spawn")
+            found = context.Queue()
+            measure = context.Process(
+                target=_two_workers_process,
+                args=(sizes, args.concurrency, server, args.redis, args.postgres, args.rounds),
+                kwargs={"out": found},
+            )
+            measure.start()
+            two = found.get()
+            measure.join()
     finally:
         child.terminate()
         child.join()
+    publish(rates, two, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -22,22 +22,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from tortoise import Tortoise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.load import Loader
+from bench.results import record
 from bench.serving import served
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
@@ -71,39 +70,6 @@ REPLIES = (
     "Enterrement de son grand-père, il sera absent toute la journée",
     "bonjour il a raté le bus",
 )
-Job = dict[str, Any]
-
-
-def load(pipe: Any) -> None:
-    """The child process: for each job received, post its forms with its concurrency and send
-    back (seconds, statuses, replies that carried a message)."""
-
-    async def run(job: Job) -> tuple[float, dict[int, int], int]:
-        gate = asyncio.Semaphore(job["concurrency"])
-        statuses: Counter[int] = Counter()
-        said = 0
-
-        async def post(session: aiohttp.ClientSession, form: dict[str, str], sign: str) -> None:
-            nonlocal said
-            headers = {"X-Twilio-Signature": sign}
-            async with gate, session.post(job["url"], data=form, headers=headers) as response:
-                text = await response.text()
-                statuses[response.status] += 1
-                said += "<Message>" in text
-
-        connector = aiohttp.TCPConnector(limit=job["concurrency"])
-        async with aiohttp.ClientSession(connector=connector) as session:
-            started = time.perf_counter()
-            await asyncio.gather(
-                *(post(session, f, s) for f, s in zip(job["forms"], job["signs"], strict=True))
-            )
-            return time.perf_counter() - started, dict(statuses), said
-
-    while True:
-        job = pipe.recv()
-        if job is None:
-            return
-        pipe.send(asyncio.run(run(job)))
 
 
 def forms(numbers: list[str], count: int, path: str) -> tuple[list[dict[str, str]], list[str]]:
@@ -165,30 +131,6 @@ async def _mobiles(uai: str) -> list[str]:
     return sorted({str(v) for v in values})
 
 
-class Loader:
-    """The load process, one job at a time."""
-
-    def __init__(self, base: str, concurrency: int) -> None:
-        self.base, self.concurrency = base, concurrency
-        self.pipe, child = multiprocessing.Pipe()
-        self.process = multiprocessing.Process(target=load, args=(child,), daemon=True)
-        self.process.start()
-
-    async def post(
-        self, path: str, numbers: list[str], count: int
-    ) -> tuple[float, dict[int, int], int]:
-        made, signs = forms(numbers, count, path)
-        job = {"url": self.base + path, "forms": made, "signs": signs}
-        self.pipe.send({**job, "concurrency": self.concurrency})
-        return await asyncio.to_thread(self.pipe.recv)
-
-    def close(self) -> None:
-        self.pipe.send(None)
-        self.process.join(10)
-        if self.process.is_alive():
-            self.process.terminate()
-
-
 async def _check(name: str, statuses: dict[int, int], count: int) -> None:
     if statuses != {200: count}:
         raise SystemExit(f"{name}: answers {statuses}, expected {count} × 200")
@@ -215,18 +157,28 @@ async def _measure(
     numbers = await _mobiles(uai)
     if not numbers:
         raise SystemExit("the demo school has no usable imported mobile")
-    loader = Loader(base, concurrency)
+    loader = Loader()
+
+    async def post(path: str, count: int) -> tuple[float, dict[int, int], int]:
+        made, signs = forms(numbers, count, path)
+        requests = [
+            {"data": f, "headers": {"X-Twilio-Signature": s}}
+            for f, s in zip(made, signs, strict=True)
+        ]
+        done = await loader.post(base + path, requests, concurrency, marker="<Message>")
+        return done.seconds, done.statuses, done.marked
+
     rates: dict[str, list[float]] = {"baseline": [], "ours": []}
     acknowledged = matched = 0
     try:
-        await loader.post(BARE_PATH, numbers, WARM_UP)
-        await loader.post(INBOUND_SMS_PATH, numbers, WARM_UP)
+        await post(BARE_PATH, WARM_UP)
+        await post(INBOUND_SMS_PATH, WARM_UP)
         await _empty()
         for _ in range(rounds):
-            took, statuses, _ = await loader.post(BARE_PATH, numbers, count)
+            took, statuses, _ = await post(BARE_PATH, count)
             await _check("baseline", statuses, count)
             rates["baseline"].append(count / took)
-            took, statuses, _ = await loader.post(INBOUND_SMS_PATH, numbers, count)
+            took, statuses, _ = await post(INBOUND_SMS_PATH, count)
             waited = await _read_all(queue)
             print(f"  round: posted in {took:.2f} s, the last reply read {waited:.2f} s later")
             took += waited
@@ -253,6 +205,16 @@ async def _measure(
     )
     print(f"  last round: {matched} matched to a guardian, {acknowledged} thanked (once a day)")
     print(f"ratio: {ours_rate / base_rate:.2f}  (goal: 0.3 or better)")
+    record(
+        "inbound_sms",
+        ours_rate,
+        "replies/s",
+        baseline=base_rate,
+        goal="ratio >= 0.3",
+        ok=ours_rate >= 0.3 * base_rate,
+        replies=count,
+        in_flight=concurrency,
+    )
 
 
 async def _not_sent(ctx: dict[str, Any], *delivery_ids: int) -> None:

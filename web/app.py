@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot import webhook as telegram_hook
 from core.db import database_answers
+from core.queries.calendar import calendars_remembered
 from core.services.ports import Mailroom, TemplateTools
 from core.settings import Settings
 from web import api, hooks, panel
 from web.forwarded import client_address_middleware
 from web.keys import MAILROOM, QUEUE, SECRET, SETTINGS, TEMPLATE_TOOLS
 from workers.queue import Queue
+
+
+@web.middleware
+async def calendars_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Each request reads a school's calendar once, however many services need it."""
+    with calendars_remembered():
+        return await handler(request)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -45,7 +54,7 @@ def create_app(
     """
     app = web.Application(
         client_max_size=20 * 1024 * 1024,
-        middlewares=[client_address_middleware(settings.trusted_networks)],
+        middlewares=[client_address_middleware(settings.trusted_networks), calendars_middleware],
     )
     app[SETTINGS] = settings
     app[QUEUE] = queue

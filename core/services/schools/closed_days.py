@@ -26,6 +26,7 @@ from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearExcepti
 from core.errors import Conflict, Invalid, NotFound
 from core.models import ClosedDay, School
 from core.models.school import HalfField
+from core.queries.calendar import forget_calendars
 from core.queries.common import school_year_dates
 from core.rules.calendar import school_year_of
 from core.rules.holiday_zones import METROPOLITAN_ZONES, ZONES, public_holiday_subdivision
@@ -39,6 +40,7 @@ async def add_closed_day(
     school: School, day: date, half: str, label: str, actor: Actor
 ) -> ClosedDay:
     """Close a whole day (``half="day"``) or a half-day (``"am"``, ``"pm"``)."""
+    forget_calendars()
     try:
         which = HalfField(half)
     except ValueError:
@@ -60,6 +62,7 @@ async def add_closed_day(
 
 
 async def remove_closed_day(school: School, closed_id: int, actor: Actor) -> None:
+    forget_calendars()
     async with in_transaction():
         row = await ClosedDay.get_or_none(id=closed_id, school=school)
         if row is None:
@@ -156,6 +159,7 @@ async def fill_within(
     """:func:`fill_closed_days` inside the caller's transaction; without ``strict``, a year
     whose school holidays are not known gets its public holidays only (a school is created
     all the same)."""
+    forget_calendars()
     first, last = await school_year_dates(school, school_year_of(today))
     zone = school.holiday_zone
     local = public_holiday_subdivision(school.uai)

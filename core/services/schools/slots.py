@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from core.errors import Invalid, NotFound
 from core.models import School, TimetableSlot
 from core.models.school import DEFAULT_COLOURS, minutes_to_time, time_to_minutes
+from core.queries.calendar import forget_calendars
 from core.rules.timetable import SlotSpan, first_overlap, slot_problem
 from core.services import audit
 from core.services.audit import Actor
@@ -64,6 +65,7 @@ async def add_slot(
     school: School, weekday: int, start: time, end: time, actor: Actor, *, label: str = ""
 ) -> TimetableSlot:
     """Add a slot to the entry grid of ``weekday`` (0 = Monday); overlapping slots are refused."""
+    forget_calendars()
     span = _span(weekday, start, end)
     async with in_transaction():
         await _refuse_overlap(school, span)
@@ -128,6 +130,7 @@ def _problems(rows: Sequence[SlotRow], spans: dict[int, SlotSpan]) -> dict[int, 
 async def save_slots(school: School, rows: Sequence[SlotRow], actor: Actor) -> int:
     """Save the whole timetable form: every row or none (:class:`SlotsRefused` says which rows
     and why), one audit record per slot that changed; how many changed."""
+    forget_calendars()
     async with in_transaction():
         existing = {
             slot.id: slot for slot in await TimetableSlot.filter(school=school).select_for_update()
@@ -169,6 +172,7 @@ async def save_slots(school: School, rows: Sequence[SlotRow], actor: Actor) -> i
 
 async def remove_slot(school: School, slot_id: int, actor: Actor) -> None:
     """Remove a slot from the entry grid (events already recorded keep their times)."""
+    forget_calendars()
     async with in_transaction():
         slot = await _slot(school, slot_id)
         before = audit.snapshot(slot)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import AuditEntry, ClosedDay, School, TimetableSlot
-from core.queries.calendar import load_calendar
+from core.queries.calendar import calendars_remembered, load_calendar
 from core.services.audit import Actor
 from core.services.schools import closed_days
 from core.services.schools.slots import (
@@ -162,3 +162,24 @@ async def test_zone_c_differs_from_zone_a_and_unknown_zones_are_refused(
     with pytest.raises(Invalid) as too_far:
         await closed_days.import_holidays(school_a, "A", system, today=date(2040, 1, 5))
     assert too_far.value.code == "holidays_year"
+
+
+async def test_within_one_request_the_calendar_is_read_once_and_forgotten_when_changed(
+    school_a: School, system: Actor
+) -> None:
+    """A request reads a school's calendar once (every service of a save needs it); a change of
+    slots or closed days within the request makes the next read see it."""
+    next_monday = MONDAY + timedelta(days=7)
+    with calendars_remembered():
+        first = await load_calendar(school_a)
+        await ClosedDay.create(school=school_a, day=MONDAY, half="day", label="by hand")
+        assert await load_calendar(school_a) is first  # remembered: not read again
+        await closed_days.add_closed_day(school_a, next_monday, "day", "Cross", system)
+        seen = await load_calendar(school_a)
+        assert {MONDAY, next_monday} <= seen.closed_days
+        slot = await add_slot(school_a, SATURDAY, time(8), time(9), system)
+        assert any(s.weekday == SATURDAY for s in (await load_calendar(school_a)).slots)
+        await remove_slot(school_a, slot.id, system)
+        assert not any(s.weekday == SATURDAY for s in (await load_calendar(school_a)).slots)
+    await ClosedDay.filter(school=school_a, day=MONDAY).delete()
+    assert MONDAY not in (await load_calendar(school_a)).closed_days  # outside: read each time
