@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import record
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
 from core.rules.calendar import school_year_of
@@ -89,6 +90,16 @@ def main() -> None:
     print(f"demo: {demo:.2f} s ({students} students, {events} events, today {args.today})")
     print(f"baseline: {baseline:.3f} s")
     print(f"ratio: {demo / baseline:.1f}")
+    record(
+        "demo_build",
+        demo,
+        "s",
+        baseline=baseline,
+        goal="none (how long `absences demo` takes)",
+        ok=True,
+        students=students,
+        events=events,
+    )
 
 
 if __name__ == "__main__":

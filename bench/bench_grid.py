@@ -28,6 +28,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import record
 from bench.serving import served
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
@@ -137,6 +138,18 @@ async def _measure(base: str, uai: str, login: Any, today: date, saves: int) -> 
     print(_summary("baseline, bare aiohttp handler", bare_times))
     ratio = statistics.median(absence_times) / statistics.median(bare_times)
     print(f"ratio (absence median / baseline median): {ratio:.1f}")
+    median = statistics.median(absence_times) * 1000
+    record(
+        "grid_save",
+        median,
+        "ms",
+        baseline=statistics.median(bare_times) * 1000,
+        goal="median < 100 ms",
+        ok=median < 100,
+        p95_ms=round(statistics.quantiles(absence_times, n=100)[94] * 1000, 1),
+        lateness_median_ms=round(statistics.median(lateness_times) * 1000, 1),
+        saves=saves,
+    )
 
 
 async def run(students: int, weeks: int, today: date, saves: int) -> None:

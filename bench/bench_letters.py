@@ -24,11 +24,10 @@ import weasyprint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_render import CONTEXT
 from bench.results import QUICK, record, scale_point
-from core.models import School
 from core.services.ports import Message
 from core.services.templates.letters import autoescaped, default_letter
-from core.services.templates.values import sample_context
 from gateway.letter.pdf import LETTER_CSS
 from gateway.letter.transport import LetterTransport
 from gateway.render_pool import POOL, WORKERS
@@ -38,14 +37,7 @@ from workers.senders import SandboxRenderer
 FIRST_NAMES = ("Léa", "Noah", "Inès", "Adam", "Chloé", "Yanis", "Manon", "Hugo")
 
 
-SCHOOL = School(
-    name="Collège Jean Moulin",
-    uai="0999001X",
-    letterhead={"lines": ["12 rue de la République"], "postal_code": "75011", "city": "Paris",
-                "signatory_name": "Mme Lefèvre", "signatory_title": "Conseillère principale "
-                "d'éducation"},
-)  # fmt: skip
-SAMPLE = sample_context(SCHOOL, "absence", "fr")
+SAMPLE = CONTEXT
 
 
 def _context(n: int) -> dict[str, object]:

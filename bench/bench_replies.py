@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import record
 from core.rules.replies import Intent, read_reply
 from tests.core.rules.reply_samples import REPLIES
 
@@ -61,6 +62,17 @@ def main() -> None:
     print(
         f"replies read per second: {ours:,.0f}  baseline (one keyword per reason): {base:,.0f}"
         f"  ratio {ours / base:.3f}"
+    )
+    record(
+        "replies_read",
+        share * 100,
+        "% right",
+        baseline=None,
+        goal=">= 95 % read right",
+        ok=share >= 0.95,
+        replies=len(REPLIES),
+        per_second=round(ours),
+        naive_per_second=round(base),
     )
 
 
