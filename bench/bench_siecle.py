@@ -1,7 +1,7 @@
 """Time the SIECLE import of a 2,000-student school against plain XML parsing of its files.
 
 Run from the repository root: ``.venv/bin/python bench/bench_siecle.py [--copies 5]``.
-The export is the sample collège (../shared/data/siecle/college-jean-moulin, 418 students)
+The export is the sample collège (tests/fixtures/siecle/college-jean-moulin, 418 students)
 copied ``--copies`` times with new ELEVE_ID, PERSONNE_ID, ADRESSE_ID and division codes,
 written ISO-8859-15 to a temporary folder. The baseline is xml.etree parsing the same
 files, measured in the same run. Goals: first import < 5 s, re-import with no change < 2 s.
@@ -27,7 +27,8 @@ from core.services.audit import Actor
 from core.services.siecle.importer import import_siecle
 from core.siecle.files import load_export
 
-SAMPLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "siecle"
+# The sample collège as the tests carry it (so that the bench runs from a clone alone).
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "siecle"
 SAMPLE = SAMPLE / "college-jean-moulin"
 ENCODING = "ISO-8859-15"
 STUDENT_STEP, PERSON_STEP, ADDRESS_STEP, ELENOET_STEP = 10_000_000, 1_000_000, 1_000_000, 10_000
