@@ -5,9 +5,9 @@ the school; and what its form offers.
 
 The query string (bookmarkable): ``period`` = ``YYYY-MM`` | ``term-ID`` | ``year`` |
 ``year-YYYY`` | ``range`` (with ``from`` and ``to``, ``YYYY-MM-DD``); ``scope`` = empty (the
-school) | ``division:CODE`` | ``set:ID`` | ``level:MEF`` | ``student:ID``; ``kind`` =
-``absence`` | ``lateness``. A refused value raises :class:`~core.errors.Invalid` with a code the
-panel words.
+school) | ``division:CODE`` | ``set:ID`` | ``group:CODE`` | ``level:MEF`` | ``student:ID``;
+``kind`` = ``absence`` | ``lateness``. A refused value raises :class:`~core.errors.Invalid` with a
+code the panel words.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 
 from core.bounds import day_in_window, fits, parse_id
 from core.errors import Invalid
-from core.models import Division, DivisionSet, Mef, Period, School, Student
+from core.models import Division, DivisionSet, Mef, Period, School, Student, TeachingGroup
 from core.queries.common import school_year_dates
 from core.queries.periods import year_periods
 from core.queries.years import current_year
@@ -44,13 +44,15 @@ class Span:
 @dataclass(frozen=True, slots=True)
 class Scope:
     """The students asked: ``kind`` empty for the school, else one of :data:`SCOPES` with its
-    ``key`` (a division's code, a group's id, a MEF code, a student's id); ``divisions`` the
-    codes of a group's divisions."""
+    ``key`` (a division's code, a group of divisions' id, a teaching group's code, a MEF code, a
+    student's id); ``divisions`` the codes of a group of divisions, ``students`` the ids of a
+    teaching group's students."""
 
     kind: str = ""
     key: str = ""
     label: str = ""
     divisions: frozenset[str] = frozenset()
+    students: frozenset[int] = frozenset()
 
     @property
     def value(self) -> str:
@@ -64,6 +66,8 @@ class Scope:
             return placed.division in self.divisions
         if self.kind == "level":
             return placed.level == self.key
+        if self.kind == "group":
+            return placed.student_id in self.students
         if self.kind == "student":
             return str(placed.student_id) == self.key
         return True
@@ -162,6 +166,17 @@ async def _division_set(school: School, key: str) -> Scope:
     return Scope("set", str(found.id), found.name, codes)
 
 
+async def _group(school: School, key: str) -> Scope:
+    group = None
+    if fits(TeachingGroup, "code", key):
+        group = await TeachingGroup.get_or_none(school=school, code=key)
+    if group is None:
+        raise Invalid(f"group {key[:30]!r}", code="stats_group")
+    ids = await Student.filter(school=school, groups__id=group.id).values_list("id", flat=True)
+    students = frozenset(int(i) for i in ids)
+    return Scope("group", group.code, group.label or group.code, students=students)
+
+
 async def _level(school: School, key: str) -> Scope:
     mef = None
     if fits(Mef, "code", key):
@@ -181,7 +196,13 @@ async def _student(school: School, key: str) -> Scope:
     return Scope("student", str(student.id), student.display_name)
 
 
-SCOPES = {"division": _division, "set": _division_set, "level": _level, "student": _student}
+SCOPES = {
+    "division": _division,
+    "set": _division_set,
+    "group": _group,
+    "level": _level,
+    "student": _student,
+}
 
 
 async def _scope(school: School, raw: str) -> Scope:
@@ -223,13 +244,15 @@ class Option:
 @dataclass(slots=True)
 class StatsChoices:
     """What the form offers: the months of the current school year, its reporting periods,
-    this year and the previous one; the divisions, groups of divisions and levels."""
+    this year and the previous one; the divisions, groups of divisions, teaching groups and
+    levels."""
 
     months: list[Month] = field(default_factory=list)
     terms: list[Period] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     divisions: list[Option] = field(default_factory=list)
     sets: list[Option] = field(default_factory=list)
+    groups: list[Option] = field(default_factory=list)
     levels: list[Option] = field(default_factory=list)
 
 
@@ -237,6 +260,7 @@ async def stats_choices(school: School, today: date) -> StatsChoices:
     periods = await year_periods(school, today)
     divisions = await Division.filter(school=school, active=True).order_by("code")
     sets = await DivisionSet.filter(school=school).order_by("name")
+    groups = await TeachingGroup.filter(school=school, active=True).order_by("code")
     levels = await Mef.filter(school=school).order_by("code")
     return StatsChoices(
         months=months_between(periods.starts_on, periods.ends_on),
@@ -244,6 +268,7 @@ async def stats_choices(school: School, today: date) -> StatsChoices:
         years=[periods.start_year, periods.start_year - 1],
         divisions=[Option(f"division:{d.code}", d.code) for d in divisions],
         sets=[Option(f"set:{s.id}", s.name) for s in sets],
+        groups=[Option(f"group:{g.code}", g.label or g.code) for g in groups],
         levels=[
             Option(f"level:{m.code}", m.short_label or m.label or m.code) for m in levels if m.code
         ],

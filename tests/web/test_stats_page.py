@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from aiohttp.test_utils import TestClient
 
-from core.models import Division, DivisionSet
+from core.models import Division, DivisionSet, Student, TeachingGroup
 from tests.core.services.stats_support import UAI, World
 from tests.web.personas import log_in_as, panel_client
 from tests.web.stats_support import STAFF, serve_stats, stats_school
@@ -112,6 +112,7 @@ BAD = [
     ("?scope=division:9Z", "Cette classe n'existe pas"),
     ("?scope=set:999999", "Ce groupe de classes n'existe pas"),
     ("?scope=level:nope", "Ce niveau n'existe pas"),
+    ("?scope=group:NOPE", "Ce groupe d'élèves n'existe pas"),
     ("?scope=student:999999", "Cet élève n'est pas de l'établissement."),
     ("?kind=other", "Choisissez les absences ou les retards."),
     ("?period=2026-13", "Mois invalide"),
@@ -145,6 +146,30 @@ async def test_a_group_of_divisions_and_another_school(client: Client, world: Wo
         page, "stats-divisions"
     )  # and Monday 30
     assert (await client.get("/s/0759999Z/stats")).status == 404
+
+
+async def test_a_teaching_group_counts_its_own_students(client: Client, world: World) -> None:
+    """A teaching group (SIECLE's GROUPE) of the pupils of 5A, made by hand, shows 5A's
+    figures: its students are found by membership, not by division."""
+    five_a = await Division.get(school=world.school, code="5A")
+    group = await TeachingGroup.create(school=world.school, code="LAT5", label="Latin 5e")
+    for student in await Student.filter(division=five_a):
+        await student.groups.add(group)
+    await log_in_as(client, STAFF["cpe"])
+    home = await (await client.get(PAGE + "?lang=fr")).text()
+    assert 'value="group:LAT5"' in home and "Latin 5e" in home
+    by_group = await (await client.get(PAGE + FIVE_A.replace("division:5A", "group:LAT5"))).text()
+    by_division = await (await client.get(PAGE + FIVE_A)).text()
+    assert "Latin 5e" in by_group
+    figures = [section(page, "stats-divisions") for page in (by_group, by_division)]
+    assert figures[0] == figures[1] and "5A" in figures[0]
+    # the half-days and lateness of the fortnight; not the DEPP mean of the year, which counts
+    # the group's pupils wherever they were each month and 5A's pupils of each month
+    key = [
+        text(page[page.index('id="stats-figures"') : page.index("</dl>")]).split("DEPP")[0]
+        for page in (by_group, by_division)
+    ]
+    assert key[0] == key[1] and "Demi-journées d'absence 13" in key[0]
 
 
 async def test_the_csv_and_the_xlsx_hold_the_figures(client: Client) -> None:

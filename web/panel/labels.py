@@ -339,13 +339,14 @@ def _families(w: Words) -> dict[str, dict[str, str]]:
             "stats_date": w.gettext("Date invalide : indiquez-la sous la forme AAAA-MM-JJ."),
             "stats_period": w.gettext("Cette période n'est pas proposée."),
             "stats_scope": w.gettext(
-                "Choisissez l'établissement, une classe, un groupe de classes, un niveau ou un "
-                "élève."
+                "Choisissez l'établissement, une classe, un groupe de classes, un groupe "
+                "d'élèves, un niveau ou un élève."
             ),
             "stats_division": w.gettext("Cette classe n'existe pas dans l'établissement."),
             "stats_division_set": w.gettext(
                 "Ce groupe de classes n'existe pas dans l'établissement."
             ),
+            "stats_group": w.gettext("Ce groupe d'élèves n'existe pas dans l'établissement."),
             "stats_level": w.gettext("Ce niveau n'existe pas dans l'établissement."),
             "stats_student": w.gettext("Cet élève n'est pas de l'établissement."),
             "stats_kind": w.gettext("Choisissez les absences ou les retards."),
