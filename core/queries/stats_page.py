@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from core.bounds import day_in_window, fits, parse_id
 from core.errors import Invalid
@@ -144,12 +145,18 @@ async def _span(school: School, query: Mapping[str, str], today: date) -> Span:
     return Span(*month_bounds(parse_month(raw)), raw)
 
 
+async def _coded(model: Any, school: School, key: str, refusal: str) -> Any:
+    """The school's row of ``model`` with this code; ``Invalid`` (``refusal``) if none."""
+    found = None
+    if fits(model, "code", key):
+        found = await model.get_or_none(school=school, code=key)
+    if found is None:
+        raise Invalid(f"{refusal} {key[:30]!r}", code=refusal)
+    return found
+
+
 async def _division(school: School, key: str) -> Scope:
-    division = None
-    if fits(Division, "code", key):
-        division = await Division.get_or_none(school=school, code=key)
-    if division is None:
-        raise Invalid(f"division {key[:30]!r}", code="stats_division")
+    division = await _coded(Division, school, key, "stats_division")
     return Scope("division", division.code, division.code)
 
 
@@ -167,22 +174,16 @@ async def _division_set(school: School, key: str) -> Scope:
 
 
 async def _group(school: School, key: str) -> Scope:
-    group = None
-    if fits(TeachingGroup, "code", key):
-        group = await TeachingGroup.get_or_none(school=school, code=key)
-    if group is None:
-        raise Invalid(f"group {key[:30]!r}", code="stats_group")
-    ids = await Student.filter(school=school, groups__id=group.id).values_list("id", flat=True)
+    group = await _coded(TeachingGroup, school, key, "stats_group")
+    ids: list[Any] = await Student.filter(school=school, groups__id=group.id).values_list(
+        "id", flat=True
+    )
     students = frozenset(int(i) for i in ids)
     return Scope("group", group.code, group.label or group.code, students=students)
 
 
 async def _level(school: School, key: str) -> Scope:
-    mef = None
-    if fits(Mef, "code", key):
-        mef = await Mef.get_or_none(school=school, code=key)
-    if mef is None:
-        raise Invalid(f"level {key[:30]!r}", code="stats_level")
+    mef = await _coded(Mef, school, key, "stats_level")
     return Scope("level", mef.code, mef.short_label or mef.label or mef.code)
 
 
