@@ -30,6 +30,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.apart import in_own_process
 from bench.results import QUICK, record, scale_point
 from core.db import close_db, init_db, migrate
 from core.models import (
@@ -331,8 +332,9 @@ async def run_two_workers(
     return rates
 
 
-def _two_workers_process(*args: Any, out: Any) -> None:
-    out.put(asyncio.run(run_two_workers(*args)))
+def _two_workers_process(*args: Any) -> None:
+    *given, out = args
+    out.put(asyncio.run(run_two_workers(*given)))
 
 
 async def _two_worker_round(
@@ -476,17 +478,15 @@ def main() -> None:
         rates = asyncio.run(run(sizes, args.concurrency, server, options, args.redis, args.rounds))
         two: dict[int, float] = {}
         if args.redis and args.postgres:
-            # Its own process: one process does not switch its models from SQLite to PostgreSQL.
-            context = multiprocessing.get_context("spawn")
-            found = context.Queue()
-            measure = context.Process(
-                target=_two_workers_process,
-                args=(sizes, args.concurrency, server, args.redis, args.postgres, args.rounds),
-                kwargs={"out": found},
+            two = in_own_process(
+                _two_workers_process,
+                sizes,
+                args.concurrency,
+                server,
+                args.redis,
+                args.postgres,
+                args.rounds,
             )
-            measure.start()
-            two = found.get()
-            measure.join()
     finally:
         child.terminate()
         child.join()

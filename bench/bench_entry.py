@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -36,13 +35,15 @@ from tortoise import Tortoise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.apart import in_own_process
 from bench.load import Loader, Outcome
 from bench.results import QUICK, record, scale_point
 from bench.serving import served
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
-from core.models import Student
-from core.rules.calendar import school_year_of
+from core.models import School, Student
+from core.queries.calendar import load_calendar
+from core.rules.calendar import SchoolCalendar, school_year_of
 from core.services.access.tokens import create_token
 from core.services.audit import Actor
 from core.settings import load_settings
@@ -82,15 +83,17 @@ def _bare(placeholders: str) -> Any:
     return handler
 
 
-def _bodies(students: list[int], today: date) -> list[dict[str, Any]]:
-    """One absence of an hour per student and hour, Tuesday to Friday after ``today``: none
-    overlaps another nor the demo's own (all before ``today``)."""
+def _bodies(students: list[int], today: date, calendar: SchoolCalendar) -> list[dict[str, Any]]:
+    """One absence per student and slot of the school's timetable, Tuesday to Friday after
+    ``today``: none overlaps another nor the demo's own (all before ``today``)."""
     bodies = []
     for offset in range(1, 5):
         day = today + timedelta(days=offset)
-        for hour in range(8, 17):
-            start = datetime(day.year, day.month, day.day, hour, tzinfo=PARIS)
-            end = start + timedelta(minutes=55)
+        for slot in calendar.slots:
+            if slot.weekday != day.weekday():
+                continue
+            start = datetime.combine(day, slot.start, PARIS)
+            end = datetime.combine(day, slot.end, PARIS)
             for student in students:
                 bodies.append(
                     {
@@ -125,7 +128,11 @@ async def _measure(
         ids = await Student.filter(school__uai=summary.school_uai, active=True).values_list(
             "id", flat=True
         )
-        bodies = iter(_bodies(sorted(int(i) for i in ids), today))
+        school = await School.get(uai=summary.school_uai)
+        every = _bodies(sorted(int(i) for i in ids), today, await load_calendar(school))
+        if len(every) < 2 * count * len(sizes) + 2 * WARM_UP:
+            raise SystemExit(f"only {len(every)} absences to record: more students needed")
+        bodies = iter(every)
         app = create_app(load_settings(var_dir=folder / "var"), queue)
         app.router.add_post(BARE_PATH, _bare("($1, $2, $3)" if postgres else "(?, ?, ?)"))
         loader = Loader()
@@ -183,17 +190,6 @@ def _on_postgres(
     out.put(asyncio.run(run()))
 
 
-def _in_process(target: Any, *args: Any) -> Sizes:
-    """One database per process: a process does not switch its models between databases."""
-    context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    child = context.Process(target=target, args=(*args, out))
-    child.start()
-    found: Sizes = out.get()
-    child.join()
-    return found
-
-
 def publish(name: str, found: Sizes, headline: int, database: str) -> None:
     ours, bare = found[headline]
     ratio_ok = ours.rate >= 0.5 * bare.rate
@@ -229,15 +225,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = sorted(set(args.clients) | {50})
-    needed = args.requests * len(sizes) * 2 + 2 * WARM_UP
-    if needed > args.students * 36:
-        parser.error(f"{needed} requests need at least {needed // 36 + 1} students")
     print(f"entry through the API, {args.requests} requests per size (SQLite)")
-    found = _in_process(_on_sqlite, sizes, args.requests, args.students, args.today)
+    found = in_own_process(_on_sqlite, sizes, args.requests, args.students, args.today)
     publish("entry_api_c50", found, 50, "SQLite")
     if args.postgres:
         print(f"entry through the API, {args.requests} requests per size (PostgreSQL)")
-        found = _in_process(
+        found = in_own_process(
             _on_postgres, args.postgres, sizes, args.requests, args.students, args.today
         )
         publish("entry_api_c50_postgres", found, 50, "PostgreSQL")
