@@ -50,6 +50,7 @@ def test_the_units_and_the_target_are_shipped() -> None:
         "nginx.conf",
         "Caddyfile",
         "Containerfile",
+        "absences-admin",
     } <= names
 
 
@@ -71,6 +72,18 @@ def test_the_serve_unit_listens_on_its_instance_port() -> None:
     (command,) = directives(DEPLOY / "absences-serve@.service")["ExecStart"]
     args = build_parser().parse_args(shlex.split(command.replace("%i", "8082"))[1:])
     assert args.command == "serve" and args.port == 8082 and args.host == "127.0.0.1"
+
+
+def test_the_admin_script_runs_the_units_command_with_their_settings() -> None:
+    script = DEPLOY / "absences-admin"
+    assert script.stat().st_mode & 0o111, "not executable"
+    text = script.read_text()
+    assert f"BINARY={BINARY}\n" in text
+    serve = directives(DEPLOY / "absences-serve@.service")
+    assert serve["EnvironmentFile"][0] in text and serve["WorkingDirectory"][0] in text
+    assert f"-u {serve['User'][0]} " in text
+    checked = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
 
 
 def env_example_keys() -> list[str]:
