@@ -81,16 +81,26 @@ async def _postgres_reachable(url: str) -> str | None:
     return None
 
 
-async def drop_postgres_database(url: str) -> None:
-    """Drop a test database (tortoise's test context only closes its connections)."""
+async def _on_server(url: str, statement: str) -> None:
+    """Run ``statement`` (``{name}`` = the database ``url`` names) on that server's ``postgres``."""
     import asyncpg
 
     base, name = url.rsplit("/", 1)
     conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1) + "/postgres")
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(statement.format(name=name))
     finally:
         await conn.close()
+
+
+async def drop_postgres_database(url: str) -> None:
+    """Drop a test database (tortoise's test context only closes its connections)."""
+    await _on_server(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def create_postgres_database(url: str) -> None:
+    """Create the empty database ``url`` names (see :func:`fresh_postgres_url`)."""
+    await _on_server(url, 'CREATE DATABASE "{name}"')
 
 
 def fresh_postgres_url() -> str:
