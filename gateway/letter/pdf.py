@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -124,10 +125,16 @@ class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
         raise FetchRefused(f"a letter may not load {url[:80]}")
 
 
+@lru_cache(maxsize=1)
+def _letter_stylesheet() -> weasyprint.CSS:
+    """The letters' stylesheet, parsed once per process (every letter uses it)."""
+    return weasyprint.CSS(string=LETTER_CSS)
+
+
 def _document(
     html: str, base_url: str | None, files: Iterable[Path | str] = ()
 ) -> weasyprint.Document:
-    stylesheet = weasyprint.CSS(string=LETTER_CSS)
+    stylesheet = _letter_stylesheet()
     fetcher = LocalFetcher(files)
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[stylesheet]
