@@ -73,6 +73,7 @@ class MonthIndicator:
     by_level: dict[str, Rate] = field(default_factory=dict)
     by_division: dict[str, Rate] = field(default_factory=dict)
     over: list[int] = field(default_factory=list)  # the students over the threshold
+    enrolled: set[int] = field(default_factory=set)  # the students placed in the month
 
     def as_json(self) -> dict[str, object]:
         year, number = self.month
@@ -96,6 +97,7 @@ def month_indicator(
     by_division: Counter[tuple[str, bool]] = Counter()
     by_level: Counter[tuple[str, str, bool]] = Counter()
     for placed in placements:
+        result.enrolled.add(placed.student_id)
         over = unjustified.get(placed.student_id, 0.0) >= threshold
         by_division[placed.division, over] += 1
         by_level[placed.level, placed.level_label, over] += 1

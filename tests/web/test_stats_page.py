@@ -163,13 +163,13 @@ async def test_a_teaching_group_counts_its_own_students(client: Client, world: W
     assert "Latin 5e" in by_group
     figures = [section(page, "stats-divisions") for page in (by_group, by_division)]
     assert figures[0] == figures[1] and "5A" in figures[0]
-    # the half-days and lateness of the fortnight; not the DEPP mean of the year, which counts
-    # the group's pupils wherever they were each month and 5A's pupils of each month
     key = [
-        text(page[page.index('id="stats-figures"') : page.index("</dl>")]).split("DEPP")[0]
+        text(page[page.index('id="stats-figures"') : page.index("</dl>")])
         for page in (by_group, by_division)
     ]
     assert key[0] == key[1] and "Demi-journées d'absence 13" in key[0]
+    depp = [section(page, "stats-depp") for page in (by_group, by_division)]
+    assert depp[0] == depp[1]
 
 
 async def test_the_csv_and_the_xlsx_hold_the_figures(client: Client) -> None:

@@ -374,6 +374,9 @@ def scope_rate(indicator: MonthIndicator, scope: Scope) -> Rate:
         return found
     if scope.kind == "student":
         return Rate(1, int(int(scope.key) in indicator.over))
+    if scope.kind == "group":
+        enrolled = scope.students & indicator.enrolled
+        return Rate(len(enrolled), len(enrolled.intersection(indicator.over)))
     return indicator.total
 
 
