@@ -94,24 +94,32 @@ def month_indicator(
     """The indicator of one month: ``unjustified`` gives each student's unjustified half-days
     in the month (missing: none); every placed student is enrolled."""
     result = MonthIndicator(month)
-    by_division: Counter[tuple[str, bool]] = Counter()
-    by_level: Counter[tuple[str, str, bool]] = Counter()
+    groups: Counter[Group] = Counter()
     for placed in placements:
         result.enrolled.add(placed.student_id)
         over = unjustified.get(placed.student_id, 0.0) >= threshold
-        by_division[placed.division, over] += 1
-        by_level[placed.level, placed.level_label, over] += 1
+        groups[placed.division, placed.level, placed.level_label, over] += 1
         if over:
             result.over.append(placed.student_id)
-    for (division, over), count in by_division.items():
+    result.over.sort()
+    return add_groups(result, groups.items())
+
+
+# Students counted together: their division, level and its label, over the threshold or not.
+Group = tuple[str, str, str, bool]
+
+
+def add_groups(result: MonthIndicator, groups: Iterable[tuple[Group, int]]) -> MonthIndicator:
+    """Add to ``result`` how many students each group holds (the totals, by division and by
+    level); what :func:`month_indicator` does once it has grouped the students, and what a
+    reader that counted the groups in SQL does with its rows."""
+    for (division, level, label, over), count in groups:
         _add(result.by_division.setdefault(division, Rate()), count, over)
         _add(result.total, count, over)
-    for (level, label, over), count in by_level.items():
         rate = result.by_level.get(level)
         if rate is None:
             rate = result.by_level[level] = Rate(label=label)
         _add(rate, count, over)
-    result.over.sort()
     return result
 
 

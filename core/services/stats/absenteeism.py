@@ -22,10 +22,13 @@ from core.models import AuditEntry, Enrolment, Event, MissedHalfDay, School, Stu
 from core.queries.common import day_of, driver_rows
 from core.queries.stats_page import parse_month as parse_month
 from core.rules.absenteeism import (
+    DEPP_THRESHOLD,
     NO_LEVEL,
+    Group,
     Month,
     MonthIndicator,
     Placement,
+    add_groups,
     half_day_weight,
     mean_rate,
     month_indicator,
@@ -179,15 +182,18 @@ WHERE s.school_id IN ({schools})
 """
 
 
-async def _placed(schools: Sequence[School], first: date, last: date, sql: str) -> list[Any]:
+async def _placed(
+    schools: Sequence[School], first: date, last: date, sql: str, students: Iterable[int] = ()
+) -> list[Any]:
     """Run a statement on the placed students (``{placed}`` in ``sql``) between the days;
-    each row starts with the school's id."""
+    each row starts with the school's id. ``{students}`` in ``sql`` are ``students`` (ids)."""
     db = Enrolment._meta.db
     sqlite = db.capabilities.dialect == "sqlite"
     mark = "?" if sqlite else "$"  # numbered: each value serves more than once
     ids = ", ".join(str(int(school.id)) for school in schools)  # integers: written in as such
     marks = {"schools": ids, "first": f"{mark}1", "last": f"{mark}2"}
-    statement = sql.format(placed=PLACED.format(**marks), **marks)
+    listed = ", ".join(str(int(student)) for student in students) or "-1"  # integers too
+    statement = sql.format(placed=PLACED.format(**marks), students=listed, **marks)
     days: list[object] = [first.isoformat(), last.isoformat()] if sqlite else [first, last]
     _, rows = await db.execute_query(statement, days)
     return list(rows)
@@ -226,6 +232,30 @@ FROM placed p
 
 
 Placed = tuple[list[Placement], dict[int, float]]
+
+# The month's indicator counted in SQL: per school, division and level, the placed students
+# and those over the threshold (``what`` = g); the students whose count the table cannot give
+# (an absence still open) one by one, for the caller to judge (o); the ids of those over (x).
+GROUP_COUNTS = """
+WITH placed AS ({{placed}}), counted AS (
+    SELECT p.school_id, p.student_id, p.division, p.level, p.level_label,
+           (SELECT {total} FROM missed_half_day m
+            WHERE m.student_id = p.student_id AND m.day >= {{first}} AND m.day <= {{last}}
+              AND {where}) AS missed
+    FROM placed p
+), judged AS (
+    SELECT counted.*, student_id NOT IN ({{students}}) AS known,
+           ROUND(CAST(COALESCE(missed, 0) AS NUMERIC), 2) >= {threshold} AS crossed
+    FROM counted
+)
+SELECT school_id, division, level, level_label, COUNT(*),
+       SUM(CASE WHEN crossed THEN 1 ELSE 0 END), NULL, 'g'
+FROM judged WHERE known GROUP BY school_id, division, level, level_label
+UNION ALL
+SELECT school_id, division, level, level_label, 1, 0, student_id, 'o' FROM judged WHERE NOT known
+UNION ALL
+SELECT school_id, NULL, NULL, NULL, 1, 1, student_id, 'x' FROM judged WHERE known AND crossed
+"""
 
 
 async def placed_counts_of(schools: Sequence[School], first: date, last: date) -> dict[int, Placed]:
@@ -445,16 +475,37 @@ async def _months(
     schools: Sequence[School], month: Month, now: datetime
 ) -> dict[int, MonthIndicator]:
     """The indicator of each school for the month as the events stand now, in a handful of
-    statements whatever the number of schools."""
+    statements whatever the number of schools: the students are counted by group in SQL
+    (one statement per counting mode), those with an absence still open one by one. The
+    indicators carry the students over the threshold, not each student enrolled."""
     calendars = await ensure_current_all(schools)
     first, last = month_bounds(month)
-    placed = await placed_counts_of(schools, first, last)
     still_open = await _open_ended_all(schools, calendars, month, now)
-    found = {}
+    found = {school.id: MonthIndicator(month) for school in schools}
+    by_mode: dict[CountingMode, list[School]] = defaultdict(list)
     for school in schools:
-        students, counts = placed[school.id]
-        counts.update(still_open[school.id])
-        found[school.id] = month_indicator(month, students, counts)
+        by_mode[CountingMode(str(school.counting_mode))].append(school)
+    opened = [student for counts in still_open.values() for student in counts]
+    for mode, some in by_mode.items():
+        total, where = MISSED[mode]
+        sql = GROUP_COUNTS.format(total=total, where=where, threshold=DEPP_THRESHOLD)
+        groups: dict[int, list[tuple[Group, int]]] = defaultdict(list)
+        rows = await _placed(some, first, last, sql, opened)
+        for school_id, division, level, label, count, over, student, what in rows:
+            key = (division, level or NO_LEVEL, label or "")
+            if what == "g":
+                groups[school_id] += [((*key, False), count - over), ((*key, True), over)]
+            elif what == "x":
+                found[school_id].over.append(student)
+            else:
+                crossed = still_open[school_id].get(student, 0.0) >= DEPP_THRESHOLD
+                groups[school_id].append(((*key, crossed), 1))
+                if crossed:
+                    found[school_id].over.append(student)
+        for school_id, counted in groups.items():
+            add_groups(found[school_id], [(group, n) for group, n in counted if n])
+    for indicator in found.values():
+        indicator.over.sort()
     return found
 
 
