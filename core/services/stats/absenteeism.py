@@ -221,17 +221,7 @@ MISSED = {
         "m.missed_unjustified > 0 AND m.lesson_seconds > 0",
     ),
 }
-PLACED_COUNTS = """
-WITH placed AS ({{placed}})
-SELECT p.school_id, p.student_id, p.division, p.level, p.level_label,
-       (SELECT {total} FROM missed_half_day m
-        WHERE m.student_id = p.student_id AND m.day >= {{first}} AND m.day <= {{last}}
-          AND {where})
-FROM placed p
-"""
 
-
-Placed = tuple[list[Placement], dict[int, float]]
 
 # The month's indicator counted in SQL: per school, division and level, the placed students
 # and those over the threshold (``what`` = g); the students whose count the table cannot give
@@ -256,30 +246,6 @@ SELECT school_id, division, level, level_label, 1, 0, student_id, 'o' FROM judge
 UNION ALL
 SELECT school_id, NULL, NULL, NULL, 1, 1, student_id, 'x' FROM judged WHERE known AND crossed
 """
-
-
-async def placed_counts_of(schools: Sequence[School], first: date, last: date) -> dict[int, Placed]:
-    """Per school: the placed students (:func:`placements`) and their unjustified half-days
-    between the days from the table (open-ended absences aside); one statement per counting
-    mode the schools use, whatever their number."""
-    found: dict[int, Placed] = {school.id: ([], {}) for school in schools}
-    by_mode: dict[CountingMode, list[School]] = defaultdict(list)
-    for school in schools:
-        by_mode[CountingMode(str(school.counting_mode))].append(school)
-    for mode, some in by_mode.items():
-        total, where = MISSED[mode]
-        sql = PLACED_COUNTS.format(total=total, where=where)
-        for row in await _placed(some, first, last, sql):
-            placed, counts = found[row[0]]
-            placed.append(_placement(row))
-            if row[5]:
-                counts[row[1]] = round(float(row[5]), 2)
-    return found
-
-
-async def placed_counts(school: School, first: date, last: date) -> Placed:
-    """:func:`placed_counts_of` for one school."""
-    return (await placed_counts_of([school], first, last))[school.id]
 
 
 def _weights(mode: CountingMode) -> Any:
