@@ -1,32 +1,16 @@
-"""The aiohttp application factory: panel, JSON API, provider webhooks, health probe."""
+"""The aiohttp application factory: panel, JSON API, provider webhooks, health and metrics."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot import webhook as telegram_hook
-from core.db import database_answers
 from core.services.ports import Mailroom, TemplateTools
 from core.settings import Settings
-from web import api, hooks, panel
+from web import api, hooks, monitoring, panel
 from web.forwarded import client_address_middleware
 from web.keys import MAILROOM, QUEUE, SECRET, SETTINGS, TEMPLATE_TOOLS
 from workers.queue import Queue
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """``{"status": "ok", "database": "ok", "queue": "redis"|"inline"}``; 503 when degraded."""
-    queue = request.app[QUEUE]
-    database = "ok" if await database_answers() else "unavailable"
-    queue_ok = await queue.ping()
-    status = "ok" if database == "ok" and queue_ok else "degraded"
-    body = {
-        "status": status,
-        "database": database,
-        "queue": queue.backend,
-        "queue_status": "ok" if queue_ok else "unavailable",
-    }
-    return web.json_response(body, status=200 if status == "ok" else 503)
 
 
 def create_app(
@@ -43,9 +27,13 @@ def create_app(
     ``template_tools`` (``workers.template_tools.build_template_tools``) lets the template
     editor try, save and preview templates; without it the template pages only read.
     """
+    metrics = monitoring.Metrics()
     app = web.Application(
         client_max_size=20 * 1024 * 1024,
-        middlewares=[client_address_middleware(settings.trusted_networks)],
+        middlewares=[
+            monitoring.metrics_middleware(metrics),  # first: it sees every final status
+            client_address_middleware(settings.trusted_networks),
+        ],
     )
     app[SETTINGS] = settings
     app[QUEUE] = queue
@@ -54,7 +42,7 @@ def create_app(
     if template_tools is not None:
         app[TEMPLATE_TOOLS] = template_tools
     app[SECRET] = settings.resolved_secret_key()
-    app.router.add_get("/healthz", healthz)
+    monitoring.setup(app, metrics)
     api.setup(app)
     hooks.setup(app)
     telegram_hook.setup(app, settings, queue)
