@@ -86,8 +86,9 @@ class _Collector(Collector):
         if scraped.depth is not None:
             yield gauge(
                 "absences_queue_jobs",
-                "Jobs in the queue: queued (due, not started), deferred (not due yet or "
-                "between two tries); the in-process runner also counts those running",
+                "Jobs in the queue: queued (due; in arq's queue until a worker finishes them), "
+                "deferred (not due yet, or between two tries); the in-process runner counts "
+                "those running apart",
                 {(scraped.backend, state): n for state, n in scraped.depth.items()},
                 ["backend", "state"],
             )

@@ -38,10 +38,12 @@ logger = logging.getLogger("absences.queue")
 
 _CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 # arq's key for the jobs waiting (a sorted set scored by the time each is due, in ms) and the
-# key its workers renew (default queue name); a worker renews it this often, for one more second
+# key its workers renew (default queue name); a worker renews it this often, for one more
+# second. Longer than a job may last (arq's worker loop waits for a free slot before renewing
+# it), so that a worker whose every slot is busy is not taken for dead
 QUEUE_KEY = "arq:queue"
 HEALTH_CHECK_KEY = QUEUE_KEY + ":health-check"
-HEALTH_CHECK_SECONDS = 15
+HEALTH_CHECK_SECONDS = 60
 
 
 class RetryLater(Exception):
@@ -101,8 +103,9 @@ class Queue(Protocol):
         ...
 
     async def depth(self) -> dict[str, int]:
-        """Jobs waiting, by state: ``queued`` (due, not started) and ``deferred`` (not due yet);
-        the inline runner adds ``running``. Raises :class:`QueueUnavailable` when Redis is."""
+        """Jobs by state: ``queued`` (due; arq keeps a job in its queue until it is finished)
+        and ``deferred`` (not due yet, or between two tries); the inline runner counts those
+        ``running`` apart. Raises :class:`QueueUnavailable` when Redis does not answer."""
         ...
 
     async def workers_alive(self) -> bool | None:

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,10 @@ from core.models import (
 from core.services.audit import Actor
 from core.services.refused_imports import record_refused_import
 from core.services.schools.school import create_school, now_utc
+from core.timetable.summary import TimetableSummary
 from tests.web.conftest import serving
 from web.keys import QUEUE
+from web.panel.import_jobs import ImportJobs, Meta
 from workers.arq_worker import run_worker
 
 Client = TestClient[Any, Any]
@@ -268,3 +270,23 @@ async def test_redis_queue_depth_and_workers(
         assert value(found, "absences_database_up") == 1
     async with Redis.from_url(redis_url) as redis:
         assert await redis.zcard("arq:queue") == 1
+
+
+async def test_a_failed_panel_import_is_audited_and_counted(pupil: Student, tmp_path: Path) -> None:
+    jobs = ImportJobs(tmp_path / "imports")
+    meta = Meta(uai=UAI, user_id=1, force_year=False, files=["emploi.xml"], kind="timetable")
+    preview = TimetableSummary(
+        uai=UAI, school_year=2025, files=["emploi.xml"], effective_on=date(2025, 9, 1)
+    )
+    job_id = jobs.keep(meta, [("emploi.xml", b"<not a timetable")], preview)
+    job = jobs.start(job_id, meta, Actor.system("tests"), stamp=None)
+    assert job.task is not None
+    await job.task
+    assert job.state == "failed"
+    (entry,) = await AuditEntry.filter(action="timetable.refused")
+    assert entry.entity_id == UAI and entry.after is not None
+    assert entry.after["source"] == "panel" and entry.after["files"] == "emploi.xml"
+    async with app(tmp_path) as client:
+        found = await scrape(client)
+    assert value(found, "absences_failed_imports", kind="timetable") == 1
+    assert value(found, "absences_failed_imports", kind="siecle") == 0
