@@ -53,6 +53,18 @@ def test_serve_logs_one_json_object_a_line(tmp_path: Path) -> None:
     assert "Martin" not in stderr  # the query string is not logged
 
 
+def test_the_worker_logs_one_json_object_a_line(tmp_path: Path, redis_url: str) -> None:
+    (tmp_path / "var").mkdir()
+    install = Install(tmp_path)
+    assert install.run("migrate").returncode == 0
+    extra = {"ABSENCES_REDIS_URL": redis_url, "ABSENCES_LOG_FORMAT": "json"}
+    result = install.run("worker", "--burst", extra=extra)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    assert any(r["logger"] == "arq.worker" and "Starting worker" in r["message"] for r in records)
+    assert all(r["level"] in {"DEBUG", "INFO", "WARNING", "ERROR"} for r in records)
+
+
 def test_a_record_with_an_exception_and_extras_is_one_line() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
