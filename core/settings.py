@@ -193,7 +193,8 @@ def _describe(error: ValidationError) -> str:
     loc = first.get("loc", ())
     name = ENV_PREFIX + str(loc[0]).upper() if loc else "settings"
     value = first.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    secret = any(word in name.lower() for word in ("token", "secret", "password", "key"))
+    shown = "" if isinstance(value, dict) or secret else f" (got {value!r})"
     return f"bad setting {name}: {first.get('msg', 'invalid value')}{shown}"
 
 
