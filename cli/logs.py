@@ -14,10 +14,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.abc import AbstractAccessLogger
 
+from core.rules.client_address import client_address
 from core.settings import Settings
+from web.keys import SETTINGS
 from web.monitoring import route_label
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -66,7 +68,12 @@ class AccessLogger(AbstractAccessLogger):
     name searched), the route's template, the status, the time taken and the client."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        route = route_label(request) if isinstance(request, web.Request) else ""
+        route, remote = "", request.remote
+        if isinstance(request, web.Request):  # the client behind the trusted proxies, as the
+            route = route_label(request)  # application saw it (web.forwarded)
+            chain = request.headers.getall(hdrs.X_FORWARDED_FOR, [])
+            trusted = request.app[SETTINGS].trusted_networks
+            remote = client_address(request.remote or "", chain, trusted)
         duration_ms = round(time * 1000, 1)
         self.logger.info(
             "%s %s %s %.1f ms",
@@ -80,7 +87,7 @@ class AccessLogger(AbstractAccessLogger):
                 "route": route,
                 "status": response.status,
                 "duration_ms": duration_ms,
-                "remote": request.remote,
+                "remote": remote,
             },
         )
 

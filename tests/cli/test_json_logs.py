@@ -21,7 +21,9 @@ def test_serve_logs_one_json_object_a_line(tmp_path: Path) -> None:
     install = Install(tmp_path)
     assert install.run("migrate").returncode == 0
     port = free_port()
-    install.env.update(ABSENCES_PORT=str(port), ABSENCES_LOG_FORMAT="json")
+    install.env.update(
+        ABSENCES_PORT=str(port), ABSENCES_LOG_FORMAT="json", ABSENCES_TRUSTED_PROXIES="127.0.0.1"
+    )
     process = install.start("serve")
     base = f"http://127.0.0.1:{port}"
     try:
@@ -34,8 +36,12 @@ def test_serve_logs_one_json_object_a_line(tmp_path: Path) -> None:
             except OSError:
                 assert time.monotonic() < deadline, "serve did not answer"
                 time.sleep(0.2)
+        proxied = urllib.request.Request(
+            f"{base}/s/0750001A/stats/nothing?name=Martin",
+            headers={"X-Forwarded-For": "203.0.113.5"},  # as the trusted proxy says
+        )
         try:
-            urllib.request.urlopen(f"{base}/s/0750001A/stats/nothing?name=Martin", timeout=5)
+            urllib.request.urlopen(proxied, timeout=5)
         except urllib.error.HTTPError as error:
             assert error.code == 404
     finally:
@@ -50,6 +56,7 @@ def test_serve_logs_one_json_object_a_line(tmp_path: Path) -> None:
     assert health["route"] == "/healthz" and isinstance(health["duration_ms"], float)
     missing = next(r for r in access if r["status"] == 404)
     assert missing["path"] == "/s/0750001A/stats/nothing" and missing["route"] == "(unmatched)"
+    assert health["remote"] == "127.0.0.1" and missing["remote"] == "203.0.113.5"
     assert "Martin" not in stderr  # the query string is not logged
 
 
