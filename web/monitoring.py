@@ -9,6 +9,7 @@ from anywhere, or a direct client of ``ABSENCES_METRICS_NETWORKS`` (loopback by 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -44,6 +45,7 @@ UNMATCHED = "(unmatched)"  # the route label of a request no route matched
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 FORWARDING = (hdrs.X_FORWARDED_FOR, hdrs.FORWARDED, "X-Real-IP")
 HOURS = int(WINDOW.total_seconds() // 3600)
+DATABASE_SECONDS = 5.0  # a database slower than this to answer the scrape counts as down
 
 
 def route_label(request: web.Request) -> str:
@@ -241,7 +243,8 @@ async def metrics(request: web.Request) -> web.Response:
     collector = request.app[METRICS].collector
     snapshot: Snapshot | None
     try:
-        snapshot = await monitoring_snapshot(datetime.now(UTC))
+        async with asyncio.timeout(DATABASE_SECONDS):
+            snapshot = await monitoring_snapshot(datetime.now(UTC))
     except Exception as error:  # the database is down: say so in absences_database_up
         logger.warning("metrics: the database does not answer: %s", error)
         snapshot = None
@@ -253,7 +256,8 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def _oldest_due_age(now: datetime) -> float | None:
     try:
-        oldest = await oldest_due(now)
+        async with asyncio.timeout(DATABASE_SECONDS):
+            oldest = await oldest_due(now)
     except Exception:  # measured only when the database answers
         return None
     return 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())
