@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import default_queue_name, health_check_key_suffix
 from redis.exceptions import RedisError
 
 TaskFunc = Callable[..., Awaitable[Any]]
@@ -41,8 +42,8 @@ _CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 # key its workers renew (default queue name); a worker renews it this often, for one more
 # second. Longer than a job may last (arq's worker loop waits for a free slot before renewing
 # it), so that a worker whose every slot is busy is not taken for dead
-QUEUE_KEY = "arq:queue"
-HEALTH_CHECK_KEY = QUEUE_KEY + ":health-check"
+QUEUE_KEY = default_queue_name
+HEALTH_CHECK_KEY = default_queue_name + health_check_key_suffix
 HEALTH_CHECK_SECONDS = 60
 
 
