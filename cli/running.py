@@ -19,6 +19,7 @@ from bot import webhook as telegram_webhook
 from bot.factory import build_bot, build_dispatcher, build_storage
 from bot.menu import UPDATES, register_menu, register_webhook
 from cli.commands import STARTUP_SECONDS, CommandError, _print_logins, _require_schema, database
+from cli.logs import access_log_options, configure_logging
 from core.db import close_db, init_db
 from core.models import School
 from core.services.siecle.watch import start_watch
@@ -51,6 +52,7 @@ async def _start_runtime(settings: Settings) -> Runtime:
 async def serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = load_settings(**overrides)
+    configure_logging(settings)
     async with database(settings):
         await _require_schema()
         runtime = await _start_runtime(settings)
@@ -58,7 +60,7 @@ async def serve(args: argparse.Namespace) -> int:
         mailroom = build_mailroom(settings, runtime.ctx.get("channels"))
         tools = build_template_tools(settings, runtime.ctx.get("channels"))
         app = create_app(settings, queue, mailroom=mailroom, template_tools=tools)
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(app, **access_log_options(settings))
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.host, settings.port).start()
@@ -99,6 +101,7 @@ async def serve(args: argparse.Namespace) -> int:
 
 async def worker(args: argparse.Namespace) -> int:
     settings = load_settings()
+    configure_logging(settings)
     if not settings.redis_url:
         raise CommandError("`absences worker` needs ABSENCES_REDIS_URL (redis://host:6379/0)")
 

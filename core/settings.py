@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = Path("var")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # ``json``: every log record of ``serve`` and ``worker`` as one JSON line (and one record
+    # per request); ``text``: lines for a person
+    log_format: Literal["text", "json"] = "text"
     language: Literal["fr", "en"] = "fr"
 
     sms_provider: Literal["outbox", "twilio", "ovh"] = "outbox"
@@ -95,6 +98,13 @@ class Settings(BaseSettings):
     # (unset: the client address is the peer's)
     trusted_proxies: str = ""
 
+    # Who may read GET /metrics: a request with ``Authorization: Bearer <metrics_token>`` from
+    # anywhere, or a client of these networks that came through no untrusted proxy
+    metrics_token: str | None = Field(default=None, min_length=16)
+    metrics_networks: str = "127.0.0.1,::1"
+    # /healthz says the deliveries are late when the oldest one due has waited this many seconds
+    health_overdue_seconds: int = Field(default=600, ge=60, le=7 * 24 * 3600)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -127,16 +137,26 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://")
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_networks")
     @classmethod
-    def _check_trusted_proxies(cls, value: str) -> str:
+    def _check_networks(cls, value: str) -> str:
         parse_networks(value)
         return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
         """The trusted reverse proxies (``ABSENCES_TRUSTED_PROXIES``)."""
         return parse_networks(self.trusted_proxies)
+
+    @property
+    def metrics_clients(self) -> tuple[Network, ...]:
+        """The networks that may read /metrics without its token (``ABSENCES_METRICS_NETWORKS``)."""
+        return parse_networks(self.metrics_networks)
 
     @field_validator("siecle_watch_dir", mode="before")
     @classmethod
@@ -173,7 +193,8 @@ def _describe(error: ValidationError) -> str:
     loc = first.get("loc", ())
     name = ENV_PREFIX + str(loc[0]).upper() if loc else "settings"
     value = first.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    secret = any(word in name.lower() for word in ("token", "secret", "password", "key"))
+    shown = "" if isinstance(value, dict) or secret else f" (got {value!r})"
     return f"bad setting {name}: {first.get('msg', 'invalid value')}{shown}"
 
 

@@ -20,7 +20,7 @@ from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Retry, Worker, func
 
-from workers.queue import RetryLater, TaskFunc, retry_backoff
+from workers.queue import HEALTH_CHECK_SECONDS, RetryLater, TaskFunc, retry_backoff
 
 logger = logging.getLogger("absences.queue")
 
@@ -112,6 +112,8 @@ def worker_settings(
         "keep_result": 0,
         "burst": burst,
         "max_jobs": max_jobs,
+        # renewed often enough for /healthz to tell that no worker runs (arq's default: 1 h)
+        "health_check_interval": HEALTH_CHECK_SECONDS,
         # up to four times its slots a look (arq's default, 100 ids every 0.5 s, would cap a
         # worker at 200 jobs/s); ``run_worker`` looks every POLL_DELAY
         "queue_read_limit": max(100, 4 * max_jobs),

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import default_queue_name, health_check_key_suffix
 from redis.exceptions import RedisError
 
 TaskFunc = Callable[..., Awaitable[Any]]
@@ -37,6 +38,13 @@ TaskFunc = Callable[..., Awaitable[Any]]
 logger = logging.getLogger("absences.queue")
 
 _CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+# arq's key for the jobs waiting (a sorted set scored by the time each is due, in ms) and the
+# key its workers renew (default queue name); a worker renews it this often, for one more
+# second. Longer than a job may last (arq's worker loop waits for a free slot before renewing
+# it), so that a worker whose every slot is busy is not taken for dead
+QUEUE_KEY = default_queue_name
+HEALTH_CHECK_KEY = default_queue_name + health_check_key_suffix
+HEALTH_CHECK_SECONDS = 60
 
 
 class RetryLater(Exception):
@@ -95,6 +103,18 @@ class Queue(Protocol):
         """Health: True when Redis answers PING, or the inline runner is accepting jobs."""
         ...
 
+    async def depth(self) -> dict[str, int]:
+        """Jobs by state: ``queued`` (due; arq keeps a job in its queue until it is finished)
+        and ``deferred`` (not due yet, or between two tries); the inline runner counts those
+        ``running`` apart. Raises :class:`QueueUnavailable` when Redis does not answer."""
+        ...
+
+    async def workers_alive(self) -> bool | None:
+        """Whether a worker process showed life lately (arq's health-check key, which every
+        ``absences worker`` renews every :data:`HEALTH_CHECK_SECONDS`); None for the inline
+        runner, which is this process. Raises :class:`QueueUnavailable` when Redis is."""
+        ...
+
 
 def _check_aware(defer_until: datetime | None) -> None:
     if defer_until is not None and defer_until.utcoffset() is None:
@@ -142,6 +162,7 @@ class InlineQueue:
         self._shutdown_grace = shutdown_grace
         self._semaphore: asyncio.Semaphore | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._jobs: dict[str, _Job] = {}
         self._running: set[str] = set()
         self._accepting = False
         self.jobs_complete = 0
@@ -158,6 +179,21 @@ class InlineQueue:
         """True while the runner accepts jobs (between start() and close())."""
         return self._accepting
 
+    async def depth(self) -> dict[str, int]:
+        """See :meth:`Queue.depth` (a job between two tries counts as deferred)."""
+        now = datetime.now(UTC)
+        counts = {"queued": 0, "deferred": 0, "running": len(self._running)}
+        for job_id, job in self._jobs.items():
+            if job_id in self._running:
+                continue
+            later = job.tries > 0 or (job.defer_until is not None and job.defer_until > now)
+            counts["deferred" if later else "queued"] += 1
+        return counts
+
+    async def workers_alive(self) -> bool | None:
+        """None: the jobs run in this process."""
+        return None
+
     async def enqueue(
         self, function: str, *args: Any, job_id: str, defer_until: datetime | None = None
     ) -> bool:
@@ -173,6 +209,7 @@ class InlineQueue:
         job = _Job(job_id, function, args, datetime.now(UTC), defer_until)
         task = asyncio.create_task(self._lifecycle(job), name=f"job:{job_id}")
         self._tasks[job_id] = task
+        self._jobs[job_id] = job
         task.add_done_callback(lambda t: self._forget(job_id, t))
         return True
 
@@ -203,6 +240,7 @@ class InlineQueue:
     def _forget(self, job_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(job_id) is task:
             del self._tasks[job_id]
+            self._jobs.pop(job_id, None)
         if not task.cancelled() and (exc := task.exception()) is not None:
             logger.error("job %s: runner error", job_id, exc_info=exc)
 
@@ -300,6 +338,32 @@ class ArqQueue:
                 return bool(await self._pool.ping())
         except _CONNECTION_ERRORS:
             return False
+
+    def _ready_pool(self) -> ArqRedis:
+        if self._pool is None:
+            raise QueueUnavailable("the queue is not started (or already closed)")
+        return self._pool
+
+    async def depth(self) -> dict[str, int]:
+        """See :meth:`Queue.depth`: arq's queue, split at now (two ZCOUNTs)."""
+        pool = self._ready_pool()
+        now_ms = int(datetime.now(UTC).timestamp() * 1000)
+        try:
+            async with asyncio.timeout(2):
+                queued = await pool.zcount(QUEUE_KEY, "-inf", now_ms)
+                deferred = await pool.zcount(QUEUE_KEY, f"({now_ms}", "+inf")
+        except _CONNECTION_ERRORS as exc:
+            raise QueueUnavailable(f"cannot read the queue's depth: {exc}") from exc
+        return {"queued": int(queued), "deferred": int(deferred)}
+
+    async def workers_alive(self) -> bool | None:
+        """See :meth:`Queue.workers_alive`."""
+        pool = self._ready_pool()
+        try:
+            async with asyncio.timeout(2):
+                return bool(await pool.exists(HEALTH_CHECK_KEY))
+        except _CONNECTION_ERRORS as exc:
+            raise QueueUnavailable(f"cannot read the workers' health check: {exc}") from exc
 
     async def enqueue(
         self, function: str, *args: Any, job_id: str, defer_until: datetime | None = None

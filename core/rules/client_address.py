@@ -61,3 +61,17 @@ def client_address(peer: str, forwarded_for: Iterable[str], trusted: Sequence[Ne
             break
         current = previous
     return str(current)
+
+
+def direct_client_in(
+    client: str, peer: str, forwarded: bool, trusted: Sequence[Network], allowed: Sequence[Network]
+) -> bool:
+    """Whether ``client`` (the address after the trusted proxies) is in ``allowed`` and the
+    request came through no proxy we do not trust: a request that names a forwarder
+    (``forwarded``) while its peer is not a trusted proxy came through an unknown proxy, whose
+    own address (often 127.0.0.1) says nothing of the client."""
+    peer_address = parse_address(peer)
+    if forwarded and (peer_address is None or not _trusted(peer_address, trusted)):
+        return False
+    address = parse_address(client)
+    return address is not None and _trusted(address, allowed)

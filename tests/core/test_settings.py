@@ -26,6 +26,8 @@ def test_the_defaults_are_the_embedded_install() -> None:
     assert settings.sms_provider == "outbox"
     assert (settings.session_idle_minutes, settings.session_hours) == (120, 12)
     assert settings.trusted_networks == ()
+    assert settings.log_format == "text" and settings.metrics_token is None
+    assert [str(n) for n in settings.metrics_clients] == ["127.0.0.1/32", "::1/128"]
 
 
 def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,6 +60,10 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
         ("ABSENCES_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local", "ABSENCES_TRUSTED_PROXIES"),
         ("ABSENCES_SESSION_IDLE_MINUTES", "0", "ABSENCES_SESSION_IDLE_MINUTES"),
         ("ABSENCES_SESSION_HOURS", "twelve", "ABSENCES_SESSION_HOURS"),
+        ("ABSENCES_LOG_FORMAT", "xml", "ABSENCES_LOG_FORMAT"),
+        ("ABSENCES_METRICS_NETWORKS", "127.0.0.1, everyone", "ABSENCES_METRICS_NETWORKS"),
+        ("ABSENCES_METRICS_TOKEN", "short", "ABSENCES_METRICS_TOKEN"),
+        ("ABSENCES_HEALTH_OVERDUE_SECONDS", "10", "ABSENCES_HEALTH_OVERDUE_SECONDS"),
     ],
 )
 def test_a_bad_value_gives_one_line_naming_the_variable(
@@ -102,3 +108,12 @@ def test_the_secret_key_is_generated_once_into_var(tmp_path: Path) -> None:
     assert len(first) >= 40
     assert load_settings(var_dir=tmp_path).resolved_secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_refused_secret_is_not_repeated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ABSENCES_METRICS_TOKEN", "tooshort")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "ABSENCES_METRICS_TOKEN" in str(caught.value) and "tooshort" not in str(caught.value)
+    monkeypatch.setenv("ABSENCES_METRICS_TOKEN", "")
+    assert load_settings().metrics_token is None  # empty: no token

@@ -144,7 +144,19 @@ async def test_logout_needs_the_form_token_and_ends_the_session(client: TestClie
 
 async def test_healthz_reports_the_database_and_the_queue(client: TestClient) -> None:
     body = await (await client.get("/healthz")).json()
-    assert body == {"status": "ok", "database": "ok", "queue": "inline", "queue_status": "ok"}
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "queue": "inline",
+        "queue_status": "ok",
+        "degraded": [],
+        "checks": {
+            "database": {"state": "ok"},
+            "queue": {"state": "ok"},
+            "workers": {"state": "ok"},
+            "deliveries": {"state": "ok"},
+        },
+    }
 
 
 async def test_a_page_that_is_not_there_is_said_in_the_layout_and_the_readers_language(

@@ -232,7 +232,7 @@ def panel_routes(app: web.Application) -> list[tuple[str, str]]:
     for resource in app.router.resources():
         info = resource.get_info()
         path = info.get("path") or info.get("formatter") or ""
-        if path.startswith(("/api", "/hooks", "/healthz")) or path.startswith(SPARED):
+        if path.startswith(("/api", "/hooks", "/healthz", "/metrics")) or path.startswith(SPARED):
             continue
         if any(spared in path for spared in SPARED):
             continue

@@ -24,6 +24,7 @@ from aiohttp import web
 from core.errors import DomainError
 from core.files import private_dir, write_private
 from core.services.audit import Actor
+from core.services.refused_imports import ImportKind, record_refused_import
 from core.services.siecle.importer import import_siecle
 from core.services.timetable.importer import import_timetable
 from core.siecle import ImportSummary, read_export
@@ -158,9 +159,11 @@ class ImportJobs:
                 )
         except DomainError as error:
             self._fail(job, error.message, error.code, error.params)
+            await _audit_failure(job, meta, error.message)
         except Exception:  # a bug or an outage: logged, the admin sees a plain line
             log.exception("the %s import %s of %s failed", meta.kind, job.id, meta.uai)
             self._fail(job, INTERNAL, "import_internal", {})
+            await _audit_failure(job, meta, INTERNAL)
         else:
             self._write(job.id, "result.json", summary.to_json())
             shutil.rmtree(self.folder(job.id) / "files", ignore_errors=True)
@@ -198,6 +201,17 @@ class ImportJobs:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _audit_failure(job: Job, meta: Meta, reason: str) -> None:
+    """The failure in the audit log (the monitoring counts it); an outage there is only logged."""
+    kind: ImportKind = "timetable" if meta.kind == "timetable" else "siecle"
+    try:
+        await record_refused_import(
+            job.actor, kind, meta.uai, source="panel", reason=reason, files=", ".join(meta.files)
+        )
+    except Exception:
+        log.exception("the failure of the %s import %s could not be audited", meta.kind, job.id)
 
 
 def _plain(params: dict[str, object]) -> dict[str, object]:

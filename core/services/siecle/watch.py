@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 from core.errors import DomainError
-from core.models import School
-from core.services.audit import Actor, record
+from core.services.audit import Actor
+from core.services.refused_imports import record_refused_import
 from core.services.siecle.importer import import_siecle
 from core.settings import Settings
 from core.siecle.files import Limits, load_export
@@ -97,7 +97,9 @@ class Watcher:
             )
         except DomainError as error:
             log.warning("SIECLE watch: %s refused: %s", uai, error.message)
-            await _audit_refusal(self.actor, uai, names, error.message)
+            await record_refused_import(
+                self.actor, "siecle", uai, source="watch", reason=error.message, files=names
+            )
             return WatchResult(uai, "refused", error.message)
         except Exception as error:  # the database or the disk: logged, tried next scan
             log.exception("SIECLE watch: the import of %s failed", uai)
@@ -168,19 +170,6 @@ def write_marker(folder: Path, digest: str, outcome: str, detail: dict[str, obje
         os.replace(temporary, folder / MARKER)
     except OSError as error:
         log.warning("SIECLE watch: cannot write %s: %s", folder / MARKER, error)
-
-
-async def _audit_refusal(actor: Actor, uai: str, files: str, reason: str) -> None:
-    school = await School.get_or_none(uai=uai)
-    after: dict[str, object] = {"files": files, "error": reason, "source": "watch"}
-    await record(
-        actor,
-        "siecle.refused",
-        "school",
-        school_id=school.id if school else None,
-        entity_id=uai,
-        after=after,
-    )
 
 
 def start_watch(settings: Settings) -> asyncio.Task[None] | None:
