@@ -23,6 +23,7 @@ from core.services.schools.purge import Purged, purge
 from core.services.schools.school import get_school
 from core.services.schools.years import YearStarted, start_year
 from core.settings import Settings, load_settings
+from workers.mailroom import build_mailroom
 
 YEAR_ACTOR = Actor.system("year start (cli)")
 PURGE_ACTOR = Actor.system("purge (cli)")
@@ -74,6 +75,8 @@ def purged_lines(done: Purged) -> list[str]:
     )
     lines = [head + (DRY if done.dry_run else "")]
     lines.extend(f"  {kind}: {count}" for kind, count in done.counts.items())
+    if not done.dry_run:
+        lines.append(f"  files removed: {done.removed}")
     return lines
 
 
@@ -112,8 +115,13 @@ async def year_start(args: argparse.Namespace) -> int:
 
 async def purge_years(args: argparse.Namespace) -> int:
     async def work(school: School, settings: Settings) -> list[str]:
-        var_dir = settings.var_dir
-        done = await purge(school, PURGE_ACTOR, dry_run=args.dry_run, var_dir=var_dir)
+        done = await purge(
+            school,
+            PURGE_ACTOR,
+            dry_run=args.dry_run,
+            var_dir=settings.var_dir,
+            mailroom=build_mailroom(settings),
+        )
         return purged_lines(done)
 
     return await each_school(args.school, work)

@@ -21,7 +21,7 @@ from core.services.ports import FilesFailed, Mailroom, Message, OutboxEntry
 from core.settings import Settings
 from gateway.letter.pdf import merge_pdfs
 from gateway.letter.transport import LetterTransport
-from gateway.outbox.transport import read_item
+from gateway.outbox.transport import item_path, read_item
 from workers.senders import Channels, render
 
 
@@ -45,6 +45,10 @@ class LetterFolder:
 
     async def pdf(self, message: Message) -> bytes:
         return await self.transport.preview(message)
+
+    async def remove(self, delivery_uuids: Sequence[str]) -> int:
+        paths = [self.transport.path_for(u) for u in delivery_uuids]
+        return await asyncio.to_thread(_unlink_all, paths)
 
     async def merge(self, pdfs: Sequence[bytes]) -> bytes:
         try:
@@ -77,6 +81,24 @@ class OutboxFolder:
 
     async def read(self, delivery_uuids: Sequence[str]) -> dict[str, OutboxEntry]:
         return await asyncio.to_thread(self._read, list(delivery_uuids))
+
+    async def remove(self, delivery_uuids: Sequence[str]) -> int:
+        paths = [item_path(self.var_dir, u) for u in delivery_uuids]
+        return await asyncio.to_thread(_unlink_all, [p for p in paths if p is not None])
+
+
+def _unlink_all(paths: Sequence[Path]) -> int:
+    """Delete the files that exist; how many did."""
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise FilesFailed(f"{path}: {error.strerror or error}") from error
+        removed += 1
+    return removed
 
 
 def build_mailroom(settings: Settings, channels: Channels | None = None) -> Mailroom:

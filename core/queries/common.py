@@ -81,7 +81,10 @@ def name_starts(word: str, via: str = "") -> Q:
     return Q(*(Q(**{f"{via}{name}__istartswith": word}) for name in names), join_type="OR")
 
 
-def chunks(values: list[int], size: int = 500) -> list[list[int]]:
+Chunked = TypeVar("Chunked")
+
+
+def chunks(values: list[Chunked], size: int = 500) -> list[list[Chunked]]:
     """``values`` in lists of at most ``size``: ``IN (…)`` stays under every backend's limit."""
     return [values[i : i + size] for i in range(0, len(values), size)]
 

@@ -152,6 +152,10 @@ class LetterFiles(Protocol):
         letters put together at print time); raises :class:`SendFailed` as the channel does."""
         ...
 
+    async def remove(self, delivery_uuids: Sequence[str]) -> int:
+        """Delete the stored PDFs of these deliveries (the purge); how many were there."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
@@ -170,6 +174,10 @@ class OutboxFiles(Protocol):
 
     async def read(self, delivery_uuids: Sequence[str]) -> dict[str, OutboxEntry]:
         """The entries found for these uuids (a uuid without a readable file is left out)."""
+        ...
+
+    async def remove(self, delivery_uuids: Sequence[str]) -> int:
+        """Delete the files these deliveries wrote (the purge); how many were there."""
         ...
 
 

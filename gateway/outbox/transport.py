@@ -95,12 +95,18 @@ def list_outbox(
     return found
 
 
-def read_item(var_dir: Path | str, delivery_uuid: str) -> OutboxItem | None:
-    """The message one delivery wrote, or None (no such file, unreadable, or a bad id)."""
+def item_path(var_dir: Path | str, delivery_uuid: str) -> Path | None:
+    """Where one delivery's message is written, or None for a bad id."""
     name = Path(delivery_uuid).name
     if not name or name != delivery_uuid or name.startswith("."):
         return None
-    return _read(Path(var_dir) / OUTBOX / f"{name}.json")
+    return Path(var_dir) / OUTBOX / f"{name}.json"
+
+
+def read_item(var_dir: Path | str, delivery_uuid: str) -> OutboxItem | None:
+    """The message one delivery wrote, or None (no such file, unreadable, or a bad id)."""
+    path = item_path(var_dir, delivery_uuid)
+    return None if path is None else _read(path)
 
 
 def _read(path: Path) -> OutboxItem | None:

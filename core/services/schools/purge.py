@@ -6,8 +6,9 @@ in one transaction per school with one audit row holding the counts: events, not
 their deliveries and their history, families' replies with their documents, actions, roll
 calls, lessons that ended, enrolments that ended, and the students who left before it with
 nothing left in a kept year (with their guardians, when they are nobody else's). An open
-absence (no end yet) stays, as does a lesson still running. A dry run counts the same and
-changes nothing.
+absence (no end yet) stays, as does a lesson still running. Once committed, the files of what
+went go too: the replies' documents, the letters' PDFs and the outbox's messages of the deleted
+deliveries. A dry run counts the same and changes nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from core.rules.counting import EventKind
 from core.rules.years import first_kept, year_label, year_turn
 from core.services import audit
 from core.services.audit import Actor
+from core.services.ports import Mailroom
 from core.services.rehearsal import in_one_transaction
 
 KINDS = (
@@ -69,6 +71,8 @@ class Purged:
     dry_run: bool
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     files: list[str] = field(default_factory=list)  # replies' documents, under the var dir
+    deliveries: list[str] = field(default_factory=list)  # the deliveries' uuids: their files
+    removed: int = 0  # files removed once committed (documents, letters, outbox messages)
 
 
 async def purge(
@@ -78,17 +82,28 @@ async def purge(
     dry_run: bool = False,
     today: date | None = None,
     var_dir: Path | None = None,
+    mailroom: Mailroom | None = None,
 ) -> Purged:
     """Delete what the school no longer keeps (see the module). Once committed, the replies'
-    documents are removed from ``var_dir`` when it is given."""
+    documents are removed from ``var_dir`` when it is given, and the letters' PDFs and the
+    outbox's messages of the deliveries deleted through ``mailroom`` when it is given."""
 
     async def work() -> Purged:
         return await _purge(school, actor, dry_run, today or date.today())
 
     done = await in_one_transaction(work, dry_run=dry_run)
-    if var_dir is not None and not dry_run:
+    if dry_run:
+        return done
+    if var_dir is not None:
         for name in done.files:
-            (var_dir / name).unlink(missing_ok=True)
+            path = var_dir / name
+            if path.exists():
+                path.unlink(missing_ok=True)
+                done.removed += 1
+    if mailroom is not None:
+        for part in chunks(done.deliveries):
+            done.removed += await mailroom.letters.remove(part)
+            done.removed += await mailroom.outbox.remove(part)
     return done
 
 
@@ -101,9 +116,13 @@ async def _purge(school: School, actor: Actor, dry_run: bool, today: date) -> Pu
     done = Purged(school.uai, kept, day, dry_run)
     counts = done.counts
     notices = Notice.filter(school_id=school.id, created_at__lt=moment)
-    counts["deliveries"] = await Delivery.filter(
-        notice_id__in=Subquery(notices.values("id"))
-    ).count()
+    done.deliveries = [
+        str(u)
+        for u in await Delivery.filter(notice_id__in=Subquery(notices.values("id"))).values_list(
+            "uuid", flat=True
+        )
+    ]
+    counts["deliveries"] = len(done.deliveries)
     counts["notices"] = await _gone(notices)  # their deliveries and history with them
     replies = InboundMessage.filter(school_id=school.id, received_at__lt=moment)
     done.files = [

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cli.years import purged_lines
 from core.models import (
     Action,
     ActionType,
@@ -34,6 +35,8 @@ from core.rules.counting import EventKind
 from core.services.audit import Actor
 from core.services.schools.purge import Purged, purge
 from core.services.schools.school import create_school
+from core.settings import load_settings
+from workers.mailroom import build_mailroom
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = date(2026, 12, 7)  # 2026-27: with 3 years kept, 2024-25 is the oldest
@@ -200,3 +203,25 @@ async def test_a_longer_retention_keeps_more(world: World) -> None:
     await world.school.save(update_fields=["retention_years"])
     planned = await run(world, dry_run=True)
     assert planned.first_kept == 2023 and set(planned.counts.values()) == {0}
+
+
+async def test_the_letters_and_outbox_files_of_the_deleted_deliveries_go_too(world: World) -> None:
+    """GDPR: a purged delivery's letter (its PDF) and outbox message (its JSON) are files under
+    the var dir; they go with it, the kept delivery's stay."""
+    settings = load_settings(var_dir=world.var)
+    mailroom = build_mailroom(settings)
+    uuids = dict(await Delivery.all().values_list("uuid", "not_before"))
+    files = []
+    for uuid, due in uuids.items():
+        letter = world.var / "letters" / f"{uuid}.pdf"
+        message = world.var / "outbox" / f"{uuid}.json"
+        for path in (letter, message):
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(b"data")
+        files.append((due.astimezone(PARIS).date(), letter, message))
+    done = await purge(world.school, SYSTEM, today=TODAY, var_dir=world.var, mailroom=mailroom)
+    assert done.counts["deliveries"] == 3
+    for day, letter, message in files:
+        assert letter.exists() == message.exists() == (day == KEPT), (day, letter)
+    assert done.removed == 3 * 2 + 1  # the letters, the outbox messages, a reply's document
+    assert "files removed: 7" in purged_lines(done)[-1]
