@@ -182,18 +182,15 @@ WHERE s.school_id IN ({schools})
 """
 
 
-async def _placed(
-    schools: Sequence[School], first: date, last: date, sql: str, students: Iterable[int] = ()
-) -> list[Any]:
+async def _placed(schools: Sequence[School], first: date, last: date, sql: str) -> list[Any]:
     """Run a statement on the placed students (``{placed}`` in ``sql``) between the days;
-    each row starts with the school's id. ``{students}`` in ``sql`` are ``students`` (ids)."""
+    each row starts with the school's id."""
     db = Enrolment._meta.db
     sqlite = db.capabilities.dialect == "sqlite"
     mark = "?" if sqlite else "$"  # numbered: each value serves more than once
     ids = ", ".join(str(int(school.id)) for school in schools)  # integers: written in as such
     marks = {"schools": ids, "first": f"{mark}1", "last": f"{mark}2"}
-    listed = ", ".join(str(int(student)) for student in students) or "-1"  # integers too
-    statement = sql.format(placed=PLACED.format(**marks), students=listed, **marks)
+    statement = sql.format(placed=PLACED.format(**marks), **marks)
     days: list[object] = [first.isoformat(), last.isoformat()] if sqlite else [first, last]
     _, rows = await db.execute_query(statement, days)
     return list(rows)
@@ -223,29 +220,45 @@ MISSED = {
 }
 
 
-# The month's indicator counted in SQL: per school, division and level, the placed students
-# and those over the threshold (``what`` = g); the students whose count the table cannot give
-# (an absence still open) one by one, for the caller to judge (o); the ids of those over (x).
+# The month's indicator counted in SQL, as the hand-written baseline counts it: per school,
+# division and level, the placed students, those over the threshold and their ids (joined by
+# commas); the students whose count the table cannot give (an absence still open) apart, one
+# row each with their id, for the caller to judge.
 GROUP_COUNTS = """
 WITH placed AS ({{placed}}), counted AS (
     SELECT p.school_id, p.student_id, p.division, p.level, p.level_label,
-           (SELECT {total} FROM missed_half_day m
+           COALESCE((SELECT {total} FROM missed_half_day m
             WHERE m.student_id = p.student_id AND m.day >= {{first}} AND m.day <= {{last}}
-              AND {where}) AS missed
+              AND {where}), 0) AS missed
     FROM placed p
-), judged AS (
-    SELECT counted.*, student_id NOT IN ({{students}}) AS known,
-           ROUND(CAST(COALESCE(missed, 0) AS NUMERIC), 2) >= {threshold} AS crossed
-    FROM counted
 )
 SELECT school_id, division, level, level_label, COUNT(*),
-       SUM(CASE WHEN crossed THEN 1 ELSE 0 END), NULL, 'g'
-FROM judged WHERE known GROUP BY school_id, division, level, level_label
-UNION ALL
-SELECT school_id, division, level, level_label, 1, 0, student_id, 'o' FROM judged WHERE NOT known
-UNION ALL
-SELECT school_id, NULL, NULL, NULL, 1, 1, student_id, 'x' FROM judged WHERE known AND crossed
+       SUM(CASE WHEN {crossed} THEN 1 ELSE 0 END), {ids}, NULL
+FROM counted {known} GROUP BY school_id, division, level, level_label
 """
+STILL_OPEN = """
+UNION ALL
+SELECT school_id, division, level, level_label, 1, 0, NULL, student_id
+FROM counted WHERE student_id IN ({students})
+"""
+
+
+def _group_counts(mode: CountingMode, dialect: str, opened: Sequence[int]) -> str:
+    """:data:`GROUP_COUNTS` for ``mode`` and the database's dialect; with the students whose
+    absence is still open (``opened``) left out of the groups and listed apart."""
+    total, where = MISSED[mode]
+    if mode == CountingMode.PROPORTIONAL:  # a sum of fractions, rounded as the rules round
+        crossed = f"ROUND(CAST(missed AS NUMERIC), 2) >= {DEPP_THRESHOLD}"
+    else:
+        crossed = f"missed >= {DEPP_THRESHOLD}"
+    if dialect == "sqlite":
+        ids = f"GROUP_CONCAT(CASE WHEN {crossed} THEN student_id END)"
+    else:
+        ids = f"STRING_AGG(CASE WHEN {crossed} THEN CAST(student_id AS TEXT) END, ',')"
+    listed = ", ".join(str(int(student)) for student in opened)  # integers: written as such
+    known = f"WHERE student_id NOT IN ({listed})" if opened else ""
+    sql = GROUP_COUNTS.format(total=total, where=where, crossed=crossed, ids=ids, known=known)
+    return sql + STILL_OPEN.format(students=listed) if opened else sql
 
 
 def _weights(mode: CountingMode) -> Any:
@@ -452,17 +465,15 @@ async def _months(
     for school in schools:
         by_mode[CountingMode(str(school.counting_mode))].append(school)
     opened = [student for counts in still_open.values() for student in counts]
+    dialect = Enrolment._meta.db.capabilities.dialect
     for mode, some in by_mode.items():
-        total, where = MISSED[mode]
-        sql = GROUP_COUNTS.format(total=total, where=where, threshold=DEPP_THRESHOLD)
         groups: dict[int, list[tuple[Group, int]]] = defaultdict(list)
-        rows = await _placed(some, first, last, sql, opened)
-        for school_id, division, level, label, count, over, student, what in rows:
+        rows = await _placed(some, first, last, _group_counts(mode, dialect, opened))
+        for school_id, division, level, label, count, over, ids, student in rows:
             key = (division, level or NO_LEVEL, label or "")
-            if what == "g":
+            if student is None:
                 groups[school_id] += [((*key, False), count - over), ((*key, True), over)]
-            elif what == "x":
-                found[school_id].over.append(student)
+                found[school_id].over.extend(int(i) for i in str(ids or "").split(",") if i)
             else:
                 crossed = still_open[school_id].get(student, 0.0) >= DEPP_THRESHOLD
                 groups[school_id].append(((*key, crossed), 1))
