@@ -36,7 +36,7 @@ TaskFunc = Callable[..., Awaitable[Any]]
 
 logger = logging.getLogger("absences.queue")
 
-_CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)  # Redis unreachable
 
 
 class RetryLater(Exception):
@@ -281,7 +281,7 @@ class ArqQueue:
         settings.conn_retries = self._connect_retries
         try:
             self._pool = await create_pool(settings)
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             where = f"{settings.host}:{settings.port}/{settings.database}"
             raise QueueUnavailable(f"Redis unreachable at {where}: {exc}") from exc
 
@@ -298,7 +298,7 @@ class ArqQueue:
         try:
             async with asyncio.timeout(2):
                 return bool(await self._pool.ping())
-        except _CONNECTION_ERRORS:
+        except CONNECTION_ERRORS:
             return False
 
     async def enqueue(
@@ -308,11 +308,15 @@ class ArqQueue:
         if self._pool is None:
             raise RuntimeError("ArqQueue is not started (or already closed)")
         _check_aware(defer_until)
+        if defer_until is not None and defer_until <= datetime.now(UTC):
+            # arq keeps a job until its start + a day: a start more than a day past would be
+            # refused by Redis (a negative expiry) and the job lost until the next sweep
+            defer_until = None
         try:
             job = await self._pool.enqueue_job(
                 function, *args, _job_id=job_id, _defer_until=defer_until
             )
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             raise QueueUnavailable(f"could not enqueue {job_id}: {exc}") from exc
         return job is not None
 
