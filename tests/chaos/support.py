@@ -92,7 +92,7 @@ class Count:
     def line(self) -> str:
         return (
             f"fault {self.fault}: lost={self.lost} sent_twice={self.sent_twice} "
-            f"in_flight={self.in_flight} (deliveries={self.total}, extra SMS={self.extra})"
+            f"in_flight={self.in_flight} (of {self.total}; {self.extra} extra sendings)"
         )
 
     def check(self, record: Callable[[str, object], None] | None = None) -> None:
@@ -111,10 +111,11 @@ def sends_by_delivery(twilio: FakeTwilio) -> Counter[str]:
 
 async def count(fault: str, twilio: FakeTwilio, ids: Collection[int], in_flight: int) -> Count:
     """The count of ``ids`` once the fault is over: a delivery is lost when it is not "sent"
-    or the provider never took it."""
+    (or "delivered") or the provider never took it."""
     rows = await Delivery.filter(id__in=list(ids)).values_list("uuid", "status")
     sends = sends_by_delivery(twilio)
-    lost = sum(1 for uuid, status in rows if status != DeliveryStatus.SENT or not sends[str(uuid)])
+    taken = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+    lost = sum(1 for uuid, status in rows if status not in taken or not sends[str(uuid)])
     mine = [sends[str(uuid)] for uuid, _ in rows]
     assert sum(mine) == len(twilio.requests), "the provider took SMS of no delivery of the test"
     return Count(

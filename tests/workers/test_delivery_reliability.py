@@ -42,7 +42,10 @@ from tests.gateway.fakes.twilio import FakeTwilio
 from tests.web.hooks_support import Service, delivery_for, running_service
 from workers.senders import render, wrap
 
-pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
+pytestmark = [
+    pytest.mark.chaos,  # faults: `make chaos` runs these with tests/chaos
+    pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning"),
+]
 SYSTEM = Actor.system("tests")
 RECORDED = at(MONDAY, 8, 30)  # long past: the deliveries are due now
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +121,7 @@ async def service(db: str, tmp_path: Path) -> AsyncIterator[Service]:
 
 
 async def test_reports_out_of_order_duplicated_stale_or_forged_end_delivered_once(
-    service: Service,
+    service: Service, record_property: Callable[[str, object], None]
 ) -> None:
     # Twilio's "delivered" overtakes its own answer: the report arrives while our worker still
     # waits for the 201, the delivery being "sending" with no provider reference yet.
@@ -149,6 +152,9 @@ async def test_reports_out_of_order_duplicated_stale_or_forged_end_delivered_onc
         assert (await Notice.get(id=row.notice_id)).status == NoticeStatus.DONE
         point = await ContactPoint.get(id=row.contact_id)
         assert point.usability == Usability.OK  # the forged "unknown number" changed nothing
+    rows = [(await delivery_for(request)).id for request in requests]
+    result = await count("callbacks repeated and out of order", service.twilio, rows, 0)
+    result.check(record_property)
 
 
 async def test_reports_in_order_then_repeated_are_recorded_once(service: Service) -> None:
