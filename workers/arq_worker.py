@@ -163,7 +163,7 @@ async def run_worker(
                 raise  # we are being cancelled, not stopped by a signal
             return
         except CONNECTION_ERRORS as error:
-            logger.warning("Redis lost (%s): the worker waits for it", error)
+            logger.warning("Redis unreachable (%s): the worker waits for it", error)
         finally:
             await _close(worker)
         if not await _redis_back(settings["redis_settings"], handle_signals):

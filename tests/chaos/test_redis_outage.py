@@ -5,6 +5,7 @@ back what Redis lost, every notice leaves once."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
 from core.models import Delivery, DeliveryStatus
@@ -23,6 +24,7 @@ from tests.chaos.support import (
     until,
     worker_env,
 )
+from tests.gateway.fakes.server import HOST, free_port
 from tests.gateway.fakes.twilio import FakeTwilio
 from workers.queue import ArqQueue, enqueue_scheduled
 from workers.tasks import sweep
@@ -103,3 +105,22 @@ async def test_redis_stopped_during_sending_loses_no_notice(
     await twilio.stop()
     result = await count("redis stopped during sending", twilio, ids, in_flight)
     result.check(record_property)
+
+
+async def test_a_worker_waiting_for_redis_stops_when_asked(pg_db: str, tmp_path: Path) -> None:
+    """Started before its Redis, a worker waits for it (one line in its log, no traceback) and
+    still stops at SIGTERM."""
+    twilio = FakeTwilio()
+    await twilio.start()
+    nobody = f"redis://{HOST}:{free_port()}/0"
+    worker = await start_worker(
+        worker_env(pg_db, nobody, twilio, tmp_path / "var"), tmp_path / "worker.log"
+    )
+    try:
+        await until(lambda: "the worker waits for it" in worker.tail(), 30, "to wait", worker)
+        worker.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(worker.process.wait(), 10) == 0, worker.tail()
+    finally:
+        await worker.kill()
+        await twilio.stop()
+    assert "Traceback" not in worker.tail()
