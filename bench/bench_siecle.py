@@ -101,10 +101,10 @@ SCALERS = {
 }
 
 
-def write_export(folder: Path, copies: int) -> list[Path]:
+def write_export(folder: Path, copies: int, sample: Path = SAMPLE) -> list[Path]:
     """The sample scaled ``copies`` times, written as SIECLE writes it (ISO-8859-15)."""
     paths = []
-    for source in sorted(SAMPLE.glob("*.xml")):
+    for source in sorted(sample.glob("*.xml")):
         root = ET.fromstring(source.read_bytes())
         SCALERS.get(root.tag, lambda _root, _copies: None)(root, copies)
         target = folder / source.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,13 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
         if reason is not None:
             unavailable("PostgreSQL", f"{postgres_base_url()}: {reason}")
         url = fresh_postgres_url()
+    async with schema_at(url):
+        yield url
+
+
+@asynccontextmanager
+async def schema_at(url: str) -> AsyncIterator[str]:
+    """A new database with the schema at ``url`` (a PostgreSQL one is dropped afterwards)."""
     # Tortoise caches each table's INSERT per connection *name*, not per backend: a test on
     # PostgreSQL after one on SQLite would reuse SQL with SQLite's placeholders.
     EXECUTOR_CACHE.clear()
@@ -130,7 +138,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[st
             yield url
     finally:
         EXECUTOR_CACHE.clear()
-        if request.param == "postgres":
+        if url.startswith("postgres"):
             await drop_postgres_database(url)
 
 

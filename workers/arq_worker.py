@@ -10,17 +10,26 @@ a backstop for a task that ignores cancellation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import functools
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from arq.connections import RedisSettings
+from arq.connections import RedisSettings, create_pool
 from arq.cron import CronJob, cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Retry, Worker, func
 
-from workers.queue import HEALTH_CHECK_SECONDS, RetryLater, TaskFunc, retry_backoff
+from workers.queue import (
+    CONNECTION_ERRORS,
+    HEALTH_CHECK_SECONDS,
+    RetryLater,
+    TaskFunc,
+    retry_backoff,
+)
 
 logger = logging.getLogger("absences.queue")
 
@@ -30,6 +39,7 @@ StartupShutdown = Callable[[dict[str, Any]], Awaitable[Any]]
 # stop when cancelled. A crashed worker's jobs rerun after the longest timeout + 10 s (arq).
 _BACKSTOP_S = 2.0
 POLL_DELAY = 0.1  # seconds between two looks for jobs of an idle worker
+REDIS_WAIT_MAX_S = 5.0  # a worker that lost Redis looks for it again this often at most
 
 
 def _adapt(name: str, task: TaskFunc, job_timeout: float, max_tries: int) -> WorkerCoroutine:
@@ -136,6 +146,8 @@ async def run_worker(
     """Run an arq worker until SIGINT/SIGTERM (or, with ``burst``, until the queue is empty).
 
     Jobs cut short by a signal are run again by arq. Used by the ``absences worker`` command.
+    When Redis goes away the worker does not stop: the jobs it runs end, it waits for Redis, then
+    starts again, running its ``every_minute`` tasks at once (the sweep enqueues what Redis lost).
     """
     settings = worker_settings(
         redis_url,
@@ -148,12 +160,59 @@ async def run_worker(
         every_minute=every_minute,
         max_jobs=max_jobs,
     )
-    worker = Worker(**settings, handle_signals=handle_signals, poll_delay=POLL_DELAY)
+    while True:
+        worker = Worker(**settings, handle_signals=handle_signals, poll_delay=POLL_DELAY)
+        try:
+            await worker.async_run()
+            return
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # we are being cancelled, not stopped by a signal
+            return
+        except CONNECTION_ERRORS as error:
+            logger.warning("Redis unreachable (%s): the worker waits for it", error)
+        finally:
+            await _close(worker)
+        if not await _redis_back(settings["redis_settings"], handle_signals):
+            return
+        logger.info("Redis is back: the worker starts again (its sweep first)")
+
+
+async def _close(worker: Worker) -> None:
+    """Close a worker, Redis reachable or not: its running jobs end (what they sent is recorded
+    in the database; what they could not tell Redis, the sweep makes up for), then its
+    resources are released."""
     try:
-        await worker.async_run()
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise  # we are being cancelled, not stopped by a signal
-    finally:
         await worker.close()
+    except CONNECTION_ERRORS:
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+        if worker.on_shutdown is not None:
+            await worker.on_shutdown(worker.ctx)
+        pool = worker.ctx.get("redis")
+        if pool is not None:
+            with contextlib.suppress(*CONNECTION_ERRORS):
+                await pool.close(close_connection_pool=True)
+
+
+async def _redis_back(redis_settings: RedisSettings, handle_signals: bool) -> bool:
+    """Wait until Redis answers again (True), or until SIGINT/SIGTERM (False)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if handle_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    delay = 0.5
+    once = dataclasses.replace(redis_settings, conn_retries=0, conn_timeout=2)
+    while not stop.is_set():
+        try:
+            pool = await create_pool(once)
+        except CONNECTION_ERRORS:
+            pass
+        else:
+            await pool.aclose()
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, REDIS_WAIT_MAX_S)
+    return False

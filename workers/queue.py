@@ -37,7 +37,7 @@ TaskFunc = Callable[..., Awaitable[Any]]
 
 logger = logging.getLogger("absences.queue")
 
-_CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+CONNECTION_ERRORS = (RedisError, OSError, asyncio.TimeoutError)  # Redis unreachable
 # arq's key for the jobs waiting (a sorted set scored by the time each is due, in ms) and the
 # key its workers renew (default queue name); a worker renews it this often, for one more
 # second. Longer than a job may last (arq's worker loop waits for a free slot before renewing
@@ -319,7 +319,7 @@ class ArqQueue:
         settings.conn_retries = self._connect_retries
         try:
             self._pool = await create_pool(settings)
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             where = f"{settings.host}:{settings.port}/{settings.database}"
             raise QueueUnavailable(f"Redis unreachable at {where}: {exc}") from exc
 
@@ -336,7 +336,7 @@ class ArqQueue:
         try:
             async with asyncio.timeout(2):
                 return bool(await self._pool.ping())
-        except _CONNECTION_ERRORS:
+        except CONNECTION_ERRORS:
             return False
 
     def _ready_pool(self) -> ArqRedis:
@@ -352,7 +352,7 @@ class ArqQueue:
             async with asyncio.timeout(2):
                 queued = await pool.zcount(QUEUE_KEY, "-inf", now_ms)
                 deferred = await pool.zcount(QUEUE_KEY, f"({now_ms}", "+inf")
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             raise QueueUnavailable(f"cannot read the queue's depth: {exc}") from exc
         return {"queued": int(queued), "deferred": int(deferred)}
 
@@ -362,7 +362,7 @@ class ArqQueue:
         try:
             async with asyncio.timeout(2):
                 return bool(await pool.exists(HEALTH_CHECK_KEY))
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             raise QueueUnavailable(f"cannot read the workers' health check: {exc}") from exc
 
     async def enqueue(
@@ -372,11 +372,15 @@ class ArqQueue:
         if self._pool is None:
             raise RuntimeError("ArqQueue is not started (or already closed)")
         _check_aware(defer_until)
+        if defer_until is not None and defer_until <= datetime.now(UTC):
+            # arq keeps a job until its start + a day: a start more than a day past would be
+            # refused by Redis (a negative expiry) and the job lost until the next sweep
+            defer_until = None
         try:
             job = await self._pool.enqueue_job(
                 function, *args, _job_id=job_id, _defer_until=defer_until
             )
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             raise QueueUnavailable(f"could not enqueue {job_id}: {exc}") from exc
         return job is not None
 

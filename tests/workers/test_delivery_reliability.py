@@ -4,19 +4,14 @@ taking the message, provider reports out of order, duplicated, stale or forged, 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
 import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from core.models import (
     ContactPoint,
@@ -25,42 +20,35 @@ from core.models import (
     DeliveryStatusChange,
     Notice,
     NoticeStatus,
-    School,
-    Student,
     Usability,
 )
 from core.services.audit import Actor
 from core.services.delivery import send as delivery
-from core.services.schools.school import create_school
 from gateway.twilio.sms import TwilioSmsTransport
-from tests.core.services.notice_support import MONDAY, absence, at, make_family
+from tests.chaos.support import (
+    Count,
+    a_school,
+    absences,
+    count,
+    enqueue_backlog,
+    expire_in_progress_jobs,
+    sends_by_delivery,
+    start_worker,
+    until,
+    worker_env,
+)
+from tests.core.services.notice_support import MONDAY, at
 from tests.gateway.fakes.twilio import FakeTwilio
 from tests.web.hooks_support import Service, delivery_for, running_service
-from workers.queue import ArqQueue
 from workers.senders import render, wrap
-from workers.tasks import sweep
 
-pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
+pytestmark = [
+    pytest.mark.chaos,  # faults: `make chaos` runs these with tests/chaos
+    pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning"),
+]
 SYSTEM = Actor.system("tests")
 RECORDED = at(MONDAY, 8, 30)  # long past: the deliveries are due now
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def a_school() -> School:
-    school = await create_school("0750001A", "Collège Alpha", SYSTEM, today=MONDAY)
-    school.reminder_after_days = 0  # only the absence notices these tests make
-    await school.save(update_fields=["reminder_after_days"])
-    return school
-
-
-async def absences(school: School, pupils: int) -> list[int]:
-    """An absence for each of ``pupils`` pupils, recorded long ago and never enqueued: both
-    parents' SMS are due, two deliveries per pupil."""
-    for n in range(pupils):
-        pupil = await Student.create(school=school, last_name=f"Élève{n:03}", first_name="Léa")
-        await make_family(school, pupil)
-        await absence(school, SYSTEM, pupil, at(MONDAY, 8), at(MONDAY, 10), now=RECORDED)
-    return [d.id for d in await Delivery.all().order_by("id")]
 
 
 async def steps(delivery_id: int) -> list[tuple[str, str, str, dict[str, object] | None]]:
@@ -133,7 +121,7 @@ async def service(db: str, tmp_path: Path) -> AsyncIterator[Service]:
 
 
 async def test_reports_out_of_order_duplicated_stale_or_forged_end_delivered_once(
-    service: Service,
+    service: Service, record_property: Callable[[str, object], None]
 ) -> None:
     # Twilio's "delivered" overtakes its own answer: the report arrives while our worker still
     # waits for the 201, the delivery being "sending" with no provider reference yet.
@@ -164,6 +152,9 @@ async def test_reports_out_of_order_duplicated_stale_or_forged_end_delivered_onc
         assert (await Notice.get(id=row.notice_id)).status == NoticeStatus.DONE
         point = await ContactPoint.get(id=row.contact_id)
         assert point.usability == Usability.OK  # the forged "unknown number" changed nothing
+    rows = [(await delivery_for(request)).id for request in requests]
+    result = await count("callbacks repeated and out of order", service.twilio, rows, 0)
+    result.check(record_property)
 
 
 async def test_reports_in_order_then_repeated_are_recorded_once(service: Service) -> None:
@@ -182,91 +173,9 @@ async def test_reports_in_order_then_repeated_are_recorded_once(service: Service
 # --- (c) a real worker process killed in the middle of a batch -------------------------------
 
 
-@dataclass
-class Worker:
-    """An `absences worker` process and where its output goes."""
-
-    process: asyncio.subprocess.Process
-    log: Path
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-
-def worker_env(db_url: str, redis_url: str, twilio: FakeTwilio, var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ABSENCES_")}
-    env |= {
-        "ABSENCES_DATABASE_URL": db_url,
-        "ABSENCES_REDIS_URL": redis_url,
-        "ABSENCES_SMS_PROVIDER": "twilio",
-        "ABSENCES_TWILIO_ACCOUNT_SID": twilio.account_sid,
-        "ABSENCES_TWILIO_AUTH_TOKEN": twilio.auth_token,
-        "ABSENCES_TWILIO_FROM": "+33700000001",
-        "ABSENCES_TWILIO_API_URL": twilio.url,
-        "ABSENCES_PUBLIC_URL": "http://127.0.0.1:9",  # named in StatusCallback, never called
-        "ABSENCES_VAR_DIR": str(var_dir),
-        "ABSENCES_SECRET_KEY": "tests-secret",
-        "ABSENCES_WORKER_JOBS": "20",
-        "PYTHONPATH": str(ROOT),
-    }
-    return env
-
-
-async def start_worker(env: dict[str, str], log: Path, *, burst: bool = False) -> Worker:
-    command = [sys.executable, "-m", "cli.main", "worker", *(["--burst"] if burst else [])]
-    out = log.open("ab")
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *command, cwd=ROOT, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
-        )
-    finally:
-        out.close()
-    return Worker(process, log)
-
-
-def sends_by_delivery(twilio: FakeTwilio) -> Counter[str]:
-    """How many SMS the provider took for each delivery (its uuid ends the StatusCallback)."""
-    return Counter((r.get("StatusCallback") or "").rsplit("/", 1)[-1] for r in twilio.requests)
-
-
-async def until(check: Callable[[], bool], seconds: float, what: str, worker: Worker) -> None:
-    """Wait (polling) until ``check()``; fail with the worker's log if it stops or time is up."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not check():
-        if worker.process.returncode is not None:
-            raise AssertionError(f"the worker stopped ({worker.process.returncode}) {what}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting {what}:\n{worker.tail()}")
-        await asyncio.sleep(0.005)
-
-
-async def expire_in_progress_jobs(redis_url: str) -> int:
-    """What 42 s would do (arq lets a dead worker's job run again once its in-progress mark,
-    set for the job timeout + 10 s, expires): expire the marks now."""
-    client = Redis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match="arq:in-progress:*")]
-        if keys:
-            await client.delete(*keys)
-        return len(keys)
-    finally:
-        await client.aclose()
-
-
-async def queued_jobs(redis_url: str) -> list[tuple[str, float]]:
-    """arq's queue: each job id and in how many seconds it may run (for a failure's message)."""
-    client = Redis.from_url(redis_url)
-    try:
-        now = datetime.now(UTC).timestamp() * 1000
-        rows = await client.zrange("arq:queue", 0, -1, withscores=True)
-        return [(key.decode(), round((score - now) / 1000, 1)) for key, score in rows]
-    finally:
-        await client.aclose()
-
-
 @pytest.mark.redis
 async def test_a_worker_killed_mid_batch_loses_nothing_and_sends_twice_only_what_was_in_flight(
-    db: str, redis_url: str, tmp_path: Path
+    db: str, redis_url: str, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     twilio = FakeTwilio()
     twilio.delay = 0.1  # a slow provider: the worker is always waiting on some messages
@@ -297,36 +206,18 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_sends_twice_only_what
     long_ago = datetime.now(UTC) - timedelta(minutes=10)
     await Delivery.filter(id__in=ids, status=DeliveryStatus.SENDING).update(updated_at=long_ago)
     await expire_in_progress_jobs(redis_url)
-    queue = ArqQueue(redis_url)
-    await queue.start()
-    try:
-        await sweep({"queue": queue})
-    finally:
-        await queue.close()
+    await enqueue_backlog(redis_url)
     second = await start_worker(env, tmp_path / "restarted.log", burst=True)
     try:
-        await asyncio.wait_for(second.process.wait(), 90)
-    except TimeoutError:
-        second.process.kill()
-        await second.process.wait()
-        queued = await queued_jobs(redis_url)
-        raise AssertionError(
-            f"the restarted worker did not finish; still queued: {queued}\n{second.tail()}"
-        ) from None
+        await second.finish(90, redis_url)
     finally:
         await twilio.stop()
-    assert second.process.returncode == 0, second.tail()
 
     statuses = Counter(
         str(s) for s in await Delivery.filter(id__in=ids).values_list("status", flat=True)
     )
     assert statuses == {"sent": 200}, (statuses, second.tail())
-    sends = sends_by_delivery(twilio)
-    assert set(sends) == uuids  # every notice reached the provider, none other
-    twice = sum(1 for count in sends.values() if count > 1)
-    extra = sum(count - 1 for count in sends.values())
-    print(
-        f"\nkilled with {in_flight} deliveries in flight ({taken_at_kill} SMS taken, {left} not "
-        f"yet recorded sent); after the restart: {twice} deliveries sent twice, {extra} extra SMS"
-    )
-    assert twice <= in_flight and extra <= in_flight
+    assert set(sends_by_delivery(twilio)) == uuids  # every notice reached the provider
+    print(f"\nkilled with {taken_at_kill} SMS taken, {left} deliveries not yet recorded sent")
+    result: Count = await count("worker killed -9 mid-batch", twilio, ids, in_flight)
+    result.check(record_property)

@@ -321,6 +321,18 @@ async def test_arq_waits_until_defer_until(
 
 
 @pytest.mark.redis
+async def test_arq_runs_a_job_due_long_ago_at_once(
+    redis_url: str, arq_queue: ArqQueue, tasks: Tasks
+) -> None:
+    """A delivery due two days ago (its row waited, Redis was down): arq would give its job a
+    negative expiry, which Redis refuses; it is enqueued to run now."""
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    assert await arq_queue.enqueue("record", job_id="deliver:9", defer_until=long_ago) is True
+    await run_burst(redis_url, tasks)
+    assert [c[0] for c in tasks.calls] == ["deliver:9"]
+
+
+@pytest.mark.redis
 async def test_arq_run_worker_builds_ctx_in_on_startup(redis_url: str, arq_queue: ArqQueue) -> None:
     seen: list[Any] = []
 

@@ -39,7 +39,8 @@ class TwilioRequest:
 class FakeTwilio(LocalServer):
     """``POST /2010-04-01/Accounts/{sid}/{Messages,Calls}.json`` with basic auth sid:token.
 
-    Knobs: :meth:`fail` (the next N requests get an error), ``delay`` (seconds before each
+    Knobs: :meth:`fail` (the next N requests get an error), ``fail_every`` (every n-th request
+    gets a 500, the message not taken), ``delay`` (seconds before each
     answer: the message is taken on receipt, as a provider does, so a client that dies while
     waiting still had it sent), ``early_reports`` (statuses posted to the StatusCallback
     BEFORE the answer, as a fast report can overtake it).
@@ -52,6 +53,7 @@ class FakeTwilio(LocalServer):
         self.requests: list[TwilioRequest] = []
         self.attempts = 0
         self.delay = 0.0
+        self.fail_every = 0
         self.early_reports: list[str] = []
         self.early_answers: list[int] = []  # what the app answered to each early report
         self.last_answer = ""  # the body of the app's answer to the last callback posted
@@ -78,6 +80,8 @@ class FakeTwilio(LocalServer):
         failure = await self.scripted_failure()
         if failure is not None:
             return failure
+        if self.fail_every and self.attempts % self.fail_every == 0:
+            return _error(20500, "Internal error", 500)
         if resource not in REQUIRED:
             return _error(20404, "The requested resource was not found", 404)
         form = [(key, str(value)) for key, value in (await request.post()).items()]
