@@ -256,6 +256,19 @@ async def workers_ready(redis: str, count: int, limit: float = 60) -> None:
         await client.aclose()
 
 
+def stop(workers: list[Any]) -> None:
+    """SIGTERM, then what has not stopped within 30 s is killed."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 async def flush(redis: str) -> None:
     from redis.asyncio import Redis
 
@@ -305,20 +318,17 @@ def main() -> None:
         asyncio.run(flush(args.redis))
         with tempfile.TemporaryDirectory() as var:
             workers = start_workers(args.workers, url, args.redis, twilio, smtp, Path(var))
-            asyncio.run(workers_ready(args.redis, args.workers))
-            seconds, channels, waiting = asyncio.run(ten_o_clock(url, args.redis, args.timeout))
-            time.sleep(2)  # anything still in flight reaches the server
-            ask.send("report")
-            received: dict[str, int] = ports.recv()
+            try:
+                asyncio.run(workers_ready(args.redis, args.workers))
+                seconds, channels, waiting = asyncio.run(ten_o_clock(url, args.redis, args.timeout))
+                time.sleep(2)  # anything still in flight reaches the server
+                ask.send("report")
+                received: dict[str, int] = ports.recv()
+            finally:  # before their folder goes (they may still be writing letters)
+                stop(workers)
         statuses = asyncio.run(sms_uuids(url))
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop(workers)
         ask.send(None)
         child.join(10)
         asyncio.run(drop())
