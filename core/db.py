@@ -87,6 +87,33 @@ async def ping() -> None:
     await Tortoise.get_connection("default").execute_query("SELECT 1")
 
 
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database went away — a restart, a cut
+    connection, a server not accepting connections yet — rather than that a statement was
+    wrong: what is worth trying again once it is back."""
+    from tortoise.exceptions import DBConnectionError
+
+    lost: tuple[type[BaseException], ...] = (DBConnectionError, ConnectionError, OSError)
+    try:
+        from asyncpg import exceptions as pg
+
+        lost += (
+            pg.PostgresConnectionError,  # SQLSTATE class 08
+            pg.InterfaceError,  # the connection closed under the client
+            pg.OperatorInterventionError,  # 57: admin shutdown, cannot connect now
+        )
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        pass
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, lost):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 async def database_answers() -> bool:
     """Whether the database answers (the health probe's question)."""
     try:

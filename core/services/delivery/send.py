@@ -29,7 +29,7 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from core.db import connection_lost
 from core.i18n import supported
 from core.models import Delivery, DeliveryStatus, Notice, NoticeStatus, School
 from core.rules import channels as channel_rules
@@ -149,17 +150,51 @@ async def deliver_many(
     _put_together(rows)
     await asyncio.gather(*(_send(row, senders) for row in rows if _leads(row)))
     _share(rows)
-    async with in_transaction():
-        taken = [row for row in rows if row.accepted is not None]
-        outcomes.update(await _accepted_all(taken, claim, now))
-        others = [row for row in rows if row.accepted is None]
-        models = await _models(others)
-        for row in others:
-            delivery = models.get(row.delivery.id)
-            if delivery is None:  # deleted meanwhile (its notice or student went): skipped
-                continue
-            outcomes[delivery.id] = await _record(row, delivery, senders, now)
+
+    async def record() -> dict[int, Outcome]:
+        recorded: dict[int, Outcome] = {}
+        async with in_transaction():
+            taken = [row for row in rows if row.accepted is not None]
+            recorded.update(await _accepted_all(taken, claim, now))
+            others = [row for row in rows if row.accepted is None]
+            models = await _models(others)
+            for row in others:
+                delivery = models.get(row.delivery.id)
+                if delivery is None:  # deleted meanwhile (its notice or student went): skipped
+                    continue
+                recorded[delivery.id] = await _record(row, delivery, senders, now)
+        return recorded
+
+    outcomes.update(await _recorded(record, len(rows)))
     return outcomes
+
+
+RECORD_PATIENCE = 60.0  # seconds a batch the providers took waits for the database to record it
+
+
+async def _recorded(
+    record: Callable[[], Awaitable[dict[int, Outcome]]], size: int
+) -> dict[int, Outcome]:
+    """``record()`` (one transaction), tried again while the database is away, for
+    :data:`RECORD_PATIENCE` seconds: the messages have left; recorded late, they are not sent
+    again (left "sending", the sweep would send them once more after :data:`STUCK_AFTER`)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RECORD_PATIENCE
+    pause = 0.25
+    while True:
+        try:
+            return await record()
+        except Exception as error:
+            if not connection_lost(error) or loop.time() + pause > deadline:
+                raise
+            logger.warning(
+                "recording %d deliveries: the database is away (%s), trying again in %.2g s",
+                size,
+                type(error).__name__,
+                pause,
+            )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 async def _claim(ids: Collection[int], claim: str, now: datetime) -> list[int]:
