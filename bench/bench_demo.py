@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import record
+from bench.results import QUICK, record
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
 from core.rules.calendar import school_year_of
@@ -79,8 +79,8 @@ def time_baseline(path: Path, students: int, events: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=2000)
-    parser.add_argument("--weeks", type=int, default=30)
+    parser.add_argument("--students", type=int, default=500 if QUICK else 2000)
+    parser.add_argument("--weeks", type=int, default=8 if QUICK else 30)
     parser.add_argument("--today", type=date.fromisoformat, default=default_today())
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

@@ -28,7 +28,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import record
+from bench.results import QUICK, record
 from bench.serving import served
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
@@ -178,7 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=600)
     parser.add_argument("--weeks", type=int, default=4)
-    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--saves", type=int, default=50 if QUICK else 200)
     parser.add_argument("--today", type=date.fromisoformat, default=default_today())
     args = parser.parse_args()
     if args.saves * 2 > args.students:

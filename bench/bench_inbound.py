@@ -36,7 +36,7 @@ from tortoise import Tortoise
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import Loader
-from bench.results import record
+from bench.results import QUICK, record
 from bench.serving import served
 from cli.demo.build import build_demo
 from core.db import close_db, init_db, migrate
@@ -254,7 +254,7 @@ async def run(students: int, weeks: int, count: int, concurrency: int, rounds: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--replies", type=int, default=600)
+    parser.add_argument("-n", "--replies", type=int, default=200 if QUICK else 600)
     parser.add_argument("-c", "--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("-r", "--rounds", type=int, default=3, help="rounds of each measure")
     parser.add_argument("--students", type=int, default=400)

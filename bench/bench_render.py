@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import record
+from bench.results import QUICK, record
 from core.models import School
 from core.services.templates.letters import autoescaped, default_letter
 from core.services.templates.messages import default_template
@@ -103,7 +103,7 @@ async def run(count: int, concurrency: int, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--messages", type=int, default=2000)
+    parser.add_argument("-n", "--messages", type=int, default=300 if QUICK else 2000)
     parser.add_argument("-c", "--concurrency", type=int, default=8)
     parser.add_argument("-r", "--rounds", type=int, default=3)
     args = parser.parse_args()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import record
+from bench.results import QUICK, record
 from core.db import close_db, init_db, migrate
 from core.services.audit import Actor
 from core.services.siecle.importer import import_siecle
@@ -149,7 +149,9 @@ async def time_imports(url: str, folder: Path) -> tuple[float, float, int]:
 def main() -> None:
     """Write the scaled export, time the baseline and ours, print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=5, help="copies of the 418 students")
+    parser.add_argument(
+        "--copies", type=int, default=2 if QUICK else 5, help="copies of the 418 students"
+    )
     args = parser.parse_args()
     if not SAMPLE.is_dir():
         raise SystemExit(f"the sample export is missing: {SAMPLE.resolve()}")
