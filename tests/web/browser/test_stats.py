@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from core.models import Division, Student, TeachingGroup
 from tests.core.services.stats_support import NOW, UAI, World
 from tests.web.browser.conftest import log_in, screenshot, serving
 from tests.web.stats_support import PASSWORD, STAFF, stats_school
@@ -59,3 +60,28 @@ async def test_the_cpe_reads_the_statistics_of_a_division(served: str, page: Any
     await page.get_by_role("button", name="Afficher").click()
     await expect(page.locator("#stats-figures")).to_contain_text("Minutes de retard")
     await screenshot(page, "stats-lateness")
+
+
+async def test_the_cpe_reads_the_statistics_of_a_teaching_group(
+    served: str, page: Any, world: World
+) -> None:
+    """A teaching group (a theatre workshop: the pupils of 5A) is offered among « Groupes
+    d'élèves », beside the export's own groups; its figures are those of its pupils.
+    Screenshot ``stats-group``."""
+    five_a = await Division.get(school=world.school, code="5A")
+    theatre = await TeachingGroup.create(
+        school=world.school, code="THEA5A", label="Atelier théâtre 5A"
+    )
+    for student in await Student.filter(division=five_a):
+        await student.groups.add(theatre)
+    await log_in(page, served, STAFF["cpe"], PASSWORD)
+    await page.goto(f"{served}/s/{UAI}/stats?period=range&from=2026-11-16&to=2026-11-29")
+    group = page.locator('#stats-scope optgroup[label="Groupes d\'élèves"] option')
+    await expect(group.filter(has_text="Atelier théâtre 5A")).to_have_count(
+        1
+    )  # with the SIECLE ones
+    await page.get_by_label("Élèves").select_option(label="Atelier théâtre 5A")
+    await page.get_by_role("button", name="Afficher").click()
+    await expect(page.locator("#stats-said")).to_contain_text("Atelier théâtre 5A")
+    await expect(page.locator("#stats-figures")).to_contain_text("13")
+    await screenshot(page, "stats-group")
