@@ -38,6 +38,7 @@ CORE = Path(__file__).resolve().parents[2] / "core"
 RAISED = {"DomainError", "Invalid", "Conflict", "Forbidden", "NotFound", "Gone"}
 CODE_FREE = {"NotFound"}  # its class's code (not found) says it well enough
 COMPUTED = {  # a code computed at the raise, with the values it can take
+    "core/queries/stats_page.py": {"stats_division", "stats_group", "stats_level"},
     "core/services/schools/periods.py": set(REFUSALS),
     "core/services/schools/slots.py": {"weekday", "slot_order"},
     "core/services/templates/editing.py": {
